@@ -1,0 +1,541 @@
+//! Customers (客户) and their contacts (联系人).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::FieldError;
+use crate::serde_util::double_option;
+use crate::validate::{
+    credit_code_is_valid, email_is_valid, lat_lng_errors, limits, phone_is_valid, Errors,
+};
+
+/// A company (企业客户) or a person (个人客户).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerKind {
+    #[default]
+    Company,
+    Individual,
+}
+
+impl CustomerKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CustomerKind::Company => "company",
+            CustomerKind::Individual => "individual",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "company" => Some(Self::Company),
+            "individual" => Some(Self::Individual),
+            _ => None,
+        }
+    }
+}
+
+/// Customer grade: A (key account), B (normal), C (small or cold).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Level {
+    A,
+    B,
+    C,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::A => "A",
+            Level::B => "B",
+            Level::C => "C",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "A" => Some(Level::A),
+            "B" => Some(Level::B),
+            "C" => Some(Level::C),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Customer {
+    pub id: Uuid,
+    pub kind: CustomerKind,
+    pub name: String,
+    /// 统一社会信用代码 (companies).
+    pub credit_code: Option<String>,
+    pub industry: Option<String>,
+    pub level: Option<Level>,
+    pub tags: Vec<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    /// WGS-84 latitude, for visit check-in distance.
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+    pub owner_id: Option<Uuid>,
+    pub owner_name: Option<String>,
+    pub source: Option<String>,
+    pub notes: Option<String>,
+    pub archived: bool,
+    pub version: i64,
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A customer with its contacts, as the detail screen shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CustomerDetail {
+    #[serde(flatten)]
+    pub customer: Customer,
+    pub contacts: Vec<Contact>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CustomerCreate {
+    #[serde(default)]
+    pub kind: CustomerKind,
+    #[cfg_attr(feature = "openapi", schema(example = "杭州星辰科技有限公司"))]
+    pub name: String,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(example = "91350100M000100Y43"))]
+    pub credit_code: Option<String>,
+    #[serde(default)]
+    pub industry: Option<String>,
+    #[serde(default)]
+    pub level: Option<Level>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub lat: Option<f64>,
+    #[serde(default)]
+    pub lng: Option<f64>,
+    /// Defaults to the caller. Only supervisors and above may name someone else, inside their scope.
+    #[serde(default)]
+    pub owner_id: Option<Uuid>,
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// Contacts created together with the customer.
+    #[serde(default)]
+    pub contacts: Vec<ContactInput>,
+    /// Create even when likely duplicates exist (after the user saw the warning).
+    #[serde(default)]
+    pub force: bool,
+}
+
+fn tags_errors(e: &mut Errors, tags: &[String]) {
+    if tags.len() > limits::TAGS {
+        e.add("tags", "too_many", format!("at most {} tags", limits::TAGS));
+    }
+    for (i, t) in tags.iter().enumerate() {
+        let field = format!("tags[{i}]");
+        if t.trim().is_empty() {
+            e.add(field, "required", "a tag cannot be empty");
+        } else if t.chars().count() > limits::TAG {
+            e.add(field, "too_long", format!("at most {} characters", limits::TAG));
+        }
+    }
+}
+
+fn credit_code_errors(e: &mut Errors, code: Option<&str>) {
+    if let Some(code) = code {
+        if !credit_code_is_valid(code) {
+            e.add(
+                "credit_code",
+                "invalid_checksum",
+                "not a valid unified social credit code (18 characters, GB 32100 check digit)",
+            );
+        }
+    }
+}
+
+fn phone_errors(e: &mut Errors, field: &str, phone: Option<&str>) {
+    if let Some(p) = phone {
+        if !phone_is_valid(p) || p.chars().count() > limits::PHONE {
+            e.add(field, "invalid_format", "not a phone number");
+        }
+    }
+}
+
+impl CustomerCreate {
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::new();
+        e.required_text("name", &self.name, limits::NAME);
+        credit_code_errors(&mut e, self.credit_code.as_deref());
+        e.optional_text("industry", self.industry.as_deref(), limits::SHORT);
+        tags_errors(&mut e, &self.tags);
+        phone_errors(&mut e, "phone", self.phone.as_deref());
+        e.optional_text("address", self.address.as_deref(), limits::ADDRESS);
+        lat_lng_errors(&mut e, self.lat, self.lng);
+        e.optional_text("source", self.source.as_deref(), limits::SHORT);
+        e.optional_text("notes", self.notes.as_deref(), limits::NOTES);
+        if self.contacts.len() > limits::CONTACTS_ON_CREATE {
+            e.add("contacts", "too_many", "too many contacts in one request");
+        }
+        for (i, c) in self.contacts.iter().enumerate() {
+            if let Err(errs) = c.validate() {
+                e.merge(&format!("contacts[{i}]"), Errors(errs));
+            }
+        }
+        if self.contacts.iter().filter(|c| c.is_primary).count() > 1 {
+            e.add("contacts", "not_allowed", "only one primary contact");
+        }
+        e.finish()
+    }
+}
+
+/// A partial update; absent fields stay as they are, `null` clears an optional field.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CustomerUpdate {
+    #[serde(default)]
+    pub kind: Option<CustomerKind>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub credit_code: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub industry: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Level>))]
+    pub level: Option<Option<Level>>,
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub address: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<f64>))]
+    pub lat: Option<Option<f64>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<f64>))]
+    pub lng: Option<Option<f64>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub source: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub notes: Option<Option<String>>,
+    /// Changing the owner here is the same as a transfer: supervisors and above, inside their scope.
+    #[serde(default)]
+    pub owner_id: Option<Uuid>,
+}
+
+impl CustomerUpdate {
+    /// Validates the update applied to the current coordinates (lat and lng go together).
+    pub fn validate(&self, current_lat: Option<f64>, current_lng: Option<f64>) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::new();
+        if let Some(name) = &self.name {
+            e.required_text("name", name, limits::NAME);
+        }
+        credit_code_errors(&mut e, self.credit_code.as_ref().and_then(|o| o.as_deref()));
+        e.optional_text("industry", self.industry.as_ref().and_then(|o| o.as_deref()), limits::SHORT);
+        if let Some(tags) = &self.tags {
+            tags_errors(&mut e, tags);
+        }
+        phone_errors(&mut e, "phone", self.phone.as_ref().and_then(|o| o.as_deref()));
+        e.optional_text("address", self.address.as_ref().and_then(|o| o.as_deref()), limits::ADDRESS);
+        let lat = self.lat.unwrap_or(current_lat);
+        let lng = self.lng.unwrap_or(current_lng);
+        lat_lng_errors(&mut e, lat, lng);
+        e.optional_text("source", self.source.as_ref().and_then(|o| o.as_deref()), limits::SHORT);
+        e.optional_text("notes", self.notes.as_ref().and_then(|o| o.as_deref()), limits::NOTES);
+        e.finish()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.kind.is_none()
+            && self.name.is_none()
+            && self.credit_code.is_none()
+            && self.industry.is_none()
+            && self.level.is_none()
+            && self.tags.is_none()
+            && self.phone.is_none()
+            && self.address.is_none()
+            && self.lat.is_none()
+            && self.lng.is_none()
+            && self.source.is_none()
+            && self.notes.is_none()
+            && self.owner_id.is_none()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TransferRequest {
+    /// The new owner: an active user inside the caller's scope who may own customers.
+    pub owner_id: Uuid,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+impl TransferRequest {
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::new();
+        e.optional_text("reason", self.reason.as_deref(), limits::REASON);
+        e.finish()
+    }
+}
+
+/// Which field made two customers look alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DuplicateField {
+    CreditCode,
+    Phone,
+    Name,
+}
+
+/// A likely duplicate found on create. `customer_id` is given only when the caller may see it;
+/// otherwise the name and owner tell the rep whom to talk to, without opening the record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DuplicateMatch {
+    pub customer_id: Option<Uuid>,
+    pub name: String,
+    pub owner_name: Option<String>,
+    pub matched_on: Vec<DuplicateField>,
+}
+
+/// Sort orders for the customer list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerSort {
+    /// Most recently changed first (default).
+    #[default]
+    UpdatedDesc,
+    /// Newest first.
+    CreatedDesc,
+    /// By name, A→Z / by code point.
+    NameAsc,
+}
+
+impl CustomerSort {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CustomerSort::UpdatedDesc => "updated_desc",
+            CustomerSort::CreatedDesc => "created_desc",
+            CustomerSort::NameAsc => "name_asc",
+        }
+    }
+}
+
+/// Filters, search and sort for the customer list.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct CustomerListQuery {
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<u64>,
+    /// From the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// Name or phone contains this text.
+    pub q: Option<String>,
+    pub owner_id: Option<Uuid>,
+    pub level: Option<Level>,
+    pub industry: Option<String>,
+    pub tag: Option<String>,
+    /// Only customers changed at or after this time (RFC 3339).
+    pub updated_since: Option<DateTime<Utc>>,
+    pub sort: Option<CustomerSort>,
+    /// List archived customers instead of active ones.
+    pub archived: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Contact {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub name: String,
+    pub title: Option<String>,
+    pub phones: Vec<String>,
+    pub email: Option<String>,
+    pub wechat: Option<String>,
+    pub is_primary: bool,
+    pub notes: Option<String>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ContactInput {
+    #[cfg_attr(feature = "openapi", schema(example = "李雷"))]
+    pub name: String,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(example = "采购经理"))]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub phones: Vec<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub wechat: Option<String>,
+    #[serde(default)]
+    pub is_primary: bool,
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+fn phones_errors(e: &mut Errors, phones: &[String]) {
+    if phones.len() > limits::PHONES {
+        e.add("phones", "too_many", format!("at most {} phone numbers", limits::PHONES));
+    }
+    for (i, p) in phones.iter().enumerate() {
+        phone_errors(e, &format!("phones[{i}]"), Some(p));
+    }
+}
+
+fn email_errors(e: &mut Errors, email: Option<&str>) {
+    if let Some(m) = email {
+        if !email_is_valid(m) || m.chars().count() > limits::EMAIL {
+            e.add("email", "invalid_format", "not an e-mail address");
+        }
+    }
+}
+
+impl ContactInput {
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::new();
+        e.required_text("name", &self.name, limits::SHORT);
+        e.optional_text("title", self.title.as_deref(), limits::SHORT);
+        phones_errors(&mut e, &self.phones);
+        email_errors(&mut e, self.email.as_deref());
+        e.optional_text("wechat", self.wechat.as_deref(), limits::SHORT);
+        e.optional_text("notes", self.notes.as_deref(), limits::NOTES);
+        e.finish()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ContactUpdate {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub title: Option<Option<String>>,
+    #[serde(default)]
+    pub phones: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub wechat: Option<Option<String>>,
+    /// `true` makes this the customer's primary contact (the previous one stops being primary).
+    #[serde(default)]
+    pub is_primary: Option<bool>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub notes: Option<Option<String>>,
+}
+
+impl ContactUpdate {
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::new();
+        if let Some(name) = &self.name {
+            e.required_text("name", name, limits::SHORT);
+        }
+        e.optional_text("title", self.title.as_ref().and_then(|o| o.as_deref()), limits::SHORT);
+        if let Some(phones) = &self.phones {
+            phones_errors(&mut e, phones);
+        }
+        email_errors(&mut e, self.email.as_ref().and_then(|o| o.as_deref()));
+        e.optional_text("wechat", self.wechat.as_ref().and_then(|o| o.as_deref()), limits::SHORT);
+        e.optional_text("notes", self.notes.as_ref().and_then(|o| o.as_deref()), limits::NOTES);
+        e.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid() -> CustomerCreate {
+        CustomerCreate {
+            name: "杭州星辰科技有限公司".into(),
+            credit_code: Some("91350100M000100Y43".into()),
+            phone: Some("0571-8888 6666".into()),
+            lat: Some(30.27),
+            lng: Some(120.15),
+            contacts: vec![ContactInput {
+                name: "李雷".into(),
+                phones: vec!["13800138000".into()],
+                is_primary: true,
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_complete_customer_validates() {
+        assert!(valid().validate().is_ok());
+    }
+
+    #[test]
+    fn every_bad_field_is_listed() {
+        let mut c = valid();
+        c.name = "  ".into();
+        c.credit_code = Some("91350100M000100Y44".into());
+        c.contacts[0].email = Some("nope".into());
+        c.tags = vec!["".into()];
+        let errs = c.validate().unwrap_err();
+        let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["name", "credit_code", "tags[0]", "contacts[0].email"]);
+    }
+
+    #[test]
+    fn unknown_fields_are_rejected() {
+        let r: Result<CustomerCreate, _> =
+            serde_json::from_str(r#"{"name":"x","owner":"someone"}"#);
+        assert!(r.is_err());
+    }
+
+    #[test]
+    fn patch_distinguishes_absent_from_null() {
+        let u: CustomerUpdate = serde_json::from_str(r#"{"phone":null}"#).unwrap();
+        assert_eq!(u.phone, Some(None));
+        assert_eq!(u.address, None);
+        let u: CustomerUpdate = serde_json::from_str(r#"{}"#).unwrap();
+        assert!(u.is_empty());
+    }
+
+    #[test]
+    fn lat_without_lng_is_invalid_even_in_patch() {
+        let u: CustomerUpdate = serde_json::from_str(r#"{"lng":null}"#).unwrap();
+        assert!(u.validate(Some(30.0), Some(120.0)).is_err());
+        assert!(u.validate(None, None).is_ok());
+    }
+}

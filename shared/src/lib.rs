@@ -1,0 +1,19 @@
+//! Kaidan's shared vocabulary: the DTOs that cross the wire, the permission table, and the pure
+//! domain rules that both the browser (instant feedback) and the server (the truth) run.
+//!
+//! This crate never sees a database, an HTTP framework or a token library, so that it compiles
+//! for `wasm32-unknown-unknown`. The `openapi` feature adds utoipa derives for the api crate.
+
+pub mod audit;
+pub mod auth;
+pub mod customer;
+pub mod error;
+pub mod normalize;
+pub mod org;
+pub mod page;
+pub mod policy;
+pub mod serde_util;
+pub mod validate;
+
+pub use error::{ErrorCode, FieldError, Problem};
+pub use policy::{Action, Resource, Role, Scope};

@@ -1,0 +1,249 @@
+//! The organisation: regions → teams → users.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::FieldError;
+use crate::policy::Role;
+use crate::serde_util::double_option;
+use crate::validate::{email_is_valid, limits, phone_is_valid, username_is_valid, Errors};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Region {
+    pub id: Uuid,
+    pub name: String,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RegionInput {
+    #[cfg_attr(feature = "openapi", schema(example = "华东"))]
+    pub name: String,
+}
+
+impl RegionInput {
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::new();
+        e.required_text("name", &self.name, limits::SHORT);
+        e.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Team {
+    pub id: Uuid,
+    pub name: String,
+    pub region_id: Uuid,
+    /// The 主管 who leads the team.
+    pub supervisor_id: Option<Uuid>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TeamCreate {
+    #[cfg_attr(feature = "openapi", schema(example = "华东一组"))]
+    pub name: String,
+    pub region_id: Uuid,
+    #[serde(default)]
+    pub supervisor_id: Option<Uuid>,
+}
+
+impl TeamCreate {
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::new();
+        e.required_text("name", &self.name, limits::SHORT);
+        e.finish()
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TeamUpdate {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub region_id: Option<Uuid>,
+    /// `null` removes the supervisor.
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Uuid>))]
+    pub supervisor_id: Option<Option<Uuid>>,
+}
+
+impl TeamUpdate {
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::new();
+        if let Some(name) = &self.name {
+            e.required_text("name", name, limits::SHORT);
+        }
+        e.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct User {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub team_id: Option<Uuid>,
+    pub region_id: Option<Uuid>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub active: bool,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UserCreate {
+    #[cfg_attr(feature = "openapi", schema(example = "rep_east3"))]
+    pub username: String,
+    #[cfg_attr(feature = "openapi", schema(example = "王芳"))]
+    pub display_name: String,
+    #[cfg_attr(feature = "openapi", schema(format = Password))]
+    pub password: String,
+    pub role: Role,
+    /// Required for supervisors, sales reps and customer service.
+    #[serde(default)]
+    pub team_id: Option<Uuid>,
+    /// Required for regional managers (others take their team's region).
+    #[serde(default)]
+    pub region_id: Option<Uuid>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+fn contact_field_errors(e: &mut Errors, email: Option<&str>, phone: Option<&str>) {
+    if let Some(email) = email {
+        if !email_is_valid(email) || email.chars().count() > limits::EMAIL {
+            e.add("email", "invalid_format", "not an e-mail address");
+        }
+    }
+    if let Some(phone) = phone {
+        if !phone_is_valid(phone) {
+            e.add("phone", "invalid_format", "not a phone number");
+        }
+    }
+}
+
+fn org_placement_errors(e: &mut Errors, role: Role, team_id: Option<Uuid>, region_id: Option<Uuid>) {
+    if role.needs_team() && team_id.is_none() {
+        e.add("team_id", "required", "this role belongs to a team");
+    }
+    if role.needs_region() && region_id.is_none() {
+        e.add("region_id", "required", "a regional manager owns a region");
+    }
+    if role == Role::Admin && (team_id.is_some() || region_id.is_some()) {
+        e.add("team_id", "not_allowed", "admins stand above teams and regions");
+    }
+    if role == Role::RegionalManager && team_id.is_some() {
+        e.add("team_id", "not_allowed", "a regional manager owns a region, not a team");
+    }
+}
+
+impl UserCreate {
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::new();
+        if !username_is_valid(&self.username) {
+            e.add(
+                "username",
+                "invalid_format",
+                "3–32 of a-z, 0-9, '.', '_', '-', starting with a letter or digit",
+            );
+        }
+        e.required_text("display_name", &self.display_name, limits::SHORT);
+        if let Some(mut err) = crate::validate::password_length_error(&self.password) {
+            err.field = "password".into();
+            e.0.push(err);
+        }
+        org_placement_errors(&mut e, self.role, self.team_id, self.region_id);
+        contact_field_errors(&mut e, self.email.as_deref(), self.phone.as_deref());
+        e.finish()
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UserUpdate {
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub role: Option<Role>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Uuid>))]
+    pub team_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Uuid>))]
+    pub region_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub phone: Option<Option<String>>,
+}
+
+impl UserUpdate {
+    /// Validates the update as applied to `current` (role/team/region must fit together).
+    pub fn validate(&self, current: &User) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::new();
+        if let Some(name) = &self.display_name {
+            e.required_text("display_name", name, limits::SHORT);
+        }
+        let role = self.role.unwrap_or(current.role);
+        let team = self.team_id.unwrap_or(current.team_id);
+        // A manager's region is their own; others follow their team, so only check it for managers.
+        let region = self.region_id.unwrap_or(current.region_id);
+        org_placement_errors(&mut e, role, team, if role.needs_region() { region } else { None });
+        contact_field_errors(
+            &mut e,
+            self.email.as_ref().and_then(|o| o.as_deref()),
+            self.phone.as_ref().and_then(|o| o.as_deref()),
+        );
+        e.finish()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ResetPasswordRequest {
+    #[cfg_attr(feature = "openapi", schema(format = Password))]
+    pub new_password: String,
+}
+
+/// Filters for the user list.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct UserListQuery {
+    pub team_id: Option<Uuid>,
+    pub region_id: Option<Uuid>,
+    pub role: Option<Role>,
+    /// Include deactivated users (default false).
+    pub include_inactive: Option<bool>,
+    /// Matches username or display name.
+    pub q: Option<String>,
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}

@@ -1,0 +1,287 @@
+//! The permission table: role × resource × action → the widest data scope allowed.
+//!
+//! This is the single source of truth for who may do what. The server turns the scope into a
+//! query condition (see `kaidan_api::auth::policy`); the SPA uses the same table to hide what the
+//! server would refuse. Changing a cell here changes both, and the authorization tests derive
+//! their expectations from this table rather than from a hand-written copy.
+
+use serde::{Deserialize, Serialize};
+
+/// A user's role in the sales organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    RegionalManager,
+    Supervisor,
+    SalesRep,
+    CustomerService,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::RegionalManager,
+        Role::Supervisor,
+        Role::SalesRep,
+        Role::CustomerService,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::RegionalManager => "regional_manager",
+            Role::Supervisor => "supervisor",
+            Role::SalesRep => "sales_rep",
+            Role::CustomerService => "customer_service",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Whether a user of this role may own customers (be the responsible salesperson).
+    /// Customer service answers customers but never owns them.
+    pub fn can_own_customers(self) -> bool {
+        !matches!(self, Role::CustomerService)
+    }
+
+    /// Whether users of this role belong to a team (managers own a region; admins stand above).
+    pub fn needs_team(self) -> bool {
+        matches!(self, Role::Supervisor | Role::SalesRep | Role::CustomerService)
+    }
+
+    /// Whether users of this role are attached directly to a region.
+    pub fn needs_region(self) -> bool {
+        matches!(self, Role::RegionalManager)
+    }
+}
+
+/// What a permission is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Resource {
+    Customer,
+    Contact,
+    User,
+    Team,
+    Region,
+    Audit,
+}
+
+impl Resource {
+    pub const ALL: [Resource; 6] = [
+        Resource::Customer,
+        Resource::Contact,
+        Resource::User,
+        Resource::Team,
+        Resource::Region,
+        Resource::Audit,
+    ];
+}
+
+/// What a caller wants to do with a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Get one, list, search, view history.
+    Read,
+    /// Create a record (its owner must fall inside the scope).
+    Create,
+    /// Edit fields other than the owner.
+    Update,
+    /// Archive and restore.
+    Archive,
+    /// Change the owner (customers) — a field rule kept apart from `Update`.
+    Transfer,
+    /// Administrative changes to org records: create, rename, deactivate, change role, reset password.
+    Manage,
+}
+
+impl Action {
+    pub const ALL: [Action; 6] = [
+        Action::Read,
+        Action::Create,
+        Action::Update,
+        Action::Archive,
+        Action::Transfer,
+        Action::Manage,
+    ];
+}
+
+/// Which records a permission reaches, narrowest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Records the user owns.
+    Own,
+    /// Records the user owns plus those owned by members of teams the user leads.
+    OwnAndSubordinates,
+    /// Records owned by anyone in the user's team.
+    Team,
+    /// Records owned by anyone in the user's region.
+    Region,
+    /// Every record.
+    All,
+}
+
+/// The permission table. `None` means the action is not allowed at all (403);
+/// `Some(scope)` means allowed on records inside `scope` (outside it: 404).
+pub fn scope_for(role: Role, resource: Resource, action: Action) -> Option<Scope> {
+    use Action::*;
+    use Resource::*;
+    use Role::*;
+    use Scope as S;
+    match (resource, action) {
+        (Customer | Contact, Read) => Some(match role {
+            Admin => S::All,
+            RegionalManager => S::Region,
+            Supervisor => S::Team,
+            SalesRep => S::Own,
+            // 客服 answers calls for the whole region, so it reads every customer there.
+            CustomerService => S::Region,
+        }),
+        (Customer | Contact, Create | Update | Archive) => match role {
+            Admin => Some(S::All),
+            RegionalManager => Some(S::Region),
+            Supervisor => Some(S::Team),
+            SalesRep => Some(S::Own),
+            CustomerService => None,
+        },
+        // Only supervisors and above may hand a customer to someone else.
+        (Customer, Transfer) => match role {
+            Admin => Some(S::All),
+            RegionalManager => Some(S::Region),
+            Supervisor => Some(S::Team),
+            SalesRep | CustomerService => None,
+        },
+        (User, Read) => Some(match role {
+            Admin => S::All,
+            RegionalManager => S::Region,
+            Supervisor => S::Team,
+            SalesRep | CustomerService => S::Own,
+        }),
+        // Every signed-in user may read the org chart's names (regions and teams).
+        (Team | Region, Read) => Some(S::All),
+        (User | Team | Region, Manage) => match role {
+            Admin => Some(S::All),
+            _ => None,
+        },
+        (Audit, Read) => match role {
+            Admin => Some(S::All),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Whether the role may do the action at all, in any scope.
+pub fn allows(role: Role, resource: Resource, action: Action) -> bool {
+    scope_for(role, resource, action).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reps_see_only_their_own_customers() {
+        assert_eq!(
+            scope_for(Role::SalesRep, Resource::Customer, Action::Read),
+            Some(Scope::Own)
+        );
+        assert_eq!(
+            scope_for(Role::SalesRep, Resource::Customer, Action::Transfer),
+            None
+        );
+    }
+
+    #[test]
+    fn supervisors_reach_their_team_and_managers_their_region() {
+        for action in [Action::Read, Action::Update, Action::Transfer] {
+            assert_eq!(
+                scope_for(Role::Supervisor, Resource::Customer, action),
+                Some(Scope::Team)
+            );
+            assert_eq!(
+                scope_for(Role::RegionalManager, Resource::Customer, action),
+                Some(Scope::Region)
+            );
+        }
+    }
+
+    #[test]
+    fn customer_service_reads_the_region_but_changes_nothing() {
+        assert_eq!(
+            scope_for(Role::CustomerService, Resource::Customer, Action::Read),
+            Some(Scope::Region)
+        );
+        assert_eq!(
+            scope_for(Role::CustomerService, Resource::Contact, Action::Read),
+            Some(Scope::Region)
+        );
+        for action in [Action::Create, Action::Update, Action::Archive, Action::Transfer] {
+            assert!(!allows(Role::CustomerService, Resource::Customer, action));
+        }
+    }
+
+    #[test]
+    fn only_admins_manage_the_org_and_read_the_audit_log() {
+        for role in Role::ALL {
+            for resource in [Resource::User, Resource::Team, Resource::Region] {
+                assert_eq!(allows(role, resource, Action::Manage), role == Role::Admin);
+            }
+            assert_eq!(
+                allows(role, Resource::Audit, Action::Read),
+                role == Role::Admin
+            );
+        }
+    }
+
+    #[test]
+    fn admin_has_all_scope_for_everything_it_may_do() {
+        for resource in Resource::ALL {
+            for action in Action::ALL {
+                if let Some(scope) = scope_for(Role::Admin, resource, action) {
+                    assert_eq!(scope, Scope::All, "{resource:?} {action:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn no_role_exceeds_admin() {
+        for role in Role::ALL {
+            for resource in Resource::ALL {
+                for action in Action::ALL {
+                    if allows(role, resource, action) {
+                        assert!(allows(Role::Admin, resource, action));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn scopes_are_ordered_narrow_to_wide() {
+        assert!(Scope::Own < Scope::OwnAndSubordinates);
+        assert!(Scope::OwnAndSubordinates < Scope::Team);
+        assert!(Scope::Team < Scope::Region);
+        assert!(Scope::Region < Scope::All);
+    }
+
+    #[test]
+    fn role_names_round_trip() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+            let json = serde_json::to_string(&role).unwrap();
+            assert_eq!(json, format!("\"{}\"", role.as_str()));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}

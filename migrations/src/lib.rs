@@ -1,1 +1,39 @@
+//! Kaidan's schema, one migration per table (`mYYYYMMDD_NNNNNN_<verb>_<table>`), each with `down()`.
+//!
+//! The same migrations run on SQLite, PostgreSQL and MySQL/MariaDB. Where the engines differ
+//! (timestamp precision, text encoding) the helpers in `cols` pick the right type, so the entity
+//! code above never has to care.
 
+pub use sea_orm_migration::prelude::*;
+
+mod cols;
+mod m20261124_000001_create_regions;
+mod m20261124_000002_create_teams;
+mod m20261124_000003_create_users;
+mod m20261124_000004_create_refresh_tokens;
+mod m20261124_000005_create_login_attempts;
+mod m20261124_000006_create_customers;
+mod m20261124_000007_create_customer_tags;
+mod m20261124_000008_create_contacts;
+mod m20261124_000009_create_audit_log;
+mod m20261124_000010_create_idempotency_keys;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261124_000001_create_regions::Migration),
+            Box::new(m20261124_000002_create_teams::Migration),
+            Box::new(m20261124_000003_create_users::Migration),
+            Box::new(m20261124_000004_create_refresh_tokens::Migration),
+            Box::new(m20261124_000005_create_login_attempts::Migration),
+            Box::new(m20261124_000006_create_customers::Migration),
+            Box::new(m20261124_000007_create_customer_tags::Migration),
+            Box::new(m20261124_000008_create_contacts::Migration),
+            Box::new(m20261124_000009_create_audit_log::Migration),
+            Box::new(m20261124_000010_create_idempotency_keys::Migration),
+        ]
+    }
+}

@@ -81,8 +81,7 @@ pub struct Jwk {
     pub crv: String,
     pub x: String,
     pub kid: String,
-    pub alg: String
-    ,
+    pub alg: String,
     #[serde(rename = "use")]
     pub use_: String,
 }

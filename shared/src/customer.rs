@@ -148,7 +148,11 @@ fn tags_errors(e: &mut Errors, tags: &[String]) {
         if t.trim().is_empty() {
             e.add(field, "required", "a tag cannot be empty");
         } else if t.chars().count() > limits::TAG {
-            e.add(field, "too_long", format!("at most {} characters", limits::TAG));
+            e.add(
+                field,
+                "too_long",
+                format!("at most {} characters", limits::TAG),
+            );
         }
     }
 }
@@ -245,23 +249,47 @@ pub struct CustomerUpdate {
 
 impl CustomerUpdate {
     /// Validates the update applied to the current coordinates (lat and lng go together).
-    pub fn validate(&self, current_lat: Option<f64>, current_lng: Option<f64>) -> Result<(), Vec<FieldError>> {
+    pub fn validate(
+        &self,
+        current_lat: Option<f64>,
+        current_lng: Option<f64>,
+    ) -> Result<(), Vec<FieldError>> {
         let mut e = Errors::new();
         if let Some(name) = &self.name {
             e.required_text("name", name, limits::NAME);
         }
         credit_code_errors(&mut e, self.credit_code.as_ref().and_then(|o| o.as_deref()));
-        e.optional_text("industry", self.industry.as_ref().and_then(|o| o.as_deref()), limits::SHORT);
+        e.optional_text(
+            "industry",
+            self.industry.as_ref().and_then(|o| o.as_deref()),
+            limits::SHORT,
+        );
         if let Some(tags) = &self.tags {
             tags_errors(&mut e, tags);
         }
-        phone_errors(&mut e, "phone", self.phone.as_ref().and_then(|o| o.as_deref()));
-        e.optional_text("address", self.address.as_ref().and_then(|o| o.as_deref()), limits::ADDRESS);
+        phone_errors(
+            &mut e,
+            "phone",
+            self.phone.as_ref().and_then(|o| o.as_deref()),
+        );
+        e.optional_text(
+            "address",
+            self.address.as_ref().and_then(|o| o.as_deref()),
+            limits::ADDRESS,
+        );
         let lat = self.lat.unwrap_or(current_lat);
         let lng = self.lng.unwrap_or(current_lng);
         lat_lng_errors(&mut e, lat, lng);
-        e.optional_text("source", self.source.as_ref().and_then(|o| o.as_deref()), limits::SHORT);
-        e.optional_text("notes", self.notes.as_ref().and_then(|o| o.as_deref()), limits::NOTES);
+        e.optional_text(
+            "source",
+            self.source.as_ref().and_then(|o| o.as_deref()),
+            limits::SHORT,
+        );
+        e.optional_text(
+            "notes",
+            self.notes.as_ref().and_then(|o| o.as_deref()),
+            limits::NOTES,
+        );
         e.finish()
     }
 
@@ -408,7 +436,11 @@ pub struct ContactInput {
 
 fn phones_errors(e: &mut Errors, phones: &[String]) {
     if phones.len() > limits::PHONES {
-        e.add("phones", "too_many", format!("at most {} phone numbers", limits::PHONES));
+        e.add(
+            "phones",
+            "too_many",
+            format!("at most {} phone numbers", limits::PHONES),
+        );
     }
     for (i, p) in phones.iter().enumerate() {
         phone_errors(e, &format!("phones[{i}]"), Some(p));
@@ -467,13 +499,25 @@ impl ContactUpdate {
         if let Some(name) = &self.name {
             e.required_text("name", name, limits::SHORT);
         }
-        e.optional_text("title", self.title.as_ref().and_then(|o| o.as_deref()), limits::SHORT);
+        e.optional_text(
+            "title",
+            self.title.as_ref().and_then(|o| o.as_deref()),
+            limits::SHORT,
+        );
         if let Some(phones) = &self.phones {
             phones_errors(&mut e, phones);
         }
         email_errors(&mut e, self.email.as_ref().and_then(|o| o.as_deref()));
-        e.optional_text("wechat", self.wechat.as_ref().and_then(|o| o.as_deref()), limits::SHORT);
-        e.optional_text("notes", self.notes.as_ref().and_then(|o| o.as_deref()), limits::NOTES);
+        e.optional_text(
+            "wechat",
+            self.wechat.as_ref().and_then(|o| o.as_deref()),
+            limits::SHORT,
+        );
+        e.optional_text(
+            "notes",
+            self.notes.as_ref().and_then(|o| o.as_deref()),
+            limits::NOTES,
+        );
         e.finish()
     }
 }
@@ -513,7 +557,10 @@ mod tests {
         c.tags = vec!["".into()];
         let errs = c.validate().unwrap_err();
         let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["name", "credit_code", "tags[0]", "contacts[0].email"]);
+        assert_eq!(
+            fields,
+            ["name", "credit_code", "tags[0]", "contacts[0].email"]
+        );
     }
 
     #[test]

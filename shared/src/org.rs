@@ -144,7 +144,12 @@ fn contact_field_errors(e: &mut Errors, email: Option<&str>, phone: Option<&str>
     }
 }
 
-fn org_placement_errors(e: &mut Errors, role: Role, team_id: Option<Uuid>, region_id: Option<Uuid>) {
+fn org_placement_errors(
+    e: &mut Errors,
+    role: Role,
+    team_id: Option<Uuid>,
+    region_id: Option<Uuid>,
+) {
     if role.needs_team() && team_id.is_none() {
         e.add("team_id", "required", "this role belongs to a team");
     }
@@ -152,10 +157,18 @@ fn org_placement_errors(e: &mut Errors, role: Role, team_id: Option<Uuid>, regio
         e.add("region_id", "required", "a regional manager owns a region");
     }
     if role == Role::Admin && (team_id.is_some() || region_id.is_some()) {
-        e.add("team_id", "not_allowed", "admins stand above teams and regions");
+        e.add(
+            "team_id",
+            "not_allowed",
+            "admins stand above teams and regions",
+        );
     }
     if role == Role::RegionalManager && team_id.is_some() {
-        e.add("team_id", "not_allowed", "a regional manager owns a region, not a team");
+        e.add(
+            "team_id",
+            "not_allowed",
+            "a regional manager owns a region, not a team",
+        );
     }
 }
 
@@ -213,7 +226,12 @@ impl UserUpdate {
         let team = self.team_id.unwrap_or(current.team_id);
         // A manager's region is their own; others follow their team, so only check it for managers.
         let region = self.region_id.unwrap_or(current.region_id);
-        org_placement_errors(&mut e, role, team, if role.needs_region() { region } else { None });
+        org_placement_errors(
+            &mut e,
+            role,
+            team,
+            if role.needs_region() { region } else { None },
+        );
         contact_field_errors(
             &mut e,
             self.email.as_ref().and_then(|o| o.as_deref()),

@@ -50,7 +50,10 @@ impl Role {
 
     /// Whether users of this role belong to a team (managers own a region; admins stand above).
     pub fn needs_team(self) -> bool {
-        matches!(self, Role::Supervisor | Role::SalesRep | Role::CustomerService)
+        matches!(
+            self,
+            Role::Supervisor | Role::SalesRep | Role::CustomerService
+        )
     }
 
     /// Whether users of this role are attached directly to a region.
@@ -225,7 +228,12 @@ mod tests {
             scope_for(Role::CustomerService, Resource::Contact, Action::Read),
             Some(Scope::Region)
         );
-        for action in [Action::Create, Action::Update, Action::Archive, Action::Transfer] {
+        for action in [
+            Action::Create,
+            Action::Update,
+            Action::Archive,
+            Action::Transfer,
+        ] {
             assert!(!allows(Role::CustomerService, Resource::Customer, action));
         }
     }

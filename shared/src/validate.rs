@@ -80,7 +80,9 @@ pub mod limits {
 /// letters without I, O, Z, S, V.
 const CREDIT_CODE_CHARSET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// Weights for positions 1..=17: 3^(i) mod 31.
-const CREDIT_CODE_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const CREDIT_CODE_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// Validates a unified social credit code (统一社会信用代码): 18 characters from the code's
 /// character set, whose last character is the GB 32100-2015 check character of the first 17.
@@ -116,7 +118,9 @@ pub fn credit_code_check_char(first17: &str) -> Option<char> {
     if n != 17 {
         return None;
     }
-    CREDIT_CODE_CHARSET.chars().nth(((31 - sum % 31) % 31) as usize)
+    CREDIT_CODE_CHARSET
+        .chars()
+        .nth(((31 - sum % 31) % 31) as usize)
 }
 
 /// A phone number as people type it: digits with optional `+`, spaces, dashes, brackets;
@@ -207,10 +211,19 @@ mod tests {
 
     #[test]
     fn credit_code_checksum_rejects_typos_and_bad_characters() {
-        assert!(!credit_code_is_valid("91350100M000100Y44"), "wrong check char");
-        assert!(!credit_code_is_valid("91350100M000010Y43"), "transposed digits");
+        assert!(
+            !credit_code_is_valid("91350100M000100Y44"),
+            "wrong check char"
+        );
+        assert!(
+            !credit_code_is_valid("91350100M000010Y43"),
+            "transposed digits"
+        );
         assert!(!credit_code_is_valid("91350100M000100Y4"), "too short");
-        assert!(!credit_code_is_valid("91350100I000100Y43"), "I is not in the charset");
+        assert!(
+            !credit_code_is_valid("91350100I000100Y43"),
+            "I is not in the charset"
+        );
         assert!(!credit_code_is_valid("91350100m000100Y43"), "lower case");
         assert!(!credit_code_is_valid(""));
     }
@@ -245,7 +258,10 @@ mod tests {
     fn password_length_counts_characters_not_bytes() {
         assert!(password_length_error("短密码短密码短密").is_none());
         assert_eq!(password_length_error("1234567").unwrap().code, "too_short");
-        assert_eq!(password_length_error(&"x".repeat(129)).unwrap().code, "too_long");
+        assert_eq!(
+            password_length_error(&"x".repeat(129)).unwrap().code,
+            "too_long"
+        );
     }
 
     #[test]

@@ -1,0 +1,36 @@
+use kaidan_shared::Role;
+use uuid::Uuid;
+
+/// The signed-in user as services see it: identity, place in the org, and where the request came
+/// from (for the audit trail). Built fresh from the database on every request, so a role change
+/// or deactivation takes effect at once.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Uuid,
+    pub username: String,
+    pub role: Role,
+    pub team_id: Option<Uuid>,
+    pub region_id: Option<Uuid>,
+    pub request_id: Option<String>,
+    pub ip: Option<String>,
+}
+
+impl Actor {
+    /// The actor for command-line and seeding work (no request, acting as the system).
+    pub fn system() -> Actor {
+        Actor {
+            user_id: Uuid::nil(),
+            username: "system".into(),
+            role: Role::Admin,
+            team_id: None,
+            region_id: None,
+            request_id: None,
+            ip: None,
+        }
+    }
+
+    /// The id to record as the audit actor (`None` for the system).
+    pub fn audit_id(&self) -> Option<Uuid> {
+        (!self.user_id.is_nil()).then_some(self.user_id)
+    }
+}

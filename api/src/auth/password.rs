@@ -1,0 +1,166 @@
+//! Passwords: argon2id with OWASP parameters, hashed off the async runtime; length rules and a
+//! common-password list (NIST 800-63B: no composition rules).
+
+use std::collections::HashSet;
+use std::sync::{Arc, OnceLock};
+
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use kaidan_shared::{ErrorCode, FieldError};
+
+use crate::config::AuthSettings;
+use crate::error::AppError;
+
+const COMMON: &str = include_str!("common_passwords.txt");
+
+fn common_passwords() -> &'static HashSet<String> {
+    static SET: OnceLock<HashSet<String>> = OnceLock::new();
+    SET.get_or_init(|| {
+        COMMON
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(str::to_lowercase)
+            .collect()
+    })
+}
+
+/// Refuses passwords that are too short, too long, common, or the username itself.
+pub fn check_strength(password: &str, username: &str, field: &str) -> Result<(), AppError> {
+    let mut problems = Vec::new();
+    if let Some(mut e) = kaidan_shared::validate::password_length_error(password) {
+        e.field = field.into();
+        problems.push(e);
+    }
+    let lower = password.to_lowercase();
+    if common_passwords().contains(&lower) {
+        problems.push(FieldError::new(
+            field,
+            "too_common",
+            "this password is too common",
+        ));
+    } else if !username.is_empty() && lower.contains(&username.to_lowercase()) {
+        problems.push(FieldError::new(
+            field,
+            "contains_username",
+            "the password must not contain the username",
+        ));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        let mut e = AppError::new(ErrorCode::WeakPassword);
+        e.errors = problems;
+        Err(e)
+    }
+}
+
+/// Hashes and verifies passwords on the blocking thread pool.
+#[derive(Clone)]
+pub struct PasswordHasher {
+    argon: Arc<Argon2<'static>>,
+    /// A hash of a random password, verified against when the user does not exist so that an
+    /// unknown username takes as long as a wrong password.
+    dummy: Arc<String>,
+}
+
+impl PasswordHasher {
+    pub fn new(s: &AuthSettings) -> anyhow::Result<PasswordHasher> {
+        let params = Params::new(
+            s.argon2_memory_kib,
+            s.argon2_iterations,
+            s.argon2_lanes,
+            None,
+        )
+        .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
+        let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        let dummy = argon
+            .hash_password(uuid::Uuid::new_v4().to_string().as_bytes(), &salt)
+            .map_err(|e| anyhow::anyhow!("argon2: {e}"))?
+            .to_string();
+        Ok(PasswordHasher {
+            argon: Arc::new(argon),
+            dummy: Arc::new(dummy),
+        })
+    }
+
+    pub async fn hash(&self, password: String) -> Result<String, AppError> {
+        let argon = self.argon.clone();
+        tokio::task::spawn_blocking(move || {
+            let salt = SaltString::generate(&mut rand::rngs::OsRng);
+            argon
+                .hash_password(password.as_bytes(), &salt)
+                .map(|h| h.to_string())
+                .map_err(|e| AppError::internal(anyhow::anyhow!("argon2: {e}")))
+        })
+        .await
+        .map_err(AppError::internal)?
+    }
+
+    /// Verifies `password` against `hash`, or against the dummy hash when `hash` is `None`
+    /// (and then always answers false).
+    pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, AppError> {
+        let argon = self.argon.clone();
+        let real = hash.is_some();
+        let hash = hash.unwrap_or_else(|| self.dummy.as_ref().clone());
+        let ok = tokio::task::spawn_blocking(move || {
+            PasswordHash::new(&hash)
+                .map(|parsed| argon.verify_password(password.as_bytes(), &parsed).is_ok())
+                .unwrap_or(false)
+        })
+        .await
+        .map_err(AppError::internal)?;
+        Ok(ok && real)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_and_short_passwords_are_refused() {
+        let e = check_strength("password123", "rep", "password").unwrap_err();
+        assert_eq!(e.code, ErrorCode::WeakPassword);
+        assert_eq!(e.errors[0].code, "too_common");
+        assert_eq!(
+            check_strength("Woaini1314", "rep", "password")
+                .unwrap_err()
+                .errors[0]
+                .code,
+            "too_common"
+        );
+        assert_eq!(
+            check_strength("short", "rep", "password")
+                .unwrap_err()
+                .errors[0]
+                .code,
+            "too_short"
+        );
+        assert_eq!(
+            check_strength("rep_east1-secret", "rep_east1", "password")
+                .unwrap_err()
+                .errors[0]
+                .code,
+            "contains_username"
+        );
+        assert!(check_strength("海边的卡夫卡2026", "rep", "password").is_ok());
+    }
+
+    #[tokio::test]
+    async fn hashes_verify_and_unknown_users_never_match() {
+        let mut s = crate::config::Settings::default().auth;
+        s.argon2_memory_kib = 64;
+        s.argon2_iterations = 1;
+        let h = PasswordHasher::new(&s).unwrap();
+        let hash = h.hash("correct horse".into()).await.unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(h
+            .verify("correct horse".into(), Some(hash.clone()))
+            .await
+            .unwrap());
+        assert!(!h.verify("wrong horse".into(), Some(hash)).await.unwrap());
+        assert!(!h.verify("anything".into(), None).await.unwrap());
+    }
+}

@@ -1,0 +1,64 @@
+//! The one data-scope policy. Every list, get, update, delete, search, transfer and report asks
+//! this module for a query condition; nothing filters by owner anywhere else.
+//!
+//! A record's position is decided by its owner: a customer is inside the caller's scope exactly
+//! when its owner is one of `users_in_scope`. Records outside answer 404, not 403 (no existence
+//! leak); actions the role may not do at all answer 403.
+
+use kaidan_shared::{policy, Action, Resource, Scope};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, Condition};
+
+use crate::auth::Actor;
+use crate::entities::{team, user};
+use crate::error::{AppError, AppResult};
+
+/// The scope the actor has for `action` on `resource`, or 403 when the role may not do it at all.
+pub fn require(actor: &Actor, resource: Resource, action: Action) -> AppResult<Scope> {
+    policy::scope_for(actor.role, resource, action).ok_or_else(AppError::forbidden)
+}
+
+/// The users (rows of `users`) inside `scope` as seen by `actor`.
+pub fn users_in_scope(actor: &Actor, scope: Scope) -> Condition {
+    let me = user::Column::Id.eq(actor.user_id);
+    match scope {
+        Scope::All => Condition::all(),
+        Scope::Own => Condition::all().add(me),
+        Scope::OwnAndSubordinates => Condition::any().add(me).add(
+            user::Column::TeamId.in_subquery(
+                Query::select()
+                    .column(team::Column::Id)
+                    .from(team::Entity)
+                    .and_where(team::Column::SupervisorId.eq(actor.user_id))
+                    .to_owned(),
+            ),
+        ),
+        // A supervisor without a team, or a manager without a region, sees only their own.
+        Scope::Team => match actor.team_id {
+            Some(t) => Condition::all().add(user::Column::TeamId.eq(t)),
+            None => Condition::all().add(me),
+        },
+        Scope::Region => match actor.region_id {
+            Some(r) => Condition::all().add(user::Column::RegionId.eq(r)),
+            None => Condition::all().add(me),
+        },
+    }
+}
+
+/// Records whose owner column `owner` holds a user inside `scope`. Ownerless records (the public
+/// pool) are reached only by `All`.
+pub fn owned_in_scope<C: ColumnTrait>(actor: &Actor, scope: Scope, owner: C) -> Condition {
+    match scope {
+        Scope::All => Condition::all(),
+        Scope::Own => Condition::all().add(owner.eq(actor.user_id)),
+        _ => Condition::all().add(
+            Expr::col(owner).in_subquery(
+                Query::select()
+                    .column(user::Column::Id)
+                    .from(user::Entity)
+                    .cond_where(users_in_scope(actor, scope))
+                    .to_owned(),
+            ),
+        ),
+    }
+}

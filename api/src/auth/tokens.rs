@@ -1,0 +1,115 @@
+//! Access tokens: short-lived EdDSA JWTs (RFC 9068 `at+jwt`) with `kid`, `iss`, `aud`, `exp`.
+//! Refresh tokens are opaque random strings stored hashed (see `services::sessions`).
+
+use chrono::Utc;
+use jsonwebtoken::{Algorithm, Header, Validation};
+use kaidan_shared::ErrorCode;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::auth::keys::Keys;
+use crate::config::AuthSettings;
+use crate::error::AppError;
+
+pub const ACCESS_TOKEN_TYP: &str = "at+jwt";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    pub iss: String,
+    pub aud: String,
+    /// The user id.
+    pub sub: String,
+    pub exp: i64,
+    pub iat: i64,
+    pub nbf: i64,
+    pub jti: String,
+    /// The session (refresh-token family) this token belongs to.
+    pub sid: String,
+}
+
+/// Issues an access token for `user_id` in session `family_id`; returns it with its lifetime.
+pub fn issue_access(
+    keys: &Keys,
+    s: &AuthSettings,
+    user_id: Uuid,
+    family_id: Uuid,
+) -> Result<(String, i64), AppError> {
+    let now = Utc::now().timestamp();
+    let claims = Claims {
+        iss: s.issuer.clone(),
+        aud: s.audience.clone(),
+        sub: user_id.to_string(),
+        exp: now + s.access_ttl_secs,
+        iat: now,
+        nbf: now,
+        jti: Uuid::now_v7().to_string(),
+        sid: family_id.to_string(),
+    };
+    let mut header = Header::new(Algorithm::EdDSA);
+    header.kid = Some(keys.kid.clone());
+    header.typ = Some(ACCESS_TOKEN_TYP.into());
+    let token =
+        jsonwebtoken::encode(&header, &claims, &keys.encoding).map_err(AppError::internal)?;
+    Ok((token, s.access_ttl_secs))
+}
+
+/// Verifies signature, algorithm, type, issuer, audience and expiry.
+pub fn verify_access(keys: &Keys, s: &AuthSettings, token: &str) -> Result<Claims, AppError> {
+    let mut v = Validation::new(Algorithm::EdDSA);
+    v.set_issuer(&[&s.issuer]);
+    v.set_audience(&[&s.audience]);
+    v.set_required_spec_claims(&["exp", "iss", "aud", "sub", "nbf"]);
+    v.validate_nbf = true;
+    v.leeway = 5;
+    let data =
+        jsonwebtoken::decode::<Claims>(token, &keys.decoding, &v).map_err(|e| match e.kind() {
+            jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+                AppError::new(ErrorCode::TokenExpired)
+            }
+            _ => AppError::new(ErrorCode::Unauthenticated).with_detail("invalid access token"),
+        })?;
+    if data.header.typ.as_deref() != Some(ACCESS_TOKEN_TYP)
+        || data.header.kid.as_deref() != Some(&keys.kid)
+    {
+        return Err(AppError::new(ErrorCode::Unauthenticated).with_detail("invalid access token"));
+    }
+    Ok(data.claims)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Settings;
+
+    fn keys() -> Keys {
+        let key = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
+        use ed25519_dalek::pkcs8::{spki::der::pem::LineEnding, EncodePrivateKey};
+        Keys::from_pem(&key.to_pkcs8_pem(LineEnding::LF).unwrap(), "test").unwrap()
+    }
+
+    #[test]
+    fn issued_tokens_verify_and_carry_the_user() {
+        let k = keys();
+        let s = Settings::default().auth;
+        let user = Uuid::now_v7();
+        let (t, ttl) = issue_access(&k, &s, user, Uuid::now_v7()).unwrap();
+        assert!(ttl <= 900);
+        let c = verify_access(&k, &s, &t).unwrap();
+        assert_eq!(c.sub, user.to_string());
+        let header = jsonwebtoken::decode_header(&t).unwrap();
+        assert_eq!(header.alg, Algorithm::EdDSA);
+        assert_eq!(header.kid.as_deref(), Some(k.kid.as_str()));
+    }
+
+    #[test]
+    fn tokens_from_another_key_or_audience_fail() {
+        let s = Settings::default().auth;
+        let (t, _) = issue_access(&keys(), &s, Uuid::now_v7(), Uuid::now_v7()).unwrap();
+        assert!(verify_access(&keys(), &s, &t).is_err());
+        let k = keys();
+        let (t, _) = issue_access(&k, &s, Uuid::now_v7(), Uuid::now_v7()).unwrap();
+        let mut other = s.clone();
+        other.audience = "someone-else".into();
+        assert!(verify_access(&k, &other, &t).is_err());
+    }
+}

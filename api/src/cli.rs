@@ -1,0 +1,215 @@
+//! The `kaidan` command line.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use kaidan_shared::org::UserCreate;
+use kaidan_shared::Role;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::auth::password::PasswordHasher;
+use crate::auth::Actor;
+use crate::config::Settings;
+use crate::entities::{region, team};
+use crate::services::users;
+
+#[derive(Parser)]
+#[command(
+    name = "kaidan",
+    version,
+    about = "开单 Kaidan — sales management server"
+)]
+pub struct Cli {
+    /// Configuration file (default: ./kaidan.toml when present). KAIDAN_* variables override it.
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serve the API and the web app.
+    Serve,
+    /// Apply pending database migrations.
+    Migrate,
+    /// Load the demo company (idempotent): users of every role and 500 customers.
+    SeedDemo {
+        #[arg(long, default_value_t = 500)]
+        customers: usize,
+    },
+    /// Print the OpenAPI spec.
+    Openapi,
+    /// Manage user accounts without the web app (the first admin of a real install).
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create a user. The password is read from KAIDAN_PASSWORD or standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// admin, regional_manager, supervisor, sales_rep or customer_service
+        #[arg(long, default_value = "admin")]
+        role: String,
+        /// Team name (supervisors, sales reps, customer service).
+        #[arg(long)]
+        team: Option<String>,
+        /// Region name (regional managers).
+        #[arg(long)]
+        region: Option<String>,
+    },
+    /// Set a new password. Read from KAIDAN_PASSWORD or standard input. Ends the user's sessions.
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+    },
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("KAIDAN_PASSWORD") {
+        return Ok(p);
+    }
+    if std::io::stdin().is_terminal() {
+        let p = rpassword::prompt_password("Password: ")?;
+        let again = rpassword::prompt_password("Repeat: ")?;
+        anyhow::ensure!(p == again, "the passwords differ");
+        return Ok(p);
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+/// Runs the command; errors come back as plain messages for the operator.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Openapi => {
+            print!("{}", crate::openapi::spec_json());
+            Ok(())
+        }
+        Command::Serve => {
+            crate::telemetry::init(&settings.log);
+            let host = settings.server.host.clone();
+            let app = crate::startup::Application::build(settings).await?;
+            tracing::info!("Kaidan is serving on http://{}:{}", host, app.port());
+            println!(
+                "Kaidan 开单 is running: http://{}:{}/  (API docs: /api/docs)",
+                host,
+                app.port()
+            );
+            app.run_until_stopped().await?;
+            Ok(())
+        }
+        Command::Migrate => {
+            let db = crate::db::connect(&settings).await?;
+            crate::db::migrate(&db).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::SeedDemo { customers } => {
+            let db = crate::db::connect(&settings).await?;
+            crate::db::migrate(&db).await?;
+            let hasher = PasswordHasher::new(&settings.auth)?;
+            let report = crate::seed::seed_demo(&db, &hasher, customers)
+                .await
+                .map_err(|e| anyhow::anyhow!("seeding failed: {e} ({:?})", e.source))?;
+            println!(
+                "demo data ready: {} users and {} customers added (existing ones kept)",
+                report.users_created, report.customers_created
+            );
+            Ok(())
+        }
+        Command::User { command } => {
+            let db = crate::db::connect(&settings).await?;
+            crate::db::migrate(&db).await?;
+            let hasher = PasswordHasher::new(&settings.auth)?;
+            let system = Actor::system();
+            match command {
+                UserCommand::Add {
+                    username,
+                    display_name,
+                    role,
+                    team: team_name,
+                    region: region_name,
+                } => {
+                    let role =
+                        Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown role {role}"))?;
+                    let team_id = match team_name {
+                        Some(n) => Some(
+                            team::Entity::find()
+                                .filter(team::Column::Name.eq(n.as_str()))
+                                .one(&db)
+                                .await?
+                                .ok_or_else(|| anyhow::anyhow!("no team named {n}"))?
+                                .id,
+                        ),
+                        None => None,
+                    };
+                    let region_id = match region_name {
+                        Some(n) => Some(
+                            region::Entity::find()
+                                .filter(region::Column::Name.eq(n.as_str()))
+                                .one(&db)
+                                .await?
+                                .ok_or_else(|| anyhow::anyhow!("no region named {n}"))?
+                                .id,
+                        ),
+                        None => None,
+                    };
+                    let password = read_password()?;
+                    let input = UserCreate {
+                        display_name: display_name.unwrap_or_else(|| username.clone()),
+                        username,
+                        password,
+                        role,
+                        team_id,
+                        region_id,
+                        email: None,
+                        phone: None,
+                    };
+                    let u = users::create(&db, &hasher, &system, input)
+                        .await
+                        .map_err(describe)?;
+                    println!("created {} ({})", u.username, u.role.as_str());
+                }
+                UserCommand::ResetPassword { username } => {
+                    let u = users::find_by_username(&db, &username)
+                        .await
+                        .map_err(describe)?
+                        .ok_or_else(|| anyhow::anyhow!("no user named {username}"))?;
+                    let password = read_password()?;
+                    users::reset_password(&db, &hasher, &system, u.id, password)
+                        .await
+                        .map_err(describe)?;
+                    println!("password reset for {username}; their sessions have ended");
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// A readable message from an API error, listing field problems.
+fn describe(e: crate::error::AppError) -> anyhow::Error {
+    let mut msg = e.problem().title;
+    if let Some(d) = &e.detail {
+        msg.push_str(": ");
+        msg.push_str(d);
+    }
+    for f in &e.errors {
+        msg.push_str(&format!("\n  {}: {}", f.field, f.message));
+    }
+    if let Some(s) = &e.source {
+        msg.push_str(&format!("\n  cause: {s}"));
+    }
+    anyhow::anyhow!(msg)
+}

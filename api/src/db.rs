@@ -1,0 +1,72 @@
+//! Database connections for SQLite, PostgreSQL and MySQL/MariaDB.
+
+use std::time::Duration;
+
+use kaidan_migrations::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+
+use crate::config::{DatabaseKind, Settings};
+
+/// Connects to the configured database.
+///
+/// SQLite gets a single connection in WAL mode with a busy timeout: every write is serialised
+/// through it, which is what SQLite does anyway, and it avoids `SQLITE_BUSY` when two deferred
+/// transactions both try to upgrade to writers. Companies that need concurrency run PostgreSQL or
+/// MySQL, which get a real pool.
+pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
+    let url = settings.normalized_database_url();
+    let kind = DatabaseKind::of(&url)?;
+    if kind == DatabaseKind::Sqlite {
+        ensure_sqlite_dir(&url)?;
+    }
+    let mut opts = ConnectOptions::new(url);
+    opts.sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(15));
+    match kind {
+        DatabaseKind::Sqlite => {
+            opts.max_connections(1).min_connections(1);
+            opts.map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(5))
+                    .foreign_keys(true)
+            });
+        }
+        DatabaseKind::MySql => {
+            opts.max_connections(settings.database_max_connections);
+            // Timestamps are stored as UTC `datetime(6)`; make the session agree.
+            opts.map_sqlx_mysql_opts(|o| o.timezone(Some("+00:00".into())).charset("utf8mb4"));
+        }
+        DatabaseKind::Postgres => {
+            opts.max_connections(settings.database_max_connections);
+        }
+    }
+    Database::connect(opts)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))
+}
+
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None)
+        .await
+        .map_err(|e| anyhow::anyhow!("migration failed: {e}"))
+}
+
+/// Creates the folder of a file-backed SQLite URL, so the embedded run works on a fresh clone.
+fn ensure_sqlite_dir(url: &str) -> anyhow::Result<()> {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    let path = path.split('?').next().unwrap_or("");
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    if let Some(dir) = std::path::Path::new(path).parent() {
+        if !dir.as_os_str().is_empty() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,12 @@
+//! sea-orm entities. They never leave the api crate: services map them to `kaidan_shared` DTOs.
+
+pub mod audit_log;
+pub mod contact;
+pub mod customer;
+pub mod customer_tag;
+pub mod idempotency_key;
+pub mod login_attempt;
+pub mod refresh_token;
+pub mod region;
+pub mod team;
+pub mod user;

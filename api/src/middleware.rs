@@ -1,0 +1,180 @@
+//! Cross-cutting request handling: request ids, metrics, security headers, idempotency.
+
+use std::time::Instant;
+
+use actix_web::body::{to_bytes, BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{web, Error, HttpMessage, HttpResponse, ResponseError};
+use kaidan_shared::ErrorCode;
+use sha2::{Digest, Sha256};
+
+use crate::auth::extractor::bearer_token;
+use crate::auth::tokens;
+use crate::error::AppError;
+use crate::services::idempotency::{self, Begin, Stored};
+use crate::state::AppState;
+
+/// The id of the current request, in request extensions and the `X-Request-Id` header.
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// Gives every request an id (or keeps a sane one from the client), logs it, counts it.
+pub async fn request_context(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let id = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let metrics = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.metrics.clone());
+    let method = req.method().clone();
+    let pattern = req.match_pattern();
+    let path = req.path().to_owned();
+    let start = Instant::now();
+    let mut res = next.call(req).await?.map_into_boxed_body();
+    let elapsed = start.elapsed();
+    let status = res.status();
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        res.headers_mut()
+            .insert(HeaderName::from_static(REQUEST_ID), v);
+    }
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if let Some(m) = metrics {
+        let route = res
+            .request()
+            .match_pattern()
+            .or(pattern)
+            .unwrap_or_else(|| "unmatched".into());
+        m.observe(method.as_str(), &route, status.as_u16(), elapsed);
+    }
+    if status.is_server_error() {
+        tracing::warn!(request_id = %id, %method, %path, status = status.as_u16(), ms = elapsed.as_millis() as u64, "request failed");
+    } else {
+        tracing::debug!(request_id = %id, %method, %path, status = status.as_u16(), ms = elapsed.as_millis() as u64, "request");
+    }
+    Ok(res)
+}
+
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+/// Replays the first successful answer to a POST retried with the same `Idempotency-Key`.
+/// Keys are per caller (the token's subject); requests without a valid token pass through and
+/// are refused by the handler.
+pub async fn idempotency(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let key = match (
+        req.method() == Method::POST,
+        req.headers().get(IDEMPOTENCY_KEY),
+    ) {
+        (true, Some(v)) => v.to_str().ok().map(str::to_owned),
+        _ => return Ok(next.call(req).await?.map_into_boxed_body()),
+    };
+    let Some(key) = key.filter(|k| idempotency::key_is_valid(k)) else {
+        let e = AppError::new(ErrorCode::BadRequest)
+            .with_detail("Idempotency-Key must be 1–255 visible ASCII characters");
+        return Ok(req.into_response(e.error_response()));
+    };
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let user_id = bearer_token(req.request())
+        .and_then(|t| tokens::verify_access(&state.keys, &state.settings.auth, &t).ok())
+        .and_then(|c| c.sub.parse::<uuid::Uuid>().ok());
+    let Some(user_id) = user_id else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let mut req = req;
+    let body = match req.extract::<web::Bytes>().await {
+        Ok(b) => b,
+        Err(e) => return Ok(req.into_response(e.error_response()).map_into_boxed_body()),
+    };
+    let mut hasher = Sha256::new();
+    hasher.update(req.method().as_str());
+    hasher.update(b"\n");
+    hasher.update(req.uri().to_string());
+    hasher.update(b"\n");
+    hasher.update(&body);
+    let hash: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    req.set_payload(actix_web::dev::Payload::from(body));
+    match idempotency::begin(&state.db, user_id, &key, &hash).await {
+        Err(e) => return Ok(req.into_response(e.error_response())),
+        Ok(Begin::Replay(stored)) => {
+            let mut b =
+                HttpResponse::build(StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK));
+            for (k, v) in &stored.headers {
+                b.insert_header((k.as_str(), v.as_str()));
+            }
+            b.insert_header(("idempotent-replayed", "true"));
+            return Ok(req.into_response(b.body(stored.body)));
+        }
+        Ok(Begin::Fresh) => {}
+    }
+    let res = next.call(req).await?;
+    let status = res.status();
+    if !status.is_success() {
+        if let Err(e) = idempotency::abandon(&state.db, user_id, &key).await {
+            tracing::error!(error = ?e, "could not release an idempotency key");
+        }
+        return Ok(res.map_into_boxed_body());
+    }
+    let (req, res) = res.into_parts();
+    let (head, body) = res.into_parts();
+    let bytes = match to_bytes(body).await {
+        Ok(b) => b,
+        Err(_) => {
+            let e = AppError::internal(anyhow::anyhow!("response body could not be read"));
+            return Ok(ServiceResponse::new(req, e.error_response()));
+        }
+    };
+    let keep = [header::CONTENT_TYPE, header::ETAG, header::LOCATION];
+    let headers = keep
+        .iter()
+        .filter_map(|k| {
+            head.headers()
+                .get(k)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| (k.to_string(), v.to_owned()))
+        })
+        .collect();
+    let stored = Stored {
+        status: status.as_u16(),
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    };
+    if let Err(e) = idempotency::complete(&state.db, user_id, &key, stored).await {
+        tracing::error!(error = ?e, "could not store an idempotent response");
+    }
+    let res = head.set_body(BoxBody::new(bytes));
+    Ok(ServiceResponse::new(req, res))
+}

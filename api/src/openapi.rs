@@ -1,0 +1,135 @@
+//! The OpenAPI document. Paths and schemas come from the registered handlers (utoipa-actix-web);
+//! this adds the info block, the bearer scheme, and the error responses every operation shares.
+
+use actix_web::App;
+use kaidan_shared::{ErrorCode, FieldError, Problem};
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Kaidan API",
+        description = "开单 Kaidan — sales management. Errors are RFC 9457 problem+json with a stable `code`. \
+Lists use keyset pagination (`limit`, `cursor` → `next_cursor`). Edits need `If-Match`; POSTs accept `Idempotency-Key`.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    components(schemas(Problem, ErrorCode, FieldError)),
+    modifiers(&SecurityAndErrors),
+    tags(
+        (name = "auth", description = "Sign-in, tokens, the signed-in user"),
+        (name = "org", description = "Regions and teams"),
+        (name = "users", description = "User accounts (admins manage them)"),
+        (name = "customers", description = "客户 customers"),
+        (name = "contacts", description = "联系人 contacts of a customer"),
+        (name = "audit", description = "The audit trail"),
+        (name = "operations", description = "Health and metrics"),
+    )
+)]
+pub struct ApiDoc;
+
+struct SecurityAndErrors;
+
+fn problem(description: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
+}
+
+fn add_if_missing(op: &mut Operation, status: &str, description: &str) {
+    if !op.responses.responses.contains_key(status) {
+        op.responses
+            .responses
+            .insert(status.to_owned(), problem(description).into());
+    }
+}
+
+impl Modify for SecurityAndErrors {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        let components = api.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Documents the errors that any operation of a kind can answer, so no operation's list is
+/// incomplete: 401 for authenticated ones, 400/413/415/422 for ones with a body or query, 500 always.
+fn add_common_errors(api: &mut utoipa::openapi::OpenApi) {
+    for item in api.paths.paths.values_mut() {
+        let ops = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for op in ops.into_iter().flatten() {
+            let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            let has_body = op.request_body.is_some();
+            let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+            if secured {
+                add_if_missing(
+                    op,
+                    "401",
+                    "No valid access token (`unauthenticated`, `token_expired`)",
+                );
+            }
+            if has_body || has_params {
+                add_if_missing(
+                    op,
+                    "400",
+                    "Malformed JSON, unknown field or bad parameter (`bad_request`)",
+                );
+            }
+            if has_body {
+                add_if_missing(op, "413", "Body too large (`payload_too_large`)");
+                add_if_missing(op, "415", "Body is not JSON (`unsupported_media_type`)");
+                add_if_missing(
+                    op,
+                    "422",
+                    "Invalid fields, listed in `errors` (`validation_failed`, `weak_password`)",
+                );
+            }
+            add_if_missing(
+                op,
+                "500",
+                "Internal error (`internal`); the X-Request-Id header finds it in the logs",
+            );
+        }
+    }
+}
+
+/// The complete spec, built from the same registrations the server uses.
+pub fn spec() -> utoipa::openapi::OpenApi {
+    let (_, mut api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::routes::root)
+        .service(crate::routes::api_v1())
+        .split_for_parts();
+    add_common_errors(&mut api);
+    api
+}
+
+/// The spec as pretty JSON with a trailing newline (the form checked in as openapi/openapi.json).
+pub fn spec_json() -> String {
+    let mut s = spec().to_pretty_json().unwrap_or_else(|_| "{}".into());
+    s.push('\n');
+    s
+}

@@ -1,0 +1,163 @@
+use actix_web::http::StatusCode;
+use actix_web::{get, patch, post, web, HttpResponse};
+use kaidan_shared::org::{ResetPasswordRequest, User, UserCreate, UserListQuery, UserUpdate};
+use kaidan_shared::page::Page;
+use kaidan_shared::Problem;
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use crate::auth::AuthUser;
+use crate::error::AppResult;
+use crate::routes::{json_with_etag, IfMatch};
+use crate::services::users;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_users)
+        .service(create_user)
+        .service(get_user)
+        .service(update_user)
+        .service(deactivate_user)
+        .service(activate_user)
+        .service(reset_password);
+}
+
+/// Users inside your scope (admins: all; managers: their region; supervisors: their team; others: themselves).
+#[utoipa::path(
+    tag = "users", security(("bearer" = [])), params(UserListQuery),
+    responses((status = 200, description = "A page of users by username", body = Page<User>))
+)]
+#[get("/users")]
+pub async fn list_users(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    q: web::Query<UserListQuery>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(users::list(&state.db, &user.0, q.into_inner()).await?))
+}
+
+/// Create a user (admin).
+#[utoipa::path(
+    tag = "users", security(("bearer" = [])), request_body = UserCreate,
+    responses(
+        (status = 201, description = "Created", body = User, headers(("ETag" = String))),
+        (status = 403, description = "Only admins", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Username taken (`conflict`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users")]
+pub async fn create_user(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: web::Json<UserCreate>,
+) -> AppResult<HttpResponse> {
+    let u = users::create(&state.db, &state.hasher, &user.0, body.into_inner()).await?;
+    Ok(json_with_etag(StatusCode::CREATED, &u, u.version))
+}
+
+/// One user inside your scope.
+#[utoipa::path(
+    tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The user", body = User, headers(("ETag" = String))),
+        (status = 404, description = "No such user in your scope", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/users/{id}")]
+pub async fn get_user(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    let u = users::get(&state.db, &user.0, *id).await?;
+    Ok(json_with_etag(StatusCode::OK, &u, u.version))
+}
+
+/// Change a user's name, role, team or region (admin). Takes effect on their next request.
+#[utoipa::path(
+    tag = "users", security(("bearer" = [])), request_body = UserUpdate,
+    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "ETag of the version being changed")),
+    responses(
+        (status = 200, description = "Updated", body = User, headers(("ETag" = String))),
+        (status = 403, description = "Only admins; nobody changes their own role", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed by someone else", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/users/{id}")]
+pub async fn update_user(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: web::Json<UserUpdate>,
+) -> AppResult<HttpResponse> {
+    let u = users::update(&state.db, &user.0, *id, if_match.0, body.into_inner()).await?;
+    Ok(json_with_etag(StatusCode::OK, &u, u.version))
+}
+
+/// Deactivate a user (admin): they cannot sign in and their tokens stop working at once.
+#[utoipa::path(
+    tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "Deactivated", body = User, headers(("ETag" = String))),
+        (status = 403, description = "Only admins; not yourself", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users/{id}/deactivate")]
+pub async fn deactivate_user(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    let u = users::set_active(&state.db, &user.0, *id, false).await?;
+    Ok(json_with_etag(StatusCode::OK, &u, u.version))
+}
+
+/// Reactivate a user (admin).
+#[utoipa::path(
+    tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "Active again", body = User, headers(("ETag" = String))),
+        (status = 403, description = "Only admins", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users/{id}/activate")]
+pub async fn activate_user(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    let u = users::set_active(&state.db, &user.0, *id, true).await?;
+    Ok(json_with_etag(StatusCode::OK, &u, u.version))
+}
+
+/// Set a new password for a user (admin). Ends all their sessions.
+#[utoipa::path(
+    tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = ResetPasswordRequest,
+    responses(
+        (status = 204, description = "Password set"),
+        (status = 403, description = "Only admins", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users/{id}/reset-password")]
+pub async fn reset_password(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    body: web::Json<ResetPasswordRequest>,
+) -> AppResult<HttpResponse> {
+    users::reset_password(
+        &state.db,
+        &state.hasher,
+        &user.0,
+        *id,
+        body.into_inner().new_password,
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,192 @@
+//! The audit trail: one append-only row per mutation, written with the mutation's transaction.
+
+use std::collections::HashMap;
+
+use kaidan_shared::audit::{diff, AuditEntry, AuditQuery, HistoryQuery};
+use kaidan_shared::page::Page;
+use kaidan_shared::{Action, Resource};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use serde::Serialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::auth::{policy, Actor};
+use crate::entities::{audit_log, user};
+use crate::error::AppResult;
+use crate::services::{cursor, new_id, now, page_limit};
+
+/// What changed, for one audit row.
+pub struct Change<'a> {
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: Uuid,
+    /// Whose history shows the row (the customer, for a contact change).
+    pub subject_id: Uuid,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+impl<'a> Change<'a> {
+    /// A created record: the whole new state.
+    pub fn created(
+        action: &'a str,
+        entity: &'a str,
+        id: Uuid,
+        subject: Uuid,
+        after: &impl Serialize,
+    ) -> Self {
+        Change {
+            action,
+            entity,
+            entity_id: id,
+            subject_id: subject,
+            before: None,
+            after: serde_json::to_value(after).ok(),
+        }
+    }
+
+    /// An updated record: only the fields that changed, before and after.
+    pub fn updated(
+        action: &'a str,
+        entity: &'a str,
+        id: Uuid,
+        subject: Uuid,
+        before: &impl Serialize,
+        after: &impl Serialize,
+    ) -> Self {
+        let b = serde_json::to_value(before).unwrap_or(Value::Null);
+        let a = serde_json::to_value(after).unwrap_or(Value::Null);
+        let (b, a) = diff(&b, &a);
+        Change {
+            action,
+            entity,
+            entity_id: id,
+            subject_id: subject,
+            before: Some(b),
+            after: Some(a),
+        }
+    }
+}
+
+pub async fn record<C: ConnectionTrait>(
+    conn: &C,
+    actor: &Actor,
+    change: Change<'_>,
+) -> AppResult<()> {
+    let row = audit_log::ActiveModel {
+        id: Set(new_id()),
+        actor_id: Set(actor.audit_id()),
+        action: Set(change.action.into()),
+        entity: Set(change.entity.into()),
+        entity_id: Set(change.entity_id),
+        subject_id: Set(change.subject_id),
+        before: Set(change.before.map(|v| v.to_string())),
+        after: Set(change.after.map(|v| v.to_string())),
+        request_id: Set(actor.request_id.clone()),
+        ip: Set(actor.ip.clone()),
+        at: Set(now()),
+    };
+    audit_log::Entity::insert(row)
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
+/// The audit log for administrators, newest first, with filters.
+pub async fn list(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    q: AuditQuery,
+) -> AppResult<Page<AuditEntry>> {
+    policy::require(actor, Resource::Audit, Action::Read)?;
+    let limit = page_limit(q.limit)?;
+    let mut sel = audit_log::Entity::find();
+    if let Some(e) = &q.entity {
+        sel = sel.filter(audit_log::Column::Entity.eq(e.as_str()));
+    }
+    if let Some(id) = q.entity_id {
+        sel = sel.filter(audit_log::Column::EntityId.eq(id));
+    }
+    if let Some(a) = q.actor_id {
+        sel = sel.filter(audit_log::Column::ActorId.eq(a));
+    }
+    if let Some(a) = &q.action {
+        sel = sel.filter(audit_log::Column::Action.eq(a.as_str()));
+    }
+    if let Some(t) = q.since {
+        sel = sel.filter(audit_log::Column::At.gte(t));
+    }
+    if let Some(t) = q.until {
+        sel = sel.filter(audit_log::Column::At.lt(t));
+    }
+    page(db, sel, limit, q.cursor.as_deref()).await
+}
+
+/// One record's history (already authorised by the caller), newest first.
+pub async fn history(
+    db: &DatabaseConnection,
+    subject_id: Uuid,
+    q: HistoryQuery,
+) -> AppResult<Page<AuditEntry>> {
+    let limit = page_limit(q.limit)?;
+    let sel = audit_log::Entity::find().filter(audit_log::Column::SubjectId.eq(subject_id));
+    page(db, sel, limit, q.cursor.as_deref()).await
+}
+
+const SORT: &str = "id_desc";
+
+/// Ids are UUIDv7, so `id` descending is newest first and a keyset on `id` alone suffices.
+async fn page(
+    db: &DatabaseConnection,
+    mut sel: sea_orm::Select<audit_log::Entity>,
+    limit: u64,
+    cursor: Option<&str>,
+) -> AppResult<Page<AuditEntry>> {
+    if let Some(c) = cursor {
+        let (_, id) = cursor::decode(c, SORT)?;
+        sel = sel.filter(audit_log::Column::Id.lt(id));
+    }
+    let mut rows = sel
+        .order_by_desc(audit_log::Column::Id)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    let next_cursor = if rows.len() as u64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| cursor::encode(SORT, "", r.id))
+    } else {
+        None
+    };
+    let actor_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.actor_id).collect();
+    let names: HashMap<Uuid, String> = if actor_ids.is_empty() {
+        HashMap::new()
+    } else {
+        user::Entity::find()
+            .filter(user::Column::Id.is_in(actor_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.display_name))
+            .collect()
+    };
+    let items = rows
+        .into_iter()
+        .map(|r| AuditEntry {
+            id: r.id,
+            actor_id: r.actor_id,
+            actor_name: r.actor_id.and_then(|a| names.get(&a).cloned()),
+            action: r.action,
+            entity: r.entity,
+            entity_id: r.entity_id,
+            before: r.before.and_then(|s| serde_json::from_str(&s).ok()),
+            after: r.after.and_then(|s| serde_json::from_str(&s).ok()),
+            request_id: r.request_id,
+            ip: r.ip,
+            at: r.at,
+        })
+        .collect();
+    Ok(Page { items, next_cursor })
+}

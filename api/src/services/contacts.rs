@@ -1,0 +1,312 @@
+//! Contacts (联系人) of a customer. A contact is inside the caller's scope exactly when its
+//! customer is; the policy is applied to the customer's owner.
+
+use kaidan_shared::customer::{Contact, ContactInput, ContactUpdate};
+use kaidan_shared::{Action, ErrorCode, Resource};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::auth::{policy, Actor};
+use crate::entities::{contact, customer};
+use crate::error::{AppError, AppResult};
+use crate::services::{audit, check_version, new_id, now, stale};
+
+/// A customer has few contacts; the detail view shows them all, up to this many.
+pub const MAX_CONTACTS: u64 = 200;
+
+fn to_dto(m: contact::Model) -> Contact {
+    Contact {
+        id: m.id,
+        customer_id: m.customer_id,
+        name: m.name,
+        title: m.title,
+        phones: serde_json::from_str(&m.phones).unwrap_or_default(),
+        email: m.email,
+        wechat: m.wechat,
+        is_primary: m.is_primary,
+        notes: m.notes,
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    }
+}
+
+fn clean(s: Option<String>) -> Option<String> {
+    s.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+fn clean_phones(p: Vec<String>) -> String {
+    let v: Vec<String> = p
+        .into_iter()
+        .map(|x| x.trim().to_owned())
+        .filter(|x| !x.is_empty())
+        .collect();
+    serde_json::to_string(&v).unwrap_or_else(|_| "[]".into())
+}
+
+/// The active contacts of a customer (already authorised), primary first.
+pub async fn for_customer<C: ConnectionTrait>(
+    db: &C,
+    customer_id: Uuid,
+) -> AppResult<Vec<Contact>> {
+    Ok(contact::Entity::find()
+        .filter(contact::Column::CustomerId.eq(customer_id))
+        .filter(contact::Column::ArchivedAt.is_null())
+        .order_by_desc(contact::Column::IsPrimary)
+        .order_by_asc(contact::Column::Id)
+        .limit(MAX_CONTACTS)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(to_dto)
+        .collect())
+}
+
+/// The customer, if inside the caller's contact scope for `action`.
+async fn customer_in_scope<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    action: Action,
+) -> AppResult<customer::Model> {
+    let scope = policy::require(actor, Resource::Contact, action)?;
+    customer::Entity::find_by_id(id)
+        .filter(policy::owned_in_scope(
+            actor,
+            scope,
+            customer::Column::OwnerId,
+        ))
+        .one(db)
+        .await?
+        .ok_or_else(AppError::not_found)
+}
+
+/// The contact, if its customer is inside the caller's contact scope for `action`.
+async fn find_in_scope<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    action: Action,
+) -> AppResult<(contact::Model, customer::Model)> {
+    policy::require(actor, Resource::Contact, action)?;
+    let c = contact::Entity::find_by_id(id)
+        .filter(contact::Column::ArchivedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let cust = customer_in_scope(db, actor, c.customer_id, action).await?;
+    Ok((c, cust))
+}
+
+fn not_archived(c: &customer::Model) -> AppResult<()> {
+    if c.archived_at.is_some() {
+        Err(AppError::new(ErrorCode::Archived)
+            .with_detail("restore the customer before changing its contacts"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Makes `keep` the only primary contact of the customer.
+async fn clear_other_primaries<C: ConnectionTrait>(
+    db: &C,
+    customer_id: Uuid,
+    keep: Uuid,
+) -> AppResult<()> {
+    contact::Entity::update_many()
+        .col_expr(contact::Column::IsPrimary, Expr::value(false))
+        .col_expr(
+            contact::Column::Version,
+            Expr::col(contact::Column::Version).add(1),
+        )
+        .filter(contact::Column::CustomerId.eq(customer_id))
+        .filter(contact::Column::IsPrimary.eq(true))
+        .filter(contact::Column::Id.ne(keep))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Inserts a contact inside an open transaction (used by customer create too), with its audit row.
+pub async fn insert<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    customer_id: Uuid,
+    input: ContactInput,
+) -> AppResult<Contact> {
+    let t = now();
+    let m = contact::Model {
+        id: new_id(),
+        customer_id,
+        name: input.name.trim().into(),
+        title: clean(input.title),
+        phones: clean_phones(input.phones),
+        email: clean(input.email),
+        wechat: clean(input.wechat),
+        is_primary: input.is_primary,
+        notes: clean(input.notes),
+        archived_at: None,
+        version: 1,
+        created_at: t,
+        updated_at: t,
+    };
+    if m.is_primary {
+        clear_other_primaries(txn, customer_id, m.id).await?;
+    }
+    contact::Entity::insert(contact::ActiveModel::from(m.clone()))
+        .exec_without_returning(txn)
+        .await?;
+    let dto = to_dto(m);
+    audit::record(
+        txn,
+        actor,
+        audit::Change::created("contact.create", "contact", dto.id, customer_id, &dto),
+    )
+    .await?;
+    Ok(dto)
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    customer_id: Uuid,
+) -> AppResult<Vec<Contact>> {
+    customer_in_scope(db, actor, customer_id, Action::Read).await?;
+    for_customer(db, customer_id).await
+}
+
+pub async fn get(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<Contact> {
+    Ok(to_dto(find_in_scope(db, actor, id, Action::Read).await?.0))
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    customer_id: Uuid,
+    mut input: ContactInput,
+) -> AppResult<Contact> {
+    input.validate().map_err(AppError::validation)?;
+    let cust = customer_in_scope(db, actor, customer_id, Action::Create).await?;
+    not_archived(&cust)?;
+    let txn = db.begin().await?;
+    // The first contact of a customer is its primary contact.
+    if for_customer(&txn, customer_id).await?.is_empty() {
+        input.is_primary = true;
+    }
+    let c = insert(&txn, actor, customer_id, input).await?;
+    txn.commit().await?;
+    Ok(c)
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: i64,
+    input: ContactUpdate,
+) -> AppResult<Contact> {
+    input.validate().map_err(AppError::validation)?;
+    let (current, cust) = find_in_scope(db, actor, id, Action::Update).await?;
+    not_archived(&cust)?;
+    check_version(Some(expected_version), current.version)?;
+    let mut next = current.clone();
+    if let Some(n) = &input.name {
+        next.name = n.trim().into();
+    }
+    if let Some(v) = input.title {
+        next.title = clean(v);
+    }
+    if let Some(v) = input.phones {
+        next.phones = clean_phones(v);
+    }
+    if let Some(v) = input.email {
+        next.email = clean(v);
+    }
+    if let Some(v) = input.wechat {
+        next.wechat = clean(v);
+    }
+    if let Some(v) = input.notes {
+        next.notes = clean(v);
+    }
+    if let Some(p) = input.is_primary {
+        next.is_primary = p;
+    }
+    next.version += 1;
+    next.updated_at = now();
+    let txn = db.begin().await?;
+    let mut am = contact::ActiveModel::from(next.clone());
+    am.id = sea_orm::ActiveValue::NotSet;
+    let res = contact::Entity::update_many()
+        .set(am)
+        .filter(contact::Column::Id.eq(id))
+        .filter(contact::Column::Version.eq(expected_version))
+        .exec(&txn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(stale());
+    }
+    if next.is_primary && !current.is_primary {
+        clear_other_primaries(&txn, current.customer_id, id).await?;
+    }
+    let (before, after) = (to_dto(current), to_dto(next));
+    audit::record(
+        &txn,
+        actor,
+        audit::Change::updated(
+            "contact.update",
+            "contact",
+            id,
+            after.customer_id,
+            &before,
+            &after,
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Archives a contact (it leaves the customer's list; history keeps it).
+pub async fn archive(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: i64,
+) -> AppResult<()> {
+    let (current, cust) = find_in_scope(db, actor, id, Action::Archive).await?;
+    not_archived(&cust)?;
+    check_version(Some(expected_version), current.version)?;
+    let txn = db.begin().await?;
+    let res = contact::Entity::update_many()
+        .col_expr(contact::Column::ArchivedAt, Expr::value(Some(now())))
+        .col_expr(contact::Column::IsPrimary, Expr::value(false))
+        .col_expr(contact::Column::Version, Expr::value(current.version + 1))
+        .col_expr(contact::Column::UpdatedAt, Expr::value(now()))
+        .filter(contact::Column::Id.eq(id))
+        .filter(contact::Column::Version.eq(expected_version))
+        .exec(&txn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(stale());
+    }
+    let before = to_dto(current.clone());
+    audit::record(
+        &txn,
+        actor,
+        audit::Change {
+            action: "contact.archive",
+            entity: "contact",
+            entity_id: id,
+            subject_id: current.customer_id,
+            before: serde_json::to_value(&before).ok(),
+            after: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

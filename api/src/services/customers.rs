@@ -1,0 +1,669 @@
+//! Customers: list/search with keyset pagination, duplicate warning on create, partial updates with
+//! versions, transfer of owner, archive and restore. Every query goes through `auth::policy`.
+
+use std::collections::{BTreeSet, HashMap};
+
+use kaidan_shared::audit::{AuditEntry, HistoryQuery};
+use kaidan_shared::customer::{
+    Customer, CustomerCreate, CustomerDetail, CustomerKind, CustomerListQuery, CustomerSort,
+    CustomerUpdate, DuplicateField, DuplicateMatch, Level, TransferRequest,
+};
+use kaidan_shared::normalize::{name_key, phone_key, search_key};
+use kaidan_shared::page::Page;
+use kaidan_shared::{policy as table, Action, ErrorCode, Resource, Role, Scope};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::auth::{policy, Actor};
+use crate::entities::{customer, customer_tag, user};
+use crate::error::{AppError, AppResult};
+use crate::services::{audit, contacts, cursor, like_contains, new_id, now, page_limit, stale};
+
+/// The most duplicates reported on create.
+const MAX_DUPLICATES: u64 = 10;
+
+pub fn to_dto(m: customer::Model, tags: Vec<String>, owner_name: Option<String>) -> Customer {
+    Customer {
+        id: m.id,
+        kind: CustomerKind::parse(&m.kind).unwrap_or_default(),
+        name: m.name,
+        credit_code: m.credit_code,
+        industry: m.industry,
+        level: m.level.as_deref().and_then(Level::parse),
+        tags,
+        phone: m.phone,
+        address: m.address,
+        lat: m.lat,
+        lng: m.lng,
+        owner_id: m.owner_id,
+        owner_name,
+        source: m.source,
+        notes: m.notes,
+        archived: m.archived_at.is_some(),
+        version: m.version,
+        created_by: m.created_by,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    }
+}
+
+/// Tags and owner names for a page of customers: two queries, whatever the page size.
+async fn decorate<C: ConnectionTrait>(
+    db: &C,
+    rows: Vec<customer::Model>,
+) -> AppResult<Vec<Customer>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut tags: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for t in customer_tag::Entity::find()
+        .filter(customer_tag::Column::CustomerId.is_in(ids))
+        .order_by_asc(customer_tag::Column::Tag)
+        .all(db)
+        .await?
+    {
+        tags.entry(t.customer_id).or_default().push(t.tag);
+    }
+    let owners = owner_names(db, rows.iter().filter_map(|r| r.owner_id)).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let t = tags.remove(&r.id).unwrap_or_default();
+            let o = r.owner_id.and_then(|o| owners.get(&o).cloned());
+            to_dto(r, t, o)
+        })
+        .collect())
+}
+
+async fn owner_names<C: ConnectionTrait>(
+    db: &C,
+    ids: impl Iterator<Item = Uuid>,
+) -> AppResult<HashMap<Uuid, String>> {
+    let ids: BTreeSet<Uuid> = ids.collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect())
+}
+
+async fn decorate_one<C: ConnectionTrait>(db: &C, row: customer::Model) -> AppResult<Customer> {
+    decorate(db, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("decorate lost a row")))
+}
+
+/// The customer, if it is inside the caller's scope for `action`; otherwise 404 (or 403 when the
+/// role may not do `action` at all).
+pub async fn find_in_scope<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    action: Action,
+) -> AppResult<customer::Model> {
+    let scope = policy::require(actor, Resource::Customer, action)?;
+    customer::Entity::find_by_id(id)
+        .filter(policy::owned_in_scope(
+            actor,
+            scope,
+            customer::Column::OwnerId,
+        ))
+        .one(db)
+        .await?
+        .ok_or_else(AppError::not_found)
+}
+
+/// The user who may become owner: active, able to own customers, and inside `scope`.
+async fn assignable_owner<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    scope: Scope,
+    owner_id: Uuid,
+) -> AppResult<user::Model> {
+    user::Entity::find_by_id(owner_id)
+        .filter(policy::users_in_scope(actor, scope))
+        .filter(user::Column::Active.eq(true))
+        .one(db)
+        .await?
+        .filter(|u| Role::parse(&u.role).is_some_and(Role::can_own_customers))
+        .ok_or_else(|| {
+            AppError::field(
+                "owner_id",
+                "unknown_reference",
+                "no active salesperson with this id inside your scope",
+            )
+        })
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    q: CustomerListQuery,
+) -> AppResult<Page<Customer>> {
+    let scope = policy::require(actor, Resource::Customer, Action::Read)?;
+    let limit = page_limit(q.limit)?;
+    let sort = q.sort.unwrap_or_default();
+    let mut sel = customer::Entity::find().filter(policy::owned_in_scope(
+        actor,
+        scope,
+        customer::Column::OwnerId,
+    ));
+    sel = if q.archived.unwrap_or(false) {
+        sel.filter(customer::Column::ArchivedAt.is_not_null())
+    } else {
+        sel.filter(customer::Column::ArchivedAt.is_null())
+    };
+    if let Some(o) = q.owner_id {
+        sel = sel.filter(customer::Column::OwnerId.eq(o));
+    }
+    if let Some(l) = q.level {
+        sel = sel.filter(customer::Column::Level.eq(l.as_str()));
+    }
+    if let Some(i) = q.industry.as_deref().filter(|i| !i.is_empty()) {
+        sel = sel.filter(customer::Column::Industry.eq(i));
+    }
+    if let Some(tag) = q.tag.as_deref().filter(|t| !t.is_empty()) {
+        sel = sel.filter(
+            customer::Column::Id.in_subquery(
+                Query::select()
+                    .column(customer_tag::Column::CustomerId)
+                    .from(customer_tag::Entity)
+                    .and_where(customer_tag::Column::Tag.eq(tag.trim()))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(t) = q.updated_since {
+        sel = sel.filter(customer::Column::UpdatedAt.gte(t));
+    }
+    if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        if text.chars().count() > 100 {
+            return Err(AppError::field("q", "too_long", "at most 100 characters"));
+        }
+        let mut any = Condition::any()
+            .add(customer::Column::SearchKey.like(like_contains(&search_key(text))));
+        let digits = phone_key(text);
+        if digits.len() >= 4
+            && digits.len() * 2 >= text.chars().filter(|c| !c.is_whitespace()).count()
+        {
+            any = any.add(customer::Column::PhoneKey.like(like_contains(&digits)));
+        }
+        sel = sel.filter(any);
+    }
+    let sort_name = sort.as_str();
+    if let Some(c) = &q.cursor {
+        let (v, id) = cursor::decode(c, sort_name)?;
+        let cond = match sort {
+            CustomerSort::UpdatedDesc => {
+                let t = cursor::time(&v)?;
+                Condition::any().add(customer::Column::UpdatedAt.lt(t)).add(
+                    Condition::all()
+                        .add(customer::Column::UpdatedAt.eq(t))
+                        .add(customer::Column::Id.lt(id)),
+                )
+            }
+            CustomerSort::CreatedDesc => {
+                let t = cursor::time(&v)?;
+                Condition::any().add(customer::Column::CreatedAt.lt(t)).add(
+                    Condition::all()
+                        .add(customer::Column::CreatedAt.eq(t))
+                        .add(customer::Column::Id.lt(id)),
+                )
+            }
+            CustomerSort::NameAsc => Condition::any()
+                .add(customer::Column::Name.gt(v.clone()))
+                .add(
+                    Condition::all()
+                        .add(customer::Column::Name.eq(v))
+                        .add(customer::Column::Id.gt(id)),
+                ),
+        };
+        sel = sel.filter(cond);
+    }
+    sel = match sort {
+        CustomerSort::UpdatedDesc => sel
+            .order_by_desc(customer::Column::UpdatedAt)
+            .order_by_desc(customer::Column::Id),
+        CustomerSort::CreatedDesc => sel
+            .order_by_desc(customer::Column::CreatedAt)
+            .order_by_desc(customer::Column::Id),
+        CustomerSort::NameAsc => sel
+            .order_by_asc(customer::Column::Name)
+            .order_by_asc(customer::Column::Id),
+    };
+    let mut rows = sel.limit(limit + 1).all(db).await?;
+    let next_cursor = if rows.len() as u64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| {
+            let v = match sort {
+                CustomerSort::UpdatedDesc => r.updated_at.to_rfc3339(),
+                CustomerSort::CreatedDesc => r.created_at.to_rfc3339(),
+                CustomerSort::NameAsc => r.name.clone(),
+            };
+            cursor::encode(sort_name, &v, r.id)
+        })
+    } else {
+        None
+    };
+    Ok(Page {
+        items: decorate(db, rows).await?,
+        next_cursor,
+    })
+}
+
+pub async fn get(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<CustomerDetail> {
+    let m = find_in_scope(db, actor, id, Action::Read).await?;
+    let contacts = contacts::for_customer(db, m.id).await?;
+    Ok(CustomerDetail {
+        customer: decorate_one(db, m).await?,
+        contacts,
+    })
+}
+
+/// Active customers that look like the new one: same credit code, same phone, or same name key.
+async fn find_duplicates(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: &CustomerCreate,
+) -> AppResult<Vec<DuplicateMatch>> {
+    let nk = name_key(&input.name);
+    let pk = input
+        .phone
+        .as_deref()
+        .map(phone_key)
+        .filter(|p| !p.is_empty());
+    let cc = input.credit_code.clone();
+    let mut any = Condition::any().add(customer::Column::NameKey.eq(nk.clone()));
+    if let Some(p) = &pk {
+        any = any.add(customer::Column::PhoneKey.eq(p.clone()));
+    }
+    if let Some(c) = &cc {
+        any = any.add(customer::Column::CreditCode.eq(c.clone()));
+    }
+    let rows = customer::Entity::find()
+        .filter(customer::Column::ArchivedAt.is_null())
+        .filter(any)
+        .limit(MAX_DUPLICATES)
+        .all(db)
+        .await?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Which of them may the caller open? Same policy as every read.
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let visible: BTreeSet<Uuid> =
+        match table::scope_for(actor.role, Resource::Customer, Action::Read) {
+            Some(scope) => customer::Entity::find()
+                .filter(customer::Column::Id.is_in(ids))
+                .filter(policy::owned_in_scope(
+                    actor,
+                    scope,
+                    customer::Column::OwnerId,
+                ))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|r| r.id)
+                .collect(),
+            None => BTreeSet::new(),
+        };
+    let owners = owner_names(db, rows.iter().filter_map(|r| r.owner_id)).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let mut matched_on = Vec::new();
+            if cc.is_some() && r.credit_code == cc {
+                matched_on.push(DuplicateField::CreditCode);
+            }
+            if pk.is_some() && r.phone_key == pk {
+                matched_on.push(DuplicateField::Phone);
+            }
+            if r.name_key == nk {
+                matched_on.push(DuplicateField::Name);
+            }
+            DuplicateMatch {
+                customer_id: visible.contains(&r.id).then_some(r.id),
+                name: r.name,
+                owner_name: r.owner_id.and_then(|o| owners.get(&o).cloned()),
+                matched_on,
+            }
+        })
+        .collect())
+}
+
+fn clean(s: Option<String>) -> Option<String> {
+    s.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+fn clean_tags(tags: Vec<String>) -> Vec<String> {
+    let set: BTreeSet<String> = tags
+        .into_iter()
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .collect();
+    set.into_iter().collect()
+}
+
+async fn write_tags<C: ConnectionTrait>(
+    db: &C,
+    customer_id: Uuid,
+    tags: &[String],
+) -> AppResult<()> {
+    customer_tag::Entity::delete_many()
+        .filter(customer_tag::Column::CustomerId.eq(customer_id))
+        .exec(db)
+        .await?;
+    if !tags.is_empty() {
+        customer_tag::Entity::insert_many(tags.iter().map(|t| customer_tag::ActiveModel {
+            customer_id: Set(customer_id),
+            tag: Set(t.clone()),
+        }))
+        .exec_without_returning(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Creates a customer (with its first contacts). Likely duplicates stop the create with 409
+/// `duplicate_suspected` unless `force` is set.
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: CustomerCreate,
+) -> AppResult<CustomerDetail> {
+    let scope = policy::require(actor, Resource::Customer, Action::Create)?;
+    input.validate().map_err(AppError::validation)?;
+    let owner_id = input.owner_id.unwrap_or(actor.user_id);
+    if owner_id != actor.user_id && !table::allows(actor.role, Resource::Customer, Action::Transfer)
+    {
+        return Err(AppError::field_forbidden(
+            "owner_id",
+            "only supervisors and above may choose the owner",
+        ));
+    }
+    assignable_owner(db, actor, scope, owner_id).await?;
+    if !input.force {
+        let dups = find_duplicates(db, actor, &input).await?;
+        if !dups.is_empty() {
+            return Err(AppError::duplicates(dups));
+        }
+    }
+    let t = now();
+    let tags = clean_tags(input.tags.clone());
+    let name = input.name.trim().to_owned();
+    let phone = clean(input.phone.clone());
+    let m = customer::Model {
+        id: new_id(),
+        kind: input.kind.as_str().into(),
+        name_key: name_key(&name),
+        search_key: search_key(&name),
+        name,
+        credit_code: clean(input.credit_code.clone()),
+        industry: clean(input.industry.clone()),
+        level: input.level.map(|l| l.as_str().into()),
+        phone_key: phone.as_deref().map(phone_key),
+        phone,
+        address: clean(input.address.clone()),
+        lat: input.lat,
+        lng: input.lng,
+        owner_id: Some(owner_id),
+        source: clean(input.source.clone()),
+        notes: clean(input.notes.clone()),
+        archived_at: None,
+        version: 1,
+        created_by: actor.audit_id(),
+        created_at: t,
+        updated_at: t,
+    };
+    let txn = db.begin().await?;
+    customer::Entity::insert(customer::ActiveModel::from(m.clone()))
+        .exec_without_returning(&txn)
+        .await?;
+    write_tags(&txn, m.id, &tags).await?;
+    let dto = decorate_one(&txn, m.clone()).await?;
+    audit::record(
+        &txn,
+        actor,
+        audit::Change::created("customer.create", "customer", m.id, m.id, &dto),
+    )
+    .await?;
+    let mut contact_inputs = input.contacts;
+    if !contact_inputs.iter().any(|c| c.is_primary) {
+        if let Some(first) = contact_inputs.first_mut() {
+            first.is_primary = true;
+        }
+    }
+    let mut created = Vec::with_capacity(contact_inputs.len());
+    for c in contact_inputs {
+        created.push(contacts::insert(&txn, actor, m.id, c).await?);
+    }
+    txn.commit().await?;
+    Ok(CustomerDetail {
+        customer: dto,
+        contacts: created,
+    })
+}
+
+/// Applies a partial update when `expected_version` is current. Changing `owner_id` is a transfer
+/// and needs the transfer permission, with the new owner inside the caller's transfer scope.
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: i64,
+    input: CustomerUpdate,
+) -> AppResult<Customer> {
+    let current = find_in_scope(db, actor, id, Action::Update).await?;
+    if current.archived_at.is_some() {
+        return Err(AppError::new(ErrorCode::Archived)
+            .with_detail("restore the customer before editing it"));
+    }
+    if current.version != expected_version {
+        return Err(stale());
+    }
+    input
+        .validate(current.lat, current.lng)
+        .map_err(AppError::validation)?;
+    if let Some(owner) = input.owner_id.filter(|o| Some(*o) != current.owner_id) {
+        let scope = table::scope_for(actor.role, Resource::Customer, Action::Transfer).ok_or_else(
+            || {
+                AppError::field_forbidden(
+                    "owner_id",
+                    "only supervisors and above may change the owner",
+                )
+            },
+        )?;
+        // The customer itself must be inside the transfer scope too.
+        find_in_scope(db, actor, id, Action::Transfer).await?;
+        assignable_owner(db, actor, scope, owner).await?;
+    }
+    let before = decorate_one(db, current.clone()).await?;
+    let mut next = current.clone();
+    if let Some(k) = input.kind {
+        next.kind = k.as_str().into();
+    }
+    if let Some(n) = &input.name {
+        next.name = n.trim().into();
+        next.name_key = name_key(&next.name);
+        next.search_key = search_key(&next.name);
+    }
+    if let Some(v) = input.credit_code {
+        next.credit_code = clean(v);
+    }
+    if let Some(v) = input.industry {
+        next.industry = clean(v);
+    }
+    if let Some(v) = input.level {
+        next.level = v.map(|l| l.as_str().into());
+    }
+    if let Some(v) = input.phone {
+        next.phone = clean(v);
+        next.phone_key = next.phone.as_deref().map(phone_key);
+    }
+    if let Some(v) = input.address {
+        next.address = clean(v);
+    }
+    if let Some(v) = input.lat {
+        next.lat = v;
+    }
+    if let Some(v) = input.lng {
+        next.lng = v;
+    }
+    if let Some(v) = input.source {
+        next.source = clean(v);
+    }
+    if let Some(v) = input.notes {
+        next.notes = clean(v);
+    }
+    if let Some(o) = input.owner_id {
+        next.owner_id = Some(o);
+    }
+    next.version = current.version + 1;
+    next.updated_at = now();
+    let txn = db.begin().await?;
+    let mut am = customer::ActiveModel::from(next.clone());
+    am.id = sea_orm::ActiveValue::NotSet;
+    let res = customer::Entity::update_many()
+        .set(am)
+        .filter(customer::Column::Id.eq(id))
+        .filter(customer::Column::Version.eq(expected_version))
+        .exec(&txn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(stale());
+    }
+    if let Some(tags) = input.tags {
+        write_tags(&txn, id, &clean_tags(tags)).await?;
+    }
+    let after = decorate_one(&txn, next).await?;
+    let action = if before.owner_id != after.owner_id {
+        "customer.transfer"
+    } else {
+        "customer.update"
+    };
+    audit::record(
+        &txn,
+        actor,
+        audit::Change::updated(action, "customer", id, id, &before, &after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Hands the customer to another salesperson inside the caller's transfer scope.
+pub async fn transfer(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i64>,
+    req: TransferRequest,
+) -> AppResult<Customer> {
+    req.validate().map_err(AppError::validation)?;
+    let scope = policy::require(actor, Resource::Customer, Action::Transfer)?;
+    let current = find_in_scope(db, actor, id, Action::Transfer).await?;
+    if current.archived_at.is_some() {
+        return Err(AppError::new(ErrorCode::Archived)
+            .with_detail("restore the customer before transferring it"));
+    }
+    crate::services::check_version(expected_version, current.version)?;
+    assignable_owner(db, actor, scope, req.owner_id).await?;
+    let before = decorate_one(db, current.clone()).await?;
+    let mut next = current.clone();
+    next.owner_id = Some(req.owner_id);
+    next.version += 1;
+    next.updated_at = now();
+    let txn = db.begin().await?;
+    let res = customer::Entity::update_many()
+        .col_expr(customer::Column::OwnerId, Expr::value(next.owner_id))
+        .col_expr(customer::Column::Version, Expr::value(next.version))
+        .col_expr(customer::Column::UpdatedAt, Expr::value(next.updated_at))
+        .filter(customer::Column::Id.eq(id))
+        .filter(customer::Column::Version.eq(current.version))
+        .exec(&txn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(stale());
+    }
+    let after = decorate_one(&txn, next).await?;
+    let mut change =
+        audit::Change::updated("customer.transfer", "customer", id, id, &before, &after);
+    if let (Some(serde_json::Value::Object(a)), Some(reason)) =
+        (change.after.as_mut(), req.reason.as_ref())
+    {
+        a.insert("reason".into(), serde_json::Value::String(reason.clone()));
+    }
+    audit::record(&txn, actor, change).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Archives (`archive = true`) or restores a customer. Archived customers leave the lists but keep
+/// their history, contacts and audit trail.
+pub async fn set_archived(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i64>,
+    archive: bool,
+) -> AppResult<Customer> {
+    let current = find_in_scope(db, actor, id, Action::Archive).await?;
+    crate::services::check_version(expected_version, current.version)?;
+    if current.archived_at.is_some() == archive {
+        // Already in the asked state: answer it as it is (idempotent).
+        return decorate_one(db, current).await;
+    }
+    let before = decorate_one(db, current.clone()).await?;
+    let mut next = current.clone();
+    next.archived_at = archive.then(now);
+    next.version += 1;
+    next.updated_at = now();
+    let txn = db.begin().await?;
+    let res = customer::Entity::update_many()
+        .col_expr(customer::Column::ArchivedAt, Expr::value(next.archived_at))
+        .col_expr(customer::Column::Version, Expr::value(next.version))
+        .col_expr(customer::Column::UpdatedAt, Expr::value(next.updated_at))
+        .filter(customer::Column::Id.eq(id))
+        .filter(customer::Column::Version.eq(current.version))
+        .exec(&txn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(stale());
+    }
+    let after = decorate_one(&txn, next).await?;
+    let action = if archive {
+        "customer.archive"
+    } else {
+        "customer.restore"
+    };
+    audit::record(
+        &txn,
+        actor,
+        audit::Change::updated(action, "customer", id, id, &before, &after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// The customer's change history (its own and its contacts'), for anyone who can see it.
+pub async fn history(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    q: HistoryQuery,
+) -> AppResult<Page<AuditEntry>> {
+    find_in_scope(db, actor, id, Action::Read).await?;
+    audit::history(db, id, q).await
+}

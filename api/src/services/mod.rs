@@ -1,0 +1,73 @@
+//! Domain services: all database work and the business rules that need the database.
+//! They take a connection and an `Actor`, never HTTP types, and return shared DTOs.
+
+pub mod audit;
+pub mod contacts;
+pub mod cursor;
+pub mod customers;
+pub mod idempotency;
+pub mod org;
+pub mod sessions;
+pub mod throttle;
+pub mod users;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use kaidan_shared::page::checked_limit;
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+
+/// The current time at the precision every engine stores (microseconds), so a value read back
+/// equals the value written and keyset cursors compare exactly.
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+/// A new time-ordered id.
+pub fn new_id() -> Uuid {
+    Uuid::now_v7()
+}
+
+/// The page size, or 422 when it is outside 1..=200.
+pub fn page_limit(limit: Option<u64>) -> AppResult<u64> {
+    checked_limit(limit)
+        .ok_or_else(|| AppError::field("limit", "out_of_range", "limit must be between 1 and 200"))
+}
+
+/// Escapes `%`, `_` and the escape character itself for a LIKE pattern using `!` as escape.
+pub fn like_contains(text: &str) -> sea_orm::sea_query::LikeExpr {
+    let mut p = String::with_capacity(text.len() + 2);
+    p.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '!') {
+            p.push('!');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    sea_orm::sea_query::LikeExpr::new(p).escape('!')
+}
+
+/// Maps a unique-constraint violation to 409 `conflict` with `detail`; other errors pass through.
+pub fn unique_violation(e: sea_orm::DbErr, detail: &str) -> AppError {
+    match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+            AppError::new(kaidan_shared::ErrorCode::Conflict).with_detail(detail)
+        }
+        _ => e.into(),
+    }
+}
+
+/// Checks an `If-Match` version against the record's; 412 when someone else changed it.
+pub fn check_version(expected: Option<i64>, current: i64) -> AppResult<()> {
+    match expected {
+        Some(v) if v != current => Err(stale()),
+        _ => Ok(()),
+    }
+}
+
+/// 412: the record changed since the caller read it (lost the race of a conditional update).
+pub fn stale() -> AppError {
+    AppError::new(kaidan_shared::ErrorCode::VersionConflict)
+        .with_detail("the record was changed by someone else; reload it and try again")
+}

@@ -1,0 +1,268 @@
+//! Regions and teams. Everyone may read the org chart's names; only admins change it.
+
+use kaidan_shared::org::{Region, RegionInput, Team, TeamCreate, TeamUpdate};
+use kaidan_shared::{Action, Resource, Role};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::auth::{policy, Actor};
+use crate::entities::{region, team, user};
+use crate::error::{AppError, AppResult};
+use crate::services::{audit, check_version, new_id, now, stale, unique_violation};
+
+/// Regions and teams are few (tens), so their lists are whole, sorted by name.
+pub const MAX_ORG_ROWS: u64 = 1000;
+
+fn region_dto(m: region::Model) -> Region {
+    Region {
+        id: m.id,
+        name: m.name,
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    }
+}
+
+fn team_dto(m: team::Model) -> Team {
+    Team {
+        id: m.id,
+        name: m.name,
+        region_id: m.region_id,
+        supervisor_id: m.supervisor_id,
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    }
+}
+
+pub async fn list_regions(db: &DatabaseConnection, actor: &Actor) -> AppResult<Vec<Region>> {
+    policy::require(actor, Resource::Region, Action::Read)?;
+    use sea_orm::QuerySelect;
+    Ok(region::Entity::find()
+        .order_by_asc(region::Column::Name)
+        .limit(MAX_ORG_ROWS)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(region_dto)
+        .collect())
+}
+
+pub async fn create_region(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: RegionInput,
+) -> AppResult<Region> {
+    policy::require(actor, Resource::Region, Action::Manage)?;
+    input.validate().map_err(AppError::validation)?;
+    let t = now();
+    let m = region::Model {
+        id: new_id(),
+        name: input.name.trim().into(),
+        version: 1,
+        created_at: t,
+        updated_at: t,
+    };
+    let txn = db.begin().await?;
+    region::Entity::insert(region::ActiveModel::from(m.clone()))
+        .exec_without_returning(&txn)
+        .await
+        .map_err(|e| unique_violation(e, "a region with this name exists"))?;
+    let dto = region_dto(m);
+    audit::record(
+        &txn,
+        actor,
+        audit::Change::created("region.create", "region", dto.id, dto.id, &dto),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(dto)
+}
+
+pub async fn update_region(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: i64,
+    input: RegionInput,
+) -> AppResult<Region> {
+    policy::require(actor, Resource::Region, Action::Manage)?;
+    input.validate().map_err(AppError::validation)?;
+    let current = region::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    check_version(Some(expected_version), current.version)?;
+    let mut next = current.clone();
+    next.name = input.name.trim().into();
+    next.version += 1;
+    next.updated_at = now();
+    let txn = db.begin().await?;
+    let res = region::Entity::update_many()
+        .col_expr(region::Column::Name, Expr::value(next.name.clone()))
+        .col_expr(region::Column::Version, Expr::value(next.version))
+        .col_expr(region::Column::UpdatedAt, Expr::value(next.updated_at))
+        .filter(region::Column::Id.eq(id))
+        .filter(region::Column::Version.eq(expected_version))
+        .exec(&txn)
+        .await
+        .map_err(|e| unique_violation(e, "a region with this name exists"))?;
+    if res.rows_affected == 0 {
+        return Err(stale());
+    }
+    let (before, after) = (region_dto(current), region_dto(next));
+    audit::record(
+        &txn,
+        actor,
+        audit::Change::updated("region.update", "region", id, id, &before, &after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+pub async fn list_teams(db: &DatabaseConnection, actor: &Actor) -> AppResult<Vec<Team>> {
+    policy::require(actor, Resource::Team, Action::Read)?;
+    use sea_orm::QuerySelect;
+    Ok(team::Entity::find()
+        .order_by_asc(team::Column::Name)
+        .limit(MAX_ORG_ROWS)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(team_dto)
+        .collect())
+}
+
+async fn check_region_exists<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<()> {
+    region::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(|_| ())
+        .ok_or_else(|| AppError::field("region_id", "unknown_reference", "no such region"))
+}
+
+/// A team's supervisor must be an active user with the supervisor role.
+async fn check_supervisor<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<()> {
+    let ok = user::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .is_some_and(|u| u.active && u.role == Role::Supervisor.as_str());
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::field(
+            "supervisor_id",
+            "unknown_reference",
+            "no active supervisor with this id",
+        ))
+    }
+}
+
+pub async fn create_team(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: TeamCreate,
+) -> AppResult<Team> {
+    policy::require(actor, Resource::Team, Action::Manage)?;
+    input.validate().map_err(AppError::validation)?;
+    check_region_exists(db, input.region_id).await?;
+    if let Some(s) = input.supervisor_id {
+        check_supervisor(db, s).await?;
+    }
+    let t = now();
+    let m = team::Model {
+        id: new_id(),
+        name: input.name.trim().into(),
+        region_id: input.region_id,
+        supervisor_id: input.supervisor_id,
+        version: 1,
+        created_at: t,
+        updated_at: t,
+    };
+    let txn = db.begin().await?;
+    team::Entity::insert(team::ActiveModel::from(m.clone()))
+        .exec_without_returning(&txn)
+        .await
+        .map_err(|e| unique_violation(e, "a team with this name exists"))?;
+    let dto = team_dto(m);
+    audit::record(
+        &txn,
+        actor,
+        audit::Change::created("team.create", "team", dto.id, dto.id, &dto),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(dto)
+}
+
+/// Updates a team. Moving it to another region moves its members' region with it, in the same
+/// transaction, so region scope stays right.
+pub async fn update_team(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: i64,
+    input: TeamUpdate,
+) -> AppResult<Team> {
+    policy::require(actor, Resource::Team, Action::Manage)?;
+    input.validate().map_err(AppError::validation)?;
+    let current = team::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    check_version(Some(expected_version), current.version)?;
+    if let Some(r) = input.region_id {
+        check_region_exists(db, r).await?;
+    }
+    if let Some(Some(s)) = input.supervisor_id {
+        check_supervisor(db, s).await?;
+    }
+    let mut next = current.clone();
+    if let Some(n) = &input.name {
+        next.name = n.trim().into();
+    }
+    if let Some(r) = input.region_id {
+        next.region_id = r;
+    }
+    if let Some(s) = input.supervisor_id {
+        next.supervisor_id = s;
+    }
+    next.version += 1;
+    next.updated_at = now();
+    let txn = db.begin().await?;
+    let res = team::Entity::update_many()
+        .col_expr(team::Column::Name, Expr::value(next.name.clone()))
+        .col_expr(team::Column::RegionId, Expr::value(next.region_id))
+        .col_expr(team::Column::SupervisorId, Expr::value(next.supervisor_id))
+        .col_expr(team::Column::Version, Expr::value(next.version))
+        .col_expr(team::Column::UpdatedAt, Expr::value(next.updated_at))
+        .filter(team::Column::Id.eq(id))
+        .filter(team::Column::Version.eq(expected_version))
+        .exec(&txn)
+        .await
+        .map_err(|e| unique_violation(e, "a team with this name exists"))?;
+    if res.rows_affected == 0 {
+        return Err(stale());
+    }
+    if next.region_id != current.region_id {
+        user::Entity::update_many()
+            .col_expr(user::Column::RegionId, Expr::value(next.region_id))
+            .filter(user::Column::TeamId.eq(id))
+            .exec(&txn)
+            .await?;
+    }
+    let (before, after) = (team_dto(current), team_dto(next));
+    audit::record(
+        &txn,
+        actor,
+        audit::Change::updated("team.update", "team", id, id, &before, &after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}

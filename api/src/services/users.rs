@@ -1,0 +1,354 @@
+//! Users: admins create them, change their role and team, deactivate them and reset passwords.
+//! Others may read the users inside their own scope (a supervisor picks a transfer target).
+
+use kaidan_shared::org::{User, UserCreate, UserListQuery, UserUpdate};
+use kaidan_shared::page::Page;
+use kaidan_shared::{Action, ErrorCode, Resource, Role};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::auth::password::check_strength;
+use crate::auth::password::PasswordHasher;
+use crate::auth::{policy, Actor};
+use crate::entities::{team, user};
+use crate::error::{AppError, AppResult};
+use crate::services::{
+    audit, check_version, cursor, like_contains, new_id, now, page_limit, sessions, stale,
+    unique_violation,
+};
+
+pub fn user_dto(m: user::Model) -> AppResult<User> {
+    Ok(User {
+        role: Role::parse(&m.role)
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("bad role {}", m.role)))?,
+        id: m.id,
+        username: m.username,
+        display_name: m.display_name,
+        team_id: m.team_id,
+        region_id: m.region_id,
+        email: m.email,
+        phone: m.phone,
+        active: m.active,
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+/// One user inside the caller's scope for `action`, or 404.
+async fn find_in_scope<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    action: Action,
+) -> AppResult<user::Model> {
+    let scope = policy::require(actor, Resource::User, action)?;
+    user::Entity::find_by_id(id)
+        .filter(policy::users_in_scope(actor, scope))
+        .one(db)
+        .await?
+        .ok_or_else(AppError::not_found)
+}
+
+pub async fn get(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<User> {
+    user_dto(find_in_scope(db, actor, id, Action::Read).await?)
+}
+
+const SORT: &str = "username_asc";
+
+pub async fn list(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    q: UserListQuery,
+) -> AppResult<Page<User>> {
+    let scope = policy::require(actor, Resource::User, Action::Read)?;
+    let limit = page_limit(q.limit)?;
+    let mut sel = user::Entity::find().filter(policy::users_in_scope(actor, scope));
+    if let Some(t) = q.team_id {
+        sel = sel.filter(user::Column::TeamId.eq(t));
+    }
+    if let Some(r) = q.region_id {
+        sel = sel.filter(user::Column::RegionId.eq(r));
+    }
+    if let Some(role) = q.role {
+        sel = sel.filter(user::Column::Role.eq(role.as_str()));
+    }
+    if !q.include_inactive.unwrap_or(false) {
+        sel = sel.filter(user::Column::Active.eq(true));
+    }
+    if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        if text.chars().count() > 64 {
+            return Err(AppError::field("q", "too_long", "at most 64 characters"));
+        }
+        sel = sel.filter(
+            Condition::any()
+                .add(user::Column::Username.like(like_contains(&text.to_lowercase())))
+                .add(user::Column::DisplayName.like(like_contains(text))),
+        );
+    }
+    if let Some(c) = &q.cursor {
+        let (name, _) = cursor::decode(c, SORT)?;
+        sel = sel.filter(user::Column::Username.gt(name));
+    }
+    let mut rows = sel
+        .order_by_asc(user::Column::Username)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    let next_cursor = if rows.len() as u64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|u| cursor::encode(SORT, &u.username, u.id))
+    } else {
+        None
+    };
+    Ok(Page {
+        items: rows.into_iter().map(user_dto).collect::<AppResult<_>>()?,
+        next_cursor,
+    })
+}
+
+/// Where a user sits: a team (whose region they take) or, for a manager, a region.
+async fn placement<C: ConnectionTrait>(
+    db: &C,
+    role: Role,
+    team_id: Option<Uuid>,
+    region_id: Option<Uuid>,
+) -> AppResult<(Option<Uuid>, Option<Uuid>)> {
+    if role == Role::Admin {
+        return Ok((None, None));
+    }
+    if role.needs_region() {
+        let r = region_id.ok_or_else(|| {
+            AppError::field("region_id", "required", "a regional manager owns a region")
+        })?;
+        crate::entities::region::Entity::find_by_id(r)
+            .one(db)
+            .await?
+            .ok_or_else(|| AppError::field("region_id", "unknown_reference", "no such region"))?;
+        return Ok((None, Some(r)));
+    }
+    let t = team_id
+        .ok_or_else(|| AppError::field("team_id", "required", "this role belongs to a team"))?;
+    let team = team::Entity::find_by_id(t)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::field("team_id", "unknown_reference", "no such team"))?;
+    Ok((Some(team.id), Some(team.region_id)))
+}
+
+/// Creates a user (admin, or the `kaidan user add` command acting as the system).
+pub async fn create(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+    actor: &Actor,
+    input: UserCreate,
+) -> AppResult<User> {
+    policy::require(actor, Resource::User, Action::Manage)?;
+    input.validate().map_err(AppError::validation)?;
+    let username = input.username.trim().to_lowercase();
+    check_strength(&input.password, &username, "password")?;
+    let (team_id, region_id) = placement(db, input.role, input.team_id, input.region_id).await?;
+    let hash = hasher.hash(input.password).await?;
+    let t = now();
+    let m = user::Model {
+        id: new_id(),
+        username,
+        display_name: input.display_name.trim().into(),
+        password_hash: hash,
+        role: input.role.as_str().into(),
+        team_id,
+        region_id,
+        email: input.email,
+        phone: input.phone,
+        active: true,
+        tokens_valid_after: None,
+        version: 1,
+        created_at: t,
+        updated_at: t,
+    };
+    let txn = db.begin().await?;
+    user::Entity::insert(user::ActiveModel::from(m.clone()))
+        .exec_without_returning(&txn)
+        .await
+        .map_err(|e| unique_violation(e, "this username is taken"))?;
+    let dto = user_dto(m)?;
+    audit::record(
+        &txn,
+        actor,
+        audit::Change::created("user.create", "user", dto.id, dto.id, &dto),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(dto)
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: i64,
+    input: UserUpdate,
+) -> AppResult<User> {
+    let current = find_in_scope(db, actor, id, Action::Manage).await?;
+    check_version(Some(expected_version), current.version)?;
+    let before = user_dto(current.clone())?;
+    input.validate(&before).map_err(AppError::validation)?;
+    let role = input.role.unwrap_or(before.role);
+    if id == actor.user_id && role != before.role {
+        return Err(AppError::field_forbidden(
+            "role",
+            "you cannot change your own role",
+        ));
+    }
+    let (team_id, region_id) = placement(
+        db,
+        role,
+        input.team_id.unwrap_or(before.team_id),
+        input.region_id.unwrap_or(before.region_id),
+    )
+    .await?;
+    let mut next = current.clone();
+    if let Some(n) = &input.display_name {
+        next.display_name = n.trim().into();
+    }
+    next.role = role.as_str().into();
+    next.team_id = team_id;
+    next.region_id = region_id;
+    if let Some(e) = input.email {
+        next.email = e;
+    }
+    if let Some(p) = input.phone {
+        next.phone = p;
+    }
+    next.version += 1;
+    next.updated_at = now();
+    let txn = db.begin().await?;
+    let res = user::Entity::update_many()
+        .col_expr(
+            user::Column::DisplayName,
+            Expr::value(next.display_name.clone()),
+        )
+        .col_expr(user::Column::Role, Expr::value(next.role.clone()))
+        .col_expr(user::Column::TeamId, Expr::value(next.team_id))
+        .col_expr(user::Column::RegionId, Expr::value(next.region_id))
+        .col_expr(user::Column::Email, Expr::value(next.email.clone()))
+        .col_expr(user::Column::Phone, Expr::value(next.phone.clone()))
+        .col_expr(user::Column::Version, Expr::value(next.version))
+        .col_expr(user::Column::UpdatedAt, Expr::value(next.updated_at))
+        .filter(user::Column::Id.eq(id))
+        .filter(user::Column::Version.eq(expected_version))
+        .exec(&txn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(stale());
+    }
+    let after = user_dto(next)?;
+    audit::record(
+        &txn,
+        actor,
+        audit::Change::updated("user.update", "user", id, id, &before, &after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Deactivates or reactivates a user. Deactivation ends every session at once.
+pub async fn set_active(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    active: bool,
+) -> AppResult<User> {
+    let current = find_in_scope(db, actor, id, Action::Manage).await?;
+    if id == actor.user_id && !active {
+        return Err(
+            AppError::new(ErrorCode::Forbidden).with_detail("you cannot deactivate yourself")
+        );
+    }
+    let before = user_dto(current.clone())?;
+    let mut next = current.clone();
+    next.active = active;
+    next.version += 1;
+    next.updated_at = now();
+    let txn = db.begin().await?;
+    user::Entity::update_many()
+        .col_expr(user::Column::Active, Expr::value(active))
+        .col_expr(user::Column::Version, Expr::value(next.version))
+        .col_expr(user::Column::UpdatedAt, Expr::value(next.updated_at))
+        .filter(user::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    if !active {
+        sessions::revoke_user(&txn, id).await?;
+    }
+    let after = user_dto(next)?;
+    let action = if active {
+        "user.activate"
+    } else {
+        "user.deactivate"
+    };
+    audit::record(
+        &txn,
+        actor,
+        audit::Change::updated(action, "user", id, id, &before, &after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Sets a new password for a user and ends their sessions.
+pub async fn reset_password(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+    actor: &Actor,
+    id: Uuid,
+    new_password: String,
+) -> AppResult<()> {
+    let current = find_in_scope(db, actor, id, Action::Manage).await?;
+    check_strength(&new_password, &current.username, "new_password")?;
+    let hash = hasher.hash(new_password).await?;
+    let txn = db.begin().await?;
+    user::Entity::update_many()
+        .col_expr(user::Column::PasswordHash, Expr::value(hash))
+        .col_expr(
+            user::Column::Version,
+            Expr::col(user::Column::Version).add(1),
+        )
+        .col_expr(user::Column::UpdatedAt, Expr::value(now()))
+        .filter(user::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    sessions::revoke_user(&txn, id).await?;
+    audit::record(
+        &txn,
+        actor,
+        audit::Change {
+            action: "user.reset_password",
+            entity: "user",
+            entity_id: id,
+            subject_id: id,
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Finds a user by username (for the command line).
+pub async fn find_by_username<C: ConnectionTrait>(
+    db: &C,
+    username: &str,
+) -> AppResult<Option<user::Model>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Username.eq(username.trim().to_lowercase()))
+        .one(db)
+        .await?)
+}

@@ -1,0 +1,18 @@
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::auth::keys::Keys;
+use crate::auth::password::PasswordHasher;
+use crate::config::Settings;
+use crate::metrics::Metrics;
+
+/// Everything a request needs, shared by all workers. Nothing here is state that matters across
+/// instances: sessions are tokens, counters for throttling live in the database.
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub settings: Arc<Settings>,
+    pub keys: Arc<Keys>,
+    pub hasher: PasswordHasher,
+    pub metrics: Arc<Metrics>,
+}

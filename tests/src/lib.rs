@@ -1,1 +1,235 @@
+//! Test harness: each test spawns Kaidan on port 0 with its own fresh database.
+//!
+//! The backend comes from `KAIDAN_TEST_BACKEND` (`sqlite`, the default; `postgres`; `mysql`) with
+//! the server URL from `KAIDAN_TEST_POSTGRES_URL` / `KAIDAN_TEST_MYSQL_URL`. `scripts/test` runs
+//! the suite once per backend whose URL is set, so the same stories run on all three.
 
+use std::collections::HashMap;
+
+use kaidan_api::auth::password::PasswordHasher;
+use kaidan_api::config::Settings;
+use kaidan_api::startup::Application;
+use reqwest::header::HeaderMap;
+use reqwest::Method;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::Value;
+use uuid::Uuid;
+
+pub use kaidan_api::seed::DEMO_PASSWORD as PASSWORD;
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: DatabaseConnection,
+    pub backend: String,
+    /// username → id of the seeded demo users.
+    pub users: HashMap<String, Uuid>,
+    _dir: tempfile::TempDir,
+}
+
+/// A response, decoded.
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Resp {
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    }
+    pub fn etag(&self) -> String {
+        self.header("etag").expect("response has an ETag")
+    }
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+    pub fn id(&self) -> String {
+        self.body["id"].as_str().expect("body has an id").to_owned()
+    }
+    /// Asserts the status and, for errors, that the body is a problem with a code.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Resp {
+        assert_eq!(self.status, status, "unexpected status; body: {}", self.body);
+        if status >= 400 {
+            assert_eq!(
+                self.header("content-type").as_deref(),
+                Some("application/problem+json"),
+                "errors are problem+json"
+            );
+            assert!(self.body["code"].is_string(), "problem has a code: {}", self.body);
+        }
+        self
+    }
+}
+
+/// Builds a fresh database URL for this test on the selected backend.
+async fn fresh_database() -> (String, String) {
+    let backend = std::env::var("KAIDAN_TEST_BACKEND").unwrap_or_else(|_| "sqlite".into());
+    let name = format!("kt_{}", Uuid::now_v7().simple());
+    match backend.as_str() {
+        "sqlite" => (backend, String::new()),
+        "postgres" => {
+            let base = std::env::var("KAIDAN_TEST_POSTGRES_URL").expect("KAIDAN_TEST_POSTGRES_URL for the postgres backend");
+            let admin = Database::connect(format!("{}/postgres", base.trim_end_matches('/')))
+                .await
+                .expect("connect to PostgreSQL");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create test database");
+            admin.close().await.ok();
+            (backend, format!("{}/{name}", base.trim_end_matches('/')))
+        }
+        "mysql" => {
+            let base = std::env::var("KAIDAN_TEST_MYSQL_URL").expect("KAIDAN_TEST_MYSQL_URL for the mysql backend");
+            let admin = Database::connect(base.trim_end_matches('/').to_owned()).await.expect("connect to MySQL");
+            admin
+                .execute_unprepared(&format!(
+                    "CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+                ))
+                .await
+                .expect("create test database");
+            admin.close().await.ok();
+            (backend, format!("{}/{name}", base.trim_end_matches('/')))
+        }
+        other => panic!("unknown KAIDAN_TEST_BACKEND {other}"),
+    }
+}
+
+/// Settings for a test server in `dir` on `database_url` (SQLite in `dir` when empty).
+pub fn test_settings(dir: &std::path::Path, database_url: &str) -> Settings {
+    let mut s = Settings::default();
+    s.database_url = if database_url.is_empty() {
+        format!("sqlite://{}?mode=rwc", dir.join("kaidan.db").display())
+    } else {
+        database_url.to_owned()
+    };
+    s.server.port = 0;
+    s.server.workers = 2;
+    s.auth.signing_key_file = dir.join("jwt.pem");
+    // Cheap hashing keeps the suite fast; production defaults are tested in unit tests.
+    s.auth.argon2_memory_kib = 256;
+    s.auth.argon2_iterations = 1;
+    s.web.dist_dir = dir.join("no-dist");
+    s
+}
+
+/// Spawns the app with the demo organisation (regions, teams, users; no customers).
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (backend, url) = fresh_database().await;
+    let mut settings = test_settings(dir.path(), &url);
+    adjust(&mut settings);
+    let hasher = PasswordHasher::new(&settings.auth).expect("hasher");
+    let app = Application::build(settings).await.expect("app builds");
+    let port = app.port();
+    let db = app.db.clone();
+    kaidan_api::seed::seed_org(&db, &hasher, PASSWORD).await.expect("seed org");
+    tokio::spawn(app.run_until_stopped());
+    let mut users = HashMap::new();
+    for u in kaidan_api::seed::USERS.iter() {
+        let m = kaidan_api::services::users::find_by_username(&db, u.username)
+            .await
+            .expect("lookup")
+            .expect("seeded user");
+        users.insert(u.username.to_owned(), m.id);
+    }
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::builder().build().expect("client"),
+        db,
+        backend,
+        users,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    pub fn user(&self, username: &str) -> String {
+        self.users[username].to_string()
+    }
+
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Resp {
+        let mut rb = self.client.request(method, format!("{}{}", self.address, path));
+        if let Some(t) = token {
+            rb = rb.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            rb = rb.json(b);
+        }
+        for (k, v) in headers {
+            rb = rb.header(*k, *v);
+        }
+        let res = rb.send().await.expect("request sent");
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let text = res.text().await.expect("body read");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Resp { status, headers, body }
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> Resp {
+        self.request(Method::GET, path, Some(token), None, &[]).await
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: Value) -> Resp {
+        self.request(Method::POST, path, Some(token), Some(&body), &[]).await
+    }
+
+    pub async fn patch(&self, token: &str, path: &str, etag: &str, body: Value) -> Resp {
+        self.request(Method::PATCH, path, Some(token), Some(&body), &[("if-match", etag)]).await
+    }
+
+    pub async fn delete(&self, token: &str, path: &str, etag: &str) -> Resp {
+        self.request(Method::DELETE, path, Some(token), None, &[("if-match", etag)]).await
+    }
+
+    /// Signs in and returns the whole token response.
+    pub async fn login_full(&self, username: &str, password: &str) -> Resp {
+        let body = serde_json::json!({ "username": username, "password": password });
+        self.request(Method::POST, "/api/v1/auth/login", None, Some(&body), &[]).await
+    }
+
+    /// Signs in with the demo password and returns the access token.
+    pub async fn login(&self, username: &str) -> String {
+        let r = self.login_full(username, PASSWORD).await.expect(200);
+        r.body["access_token"].as_str().expect("access token").to_owned()
+    }
+
+    /// Creates a customer as `token` with the given fields (name required), `force` on.
+    pub async fn create_customer(&self, token: &str, mut body: Value) -> Value {
+        body["force"] = Value::Bool(true);
+        self.post(token, "/api/v1/customers", body).await.expect(201).body
+    }
+
+    /// The audit actions recorded for a customer, oldest first (read as admin).
+    pub async fn history_actions(&self, customer_id: &str) -> Vec<String> {
+        let admin = self.login("admin").await;
+        let r = self.get(&admin, &format!("/api/v1/customers/{customer_id}/history?limit=200")).await.expect(200);
+        let mut v: Vec<String> = r.body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|e| e["action"].as_str().unwrap_or("").to_owned())
+            .collect();
+        v.reverse();
+        v
+    }
+}

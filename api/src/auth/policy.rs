@@ -62,3 +62,21 @@ pub fn owned_in_scope<C: ColumnTrait>(actor: &Actor, scope: Scope, owner: C) -> 
         ),
     }
 }
+
+/// Looks up one record for `action` with `find(scope)`:
+/// - inside the action's scope → the record;
+/// - visible to the caller but the role may not do `action` at all → 403;
+/// - anything else → 404, so nobody learns that a record outside their scope exists.
+pub async fn find_for<T, F, Fut>(actor: &Actor, resource: Resource, action: Action, find: F) -> AppResult<T>
+where
+    F: Fn(Scope) -> Fut,
+    Fut: std::future::Future<Output = AppResult<Option<T>>>,
+{
+    match policy::scope_for(actor.role, resource, action) {
+        Some(scope) => find(scope).await?.ok_or_else(AppError::not_found),
+        None => match policy::scope_for(actor.role, resource, Action::Read) {
+            Some(read) if find(read).await?.is_some() => Err(AppError::forbidden()),
+            _ => Err(AppError::not_found()),
+        },
+    }
+}

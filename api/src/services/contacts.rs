@@ -4,7 +4,7 @@
 use kaidan_shared::customer::{Contact, ContactInput, ContactUpdate};
 use kaidan_shared::{Action, ErrorCode, Resource};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
+use sea_orm::{ActiveModelTrait, 
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, TransactionTrait,
 };
@@ -67,22 +67,14 @@ pub async fn for_customer<C: ConnectionTrait>(
 }
 
 /// The customer, if inside the caller's contact scope for `action`.
-async fn customer_in_scope<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    id: Uuid,
-    action: Action,
-) -> AppResult<customer::Model> {
-    let scope = policy::require(actor, Resource::Contact, action)?;
-    customer::Entity::find_by_id(id)
-        .filter(policy::owned_in_scope(
-            actor,
-            scope,
-            customer::Column::OwnerId,
-        ))
-        .one(db)
-        .await?
-        .ok_or_else(AppError::not_found)
+async fn customer_in_scope<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid, action: Action) -> AppResult<customer::Model> {
+    policy::find_for(actor, Resource::Contact, action, |scope| async move {
+        Ok(customer::Entity::find_by_id(id)
+            .filter(policy::owned_in_scope(actor, scope, customer::Column::OwnerId))
+            .one(db)
+            .await?)
+    })
+    .await
 }
 
 /// The contact, if its customer is inside the caller's contact scope for `action`.
@@ -92,7 +84,6 @@ async fn find_in_scope<C: ConnectionTrait>(
     id: Uuid,
     action: Action,
 ) -> AppResult<(contact::Model, customer::Model)> {
-    policy::require(actor, Resource::Contact, action)?;
     let c = contact::Entity::find_by_id(id)
         .filter(contact::Column::ArchivedAt.is_null())
         .one(db)
@@ -238,7 +229,7 @@ pub async fn update(
     next.version += 1;
     next.updated_at = now();
     let txn = db.begin().await?;
-    let mut am = contact::ActiveModel::from(next.clone());
+    let mut am = contact::ActiveModel::from(next.clone()).reset_all();
     am.id = sea_orm::ActiveValue::NotSet;
     let res = contact::Entity::update_many()
         .set(am)

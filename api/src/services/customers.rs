@@ -12,7 +12,7 @@ use kaidan_shared::normalize::{name_key, phone_key, search_key};
 use kaidan_shared::page::Page;
 use kaidan_shared::{policy as table, Action, ErrorCode, Resource, Role, Scope};
 use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{
+use sea_orm::{ActiveModelTrait, 
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
@@ -112,16 +112,13 @@ pub async fn find_in_scope<C: ConnectionTrait>(
     id: Uuid,
     action: Action,
 ) -> AppResult<customer::Model> {
-    let scope = policy::require(actor, Resource::Customer, action)?;
-    customer::Entity::find_by_id(id)
-        .filter(policy::owned_in_scope(
-            actor,
-            scope,
-            customer::Column::OwnerId,
-        ))
-        .one(db)
-        .await?
-        .ok_or_else(AppError::not_found)
+    policy::find_for(actor, Resource::Customer, action, |scope| async move {
+        Ok(customer::Entity::find_by_id(id)
+            .filter(policy::owned_in_scope(actor, scope, customer::Column::OwnerId))
+            .one(db)
+            .await?)
+    })
+    .await
 }
 
 /// The user who may become owner: active, able to own customers, and inside `scope`.
@@ -532,7 +529,7 @@ pub async fn update(
     next.version = current.version + 1;
     next.updated_at = now();
     let txn = db.begin().await?;
-    let mut am = customer::ActiveModel::from(next.clone());
+    let mut am = customer::ActiveModel::from(next.clone()).reset_all();
     am.id = sea_orm::ActiveValue::NotSet;
     let res = customer::Entity::update_many()
         .set(am)
@@ -570,9 +567,9 @@ pub async fn transfer(
     expected_version: Option<i64>,
     req: TransferRequest,
 ) -> AppResult<Customer> {
-    req.validate().map_err(AppError::validation)?;
-    let scope = policy::require(actor, Resource::Customer, Action::Transfer)?;
     let current = find_in_scope(db, actor, id, Action::Transfer).await?;
+    let scope = policy::require(actor, Resource::Customer, Action::Transfer)?;
+    req.validate().map_err(AppError::validation)?;
     if current.archived_at.is_some() {
         return Err(AppError::new(ErrorCode::Archived)
             .with_detail("restore the customer before transferring it"));

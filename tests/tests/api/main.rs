@@ -1,0 +1,8 @@
+//! End-to-end API stories. Each test starts its own server and database.
+
+mod auth;
+mod authz;
+mod customers;
+mod errors;
+mod operations;
+mod org;

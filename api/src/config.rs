@@ -246,11 +246,15 @@ mod tests {
                 ..
             })
         ));
-        let mut s = Settings::default();
-        s.database_url = "oracle://x".into();
+        let s = Settings {
+            database_url: "oracle://x".into(),
+            ..Settings::default()
+        };
         assert!(s.validate().is_err());
-        let mut s = Settings::default();
-        s.database_url = "mariadb://root@localhost/k".into();
+        let s = Settings {
+            database_url: "mariadb://root@localhost/k".into(),
+            ..Settings::default()
+        };
         assert_eq!(s.normalized_database_url(), "mysql://root@localhost/k");
     }
 }

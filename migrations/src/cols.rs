@@ -97,7 +97,7 @@ pub fn double_null(col: impl IntoIden) -> ColumnDef {
 pub fn index(table: impl IntoIden, suffix: &str, cols: Vec<DynIden>) -> IndexCreateStatement {
     let t = table.into_iden();
     let mut i = Index::create();
-    i.name(format!("ix_{}_{}", t.to_string(), suffix)).table(t);
+    i.name(format!("ix_{t}_{suffix}")).table(t);
     for c in cols {
         i.col(c);
     }

@@ -100,11 +100,13 @@ async fn fresh_database() -> (String, String) {
 
 /// Settings for a test server in `dir` on `database_url` (SQLite in `dir` when empty).
 pub fn test_settings(dir: &std::path::Path, database_url: &str) -> Settings {
-    let mut s = Settings::default();
-    s.database_url = if database_url.is_empty() {
-        format!("sqlite://{}?mode=rwc", dir.join("kaidan.db").display())
-    } else {
-        database_url.to_owned()
+    let mut s = Settings {
+        database_url: if database_url.is_empty() {
+            format!("sqlite://{}?mode=rwc", dir.join("kaidan.db").display())
+        } else {
+            database_url.to_owned()
+        },
+        ..Settings::default()
     };
     s.server.port = 0;
     s.server.workers = 2;

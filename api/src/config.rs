@@ -139,7 +139,14 @@ impl Settings {
             None => fig = fig.merge(Toml::file("kaidan.toml")),
         }
         let settings: Settings = fig
-            .merge(Env::prefixed("KAIDAN_").split("__"))
+            .merge(
+                Env::prefixed("KAIDAN_")
+                    // Variables that belong to the command line and the test suite, not to settings.
+                    .filter(|k| {
+                        k != "password" && !k.as_str().to_ascii_lowercase().starts_with("test_")
+                    })
+                    .split("__"),
+            )
             .extract()
             .map_err(|e| ConfigError::Load(e.to_string()))?;
         settings.validate()?;

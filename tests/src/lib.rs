@@ -37,7 +37,10 @@ pub struct Resp {
 
 impl Resp {
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
     }
     pub fn etag(&self) -> String {
         self.header("etag").expect("response has an ETag")
@@ -51,14 +54,22 @@ impl Resp {
     /// Asserts the status and, for errors, that the body is a problem with a code.
     #[track_caller]
     pub fn expect(self, status: u16) -> Resp {
-        assert_eq!(self.status, status, "unexpected status; body: {}", self.body);
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.body
+        );
         if status >= 400 {
             assert_eq!(
                 self.header("content-type").as_deref(),
                 Some("application/problem+json"),
                 "errors are problem+json"
             );
-            assert!(self.body["code"].is_string(), "problem has a code: {}", self.body);
+            assert!(
+                self.body["code"].is_string(),
+                "problem has a code: {}",
+                self.body
+            );
         }
         self
     }
@@ -71,7 +82,8 @@ async fn fresh_database() -> (String, String) {
     match backend.as_str() {
         "sqlite" => (backend, String::new()),
         "postgres" => {
-            let base = std::env::var("KAIDAN_TEST_POSTGRES_URL").expect("KAIDAN_TEST_POSTGRES_URL for the postgres backend");
+            let base = std::env::var("KAIDAN_TEST_POSTGRES_URL")
+                .expect("KAIDAN_TEST_POSTGRES_URL for the postgres backend");
             let admin = Database::connect(format!("{}/postgres", base.trim_end_matches('/')))
                 .await
                 .expect("connect to PostgreSQL");
@@ -83,8 +95,11 @@ async fn fresh_database() -> (String, String) {
             (backend, format!("{}/{name}", base.trim_end_matches('/')))
         }
         "mysql" => {
-            let base = std::env::var("KAIDAN_TEST_MYSQL_URL").expect("KAIDAN_TEST_MYSQL_URL for the mysql backend");
-            let admin = Database::connect(base.trim_end_matches('/').to_owned()).await.expect("connect to MySQL");
+            let base = std::env::var("KAIDAN_TEST_MYSQL_URL")
+                .expect("KAIDAN_TEST_MYSQL_URL for the mysql backend");
+            let admin = Database::connect(base.trim_end_matches('/').to_owned())
+                .await
+                .expect("connect to MySQL");
             admin
                 .execute_unprepared(&format!(
                     "CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
@@ -132,7 +147,9 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let app = Application::build(settings).await.expect("app builds");
     let port = app.port();
     let db = app.db.clone();
-    kaidan_api::seed::seed_org(&db, &hasher, PASSWORD).await.expect("seed org");
+    kaidan_api::seed::seed_org(&db, &hasher, PASSWORD)
+        .await
+        .expect("seed org");
     tokio::spawn(app.run_until_stopped());
     let mut users = HashMap::new();
     for u in kaidan_api::seed::USERS.iter() {
@@ -165,7 +182,9 @@ impl TestApp {
         body: Option<&Value>,
         headers: &[(&str, &str)],
     ) -> Resp {
-        let mut rb = self.client.request(method, format!("{}{}", self.address, path));
+        let mut rb = self
+            .client
+            .request(method, format!("{}{}", self.address, path));
         if let Some(t) = token {
             rb = rb.bearer_auth(t);
         }
@@ -184,47 +203,80 @@ impl TestApp {
         } else {
             serde_json::from_str(&text).unwrap_or(Value::String(text))
         };
-        Resp { status, headers, body }
+        Resp {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&self, token: &str, path: &str) -> Resp {
-        self.request(Method::GET, path, Some(token), None, &[]).await
+        self.request(Method::GET, path, Some(token), None, &[])
+            .await
     }
 
     pub async fn post(&self, token: &str, path: &str, body: Value) -> Resp {
-        self.request(Method::POST, path, Some(token), Some(&body), &[]).await
+        self.request(Method::POST, path, Some(token), Some(&body), &[])
+            .await
     }
 
     pub async fn patch(&self, token: &str, path: &str, etag: &str, body: Value) -> Resp {
-        self.request(Method::PATCH, path, Some(token), Some(&body), &[("if-match", etag)]).await
+        self.request(
+            Method::PATCH,
+            path,
+            Some(token),
+            Some(&body),
+            &[("if-match", etag)],
+        )
+        .await
     }
 
     pub async fn delete(&self, token: &str, path: &str, etag: &str) -> Resp {
-        self.request(Method::DELETE, path, Some(token), None, &[("if-match", etag)]).await
+        self.request(
+            Method::DELETE,
+            path,
+            Some(token),
+            None,
+            &[("if-match", etag)],
+        )
+        .await
     }
 
     /// Signs in and returns the whole token response.
     pub async fn login_full(&self, username: &str, password: &str) -> Resp {
         let body = serde_json::json!({ "username": username, "password": password });
-        self.request(Method::POST, "/api/v1/auth/login", None, Some(&body), &[]).await
+        self.request(Method::POST, "/api/v1/auth/login", None, Some(&body), &[])
+            .await
     }
 
     /// Signs in with the demo password and returns the access token.
     pub async fn login(&self, username: &str) -> String {
         let r = self.login_full(username, PASSWORD).await.expect(200);
-        r.body["access_token"].as_str().expect("access token").to_owned()
+        r.body["access_token"]
+            .as_str()
+            .expect("access token")
+            .to_owned()
     }
 
     /// Creates a customer as `token` with the given fields (name required), `force` on.
     pub async fn create_customer(&self, token: &str, mut body: Value) -> Value {
         body["force"] = Value::Bool(true);
-        self.post(token, "/api/v1/customers", body).await.expect(201).body
+        self.post(token, "/api/v1/customers", body)
+            .await
+            .expect(201)
+            .body
     }
 
     /// The audit actions recorded for a customer, oldest first (read as admin).
     pub async fn history_actions(&self, customer_id: &str) -> Vec<String> {
         let admin = self.login("admin").await;
-        let r = self.get(&admin, &format!("/api/v1/customers/{customer_id}/history?limit=200")).await.expect(200);
+        let r = self
+            .get(
+                &admin,
+                &format!("/api/v1/customers/{customer_id}/history?limit=200"),
+            )
+            .await
+            .expect(200);
         let mut v: Vec<String> = r.body["items"]
             .as_array()
             .expect("items")

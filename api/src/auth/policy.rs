@@ -67,7 +67,12 @@ pub fn owned_in_scope<C: ColumnTrait>(actor: &Actor, scope: Scope, owner: C) -> 
 /// - inside the action's scope → the record;
 /// - visible to the caller but the role may not do `action` at all → 403;
 /// - anything else → 404, so nobody learns that a record outside their scope exists.
-pub async fn find_for<T, F, Fut>(actor: &Actor, resource: Resource, action: Action, find: F) -> AppResult<T>
+pub async fn find_for<T, F, Fut>(
+    actor: &Actor,
+    resource: Resource,
+    action: Action,
+    find: F,
+) -> AppResult<T>
 where
     F: Fn(Scope) -> Fut,
     Fut: std::future::Future<Output = AppResult<Option<T>>>,

@@ -4,9 +4,9 @@
 use kaidan_shared::customer::{Contact, ContactInput, ContactUpdate};
 use kaidan_shared::{Action, ErrorCode, Resource};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, 
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -67,10 +67,19 @@ pub async fn for_customer<C: ConnectionTrait>(
 }
 
 /// The customer, if inside the caller's contact scope for `action`.
-async fn customer_in_scope<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid, action: Action) -> AppResult<customer::Model> {
+async fn customer_in_scope<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    action: Action,
+) -> AppResult<customer::Model> {
     policy::find_for(actor, Resource::Contact, action, |scope| async move {
         Ok(customer::Entity::find_by_id(id)
-            .filter(policy::owned_in_scope(actor, scope, customer::Column::OwnerId))
+            .filter(policy::owned_in_scope(
+                actor,
+                scope,
+                customer::Column::OwnerId,
+            ))
             .one(db)
             .await?)
     })

@@ -12,9 +12,9 @@ use kaidan_shared::normalize::{name_key, phone_key, search_key};
 use kaidan_shared::page::Page;
 use kaidan_shared::{policy as table, Action, ErrorCode, Resource, Role, Scope};
 use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{ActiveModelTrait, 
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -114,7 +114,11 @@ pub async fn find_in_scope<C: ConnectionTrait>(
 ) -> AppResult<customer::Model> {
     policy::find_for(actor, Resource::Customer, action, |scope| async move {
         Ok(customer::Entity::find_by_id(id)
-            .filter(policy::owned_in_scope(actor, scope, customer::Column::OwnerId))
+            .filter(policy::owned_in_scope(
+                actor,
+                scope,
+                customer::Column::OwnerId,
+            ))
             .one(db)
             .await?)
     })

@@ -31,7 +31,8 @@ pub async fn check(
             .filter(cond)
             .filter(login_attempt::Column::Succeeded.eq(false))
             .filter(login_attempt::Column::At.gt(since));
-        // Counting stops at `max`: the window is bounded and indexed, never a table scan.
+        // Attempts past `max` are refused before they are recorded, so this indexed count stays
+        // around `max` rows even under attack.
         let n = base.clone().paginate(db, max).num_items().await?;
         if n >= max {
             let newest_allowed = base

@@ -40,7 +40,12 @@ pub fn user_dto(m: user::Model) -> AppResult<User> {
 }
 
 /// One user inside the caller's scope for `action`, or 404.
-async fn find_in_scope<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid, action: Action) -> AppResult<user::Model> {
+async fn find_in_scope<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    action: Action,
+) -> AppResult<user::Model> {
     policy::find_for(actor, Resource::User, action, |scope| async move {
         Ok(user::Entity::find_by_id(id)
             .filter(policy::users_in_scope(actor, scope))

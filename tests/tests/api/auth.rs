@@ -21,14 +21,20 @@ async fn login_issues_a_short_lived_eddsa_token_verifiable_with_the_jwks() {
     assert_eq!(header["typ"], "at+jwt");
     let exp = claims["exp"].as_i64().unwrap();
     let iat = claims["iat"].as_i64().unwrap();
-    assert!(exp - iat <= 900 && exp > iat, "access token lives at most 15 minutes");
+    assert!(
+        exp - iat <= 900 && exp > iat,
+        "access token lives at most 15 minutes"
+    );
     assert_eq!(claims["iss"], "kaidan");
     assert_eq!(claims["aud"], "kaidan-api");
     assert_eq!(claims["sub"], app.user("rep_east1"));
     assert_eq!(r.body["user"]["role"], "sales_rep");
     assert_eq!(r.body["user"]["team_name"], "华东一组");
 
-    let jwks = app.request(Method::GET, "/.well-known/jwks.json", None, None, &[]).await.expect(200);
+    let jwks = app
+        .request(Method::GET, "/.well-known/jwks.json", None, None, &[])
+        .await
+        .expect(200);
     let key = &jwks.body["keys"][0];
     assert_eq!(key["kid"], header["kid"]);
     assert_eq!(key["kty"], "OKP");
@@ -41,8 +47,14 @@ async fn login_issues_a_short_lived_eddsa_token_verifiable_with_the_jwks() {
 #[tokio::test]
 async fn unknown_user_and_wrong_password_get_the_same_answer() {
     let app = spawn_app().await;
-    let a = app.login_full("rep_east1", "not-the-password").await.expect(401);
-    let b = app.login_full("nobody_here", "not-the-password").await.expect(401);
+    let a = app
+        .login_full("rep_east1", "not-the-password")
+        .await
+        .expect(401);
+    let b = app
+        .login_full("nobody_here", "not-the-password")
+        .await
+        .expect(401);
     assert_eq!(a.code(), "invalid_credentials");
     assert_eq!(a.body, b.body);
 }
@@ -50,10 +62,16 @@ async fn unknown_user_and_wrong_password_get_the_same_answer() {
 #[tokio::test]
 async fn requests_without_a_valid_token_are_refused() {
     let app = spawn_app().await;
-    let r = app.request(Method::GET, "/api/v1/me", None, None, &[]).await.expect(401);
+    let r = app
+        .request(Method::GET, "/api/v1/me", None, None, &[])
+        .await
+        .expect(401);
     assert_eq!(r.code(), "unauthenticated");
     assert!(r.header("www-authenticate").unwrap().starts_with("Bearer"));
-    let forged = app.get("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", "/api/v1/customers").await.expect(401);
+    let forged = app
+        .get("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", "/api/v1/customers")
+        .await
+        .expect(401);
     assert_eq!(forged.code(), "unauthenticated");
 }
 
@@ -63,22 +81,57 @@ async fn refresh_rotates_and_reusing_an_old_token_revokes_the_session() {
     let first = app.login_full("rep_east1", PASSWORD).await.expect(200);
     let r1 = first.body["refresh_token"].as_str().unwrap().to_owned();
 
-    let second = app.request(Method::POST, "/api/v1/auth/refresh", None, Some(&json!({"refresh_token": r1})), &[]).await.expect(200);
+    let second = app
+        .request(
+            Method::POST,
+            "/api/v1/auth/refresh",
+            None,
+            Some(&json!({"refresh_token": r1})),
+            &[],
+        )
+        .await
+        .expect(200);
     let r2 = second.body["refresh_token"].as_str().unwrap().to_owned();
     assert_ne!(r1, r2, "refresh tokens rotate");
     let access2 = second.body["access_token"].as_str().unwrap();
     app.get(access2, "/api/v1/me").await.expect(200);
 
     // Someone replays the first token: the whole family dies, including the fresh r2.
-    let replay = app.request(Method::POST, "/api/v1/auth/refresh", None, Some(&json!({"refresh_token": r1})), &[]).await.expect(401);
+    let replay = app
+        .request(
+            Method::POST,
+            "/api/v1/auth/refresh",
+            None,
+            Some(&json!({"refresh_token": r1})),
+            &[],
+        )
+        .await
+        .expect(401);
     assert_eq!(replay.code(), "refresh_token_reused");
-    let after = app.request(Method::POST, "/api/v1/auth/refresh", None, Some(&json!({"refresh_token": r2})), &[]).await.expect(401);
+    let after = app
+        .request(
+            Method::POST,
+            "/api/v1/auth/refresh",
+            None,
+            Some(&json!({"refresh_token": r2})),
+            &[],
+        )
+        .await
+        .expect(401);
     assert_eq!(after.code(), "invalid_refresh_token");
 
     // Another session of the same user is untouched.
     let other = app.login_full("rep_east1", PASSWORD).await.expect(200);
     let r3 = other.body["refresh_token"].as_str().unwrap();
-    app.request(Method::POST, "/api/v1/auth/refresh", None, Some(&json!({"refresh_token": r3})), &[]).await.expect(200);
+    app.request(
+        Method::POST,
+        "/api/v1/auth/refresh",
+        None,
+        Some(&json!({"refresh_token": r3})),
+        &[],
+    )
+    .await
+    .expect(200);
 }
 
 #[tokio::test]
@@ -86,8 +139,25 @@ async fn logout_ends_the_session() {
     let app = spawn_app().await;
     let s = app.login_full("rep_east1", PASSWORD).await.expect(200);
     let r = s.body["refresh_token"].as_str().unwrap();
-    app.request(Method::POST, "/api/v1/auth/logout", None, Some(&json!({"refresh_token": r})), &[]).await.expect(204);
-    let again = app.request(Method::POST, "/api/v1/auth/refresh", None, Some(&json!({"refresh_token": r})), &[]).await.expect(401);
+    app.request(
+        Method::POST,
+        "/api/v1/auth/logout",
+        None,
+        Some(&json!({"refresh_token": r})),
+        &[],
+    )
+    .await
+    .expect(204);
+    let again = app
+        .request(
+            Method::POST,
+            "/api/v1/auth/refresh",
+            None,
+            Some(&json!({"refresh_token": r})),
+            &[],
+        )
+        .await
+        .expect(401);
     assert_eq!(again.code(), "invalid_refresh_token");
 }
 
@@ -100,15 +170,48 @@ async fn a_deactivated_users_tokens_stop_working_at_once() {
     app.get(&access, "/api/v1/customers").await.expect(200);
 
     let admin = app.login("admin").await;
-    let r = app.post(&admin, &format!("/api/v1/users/{}/deactivate", app.user("rep_east2")), json!({})).await.expect(200);
+    let r = app
+        .post(
+            &admin,
+            &format!("/api/v1/users/{}/deactivate", app.user("rep_east2")),
+            json!({}),
+        )
+        .await
+        .expect(200);
     assert_eq!(r.body["active"], false);
 
-    assert_eq!(app.get(&access, "/api/v1/customers").await.expect(401).code(), "unauthenticated");
-    app.request(Method::POST, "/api/v1/auth/refresh", None, Some(&json!({"refresh_token": refresh})), &[]).await.expect(401);
-    assert_eq!(app.login_full("rep_east2", PASSWORD).await.expect(401).code(), "invalid_credentials");
+    assert_eq!(
+        app.get(&access, "/api/v1/customers")
+            .await
+            .expect(401)
+            .code(),
+        "unauthenticated"
+    );
+    app.request(
+        Method::POST,
+        "/api/v1/auth/refresh",
+        None,
+        Some(&json!({"refresh_token": refresh})),
+        &[],
+    )
+    .await
+    .expect(401);
+    assert_eq!(
+        app.login_full("rep_east2", PASSWORD)
+            .await
+            .expect(401)
+            .code(),
+        "invalid_credentials"
+    );
 
     // Reactivated, they can sign in again.
-    app.post(&admin, &format!("/api/v1/users/{}/activate", app.user("rep_east2")), json!({})).await.expect(200);
+    app.post(
+        &admin,
+        &format!("/api/v1/users/{}/activate", app.user("rep_east2")),
+        json!({}),
+    )
+    .await
+    .expect(200);
     app.login_full("rep_east2", PASSWORD).await.expect(200);
 }
 
@@ -116,7 +219,9 @@ async fn a_deactivated_users_tokens_stop_working_at_once() {
 async fn repeated_failures_throttle_the_account_even_for_the_right_password() {
     let app = spawn_app_with(|s| s.auth.max_failures_per_account = 3).await;
     for _ in 0..3 {
-        app.login_full("rep_east1", "wrong-password-x").await.expect(401);
+        app.login_full("rep_east1", "wrong-password-x")
+            .await
+            .expect(401);
     }
     let r = app.login_full("rep_east1", PASSWORD).await.expect(429);
     assert_eq!(r.code(), "too_many_requests");
@@ -139,11 +244,18 @@ async fn repeated_failures_from_one_ip_throttle_every_account() {
 async fn changing_the_password_ends_other_sessions_and_refuses_weak_ones() {
     let app = spawn_app().await;
     let other_device = app.login_full("rep_east1", PASSWORD).await.expect(200);
-    let other_refresh = other_device.body["refresh_token"].as_str().unwrap().to_owned();
+    let other_refresh = other_device.body["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let token = app.login("rep_east1").await;
 
     let weak = app
-        .post(&token, "/api/v1/me/password", json!({"current_password": PASSWORD, "new_password": "password123"}))
+        .post(
+            &token,
+            "/api/v1/me/password",
+            json!({"current_password": PASSWORD, "new_password": "password123"}),
+        )
         .await
         .expect(422);
     assert_eq!(weak.code(), "weak_password");
@@ -151,22 +263,38 @@ async fn changing_the_password_ends_other_sessions_and_refuses_weak_ones() {
     assert_eq!(weak.body["errors"][0]["code"], "too_common");
 
     let wrong = app
-        .post(&token, "/api/v1/me/password", json!({"current_password": "nope-nope", "new_password": "海上生明月2026"}))
+        .post(
+            &token,
+            "/api/v1/me/password",
+            json!({"current_password": "nope-nope", "new_password": "海上生明月2026"}),
+        )
         .await
         .expect(403);
     assert_eq!(wrong.code(), "wrong_password");
 
     let ok = app
-        .post(&token, "/api/v1/me/password", json!({"current_password": PASSWORD, "new_password": "海上生明月2026"}))
+        .post(
+            &token,
+            "/api/v1/me/password",
+            json!({"current_password": PASSWORD, "new_password": "海上生明月2026"}),
+        )
         .await
         .expect(200);
     let fresh = ok.body["access_token"].as_str().unwrap();
     app.get(fresh, "/api/v1/me").await.expect(200);
-    app.request(Method::POST, "/api/v1/auth/refresh", None, Some(&json!({"refresh_token": other_refresh})), &[])
-        .await
-        .expect(401);
+    app.request(
+        Method::POST,
+        "/api/v1/auth/refresh",
+        None,
+        Some(&json!({"refresh_token": other_refresh})),
+        &[],
+    )
+    .await
+    .expect(401);
     app.login_full("rep_east1", PASSWORD).await.expect(401);
-    app.login_full("rep_east1", "海上生明月2026").await.expect(200);
+    app.login_full("rep_east1", "海上生明月2026")
+        .await
+        .expect(200);
 }
 
 #[tokio::test]
@@ -176,13 +304,26 @@ async fn admin_password_reset_ends_the_users_sessions() {
     let admin = app.login("admin").await;
     // JWT `iat` has whole seconds: let the token's second pass so the reset is strictly later.
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    app.post(&admin, &format!("/api/v1/users/{}/reset-password", app.user("rep_south1")), json!({"new_password": "12345678"}))
+    app.post(
+        &admin,
+        &format!("/api/v1/users/{}/reset-password", app.user("rep_south1")),
+        json!({"new_password": "12345678"}),
+    )
+    .await
+    .expect(422);
+    app.post(
+        &admin,
+        &format!("/api/v1/users/{}/reset-password", app.user("rep_south1")),
+        json!({"new_password": "木棉花开2026"}),
+    )
+    .await
+    .expect(204);
+    assert_eq!(
+        app.get(&rep, "/api/v1/me").await.expect(401).code(),
+        "unauthenticated"
+    );
+    app.login_full("rep_south1", "木棉花开2026")
         .await
-        .expect(422);
-    app.post(&admin, &format!("/api/v1/users/{}/reset-password", app.user("rep_south1")), json!({"new_password": "木棉花开2026"}))
-        .await
-        .expect(204);
-    assert_eq!(app.get(&rep, "/api/v1/me").await.expect(401).code(), "unauthenticated");
-    app.login_full("rep_south1", "木棉花开2026").await.expect(200);
+        .expect(200);
     app.login_full("rep_south1", PASSWORD).await.expect(401);
 }

@@ -67,22 +67,44 @@ async fn customer_endpoints_obey_the_policy_for_every_role_and_position() {
                 (Position::OtherRegion, _) => "rep_south1",
             }
         };
-        for pos in [Position::Own, Position::SameTeam, Position::SameRegion, Position::OtherRegion] {
+        for pos in [
+            Position::Own,
+            Position::SameTeam,
+            Position::SameRegion,
+            Position::OtherRegion,
+        ] {
             if matches!(pos, Position::Own) && !role.can_own_customers() {
                 continue;
             }
             let owner = owner_for(pos);
             let owner_token = app.login(owner).await;
-            let c = app.create_customer(&owner_token, json!({"name": format!("{caller}-{pos:?}-客户")})).await;
+            let c = app
+                .create_customer(
+                    &owner_token,
+                    json!({"name": format!("{caller}-{pos:?}-客户")}),
+                )
+                .await;
             let id = c["id"].as_str().unwrap();
             let path = format!("/api/v1/customers/{id}");
             let ctx = format!("{caller} {pos:?}");
 
             let read = expected(role, Action::Read, pos);
             assert_eq!(app.get(&token, &path).await.status, read, "GET {ctx}");
-            assert_eq!(app.get(&token, &format!("{path}/history")).await.status, read, "history {ctx}");
-            assert_eq!(app.get(&token, &format!("{path}/contacts")).await.status, read, "contacts {ctx}");
-            let listed = app.get(&token, "/api/v1/customers?limit=200").await.expect(200).body["items"]
+            assert_eq!(
+                app.get(&token, &format!("{path}/history")).await.status,
+                read,
+                "history {ctx}"
+            );
+            assert_eq!(
+                app.get(&token, &format!("{path}/contacts")).await.status,
+                read,
+                "contacts {ctx}"
+            );
+            let listed = app
+                .get(&token, "/api/v1/customers?limit=200")
+                .await
+                .expect(200)
+                .body["items"]
                 .as_array()
                 .unwrap()
                 .iter()
@@ -90,14 +112,35 @@ async fn customer_endpoints_obey_the_policy_for_every_role_and_position() {
             assert_eq!(listed, read == 200, "list {ctx}");
 
             let upd = expected(role, Action::Update, pos);
-            assert_eq!(app.patch(&token, &path, "\"1\"", json!({"notes": "n"})).await.status, upd, "PATCH {ctx}");
+            assert_eq!(
+                app.patch(&token, &path, "\"1\"", json!({"notes": "n"}))
+                    .await
+                    .status,
+                upd,
+                "PATCH {ctx}"
+            );
             let version = if upd == 200 { "\"2\"" } else { "\"1\"" };
             let tr = expected(role, Action::Transfer, pos);
-            let tr_status = app.post(&token, &format!("{path}/transfer"), json!({"owner_id": app.user(owner)})).await.status;
+            let tr_status = app
+                .post(
+                    &token,
+                    &format!("{path}/transfer"),
+                    json!({"owner_id": app.user(owner)}),
+                )
+                .await
+                .status;
             assert_eq!(tr_status, tr, "transfer {ctx}");
-            let version = if tr == 200 { "\"3\"".to_owned() } else { version.to_owned() };
+            let version = if tr == 200 {
+                "\"3\"".to_owned()
+            } else {
+                version.to_owned()
+            };
             let arch = expected(role, Action::Archive, pos);
-            assert_eq!(app.delete(&token, &path, &version).await.status, arch, "archive {ctx}");
+            assert_eq!(
+                app.delete(&token, &path, &version).await.status,
+                arch,
+                "archive {ctx}"
+            );
         }
     }
 }

@@ -6,9 +6,15 @@ use serde_json::json;
 async fn unknown_fields_and_malformed_json_are_bad_requests() {
     let app = spawn_app().await;
     let t = app.login("rep_east1").await;
-    let r = app.post(&t, "/api/v1/customers", json!({"name": "x", "owner": "me"})).await.expect(400);
+    let r = app
+        .post(&t, "/api/v1/customers", json!({"name": "x", "owner": "me"}))
+        .await
+        .expect(400);
     assert_eq!(r.code(), "bad_request");
-    assert!(r.body["detail"].as_str().unwrap().contains("unknown field `owner`"));
+    assert!(r.body["detail"]
+        .as_str()
+        .unwrap()
+        .contains("unknown field `owner`"));
 
     let raw = app
         .client
@@ -37,13 +43,29 @@ async fn validation_lists_every_bad_field_and_loses_nothing() {
         .await
         .expect(422);
     assert_eq!(r.code(), "validation_failed");
-    let fields: Vec<&str> = r.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    assert_eq!(fields, ["name", "credit_code", "phone", "lat", "contacts[0].email"]);
+    let fields: Vec<&str> = r.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["name", "credit_code", "phone", "lat", "contacts[0].email"]
+    );
     assert_eq!(r.body["errors"][1]["code"], "invalid_checksum");
-    assert!(app.get(&t, "/api/v1/customers").await.expect(200).body["items"].as_array().unwrap().is_empty());
+    assert!(
+        app.get(&t, "/api/v1/customers").await.expect(200).body["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
 
     let long = "长".repeat(201);
-    let r = app.post(&t, "/api/v1/customers", json!({"name": long})).await.expect(422);
+    let r = app
+        .post(&t, "/api/v1/customers", json!({"name": long}))
+        .await
+        .expect(422);
     assert_eq!(r.body["errors"][0]["code"], "too_long");
 }
 
@@ -52,7 +74,10 @@ async fn oversized_bodies_and_wrong_media_types_get_problems() {
     let app = spawn_app().await;
     let t = app.login("rep_east1").await;
     let big = "x".repeat(300 * 1024);
-    let r = app.post(&t, "/api/v1/customers", json!({"name": "n", "notes": big})).await.expect(413);
+    let r = app
+        .post(&t, "/api/v1/customers", json!({"name": "n", "notes": big}))
+        .await
+        .expect(413);
     assert_eq!(r.code(), "payload_too_large");
 
     let res = app
@@ -75,24 +100,49 @@ async fn unknown_paths_bad_ids_and_bad_queries_are_problems_without_internals() 
     let t = app.login("rep_east1").await;
     let r = app.get(&t, "/api/v1/nothing-here").await.expect(404);
     assert_eq!(r.code(), "not_found");
-    let r = app.get(&t, "/api/v1/customers/not-a-uuid").await.expect(400);
+    let r = app
+        .get(&t, "/api/v1/customers/not-a-uuid")
+        .await
+        .expect(400);
     assert_eq!(r.code(), "bad_request");
     let r = app.get(&t, "/api/v1/customers?level=Z").await.expect(400);
     assert_eq!(r.code(), "bad_request");
-    let r = app.get(&t, "/api/v1/customers?colour=red").await.expect(400);
+    let r = app
+        .get(&t, "/api/v1/customers?colour=red")
+        .await
+        .expect(400);
     let text = r.body.to_string().to_lowercase();
     for leak in ["select ", "sqlx", "panicked", "src/", "backtrace"] {
         assert!(!text.contains(leak), "{leak} in {text}");
     }
-    let r = app.request(Method::POST, "/api/v1/customers", Some(&t), Some(&json!({"name": "x"})), &[("idempotency-key", "")]).await;
+    let r = app
+        .request(
+            Method::POST,
+            "/api/v1/customers",
+            Some(&t),
+            Some(&json!({"name": "x"})),
+            &[("idempotency-key", "")],
+        )
+        .await;
     assert_eq!(r.status, 400);
 }
 
 #[tokio::test]
 async fn every_response_carries_a_request_id() {
     let app = spawn_app().await;
-    let r = app.request(Method::GET, "/healthz", None, None, &[]).await.expect(200);
+    let r = app
+        .request(Method::GET, "/healthz", None, None, &[])
+        .await
+        .expect(200);
     assert!(r.header("x-request-id").is_some());
-    let r = app.request(Method::GET, "/healthz", None, None, &[("x-request-id", "trace-abc-123")]).await;
+    let r = app
+        .request(
+            Method::GET,
+            "/healthz",
+            None,
+            None,
+            &[("x-request-id", "trace-abc-123")],
+        )
+        .await;
     assert_eq!(r.header("x-request-id").as_deref(), Some("trace-abc-123"));
 }

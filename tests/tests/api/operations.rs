@@ -4,12 +4,20 @@ use reqwest::Method;
 #[tokio::test]
 async fn health_readiness_and_metrics() {
     let app = spawn_app().await;
-    app.request(Method::GET, "/healthz", None, None, &[]).await.expect(200);
-    let r = app.request(Method::GET, "/readyz", None, None, &[]).await.expect(200);
+    app.request(Method::GET, "/healthz", None, None, &[])
+        .await
+        .expect(200);
+    let r = app
+        .request(Method::GET, "/readyz", None, None, &[])
+        .await
+        .expect(200);
     assert_eq!(r.body["database"], "ok");
     let t = app.login("rep_east1").await;
     app.get(&t, "/api/v1/customers").await.expect(200);
-    let m = app.request(Method::GET, "/metrics", None, None, &[]).await.expect(200);
+    let m = app
+        .request(Method::GET, "/metrics", None, None, &[])
+        .await
+        .expect(200);
     let text = m.body.as_str().unwrap();
     assert!(text.contains("kaidan_http_requests_total{method=\"GET\",route=\"/api/v1/customers\",status=\"200\"} 1"), "{text}");
     assert!(text.contains("kaidan_http_request_duration_seconds_bucket"));
@@ -18,12 +26,19 @@ async fn health_readiness_and_metrics() {
 #[tokio::test]
 async fn the_spec_is_served_current_and_documented() {
     let app = spawn_app().await;
-    let r = app.request(Method::GET, "/api/openapi.json", None, None, &[]).await.expect(200);
+    let r = app
+        .request(Method::GET, "/api/openapi.json", None, None, &[])
+        .await
+        .expect(200);
     let served = r.body;
-    let generated: serde_json::Value = serde_json::from_str(&kaidan_api::openapi::spec_json()).unwrap();
+    let generated: serde_json::Value =
+        serde_json::from_str(&kaidan_api::openapi::spec_json()).unwrap();
     assert_eq!(served, generated);
-    let checked_in = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json"))
-        .expect("openapi/openapi.json is checked in");
+    let checked_in = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../openapi/openapi.json"
+    ))
+    .expect("openapi/openapi.json is checked in");
     assert!(
         checked_in == kaidan_api::openapi::spec_json(),
         "openapi/openapi.json is stale: run `cargo run -p kaidan-api -- openapi > openapi/openapi.json`"
@@ -32,9 +47,15 @@ async fn the_spec_is_served_current_and_documented() {
     for (path, item) in served["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             let responses = op["responses"].as_object().unwrap();
-            assert!(responses.contains_key("500"), "{method} {path} documents 500");
+            assert!(
+                responses.contains_key("500"),
+                "{method} {path} documents 500"
+            );
             if op.get("security").is_some() {
-                assert!(responses.contains_key("401"), "{method} {path} documents 401");
+                assert!(
+                    responses.contains_key("401"),
+                    "{method} {path} documents 401"
+                );
             }
             if op.get("requestBody").is_some() {
                 for s in ["400", "413", "415", "422"] {
@@ -43,19 +64,38 @@ async fn the_spec_is_served_current_and_documented() {
             }
         }
     }
-    let docs = app.client.get(format!("{}/api/docs", app.address)).send().await.unwrap();
+    let docs = app
+        .client
+        .get(format!("{}/api/docs", app.address))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(docs.status().as_u16(), 200);
     let html = docs.text().await.unwrap();
     assert!(html.contains("/api/openapi.json"));
-    assert!(!html.contains("https://"), "the docs page loads nothing from the internet");
+    assert!(
+        !html.contains("https://"),
+        "the docs page loads nothing from the internet"
+    );
 }
 
 #[tokio::test]
 async fn the_root_serves_a_page_and_unknown_api_paths_stay_json() {
     let app = spawn_app().await;
-    let r = app.client.get(format!("{}/customers/123", app.address)).send().await.unwrap();
+    let r = app
+        .client
+        .get(format!("{}/customers/123", app.address))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 200);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
-    let r = app.request(Method::GET, "/api/v2/anything", None, None, &[]).await.expect(404);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let r = app
+        .request(Method::GET, "/api/v2/anything", None, None, &[])
+        .await
+        .expect(404);
     assert_eq!(r.code(), "not_found");
 }

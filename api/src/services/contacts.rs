@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::auth::{policy, Actor};
+use crate::auth::Actor;
 use crate::entities::{contact, customer};
 use crate::error::{AppError, AppResult};
 use crate::services::{audit, check_version, new_id, now, stale};
@@ -73,17 +73,7 @@ async fn customer_in_scope<C: ConnectionTrait>(
     id: Uuid,
     action: Action,
 ) -> AppResult<customer::Model> {
-    policy::find_for(actor, Resource::Contact, action, |scope| async move {
-        Ok(customer::Entity::find_by_id(id)
-            .filter(policy::owned_in_scope(
-                actor,
-                scope,
-                customer::Column::OwnerId,
-            ))
-            .one(db)
-            .await?)
-    })
-    .await
+    crate::services::customers::find_for_resource(db, actor, Resource::Contact, id, action).await
 }
 
 /// The contact, if its customer is inside the caller's contact scope for `action`.

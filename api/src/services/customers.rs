@@ -112,7 +112,19 @@ pub async fn find_in_scope<C: ConnectionTrait>(
     id: Uuid,
     action: Action,
 ) -> AppResult<customer::Model> {
-    policy::find_for(actor, Resource::Customer, action, |scope| async move {
+    find_for_resource(db, actor, Resource::Customer, id, action).await
+}
+
+/// The customer looked up under the permission of `resource` (its contacts are reached through
+/// it with `Resource::Contact`); the position of both is decided by the customer's owner.
+pub async fn find_for_resource<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    resource: Resource,
+    id: Uuid,
+    action: Action,
+) -> AppResult<customer::Model> {
+    policy::find_for(actor, resource, action, |scope| async move {
         Ok(customer::Entity::find_by_id(id)
             .filter(policy::owned_in_scope(
                 actor,

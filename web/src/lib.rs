@@ -1,7 +1,19 @@
-//! Kaidan's web app (Leptos, client-side rendered, built by trunk).
-//!
-//! The screens arrive with the web-app milestone. Until then `kaidan serve` shows a placeholder
-//! page at `/` linking to the API docs; this crate is in the workspace (excluded from
-//! `default-members`) so that its place and its dependency on `kaidan-shared` are fixed.
+//! Kaidan's web app: a Leptos client-side app, phone first, served by `kaidan serve`.
 
-pub use kaidan_shared as shared;
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod i18n;
+pub mod pages;
+
+/// Mounts the app on the page.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    if let Some(boot) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("boot"))
+    {
+        boot.remove();
+    }
+    leptos::mount::mount_to_body(app::App);
+}

@@ -1,0 +1,392 @@
+//! Browser stories: headless Chromium (Debian's `chromium` + `chromium-driver`) driven over
+//! WebDriver against a real Kaidan server on a fresh database, at a phone viewport (390×844) and a
+//! desktop viewport (1280×800). Each step saves a screenshot under `tests/screenshots/`.
+//!
+//! Needs the built app in `web/dist` (`scripts/build-web`; `scripts/test` runs it first).
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use kaidan_tests::{spawn_app_with, TestApp, PASSWORD};
+use serde_json::json;
+
+const PHONE: (u32, u32) = (390, 844);
+const DESKTOP: (u32, u32) = (1280, 800);
+
+fn dist_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../web/dist")
+}
+
+struct Browser {
+    client: Client,
+    driver: Child,
+    base: String,
+    shots: PathBuf,
+    step: usize,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+async fn open(app: &TestApp, story: &str, (w, h): (u32, u32)) -> Browser {
+    // Two TLS back-ends are linked into the test binary; WebDriver on loopback needs either.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let driver = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver runs (scripts/setup installs Debian's chromium-driver)");
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--disable-extensions", "--lang=zh-CN",
+                format!("--window-size={w},{h}")
+            ]
+        }),
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let client = loop {
+        match ClientBuilder::rustls()
+            .expect("tls")
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => break c,
+            Err(e) if Instant::now() < deadline => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("cannot start Chromium through chromedriver: {e}"),
+        }
+    };
+    let viewport = if w < 600 { "phone" } else { "desktop" };
+    let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("screenshots")
+        .join(format!("{viewport}-{story}-{}", app.backend));
+    let _ = std::fs::remove_dir_all(&shots);
+    std::fs::create_dir_all(&shots).unwrap();
+    Browser {
+        client,
+        driver,
+        base: app.address.clone(),
+        shots,
+        step: 0,
+    }
+}
+
+impl Browser {
+    async fn goto(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{}", self.base, path))
+            .await
+            .unwrap();
+    }
+
+    async fn shot(&mut self, name: &str) {
+        self.step += 1;
+        let png = self.client.screenshot().await.unwrap();
+        let file = self.shots.join(format!("{:02}-{name}.png", self.step));
+        std::fs::write(&file, png).unwrap();
+    }
+
+    async fn wait(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
+    }
+
+    /// Waits until the element's text contains `text`.
+    async fn wait_text(&self, css: &str, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await {
+                if let Ok(t) = el.text().await {
+                    if t.contains(text) {
+                        return;
+                    }
+                    last = t;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css} never showed {text:?}; last text: {last:?}");
+    }
+
+    /// Waits until no element matches.
+    async fn wait_gone(&self, css: &str) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            if self
+                .client
+                .find_all(Locator::Css(css))
+                .await
+                .map(|v| v.is_empty())
+                .unwrap_or(false)
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css} is still there");
+    }
+
+    async fn fill(&self, css: &str, text: &str) {
+        let el = self.wait(css).await;
+        el.clear().await.unwrap();
+        el.send_keys(text).await.unwrap();
+    }
+
+    /// Clicks like a person would: the element is brought to the middle of the screen first, so
+    /// the phone's fixed tab bar does not cover it.
+    async fn click(&self, css: &str) {
+        let el = self.wait(css).await;
+        let arg = serde_json::to_value(&el).unwrap();
+        self.client
+            .execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg])
+            .await
+            .unwrap();
+        el.click().await.unwrap();
+    }
+
+    async fn login(&mut self, user: &str, password: &str) {
+        self.goto("/login").await;
+        self.fill("#username", user).await;
+        self.fill("#password", password).await;
+        self.click("button[type=submit]").await;
+    }
+
+    async fn path(&self) -> String {
+        self.client.current_url().await.unwrap().path().to_owned()
+    }
+
+    /// Ends the WebDriver session; dropping the browser then stops chromedriver.
+    async fn close(self) {
+        let _ = self.client.clone().close().await;
+    }
+}
+
+async fn spawn() -> TestApp {
+    assert!(
+        dist_dir().join("index.html").is_file(),
+        "web/dist is not built: run scripts/build-web (scripts/test does it first)"
+    );
+    spawn_app_with(|s| s.web.dist_dir = dist_dir()).await
+}
+
+/// rep_east1 signs in, creates a customer with a contact, finds it by search and edits it; a
+/// second customer with the same phone raises the duplicate warning.
+async fn rep_creates_finds_and_edits(viewport: (u32, u32)) {
+    let app = spawn().await;
+    let mut b = open(&app, "rep", viewport).await;
+    b.login("rep_east1", PASSWORD).await;
+    b.wait("[data-testid=customer-list]").await;
+    b.wait_text("[data-testid=who]", "李明").await;
+    b.shot("signed-in").await;
+
+    b.click("[data-testid=new-customer]").await;
+    b.fill("#f-name", "杭州西溪数据科技有限公司").await;
+    b.fill("#f-phone", "0571-8765 4321").await;
+    b.fill("#f-industry", "信息技术").await;
+    b.fill("input[name='contacts.name']", "陈晓").await;
+    b.fill("input[name='contacts.phones']", "13912345678").await;
+    b.shot("new-customer-form").await;
+    b.click("[data-testid=save]").await;
+    b.wait_text("[data-testid=customer-name]", "杭州西溪数据科技有限公司")
+        .await;
+    b.wait_text("[data-testid=contact]", "陈晓").await;
+    let tel = b.wait("[data-testid=contact] a[href^='tel:']").await;
+    assert_eq!(
+        tel.attr("href").await.unwrap().as_deref(),
+        Some("tel:13912345678")
+    );
+    b.shot("customer-detail").await;
+
+    b.goto("/customers").await;
+    b.fill("#q", "西溪").await;
+    b.wait_text("[data-testid=customer-list]", "杭州西溪数据科技有限公司")
+        .await;
+    b.shot("search").await;
+    b.click("[data-testid=customer-list] a").await;
+    b.click("[data-testid=edit-customer]").await;
+    b.fill("#f-industry", "软件服务").await;
+    b.click("[data-testid=save]").await;
+    b.wait_text("[data-testid=customer-detail]", "软件服务")
+        .await;
+    b.shot("edited").await;
+
+    b.goto("/customers/new").await;
+    b.fill("#f-name", "西溪数据").await;
+    b.fill("#f-phone", "(0571) 87654321").await;
+    b.click("[data-testid=save]").await;
+    b.wait_text("[data-testid=duplicates]", "杭州西溪数据科技有限公司")
+        .await;
+    b.shot("duplicate-warning").await;
+    // The form keeps what was typed, and "create anyway" goes ahead.
+    let name = b.wait("#f-name").await.prop("value").await.unwrap();
+    assert_eq!(name.as_deref(), Some("西溪数据"));
+    b.click("[data-testid=create-anyway]").await;
+    b.wait_text("[data-testid=customer-name]", "西溪数据").await;
+    b.shot("created-anyway").await;
+    b.close().await;
+}
+
+/// rep_east2 does not see rep_east1's customer; sup_east1 does and transfers it to rep_east2.
+async fn supervisor_transfers(viewport: (u32, u32)) {
+    let app = spawn().await;
+    let rep1 = app.login("rep_east1").await;
+    let c = app
+        .create_customer(&rep1, json!({"name": "苏州金鸡湖贸易有限公司"}))
+        .await;
+    let id = c["id"].as_str().unwrap().to_owned();
+
+    let mut b = open(&app, "transfer", viewport).await;
+    b.login("rep_east2", PASSWORD).await;
+    b.wait("[data-testid=customer-list]").await;
+    b.fill("#q", "金鸡湖").await;
+    b.wait_text(".state.empty", "").await;
+    b.wait_gone("[data-testid=customer-list] li").await;
+    b.shot("rep2-sees-nothing").await;
+    b.goto(&format!("/customers/{id}")).await;
+    b.wait_text(".state.error", "未找到").await;
+    b.shot("rep2-direct-link-refused").await;
+
+    // Sign out through the app, then the supervisor signs in.
+    b.goto("/me").await;
+    b.click("[data-testid=sign-out]").await;
+    b.wait("#username").await;
+    b.login("sup_east1", PASSWORD).await;
+    b.wait_text("[data-testid=customer-list]", "苏州金鸡湖贸易有限公司")
+        .await;
+    b.shot("supervisor-list").await;
+    b.goto(&format!("/customers/{id}")).await;
+    b.click("[data-testid=transfer-open]").await;
+    let select = b.wait("#transfer-to").await;
+    b.wait("#transfer-to option[value]:not([value=''])").await;
+    select
+        .select_by_value(&app.user("rep_east2"))
+        .await
+        .unwrap();
+    b.fill("#transfer-reason", "区域调整").await;
+    b.shot("transfer-form").await;
+    b.click("[data-testid=transfer-submit]").await;
+    b.wait_text("[data-testid=customer-detail]", "张静").await;
+    b.shot("transferred").await;
+    b.close().await;
+
+    let rep2 = app.login("rep_east2").await;
+    app.get(&rep2, &format!("/api/v1/customers/{id}"))
+        .await
+        .expect(200);
+}
+
+/// English switch, wrong password error, sign-out, and coming back to the page after sign-in.
+async fn language_errors_and_sign_out(viewport: (u32, u32)) {
+    let app = spawn().await;
+    let mut b = open(&app, "session", viewport).await;
+    b.login("rep_east1", "not-my-password").await;
+    b.wait_text("[data-testid=login-error]", "用户名或密码错误")
+        .await;
+    b.shot("wrong-password").await;
+
+    b.fill("#password", PASSWORD).await;
+    b.click("button[type=submit]").await;
+    b.wait("[data-testid=customer-list]").await;
+    b.goto("/me").await;
+    b.click("[data-testid=lang-en]").await;
+    b.wait_text("nav.tabs", "Customers").await;
+    b.wait_text("main", "Change password").await;
+    b.shot("english").await;
+
+    b.click("[data-testid=sign-out]").await;
+    b.wait("#username").await;
+    assert_eq!(b.path().await, "/login");
+    b.wait_text("button[type=submit]", "Sign in").await;
+    b.shot("signed-out").await;
+
+    // A signed-out visit to a page comes back to it after signing in.
+    b.goto("/me").await;
+    b.wait("#username").await;
+    b.fill("#username", "rep_east1").await;
+    b.fill("#password", PASSWORD).await;
+    b.click("button[type=submit]").await;
+    b.wait_text("main", "Change password").await;
+    assert_eq!(b.path().await, "/me");
+    b.shot("back-where-they-were").await;
+    b.close().await;
+}
+
+#[tokio::test]
+async fn phone_rep_creates_finds_and_edits() {
+    rep_creates_finds_and_edits(PHONE).await;
+}
+
+#[tokio::test]
+async fn desktop_rep_creates_finds_and_edits() {
+    rep_creates_finds_and_edits(DESKTOP).await;
+}
+
+#[tokio::test]
+async fn phone_supervisor_transfers() {
+    supervisor_transfers(PHONE).await;
+}
+
+#[tokio::test]
+async fn desktop_supervisor_transfers() {
+    supervisor_transfers(DESKTOP).await;
+}
+
+#[tokio::test]
+async fn phone_language_errors_and_sign_out() {
+    language_errors_and_sign_out(PHONE).await;
+}
+
+#[tokio::test]
+async fn desktop_language_errors_and_sign_out() {
+    language_errors_and_sign_out(DESKTOP).await;
+}
+
+/// An admin creates a sales rep on the admin screen; the new rep can sign in at once.
+#[tokio::test]
+async fn desktop_admin_creates_a_user() {
+    let app = spawn().await;
+    let mut b = open(&app, "admin", DESKTOP).await;
+    b.login("admin", PASSWORD).await;
+    b.click("a[href='/admin']").await;
+    b.wait_text("main", "rep_east1").await;
+    b.fill("[data-testid=new-user] #f-username", "rep_east9")
+        .await;
+    b.fill("[data-testid=new-user] #f-display_name", "新同事")
+        .await;
+    b.fill("[data-testid=new-user] #f-password", "westlake-2026-spring")
+        .await;
+    b.shot("new-user-form").await;
+    b.click("[data-testid=new-user] button[type=submit]").await;
+    b.wait_text("main", "rep_east9").await;
+    b.shot("user-created").await;
+    b.close().await;
+    app.login_full("rep_east9", "westlake-2026-spring")
+        .await
+        .expect(200);
+}

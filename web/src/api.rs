@@ -1,0 +1,296 @@
+//! The typed API client: attaches the access token, refreshes it before it runs out (one refresh at
+//! a time, since a refresh token works once), decodes problem+json errors, and tells the app when
+//! the session is gone so it can send the user to sign in and back.
+
+use std::cell::{Cell, RefCell};
+
+use gloo_net::http::{Method, RequestBuilder};
+use gloo_storage::{LocalStorage, Storage};
+use kaidan_shared::auth::{Me, TokenResponse};
+use kaidan_shared::{ErrorCode, FieldError, Problem};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+const SESSION_KEY: &str = "kaidan.session";
+/// Refresh when less than this is left of the access token.
+const REFRESH_MARGIN_MS: f64 = 60_000.0;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Session {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub access_expires_at_ms: f64,
+    pub user: Me,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApiError {
+    /// 0 when the network failed.
+    pub status: u16,
+    pub problem: Option<Problem>,
+    pub retry_after: Option<u64>,
+}
+
+impl ApiError {
+    fn network() -> Self {
+        ApiError {
+            status: 0,
+            problem: None,
+            retry_after: None,
+        }
+    }
+    pub fn code(&self) -> Option<ErrorCode> {
+        self.problem.as_ref().map(|p| p.code)
+    }
+    pub fn is_network(&self) -> bool {
+        self.status == 0
+    }
+    pub fn field_errors(&self) -> Vec<FieldError> {
+        self.problem
+            .as_ref()
+            .map(|p| p.errors.clone())
+            .unwrap_or_default()
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+thread_local! {
+    static REFRESHING: Cell<bool> = const { Cell::new(false) };
+    static ON_EXPIRED: RefCell<Option<Box<dyn Fn()>>> = const { RefCell::new(None) };
+}
+
+/// Registers what to do when the session cannot be renewed (the app goes to sign-in).
+pub fn on_session_expired(f: impl Fn() + 'static) {
+    ON_EXPIRED.with(|c| *c.borrow_mut() = Some(Box::new(f)));
+}
+
+fn expired() {
+    clear_session();
+    ON_EXPIRED.with(|c| {
+        if let Some(f) = c.borrow().as_ref() {
+            f();
+        }
+    });
+}
+
+pub fn session() -> Option<Session> {
+    LocalStorage::get(SESSION_KEY).ok()
+}
+
+fn save_session(s: &Session) {
+    let _ = LocalStorage::set(SESSION_KEY, s);
+}
+
+pub fn clear_session() {
+    LocalStorage::delete(SESSION_KEY);
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+fn session_from(t: TokenResponse) -> Session {
+    Session {
+        access_token: t.access_token,
+        refresh_token: t.refresh_token,
+        access_expires_at_ms: now_ms() + t.expires_in as f64 * 1000.0,
+        user: t.user,
+    }
+}
+
+async fn decode_error(res: gloo_net::http::Response) -> ApiError {
+    let status = res.status();
+    let retry_after = res
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.parse().ok());
+    let problem = res.json::<Problem>().await.ok();
+    ApiError {
+        status,
+        problem,
+        retry_after,
+    }
+}
+
+pub async fn login(username: &str, password: &str) -> ApiResult<Session> {
+    let body = serde_json::json!({ "username": username, "password": password });
+    let res = RequestBuilder::new("/api/v1/auth/login")
+        .method(Method::POST)
+        .json(&body)
+        .map_err(|_| ApiError::network())?
+        .send()
+        .await
+        .map_err(|_| ApiError::network())?;
+    if !res.ok() {
+        return Err(decode_error(res).await);
+    }
+    let t: TokenResponse = res.json().await.map_err(|_| ApiError::network())?;
+    let s = session_from(t);
+    save_session(&s);
+    Ok(s)
+}
+
+pub async fn logout() {
+    if let Some(s) = session() {
+        let body = serde_json::json!({ "refresh_token": s.refresh_token });
+        if let Ok(req) = RequestBuilder::new("/api/v1/auth/logout")
+            .method(Method::POST)
+            .json(&body)
+        {
+            let _ = req.send().await;
+        }
+    }
+    clear_session();
+}
+
+/// Stores tokens the server issued outside `login` (after a password change).
+pub fn adopt_tokens(t: TokenResponse) {
+    save_session(&session_from(t));
+}
+
+/// Exchanges the refresh token once, even when several requests need it at the same moment.
+async fn refresh() -> bool {
+    if REFRESHING.with(Cell::get) {
+        // Another request is refreshing: wait for it and use its result.
+        while REFRESHING.with(Cell::get) {
+            gloo_timers::future::TimeoutFuture::new(50).await;
+        }
+        return session().is_some_and(|s| s.access_expires_at_ms > now_ms());
+    }
+    let Some(s) = session() else {
+        return false;
+    };
+    REFRESHING.with(|c| c.set(true));
+    let body = serde_json::json!({ "refresh_token": s.refresh_token });
+    let result = match RequestBuilder::new("/api/v1/auth/refresh")
+        .method(Method::POST)
+        .json(&body)
+    {
+        Ok(req) => req.send().await,
+        Err(_) => {
+            REFRESHING.with(|c| c.set(false));
+            return false;
+        }
+    };
+    let ok = match result {
+        Ok(res) if res.ok() => match res.json::<TokenResponse>().await {
+            Ok(t) => {
+                save_session(&session_from(t));
+                true
+            }
+            Err(_) => false,
+        },
+        Ok(_) => {
+            clear_session();
+            false
+        }
+        // Offline: keep the session; the request fails with a network error and can be retried.
+        Err(_) => session().is_some(),
+    };
+    REFRESHING.with(|c| c.set(false));
+    ok
+}
+
+/// A successful response: the body and the record's ETag when it has one.
+#[derive(Clone)]
+pub struct Reply<T> {
+    pub body: T,
+    pub etag: Option<String>,
+}
+
+/// Sends an authenticated request and decodes the JSON answer.
+pub async fn send<B: Serialize, T: DeserializeOwned>(
+    method: Method,
+    path: &str,
+    body: Option<&B>,
+    if_match: Option<&str>,
+) -> ApiResult<Reply<T>> {
+    let mut retried = false;
+    loop {
+        let Some(mut s) = session() else {
+            expired();
+            return Err(ApiError {
+                status: 401,
+                problem: None,
+                retry_after: None,
+            });
+        };
+        if s.access_expires_at_ms - now_ms() < REFRESH_MARGIN_MS {
+            if !refresh().await {
+                if session().is_none() {
+                    expired();
+                    return Err(ApiError {
+                        status: 401,
+                        problem: None,
+                        retry_after: None,
+                    });
+                }
+            } else if let Some(fresh) = session() {
+                s = fresh;
+            }
+        }
+        let mut rb = RequestBuilder::new(path)
+            .method(method.clone())
+            .header("Authorization", &format!("Bearer {}", s.access_token));
+        if let Some(v) = if_match {
+            rb = rb.header("If-Match", v);
+        }
+        let req = match body {
+            Some(b) => {
+                // POSTs are retried safely by the server thanks to this key.
+                if method == Method::POST {
+                    rb = rb.header("Idempotency-Key", &uuid::Uuid::new_v4().to_string());
+                }
+                rb.json(b).map_err(|_| ApiError::network())?
+            }
+            None => rb.build().map_err(|_| ApiError::network())?,
+        };
+        let res = req.send().await.map_err(|_| ApiError::network())?;
+        if res.status() == 401 && !retried {
+            retried = true;
+            if refresh().await {
+                continue;
+            }
+            expired();
+            return Err(decode_error(res).await);
+        }
+        if !res.ok() {
+            return Err(decode_error(res).await);
+        }
+        let etag = res.headers().get("etag");
+        let body = if res.status() == 204 {
+            serde_json::from_str("null").map_err(|_| ApiError::network())?
+        } else {
+            res.json::<T>().await.map_err(|_| ApiError::network())?
+        };
+        return Ok(Reply { body, etag });
+    }
+}
+
+pub async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<Reply<T>> {
+    send::<(), T>(Method::GET, path, None, None).await
+}
+
+pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<Reply<T>> {
+    send(Method::POST, path, Some(body), None).await
+}
+
+pub async fn patch<B: Serialize, T: DeserializeOwned>(
+    path: &str,
+    etag: &str,
+    body: &B,
+) -> ApiResult<Reply<T>> {
+    send(Method::PATCH, path, Some(body), Some(etag)).await
+}
+
+pub async fn delete<T: DeserializeOwned>(path: &str, etag: &str) -> ApiResult<Reply<T>> {
+    send::<(), T>(Method::DELETE, path, None, Some(etag)).await
+}
+
+/// Percent-encodes a query value.
+pub fn enc(s: &str) -> String {
+    js_sys::encode_uri_component(s)
+        .as_string()
+        .unwrap_or_default()
+}

@@ -1,0 +1,161 @@
+//! The root: language, the signed-in user, routes and the shell around them.
+
+use gloo_storage::{LocalStorage, Storage};
+use kaidan_shared::auth::Me;
+use kaidan_shared::{Action as Act, Resource, Role};
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::path;
+
+use crate::api;
+use crate::i18n::{role_label, use_i18n, I18n, Lang, T};
+use crate::pages::{
+    admin::AdminPage, customer_detail::CustomerDetailPage, customer_form::CustomerFormPage,
+    customers::CustomersPage, login::LoginPage, me::MePage,
+};
+
+const LANG_KEY: &str = "kaidan.lang";
+
+/// The signed-in user (None when signed out).
+#[derive(Clone, Copy)]
+pub struct Auth(pub RwSignal<Option<Me>>);
+
+pub fn use_auth() -> Auth {
+    use_context::<Auth>().unwrap_or(Auth(RwSignal::new(None)))
+}
+
+impl Auth {
+    pub fn role(&self) -> Option<Role> {
+        self.0.with(|m| m.as_ref().map(|m| m.role))
+    }
+    /// Whether the role may do `action` on `resource` at all (the server decides per record).
+    pub fn can(&self, resource: Resource, action: Act) -> bool {
+        self.role()
+            .is_some_and(|r| kaidan_shared::policy::allows(r, resource, action))
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let stored_lang: Option<String> = LocalStorage::get(LANG_KEY).ok();
+    let lang = RwSignal::new(stored_lang.map(|s| Lang::parse(&s)).unwrap_or(Lang::Zh));
+    provide_context(I18n(lang));
+    Effect::new(move |_| {
+        let l = lang.get();
+        let _ = LocalStorage::set(LANG_KEY, l.code());
+        if let Some(html) = document().document_element() {
+            let _ = html.set_attribute("lang", l.code());
+        }
+    });
+    let auth = Auth(RwSignal::new(api::session().map(|s| s.user)));
+    provide_context(auth);
+
+    view! {
+        <Router>
+            <SessionWatcher/>
+            <Routes fallback=|| view! { <NotFound/> }>
+                <Route path=path!("/login") view=LoginPage/>
+                <Route path=path!("/") view=|| view! { <Shell><CustomersPage/></Shell> }/>
+                <Route path=path!("/customers") view=|| view! { <Shell><CustomersPage/></Shell> }/>
+                <Route path=path!("/customers/new") view=|| view! { <Shell><CustomerFormPage/></Shell> }/>
+                <Route path=path!("/customers/:id") view=|| view! { <Shell><CustomerDetailPage/></Shell> }/>
+                <Route path=path!("/customers/:id/edit") view=|| view! { <Shell><CustomerFormPage/></Shell> }/>
+                <Route path=path!("/me") view=|| view! { <Shell><MePage/></Shell> }/>
+                <Route path=path!("/admin") view=|| view! { <Shell><AdminPage/></Shell> }/>
+            </Routes>
+        </Router>
+    }
+}
+
+/// Sends the user to sign in when the session ends, remembering where they were.
+#[component]
+fn SessionWatcher() -> impl IntoView {
+    let auth = use_auth();
+    let navigate = use_navigate();
+    let location = use_location();
+    api::on_session_expired(move || {
+        auth.0.set(None);
+        let here = location.pathname.get_untracked();
+        if here != "/login" {
+            let next = format!("{}{}", here, location.search.get_untracked());
+            navigate(
+                &format!("/login?next={}", api::enc(&next)),
+                Default::default(),
+            );
+        }
+    });
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <main class="page narrow">
+            <p class="empty">{move || i18n.t(T::NotFound)}</p>
+            <A href="/customers">{move || i18n.t(T::Customers)}</A>
+        </main>
+    }
+}
+
+/// Header, navigation (bottom tabs on phones, sidebar on desktop) and the page. Signed-out users
+/// are sent to sign in first.
+#[component]
+pub fn Shell(children: ChildrenFn) -> impl IntoView {
+    let auth = use_auth();
+    let i18n = use_i18n();
+    let navigate = use_navigate();
+    let location = use_location();
+    Effect::new(move |_| {
+        if auth.0.with(Option::is_none) {
+            let next = format!(
+                "{}{}",
+                location.pathname.get_untracked(),
+                location.search.get_untracked()
+            );
+            navigate(
+                &format!("/login?next={}", api::enc(&next)),
+                Default::default(),
+            );
+        }
+    });
+    let is_admin = move || auth.role() == Some(Role::Admin);
+    let active = move |prefix: &'static str| {
+        move || {
+            let p = location.pathname.get();
+            p == prefix
+                || p.starts_with(&format!("{prefix}/"))
+                || (prefix == "/customers" && p == "/")
+        }
+    };
+    view! {
+        <Show when=move || auth.0.with(Option::is_some) fallback=|| ()>
+            <div class="shell">
+                <header class="topbar">
+                    <span class="brand">{move || i18n.t(T::AppName)}</span>
+                    <span class="who" data-testid="who">
+                        {move || auth.0.with(|m| m.as_ref().map(|m| m.display_name.clone()).unwrap_or_default())}
+                        <small>{move || auth.role().map(|r| role_label(r, i18n.lang())).unwrap_or("")}</small>
+                    </span>
+                </header>
+                <nav class="tabs" aria-label=move || i18n.t(T::Menu)>
+                    <A href="/customers" attr:class="tab" attr:data-active=move || active("/customers")().to_string()>
+                        <span class="icon" aria-hidden="true">"👥"</span>
+                        <span>{move || i18n.t(T::Customers)}</span>
+                    </A>
+                    <Show when=is_admin fallback=|| ()>
+                        <A href="/admin" attr:class="tab" attr:data-active=move || active("/admin")().to_string()>
+                            <span class="icon" aria-hidden="true">"⚙"</span>
+                            <span>{move || i18n.t(T::Admin)}</span>
+                        </A>
+                    </Show>
+                    <A href="/me" attr:class="tab" attr:data-active=move || active("/me")().to_string()>
+                        <span class="icon" aria-hidden="true">"👤"</span>
+                        <span>{move || i18n.t(T::Me)}</span>
+                    </A>
+                </nav>
+                <main class="content">{children()}</main>
+            </div>
+        </Show>
+    }
+}

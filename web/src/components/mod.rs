@@ -1,0 +1,119 @@
+//! Reusable pieces: labelled fields with their server error, loading/empty/error states.
+
+use kaidan_shared::FieldError;
+use leptos::prelude::*;
+
+use crate::api::ApiError;
+use crate::i18n::{error_text, field_error_text, use_i18n, T};
+
+/// The message for the first error on `field` (matching `field` or `field[..]`/`field.`).
+pub fn error_for(errors: &[FieldError], field: &str) -> Option<String> {
+    errors
+        .iter()
+        .find(|e| {
+            e.field == field
+                || e.field.starts_with(&format!("{field}["))
+                || e.field.starts_with(&format!("{field}."))
+        })
+        .map(|e| e.code.clone())
+}
+
+/// A labelled text input bound to `value`, showing the server's error for `field`.
+#[component]
+pub fn TextField(
+    label: T,
+    field: &'static str,
+    value: RwSignal<String>,
+    #[prop(into)] errors: Signal<Vec<FieldError>>,
+    #[prop(optional)] input_type: Option<&'static str>,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] maxlength: Option<usize>,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] inputmode: Option<&'static str>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = format!("f-{field}");
+    let err_id = format!("{id}-err");
+    let err = move || errors.with(|e| error_for(e, field));
+    view! {
+        <div class="field" class:invalid=move || err().is_some()>
+            <label for=id.clone()>{move || i18n.t(label)}{required.then_some(" *")}</label>
+            <input
+                id=id
+                name=field
+                type=input_type.unwrap_or("text")
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+                required=required
+                maxlength=maxlength.map(|m| m.to_string())
+                autocomplete=autocomplete
+                inputmode=inputmode
+                aria-invalid=move || err().is_some().to_string()
+                aria-describedby=err_id.clone()
+            />
+            <p class="field-error" id=err_id role="alert">
+                {move || err().map(|c| field_error_text(&c, i18n.lang()))}
+            </p>
+        </div>
+    }
+}
+
+/// A labelled multi-line input.
+#[component]
+pub fn TextArea(
+    label: T,
+    field: &'static str,
+    value: RwSignal<String>,
+    #[prop(into)] errors: Signal<Vec<FieldError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = format!("f-{field}");
+    let err = move || errors.with(|e| error_for(e, field));
+    view! {
+        <div class="field" class:invalid=move || err().is_some()>
+            <label for=id.clone()>{move || i18n.t(label)}</label>
+            <textarea id=id name=field rows="3" prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))></textarea>
+            <p class="field-error" role="alert">{move || err().map(|c| field_error_text(&c, i18n.lang()))}</p>
+        </div>
+    }
+}
+
+#[component]
+pub fn Loading() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <p class="state loading" role="status" aria-live="polite">{move || i18n.t(T::Loading)}</p> }
+}
+
+/// An error with a retry button.
+#[component]
+pub fn ErrorState(error: ApiError, #[prop(into)] on_retry: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let msg = move || {
+        if error.is_network() {
+            i18n.t(T::NetworkError).to_owned()
+        } else {
+            error
+                .code()
+                .map(|c| error_text(c, i18n.lang()).to_owned())
+                .unwrap_or_else(|| i18n.t(T::LoadFailed).to_owned())
+        }
+    };
+    view! {
+        <div class="state error" role="alert">
+            <p>{msg}</p>
+            <button class="btn" on:click=move |_| on_retry.run(())>{move || i18n.t(T::Retry)}</button>
+        </div>
+    }
+}
+
+/// The form-level message of a failed save.
+pub fn save_error_text(e: &ApiError, lang: crate::i18n::Lang) -> String {
+    if e.is_network() {
+        T::NetworkError.text(lang).to_owned()
+    } else {
+        e.code()
+            .map(|c| error_text(c, lang).to_owned())
+            .unwrap_or_else(|| T::SaveFailed.text(lang).to_owned())
+    }
+}

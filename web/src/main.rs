@@ -1,0 +1,3 @@
+fn main() {
+    kaidan_web::start();
+}

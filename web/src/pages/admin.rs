@@ -1,0 +1,466 @@
+//! Admin: regions, teams and users (create, deactivate/activate, change role or team, reset password).
+//! Desktop-first tables that stack into cards on a phone.
+
+use kaidan_shared::org::{Region, RegionInput, Team, TeamCreate, User, UserCreate, UserUpdate};
+use kaidan_shared::page::Page;
+use kaidan_shared::{FieldError, Role};
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use crate::api;
+use crate::components::{save_error_text, ErrorState, Loading, TextField};
+use crate::i18n::{role_label, use_i18n, T};
+
+#[derive(Clone, Copy, PartialEq)]
+enum Tab {
+    Users,
+    Teams,
+    Regions,
+}
+
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let tab = RwSignal::new(Tab::Users);
+    let regions = LocalResource::new(|| async {
+        api::get::<Vec<Region>>("/api/v1/regions")
+            .await
+            .map(|r| r.body)
+    });
+    let teams = LocalResource::new(|| async {
+        api::get::<Vec<Team>>("/api/v1/teams").await.map(|r| r.body)
+    });
+    let users = LocalResource::new(|| async {
+        api::get::<Page<User>>("/api/v1/users?limit=200&include_inactive=true")
+            .await
+            .map(|r| r.body.items)
+    });
+    let reload = Callback::new(move |_| {
+        regions.refetch();
+        teams.refetch();
+        users.refetch();
+    });
+    let tab_button = move |t: Tab, label: T| {
+        view! {
+            <button role="tab" aria-selected=move || (tab.get() == t).to_string() on:click=move |_| tab.set(t)>
+                {move || i18n.t(label)}
+            </button>
+        }
+    };
+    view! {
+        <section class="page">
+            <h1>{move || i18n.t(T::Admin)}</h1>
+            <div class="segmented" role="tablist">
+                {tab_button(Tab::Users, T::Users)}
+                {tab_button(Tab::Teams, T::Teams)}
+                {tab_button(Tab::Regions, T::Regions)}
+            </div>
+            <Transition fallback=|| view! { <Loading/> }>
+                {move || {
+                    let (r, t, u) = (regions.get(), teams.get(), users.get());
+                    match (r, t, u) {
+                        (Some(Ok(r)), Some(Ok(t)), Some(Ok(u))) => match tab.get() {
+                            Tab::Users => view! { <UsersTab users=u teams=t regions=r reload=reload/> }.into_any(),
+                            Tab::Teams => view! { <TeamsTab teams=t regions=r users=u reload=reload/> }.into_any(),
+                            Tab::Regions => view! { <RegionsTab regions=r reload=reload/> }.into_any(),
+                        },
+                        (Some(Err(e)), _, _) | (_, Some(Err(e)), _) | (_, _, Some(Err(e))) => {
+                            view! { <ErrorState error=e on_retry=move |_| reload.run(())/> }.into_any()
+                        }
+                        _ => view! { <Loading/> }.into_any(),
+                    }
+                }}
+            </Transition>
+        </section>
+    }
+}
+
+fn name_of<T>(items: &[T], id: Option<Uuid>, key: impl Fn(&T) -> (Uuid, String)) -> String {
+    id.and_then(|id| {
+        items
+            .iter()
+            .map(&key)
+            .find(|(i, _)| *i == id)
+            .map(|(_, n)| n)
+    })
+    .unwrap_or_else(|| "—".into())
+}
+
+#[component]
+fn RegionsTab(regions: Vec<Region>, reload: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let name = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let message = RwSignal::new(None::<String>);
+    let add = Action::new_local(move |_: &()| {
+        let body = RegionInput {
+            name: name.get_untracked(),
+        };
+        async move { api::post::<_, Region>("/api/v1/regions", &body).await }
+    });
+    Effect::new(move |_| {
+        if let Some(r) = add.value().get() {
+            match r {
+                Ok(_) => {
+                    name.set(String::new());
+                    errors.set(Vec::new());
+                    message.set(None);
+                    reload.run(());
+                }
+                Err(e) => {
+                    errors.set(e.field_errors());
+                    message.set(Some(save_error_text(&e, i18n.lang())));
+                }
+            }
+        }
+    });
+    let errs = Signal::derive(move || errors.get());
+    view! {
+        <ul class="list">
+            {regions.into_iter().map(|r| view! { <li class="row"><span class="row-title">{r.name}</span></li> }).collect_view()}
+        </ul>
+        <form class="card" on:submit=move |ev| { ev.prevent_default(); add.dispatch(()); }>
+            <TextField label=T::Name field="name" value=name errors=errs required=true maxlength=64/>
+            <p class="form-error" role="alert">{move || message.get()}</p>
+            <button class="btn primary" type="submit" prop:disabled=move || add.pending().get()>{move || i18n.t(T::Add)}</button>
+        </form>
+    }
+}
+
+#[component]
+fn TeamsTab(
+    teams: Vec<Team>,
+    regions: Vec<Region>,
+    users: Vec<User>,
+    reload: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let name = RwSignal::new(String::new());
+    let region = RwSignal::new(
+        regions
+            .first()
+            .map(|r| r.id.to_string())
+            .unwrap_or_default(),
+    );
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let message = RwSignal::new(None::<String>);
+    let add = Action::new_local(move |_: &()| {
+        let region_id = region.get_untracked().parse().unwrap_or_default();
+        let body = TeamCreate {
+            name: name.get_untracked(),
+            region_id,
+            supervisor_id: None,
+        };
+        async move { api::post::<_, Team>("/api/v1/teams", &body).await }
+    });
+    Effect::new(move |_| {
+        if let Some(r) = add.value().get() {
+            match r {
+                Ok(_) => {
+                    name.set(String::new());
+                    message.set(None);
+                    reload.run(());
+                }
+                Err(e) => {
+                    errors.set(e.field_errors());
+                    message.set(Some(save_error_text(&e, i18n.lang())));
+                }
+            }
+        }
+    });
+    let errs = Signal::derive(move || errors.get());
+    let rows = teams
+        .iter()
+        .map(|t| {
+            let region = name_of(&regions, Some(t.region_id), |r| (r.id, r.name.clone()));
+            let sup = name_of(&users, t.supervisor_id, |u| (u.id, u.display_name.clone()));
+            view! {
+                <li class="row">
+                    <div class="row-main">
+                        <span class="row-title">{t.name.clone()}</span>
+                        <span class="row-sub">{format!("{region} · ")}{move || i18n.t(T::Supervisor)}{format!(": {sup}")}</span>
+                    </div>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <ul class="list">{rows}</ul>
+        <form class="card" on:submit=move |ev| { ev.prevent_default(); add.dispatch(()); }>
+            <TextField label=T::Name field="name" value=name errors=errs required=true maxlength=64/>
+            <div class="field">
+                <label for="team-region">{move || i18n.t(T::Region)}</label>
+                <select id="team-region" on:change=move |ev| region.set(event_target_value(&ev))>
+                    {regions.iter().map(|r| view! { <option value=r.id.to_string()>{r.name.clone()}</option> }).collect_view()}
+                </select>
+            </div>
+            <p class="form-error" role="alert">{move || message.get()}</p>
+            <button class="btn primary" type="submit" prop:disabled=move || add.pending().get()>{move || i18n.t(T::Add)}</button>
+        </form>
+    }
+}
+
+fn role_options(selected: Role) -> impl IntoView {
+    let i18n = use_i18n();
+    Role::ALL
+        .into_iter()
+        .map(|r| view! { <option value=r.as_str() selected=r == selected>{move || role_label(r, i18n.lang())}</option> })
+        .collect_view()
+}
+
+#[component]
+fn UsersTab(
+    users: Vec<User>,
+    teams: Vec<Team>,
+    regions: Vec<Region>,
+    reload: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let teams = StoredValue::new(teams);
+    let regions = StoredValue::new(regions);
+    let rows = users
+        .into_iter()
+        .map(|u| view! { <UserRow user=u teams=teams regions=regions reload=reload/> })
+        .collect_view();
+    view! {
+        <ul class="list users">{rows}</ul>
+        <NewUser teams=teams regions=regions reload=reload/>
+    }
+}
+
+#[component]
+fn UserRow(
+    user: User,
+    teams: StoredValue<Vec<Team>>,
+    regions: StoredValue<Vec<Region>>,
+    reload: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let editing = RwSignal::new(false);
+    let message = RwSignal::new(None::<String>);
+    let role = RwSignal::new(user.role);
+    let team = RwSignal::new(user.team_id.map(|t| t.to_string()).unwrap_or_default());
+    let region = RwSignal::new(user.region_id.map(|t| t.to_string()).unwrap_or_default());
+    let id = user.id;
+    let etag = format!("\"{}\"", user.version);
+    #[derive(Clone)]
+    enum Op {
+        Active(bool),
+        Update(String),
+        Reset(String),
+    }
+    let act = Action::new_local(move |op: &Op| {
+        let op = op.clone();
+        async move {
+            match op {
+                Op::Active(on) => {
+                    let path = format!(
+                        "/api/v1/users/{id}/{}",
+                        if on { "activate" } else { "deactivate" }
+                    );
+                    api::post::<_, User>(&path, &serde_json::json!({}))
+                        .await
+                        .map(|_| ())
+                }
+                Op::Update(etag) => {
+                    let r = role.get_untracked();
+                    let body = UserUpdate {
+                        role: Some(r),
+                        team_id: Some(if r.needs_team() {
+                            team.get_untracked().parse().ok()
+                        } else {
+                            None
+                        }),
+                        region_id: Some(if r.needs_region() {
+                            region.get_untracked().parse().ok()
+                        } else {
+                            None
+                        }),
+                        ..Default::default()
+                    };
+                    api::patch::<_, User>(&format!("/api/v1/users/{id}"), &etag, &body)
+                        .await
+                        .map(|_| ())
+                }
+                Op::Reset(pw) => api::post::<_, serde_json::Value>(
+                    &format!("/api/v1/users/{id}/reset-password"),
+                    &serde_json::json!({ "new_password": pw }),
+                )
+                .await
+                .map(|_| ()),
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(r) = act.value().get() {
+            match r {
+                Ok(()) => {
+                    editing.set(false);
+                    message.set(Some(i18n.t(T::Done).to_owned()));
+                    reload.run(());
+                }
+                Err(e) => message.set(Some(save_error_text(&e, i18n.lang()))),
+            }
+        }
+    });
+    let team_name = teams.with_value(|t| name_of(t, user.team_id, |x| (x.id, x.name.clone())));
+    let active = user.active;
+    let reset = move |_| {
+        if let Ok(Some(pw)) = window().prompt_with_message(i18n.t(T::NewPassword)) {
+            if !pw.is_empty() {
+                act.dispatch(Op::Reset(pw));
+            }
+        }
+    };
+    view! {
+        <li class="row user" class:inactive=!active>
+            <div class="row-main">
+                <span class="row-title">{user.display_name.clone()} " " <small class="muted">{user.username.clone()}</small></span>
+                <span class="row-sub">{move || role_label(user.role, i18n.lang())}{format!(" · {team_name}")}
+                    {(!active).then(|| view! { " · " <span class="badge muted">{move || i18n.t(T::Inactive)}</span> })}</span>
+            </div>
+            <div class="actions">
+                <button class="btn" on:click=move |_| editing.update(|e| *e = !*e)>{move || i18n.t(T::Edit)}</button>
+                <button class="btn" prop:disabled=move || act.pending().get() on:click=move |_| { act.dispatch(Op::Active(!active)); }>
+                    {move || if active { i18n.t(T::Deactivate) } else { i18n.t(T::Activate) }}
+                </button>
+                <button class="btn" prop:disabled=move || act.pending().get() on:click=reset>{move || i18n.t(T::ResetPassword)}</button>
+            </div>
+            <Show when=move || editing.get() fallback=|| ()>
+                <form class="sheet" on:submit={
+                    let etag = etag.clone();
+                    move |ev| { ev.prevent_default(); act.dispatch(Op::Update(etag.clone())); }
+                }>
+                    <div class="field">
+                        <label for=format!("role-{id}")>{move || i18n.t(T::Role)}</label>
+                        <select id=format!("role-{id}") on:change=move |ev| { if let Some(r) = Role::parse(&event_target_value(&ev)) { role.set(r) } }>
+                            {role_options(role.get_untracked())}
+                        </select>
+                    </div>
+                    <Show when=move || role.get().needs_team() fallback=|| ()>
+                        <div class="field">
+                            <label for=format!("team-{id}")>{move || i18n.t(T::Team)}</label>
+                            <select id=format!("team-{id}") on:change=move |ev| team.set(event_target_value(&ev))>
+                                <option value="">"—"</option>
+                                {teams.get_value().into_iter().map(|t| {
+                                    let v = t.id.to_string();
+                                    let sel = v == team.get_untracked();
+                                    view! { <option value=v selected=sel>{t.name}</option> }
+                                }).collect_view()}
+                            </select>
+                        </div>
+                    </Show>
+                    <Show when=move || role.get().needs_region() fallback=|| ()>
+                        <div class="field">
+                            <label for=format!("region-{id}")>{move || i18n.t(T::Region)}</label>
+                            <select id=format!("region-{id}") on:change=move |ev| region.set(event_target_value(&ev))>
+                                <option value="">"—"</option>
+                                {regions.get_value().into_iter().map(|r| {
+                                    let v = r.id.to_string();
+                                    let sel = v == region.get_untracked();
+                                    view! { <option value=v selected=sel>{r.name}</option> }
+                                }).collect_view()}
+                            </select>
+                        </div>
+                    </Show>
+                    <button class="btn primary" type="submit" prop:disabled=move || act.pending().get()>{move || i18n.t(T::Save)}</button>
+                </form>
+            </Show>
+            <p class="form-error" role="status">{move || message.get()}</p>
+        </li>
+    }
+}
+
+#[component]
+fn NewUser(
+    teams: StoredValue<Vec<Team>>,
+    regions: StoredValue<Vec<Region>>,
+    reload: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let username = RwSignal::new(String::new());
+    let display = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let role = RwSignal::new(Role::SalesRep);
+    let team = RwSignal::new(
+        teams.with_value(|t| t.first().map(|t| t.id.to_string()).unwrap_or_default()),
+    );
+    let region = RwSignal::new(
+        regions.with_value(|r| r.first().map(|r| r.id.to_string()).unwrap_or_default()),
+    );
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let message = RwSignal::new(None::<String>);
+    let add = Action::new_local(move |_: &()| {
+        let r = role.get_untracked();
+        let body = UserCreate {
+            username: username.get_untracked().trim().to_lowercase(),
+            display_name: display.get_untracked(),
+            password: password.get_untracked(),
+            role: r,
+            team_id: if r.needs_team() {
+                team.get_untracked().parse().ok()
+            } else {
+                None
+            },
+            region_id: if r.needs_region() {
+                region.get_untracked().parse().ok()
+            } else {
+                None
+            },
+            email: None,
+            phone: None,
+        };
+        async move { api::post::<_, User>("/api/v1/users", &body).await }
+    });
+    Effect::new(move |_| {
+        if let Some(r) = add.value().get() {
+            match r {
+                Ok(_) => {
+                    username.set(String::new());
+                    display.set(String::new());
+                    password.set(String::new());
+                    errors.set(Vec::new());
+                    message.set(None);
+                    reload.run(());
+                }
+                Err(e) => {
+                    errors.set(e.field_errors());
+                    message.set(Some(save_error_text(&e, i18n.lang())));
+                }
+            }
+        }
+    });
+    let errs = Signal::derive(move || errors.get());
+    view! {
+        <form class="card" data-testid="new-user" on:submit=move |ev| { ev.prevent_default(); add.dispatch(()); }>
+            <h2>{move || i18n.t(T::Add)}" · "{move || i18n.t(T::Users)}</h2>
+            <TextField label=T::Username field="username" value=username errors=errs required=true maxlength=32 autocomplete="off"/>
+            <TextField label=T::DisplayName field="display_name" value=display errors=errs required=true maxlength=64/>
+            <TextField label=T::NewPassword field="password" value=password errors=errs input_type="password" required=true autocomplete="new-password"/>
+            <div class="field">
+                <label for="new-role">{move || i18n.t(T::Role)}</label>
+                <select id="new-role" on:change=move |ev| { if let Some(r) = Role::parse(&event_target_value(&ev)) { role.set(r) } }>
+                    {role_options(Role::SalesRep)}
+                </select>
+            </div>
+            <Show when=move || role.get().needs_team() fallback=|| ()>
+                <div class="field">
+                    <label for="new-team">{move || i18n.t(T::Team)}</label>
+                    <select id="new-team" on:change=move |ev| team.set(event_target_value(&ev))>
+                        {teams.get_value().into_iter().map(|t| view! { <option value=t.id.to_string()>{t.name}</option> }).collect_view()}
+                    </select>
+                </div>
+            </Show>
+            <Show when=move || role.get().needs_region() fallback=|| ()>
+                <div class="field">
+                    <label for="new-region">{move || i18n.t(T::Region)}</label>
+                    <select id="new-region" on:change=move |ev| region.set(event_target_value(&ev))>
+                        {regions.get_value().into_iter().map(|r| view! { <option value=r.id.to_string()>{r.name}</option> }).collect_view()}
+                    </select>
+                </div>
+            </Show>
+            <p class="form-error" role="alert">{move || message.get()}</p>
+            <button class="btn primary" type="submit" prop:disabled=move || add.pending().get()>{move || i18n.t(T::Add)}</button>
+        </form>
+    }
+}

@@ -1,0 +1,295 @@
+//! Create or edit a customer. Server validation errors show at their fields; a duplicate warning
+//! lists the look-alikes with "create anyway". Nothing typed is lost when a save fails.
+
+use kaidan_shared::customer::{
+    ContactInput, Customer, CustomerCreate, CustomerDetail, CustomerKind, CustomerUpdate,
+    DuplicateMatch, Level,
+};
+use kaidan_shared::validate::limits;
+use kaidan_shared::FieldError;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use uuid::Uuid;
+
+use crate::api;
+use crate::components::{save_error_text, ErrorState, Loading, TextArea, TextField};
+use crate::i18n::{level_label, matched_label, use_i18n, T};
+
+#[derive(Clone, Copy)]
+struct Form {
+    kind: RwSignal<CustomerKind>,
+    name: RwSignal<String>,
+    credit_code: RwSignal<String>,
+    industry: RwSignal<String>,
+    level: RwSignal<String>,
+    tags: RwSignal<String>,
+    phone: RwSignal<String>,
+    address: RwSignal<String>,
+    source: RwSignal<String>,
+    notes: RwSignal<String>,
+    contact_name: RwSignal<String>,
+    contact_title: RwSignal<String>,
+    contact_phone: RwSignal<String>,
+    contact_wechat: RwSignal<String>,
+}
+
+fn opt(s: String) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+fn split_tags(s: &str) -> Vec<String> {
+    s.split([',', '，', '、'])
+        .map(|x| x.trim().to_owned())
+        .filter(|x| !x.is_empty())
+        .collect()
+}
+
+impl Form {
+    fn new(c: Option<&Customer>) -> Form {
+        let s = |v: Option<&String>| RwSignal::new(v.cloned().unwrap_or_default());
+        Form {
+            kind: RwSignal::new(c.map(|c| c.kind).unwrap_or_default()),
+            name: RwSignal::new(c.map(|c| c.name.clone()).unwrap_or_default()),
+            credit_code: s(c.and_then(|c| c.credit_code.as_ref())),
+            industry: s(c.and_then(|c| c.industry.as_ref())),
+            level: RwSignal::new(
+                c.and_then(|c| c.level)
+                    .map(|l| l.as_str().to_owned())
+                    .unwrap_or_default(),
+            ),
+            tags: RwSignal::new(c.map(|c| c.tags.join(", ")).unwrap_or_default()),
+            phone: s(c.and_then(|c| c.phone.as_ref())),
+            address: s(c.and_then(|c| c.address.as_ref())),
+            source: s(c.and_then(|c| c.source.as_ref())),
+            notes: s(c.and_then(|c| c.notes.as_ref())),
+            contact_name: RwSignal::new(String::new()),
+            contact_title: RwSignal::new(String::new()),
+            contact_phone: RwSignal::new(String::new()),
+            contact_wechat: RwSignal::new(String::new()),
+        }
+    }
+
+    fn create(&self, force: bool) -> CustomerCreate {
+        let contacts = opt(self.contact_name.get_untracked())
+            .map(|name| {
+                vec![ContactInput {
+                    name,
+                    title: opt(self.contact_title.get_untracked()),
+                    phones: opt(self.contact_phone.get_untracked())
+                        .into_iter()
+                        .collect(),
+                    wechat: opt(self.contact_wechat.get_untracked()),
+                    is_primary: true,
+                    ..Default::default()
+                }]
+            })
+            .unwrap_or_default();
+        CustomerCreate {
+            kind: self.kind.get_untracked(),
+            name: self.name.get_untracked(),
+            credit_code: opt(self.credit_code.get_untracked()),
+            industry: opt(self.industry.get_untracked()),
+            level: Level::parse(&self.level.get_untracked()),
+            tags: split_tags(&self.tags.get_untracked()),
+            phone: opt(self.phone.get_untracked()),
+            address: opt(self.address.get_untracked()),
+            source: opt(self.source.get_untracked()),
+            notes: opt(self.notes.get_untracked()),
+            contacts,
+            force,
+            ..Default::default()
+        }
+    }
+
+    fn update(&self) -> CustomerUpdate {
+        CustomerUpdate {
+            kind: Some(self.kind.get_untracked()),
+            name: Some(self.name.get_untracked()),
+            credit_code: Some(opt(self.credit_code.get_untracked())),
+            industry: Some(opt(self.industry.get_untracked())),
+            level: Some(Level::parse(&self.level.get_untracked())),
+            tags: Some(split_tags(&self.tags.get_untracked())),
+            phone: Some(opt(self.phone.get_untracked())),
+            address: Some(opt(self.address.get_untracked())),
+            source: Some(opt(self.source.get_untracked())),
+            notes: Some(opt(self.notes.get_untracked())),
+            ..Default::default()
+        }
+    }
+}
+
+#[component]
+pub fn CustomerFormPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = params.with_untracked(|p| p.get("id"));
+    match id {
+        None => view! { <Editor existing=None/> }.into_any(),
+        Some(id) => {
+            let data = LocalResource::new(move || {
+                let id = id.clone();
+                async move { api::get::<CustomerDetail>(&format!("/api/v1/customers/{id}")).await }
+            });
+            view! {
+                <Transition fallback=|| view! { <Loading/> }>
+                    {move || data.get().map(|r| match r {
+                        Ok(reply) => view! { <Editor existing=Some((reply.body.customer, reply.etag.unwrap_or_default()))/> }.into_any(),
+                        Err(e) => view! { <ErrorState error=e on_retry=move |_| data.refetch()/> }.into_any(),
+                    })}
+                </Transition>
+            }
+            .into_any()
+        }
+    }
+}
+
+#[component]
+fn Editor(existing: Option<(Customer, String)>) -> impl IntoView {
+    let i18n = use_i18n();
+    let navigate = use_navigate();
+    let form = Form::new(existing.as_ref().map(|(c, _)| c));
+    let editing_id: Option<Uuid> = existing.as_ref().map(|(c, _)| c.id);
+    let etag = existing
+        .as_ref()
+        .map(|(_, e)| e.clone())
+        .unwrap_or_default();
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let duplicates = RwSignal::new(Vec::<DuplicateMatch>::new());
+    let message = RwSignal::new(None::<String>);
+
+    let save = Action::new_local(move |force: &bool| {
+        let force = *force;
+        let etag = etag.clone();
+        async move {
+            match editing_id {
+                Some(id) => api::patch::<_, Customer>(
+                    &format!("/api/v1/customers/{id}"),
+                    &etag,
+                    &form.update(),
+                )
+                .await
+                .map(|r| r.body.id),
+                None => api::post::<_, CustomerDetail>("/api/v1/customers", &form.create(force))
+                    .await
+                    .map(|r| r.body.customer.id),
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(r) = save.value().get() {
+            match r {
+                Ok(id) => navigate(&format!("/customers/{id}"), Default::default()),
+                Err(e) => {
+                    errors.set(e.field_errors());
+                    duplicates.set(
+                        e.problem
+                            .as_ref()
+                            .map(|p| p.duplicates.clone())
+                            .unwrap_or_default(),
+                    );
+                    message.set(Some(save_error_text(&e, i18n.lang())));
+                }
+            }
+        }
+    });
+    // The first contact's errors come back as `contacts[0].…`; its fields are named `contacts.…`.
+    let errs = Signal::derive(move || {
+        errors
+            .get()
+            .into_iter()
+            .map(|mut e| {
+                e.field = e.field.replace("contacts[0].", "contacts.");
+                e
+            })
+            .collect::<Vec<_>>()
+    });
+    let pending = save.pending();
+    // On a phone the warning appears below the fold: bring it into view.
+    let dup_ref = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if duplicates.with(|d| !d.is_empty()) {
+            if let Some(el) = dup_ref.get() {
+                el.scroll_into_view();
+            }
+        }
+    });
+    let back = match editing_id {
+        Some(id) => format!("/customers/{id}"),
+        None => "/customers".to_owned(),
+    };
+    view! {
+        <section class="page narrow">
+            <A href=back attr:class="back">"‹ " {move || i18n.t(T::Back)}</A>
+            <h1>{move || if editing_id.is_some() { i18n.t(T::EditCustomer) } else { i18n.t(T::NewCustomer) }}</h1>
+            <form class="card form" data-testid="customer-form" novalidate on:submit=move |ev| {
+                ev.prevent_default();
+                duplicates.set(Vec::new());
+                save.dispatch(false);
+            }>
+                <fieldset class="field">
+                    <legend>{move || i18n.t(T::Kind)}</legend>
+                    <label class="radio"><input type="radio" name="kind" prop:checked=move || form.kind.get() == CustomerKind::Company
+                        on:change=move |_| form.kind.set(CustomerKind::Company)/>{move || i18n.t(T::Company)}</label>
+                    <label class="radio"><input type="radio" name="kind" prop:checked=move || form.kind.get() == CustomerKind::Individual
+                        on:change=move |_| form.kind.set(CustomerKind::Individual)/>{move || i18n.t(T::Individual)}</label>
+                </fieldset>
+                <TextField label=T::CustomerName field="name" value=form.name errors=errs required=true maxlength=limits::NAME/>
+                <TextField label=T::Phone field="phone" value=form.phone errors=errs input_type="tel" inputmode="tel" maxlength=limits::PHONE/>
+                <TextField label=T::CreditCode field="credit_code" value=form.credit_code errors=errs maxlength=18/>
+                <div class="field">
+                    <label for="f-level">{move || i18n.t(T::Level)}</label>
+                    <select id="f-level" on:change=move |ev| form.level.set(event_target_value(&ev))>
+                        <option value="" selected=move || form.level.with(String::is_empty)>"—"</option>
+                        {[Level::A, Level::B, Level::C].into_iter().map(|l| view! {
+                            <option value=l.as_str() selected=move || form.level.get() == l.as_str()>{move || level_label(l, i18n.lang())}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <TextField label=T::Industry field="industry" value=form.industry errors=errs maxlength=limits::SHORT/>
+                <TextField label=T::Tags field="tags" value=form.tags errors=errs/>
+                <TextField label=T::Address field="address" value=form.address errors=errs maxlength=limits::ADDRESS/>
+                <TextField label=T::Source field="source" value=form.source errors=errs maxlength=limits::SHORT/>
+                <TextArea label=T::Notes field="notes" value=form.notes errors=errs/>
+                <Show when=move || editing_id.is_none() fallback=|| ()>
+                    <fieldset class="subform">
+                        <legend>{move || i18n.t(T::FirstContact)}</legend>
+                        <TextField label=T::ContactName field="contacts.name" value=form.contact_name errors=errs maxlength=limits::SHORT/>
+                        <TextField label=T::Title field="contacts.title" value=form.contact_title errors=errs maxlength=limits::SHORT/>
+                        <TextField label=T::Phone field="contacts.phones" value=form.contact_phone errors=errs input_type="tel" inputmode="tel"/>
+                        <TextField label=T::Wechat field="contacts.wechat" value=form.contact_wechat errors=errs maxlength=limits::SHORT/>
+                    </fieldset>
+                </Show>
+                <Show when=move || duplicates.with(|d| !d.is_empty()) fallback=|| ()>
+                    <div class="duplicates" role="alert" data-testid="duplicates" node_ref=dup_ref>
+                        <h2>{move || i18n.t(T::Duplicates)}</h2>
+                        <p>{move || i18n.t(T::DuplicateHint)}</p>
+                        <ul>
+                            {move || duplicates.get().into_iter().map(|d| {
+                                let why = d.matched_on.iter().map(|m| matched_label(*m, i18n.lang())).collect::<Vec<_>>().join("、");
+                                view! {
+                                    <li>
+                                        <strong>{d.name.clone()}</strong>
+                                        <span class="muted">{format!(" ({why})")}</span>
+                                        {d.owner_name.clone().map(|o| view! { <span class="muted">{format!(" · {}{o}", i18n.t(T::OwnedBy))}</span> })}
+                                        {d.customer_id.map(|id| view! { " " <A href=format!("/customers/{id}")>{move || i18n.t(T::Open)}</A> })}
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                        <button type="button" class="btn warn" data-testid="create-anyway" prop:disabled=move || pending.get()
+                            on:click=move |_| { save.dispatch(true); }>{move || i18n.t(T::CreateAnyway)}</button>
+                    </div>
+                </Show>
+                <p class="form-error" role="alert" data-testid="form-error">
+                    {move || duplicates.with(Vec::is_empty).then(|| message.get()).flatten()}
+                </p>
+                <div class="actions sticky">
+                    <button class="btn primary" type="submit" data-testid="save" prop:disabled=move || pending.get()>
+                        {move || if pending.get() { i18n.t(T::Saving) } else { i18n.t(T::Save) }}
+                    </button>
+                </div>
+            </form>
+        </section>
+    }
+}

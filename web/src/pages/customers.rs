@@ -1,0 +1,224 @@
+//! The customer list: search, filters, infinite scroll over the keyset API.
+
+use kaidan_shared::customer::{Customer, Level};
+use kaidan_shared::org::User;
+use kaidan_shared::page::Page;
+use kaidan_shared::{Action as Act, Resource};
+use leptos::html;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+
+use crate::api::{self, ApiError};
+use crate::app::use_auth;
+use crate::components::{ErrorState, Loading};
+use crate::i18n::{level_label, use_i18n, T};
+
+#[derive(Clone, Debug, PartialEq, Default)]
+struct Filters {
+    q: String,
+    level: String,
+    industry: String,
+    tag: String,
+    owner: String,
+}
+
+impl Filters {
+    fn query(&self, cursor: Option<&str>) -> String {
+        let mut q = String::from("/api/v1/customers?limit=30");
+        for (k, v) in [
+            ("q", &self.q),
+            ("level", &self.level),
+            ("industry", &self.industry),
+            ("tag", &self.tag),
+            ("owner_id", &self.owner),
+        ] {
+            if !v.trim().is_empty() {
+                q.push_str(&format!("&{k}={}", api::enc(v.trim())));
+            }
+        }
+        if let Some(c) = cursor {
+            q.push_str(&format!("&cursor={}", api::enc(c)));
+        }
+        q
+    }
+    fn any(&self) -> bool {
+        !(self.q.is_empty()
+            && self.level.is_empty()
+            && self.industry.is_empty()
+            && self.tag.is_empty()
+            && self.owner.is_empty())
+    }
+}
+
+#[component]
+pub fn CustomersPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = use_auth();
+    let search = RwSignal::new(String::new());
+    let filters = RwSignal::new(Filters::default());
+    let items = RwSignal::new(Vec::<Customer>::new());
+    let next = RwSignal::new(None::<String>);
+    let loading = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let generation = StoredValue::new(0u32);
+    let show_filters = RwSignal::new(false);
+
+    // Loads the first page (reset) or the next one; stale answers of an older query are dropped.
+    let load = move |reset: bool| {
+        let f = filters.get_untracked();
+        let cursor = if reset { None } else { next.get_untracked() };
+        if !reset && cursor.is_none() {
+            return;
+        }
+        let gen = generation.get_value().wrapping_add(reset as u32);
+        generation.set_value(gen);
+        loading.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            let r = api::get::<Page<Customer>>(&f.query(cursor.as_deref())).await;
+            if generation.get_value() != gen {
+                return;
+            }
+            loading.set(false);
+            match r {
+                Ok(page) => {
+                    if reset {
+                        items.set(page.body.items);
+                    } else {
+                        items.update(|v| v.extend(page.body.items));
+                    }
+                    next.set(page.body.next_cursor);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    Effect::new(move |_| {
+        filters.track();
+        load(true);
+    });
+    // Search as you type, after a pause.
+    let debounce = StoredValue::new_local(None::<gloo_timers::callback::Timeout>);
+    let on_search = move |ev| {
+        let v = event_target_value(&ev);
+        search.set(v.clone());
+        debounce.set_value(Some(gloo_timers::callback::Timeout::new(300, move || {
+            filters.update(|f| f.q = v);
+        })));
+    };
+
+    // Infinite scroll: load more when the sentinel comes into view.
+    let sentinel = NodeRef::<html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(el) = sentinel.get() {
+            let cb = Closure::<dyn Fn(js_sys::Array)>::new(move |entries: js_sys::Array| {
+                let visible = entries
+                    .get(0)
+                    .dyn_into::<web_sys::IntersectionObserverEntry>()
+                    .map(|e| e.is_intersecting())
+                    .unwrap_or(false);
+                if visible && !loading.get_untracked() {
+                    load(false);
+                }
+            });
+            if let Ok(obs) = web_sys::IntersectionObserver::new(cb.as_ref().unchecked_ref()) {
+                obs.observe(&el);
+            }
+            cb.forget();
+        }
+    });
+
+    // Owners to filter by, for those who see more than their own.
+    let can_see_team = move || auth.can(Resource::Customer, Act::Transfer);
+    let owners = LocalResource::new(move || async move {
+        if !can_see_team() {
+            return Vec::new();
+        }
+        api::get::<Page<User>>("/api/v1/users?limit=200")
+            .await
+            .map(|r| r.body.items)
+            .unwrap_or_default()
+    });
+
+    view! {
+        <section class="page">
+            <div class="page-head">
+                <h1>{move || i18n.t(T::Customers)}</h1>
+                <Show when=move || auth.can(Resource::Customer, Act::Create) fallback=|| ()>
+                    <A href="/customers/new" attr:class="btn primary" attr:data-testid="new-customer">
+                        "+ " {move || i18n.t(T::NewCustomer)}
+                    </A>
+                </Show>
+            </div>
+            <div class="searchbar" role="search">
+                <label for="q" class="sr-only">{move || i18n.t(T::Search)}</label>
+                <input id="q" type="search" enterkeyhint="search" placeholder=move || i18n.t(T::SearchPlaceholder)
+                    prop:value=move || search.get() on:input=on_search/>
+                <button class="btn" aria-expanded=move || show_filters.get().to_string()
+                    on:click=move |_| show_filters.update(|s| *s = !*s)>{move || i18n.t(T::Filters)}</button>
+            </div>
+            <Show when=move || show_filters.get() fallback=|| ()>
+                <div class="filters">
+                    <div class="field">
+                        <label for="flt-level">{move || i18n.t(T::Level)}</label>
+                        <select id="flt-level" on:change=move |ev| { let v = event_target_value(&ev); filters.update(|f| f.level = v) }>
+                            <option value="">{move || i18n.t(T::AllLevels)}</option>
+                            {[Level::A, Level::B, Level::C].into_iter().map(|l| view! {
+                                <option value=l.as_str() selected=move || filters.with(|f| f.level == l.as_str())>{move || level_label(l, i18n.lang())}</option>
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="flt-industry">{move || i18n.t(T::Industry)}</label>
+                        <input id="flt-industry" prop:value=move || filters.with(|f| f.industry.clone())
+                            on:change=move |ev| { let v = event_target_value(&ev); filters.update(|f| f.industry = v) }/>
+                    </div>
+                    <div class="field">
+                        <label for="flt-tag">{move || i18n.t(T::Tag)}</label>
+                        <input id="flt-tag" prop:value=move || filters.with(|f| f.tag.clone())
+                            on:change=move |ev| { let v = event_target_value(&ev); filters.update(|f| f.tag = v) }/>
+                    </div>
+                    <Show when=can_see_team fallback=|| ()>
+                        <div class="field">
+                            <label for="flt-owner">{move || i18n.t(T::Owner)}</label>
+                            <select id="flt-owner" on:change=move |ev| { let v = event_target_value(&ev); filters.update(|f| f.owner = v) }>
+                                <option value="">{move || i18n.t(T::AllOwners)}</option>
+                                {move || owners.get().unwrap_or_default().into_iter().map(|u| {
+                                    let id = u.id.to_string();
+                                    view! { <option value=id.clone()>{u.display_name}</option> }
+                                }).collect_view()}
+                            </select>
+                        </div>
+                    </Show>
+                </div>
+            </Show>
+            <ul class="list" data-testid="customer-list">
+                <For each=move || items.get() key=|c| (c.id, c.version) let:c>
+                    <li>
+                        <A href=format!("/customers/{}", c.id) attr:class="row">
+                            <div class="row-main">
+                                <span class="row-title">{c.name.clone()}</span>
+                                <span class="row-sub">
+                                    {c.industry.clone().unwrap_or_default()}
+                                    {c.owner_name.clone().map(|o| format!(" · {o}"))}
+                                </span>
+                            </div>
+                            {c.level.map(|l| view! { <span class=format!("badge level-{}", l.as_str())>{l.as_str()}</span> })}
+                        </A>
+                    </li>
+                </For>
+            </ul>
+            {move || error.get().map(|e| view! { <ErrorState error=e on_retry=move |_| load(items.with_untracked(Vec::is_empty))/> })}
+            {move || loading.get().then(|| view! { <Loading/> })}
+            {move || (!loading.get() && error.with(Option::is_none) && items.with(Vec::is_empty)).then(|| view! {
+                <p class="state empty">{move || if filters.with(Filters::any) { i18n.t(T::NoResults) } else { i18n.t(T::NoCustomers) }}</p>
+            })}
+            <div node_ref=sentinel class="sentinel" aria-hidden="true"></div>
+            {move || (next.with(Option::is_some) && !loading.get()).then(|| view! {
+                <button class="btn block" on:click=move |_| load(false)>{move || i18n.t(T::LoadMore)}</button>
+            })}
+        </section>
+    }
+}

@@ -215,7 +215,6 @@ fn UsersTab(
     regions: Vec<Region>,
     reload: Callback<()>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     let teams = StoredValue::new(teams);
     let regions = StoredValue::new(regions);
     let rows = users

@@ -16,7 +16,7 @@ pub struct DistDir(pub PathBuf);
 
 #[cfg(feature = "embed-web")]
 #[derive(rust_embed::RustEmbed)]
-#[folder = "$CARGO_MANIFEST_DIR/../web/dist"]
+#[folder = "../web/dist"]
 struct Embedded;
 
 /// A file of the built app, from disk first, then from the binary.

@@ -390,3 +390,54 @@ async fn desktop_admin_creates_a_user() {
         .await
         .expect(200);
 }
+
+/// The built app is served with an index fallback for client routes, pre-compressed bodies for
+/// clients that accept them, and long caching only for content-hashed files.
+#[tokio::test]
+async fn the_app_is_served_precompressed_with_cache_rules() {
+    let app = spawn().await;
+    let get = |path: String, enc: &'static str| {
+        let client = reqwest::Client::builder()
+            .no_gzip()
+            .no_brotli()
+            .build()
+            .unwrap();
+        let url = format!("{}{}", app.address, path);
+        async move {
+            client
+                .get(url)
+                .header("accept-encoding", enc)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let index = get("/customers/some-id".into(), "identity").await;
+    assert_eq!(index.status().as_u16(), 200);
+    assert_eq!(index.headers()["cache-control"], "no-cache");
+    let html = index.text().await.unwrap();
+    let wasm = html
+        .split(['\'', '"'])
+        .find(|s| s.ends_with("_bg.wasm"))
+        .expect("index names the wasm")
+        .to_owned();
+
+    let br = get(wasm.clone(), "br, gzip").await;
+    assert_eq!(br.status().as_u16(), 200);
+    assert_eq!(br.headers()["content-encoding"], "br");
+    assert_eq!(br.headers()["content-type"], "application/wasm");
+    assert_eq!(
+        br.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    let gz = get(wasm.clone(), "gzip").await;
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    let plain = get(wasm.clone(), "identity").await;
+    assert!(plain.headers().get("content-encoding").is_none());
+    let raw = plain.bytes().await.unwrap();
+    assert_eq!(
+        &raw[..4],
+        b"\0asm",
+        "the uncompressed body is the wasm itself"
+    );
+}

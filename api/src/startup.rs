@@ -63,12 +63,16 @@ impl Application {
             metrics: Arc::new(Metrics::default()),
         });
         let spec = web::Data::new(docs::SpecJson(crate::openapi::spec_json()));
+        let allowed = web::Data::new(routes::allowed::AllowedMethods::from_spec(
+            &crate::openapi::spec(),
+        ));
         let mut server = HttpServer::new(move || {
             App::new()
                 .into_utoipa_app()
                 .app_data(state.clone())
                 .app_data(spec.clone())
                 .app_data(dist.clone())
+                .app_data(allowed.clone())
                 .app_data(
                     web::JsonConfig::default()
                         .limit(body_limit)
@@ -108,8 +112,12 @@ impl Application {
     }
 }
 
-async fn unmatched() -> actix_web::HttpResponse {
-    actix_web::ResponseError::error_response(&AppError::not_found().with_detail("no such endpoint"))
+/// Unknown path → 404; known path with another method → 405 with `Allow`.
+async fn unmatched(
+    req: HttpRequest,
+    allowed: web::Data<routes::allowed::AllowedMethods>,
+) -> actix_web::HttpResponse {
+    allowed.refuse(req.path())
 }
 
 fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {

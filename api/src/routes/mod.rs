@@ -1,6 +1,7 @@
 //! HTTP handlers, one file per resource: extract → call a service (which applies the policy) →
 //! map to the response. Registered with `.service()` so utoipa-actix-web puts them in the spec.
 
+pub mod allowed;
 pub mod audit;
 pub mod auth;
 pub mod contacts;

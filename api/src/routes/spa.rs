@@ -82,7 +82,11 @@ fn file_response(req: &HttpRequest, dist: &DistDir, path: &str) -> Option<HttpRe
     )
 }
 
-pub async fn serve(req: HttpRequest, dist: web::Data<DistDir>) -> HttpResponse {
+pub async fn serve(
+    req: HttpRequest,
+    dist: web::Data<DistDir>,
+    allowed: web::Data<super::allowed::AllowedMethods>,
+) -> HttpResponse {
     let path = req.match_info().query("tail").to_owned();
     // Refuse path tricks outright; the fallback below would mask them otherwise.
     if path
@@ -91,9 +95,10 @@ pub async fn serve(req: HttpRequest, dist: web::Data<DistDir>) -> HttpResponse {
     {
         return actix_web::ResponseError::error_response(&crate::error::AppError::not_found());
     }
-    // Unknown API paths are not the app's: they get the JSON 404.
-    if path.starts_with("api/") {
-        return actix_web::ResponseError::error_response(&crate::error::AppError::not_found());
+    // API paths are not the app's: a GET here means no GET endpoint has this path (404), or the
+    // path exists for other methods (405).
+    if path.starts_with("api/") || path == "api" {
+        return allowed.refuse(req.path());
     }
     if !path.is_empty() {
         if let Some(res) = file_response(&req, &dist, &path) {

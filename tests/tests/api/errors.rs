@@ -100,6 +100,36 @@ async fn unknown_paths_bad_ids_and_bad_queries_are_problems_without_internals() 
     let t = app.login("rep_east1").await;
     let r = app.get(&t, "/api/v1/nothing-here").await.expect(404);
     assert_eq!(r.code(), "not_found");
+    // A known path with a method it does not accept: 405 and the methods it does.
+    let r = app
+        .request(
+            Method::PUT,
+            "/api/v1/customers",
+            Some(&t),
+            Some(&json!({})),
+            &[],
+        )
+        .await
+        .expect(405);
+    assert_eq!(r.code(), "method_not_allowed");
+    assert_eq!(r.header("allow").as_deref(), Some("GET, POST"));
+    let r = app
+        .request(Method::GET, "/api/v1/auth/login", None, None, &[])
+        .await
+        .expect(405);
+    assert_eq!(r.header("allow").as_deref(), Some("POST"));
+    let id = uuid::Uuid::now_v7();
+    let r = app
+        .request(
+            Method::PUT,
+            &format!("/api/v1/customers/{id}"),
+            Some(&t),
+            None,
+            &[],
+        )
+        .await
+        .expect(405);
+    assert_eq!(r.header("allow").as_deref(), Some("DELETE, GET, PATCH"));
     let r = app
         .get(&t, "/api/v1/customers/not-a-uuid")
         .await

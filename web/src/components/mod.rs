@@ -117,3 +117,31 @@ pub fn save_error_text(e: &ApiError, lang: crate::i18n::Lang) -> String {
             .unwrap_or_else(|| T::SaveFailed.text(lang).to_owned())
     }
 }
+
+/// Watches a save action: on success runs `ok` with the answer; on failure shows the server's
+/// field errors and a message, leaving the form as the user typed it.
+pub fn on_save<I, T>(
+    action: Action<I, crate::api::ApiResult<T>>,
+    errors: RwSignal<Vec<FieldError>>,
+    message: RwSignal<Option<String>>,
+    ok: impl Fn(T) + 'static,
+) where
+    I: 'static,
+    T: Clone + Send + Sync + 'static,
+{
+    let i18n = use_i18n();
+    Effect::new(move |_| {
+        if let Some(r) = action.value().get() {
+            match r {
+                Ok(v) => {
+                    errors.set(Vec::new());
+                    ok(v);
+                }
+                Err(e) => {
+                    errors.set(e.field_errors());
+                    message.set(Some(save_error_text(&e, i18n.lang())));
+                }
+            }
+        }
+    });
+}

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::api;
-use crate::components::{save_error_text, ErrorState, Loading, TextField};
+use crate::components::{on_save, save_error_text, ErrorState, Loading, TextField};
 use crate::i18n::{role_label, use_i18n, T};
 
 #[derive(Clone, Copy, PartialEq)]
@@ -98,21 +98,10 @@ fn RegionsTab(regions: Vec<Region>, reload: Callback<()>) -> impl IntoView {
         };
         async move { api::post::<_, Region>("/api/v1/regions", &body).await }
     });
-    Effect::new(move |_| {
-        if let Some(r) = add.value().get() {
-            match r {
-                Ok(_) => {
-                    name.set(String::new());
-                    errors.set(Vec::new());
-                    message.set(None);
-                    reload.run(());
-                }
-                Err(e) => {
-                    errors.set(e.field_errors());
-                    message.set(Some(save_error_text(&e, i18n.lang())));
-                }
-            }
-        }
+    on_save(add, errors, message, move |_| {
+        name.set(String::new());
+        message.set(None);
+        reload.run(());
     });
     let errs = Signal::derive(move || errors.get());
     view! {
@@ -153,20 +142,10 @@ fn TeamsTab(
         };
         async move { api::post::<_, Team>("/api/v1/teams", &body).await }
     });
-    Effect::new(move |_| {
-        if let Some(r) = add.value().get() {
-            match r {
-                Ok(_) => {
-                    name.set(String::new());
-                    message.set(None);
-                    reload.run(());
-                }
-                Err(e) => {
-                    errors.set(e.field_errors());
-                    message.set(Some(save_error_text(&e, i18n.lang())));
-                }
-            }
-        }
+    on_save(add, errors, message, move |_| {
+        name.set(String::new());
+        message.set(None);
+        reload.run(());
     });
     let errs = Signal::derive(move || errors.get());
     let rows = teams
@@ -411,23 +390,12 @@ fn NewUser(
         };
         async move { api::post::<_, User>("/api/v1/users", &body).await }
     });
-    Effect::new(move |_| {
-        if let Some(r) = add.value().get() {
-            match r {
-                Ok(_) => {
-                    username.set(String::new());
-                    display.set(String::new());
-                    password.set(String::new());
-                    errors.set(Vec::new());
-                    message.set(None);
-                    reload.run(());
-                }
-                Err(e) => {
-                    errors.set(e.field_errors());
-                    message.set(Some(save_error_text(&e, i18n.lang())));
-                }
-            }
-        }
+    on_save(add, errors, message, move |_| {
+        username.set(String::new());
+        display.set(String::new());
+        password.set(String::new());
+        message.set(None);
+        reload.run(());
     });
     let errs = Signal::derive(move || errors.get());
     view! {

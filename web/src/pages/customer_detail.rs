@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::api::{self, ApiError};
 use crate::app::use_auth;
-use crate::components::{save_error_text, ErrorState, Loading, TextField};
+use crate::components::{on_save, save_error_text, ErrorState, Loading, TextField};
 use crate::i18n::{action_label, field_label, level_label, use_i18n, T};
 
 #[derive(Clone)]
@@ -423,17 +423,7 @@ pub fn ContactForm(
             }
         }
     });
-    Effect::new(move |_| {
-        if let Some(r) = save.value().get() {
-            match r {
-                Ok(()) => on_done.run(true),
-                Err(e) => {
-                    errors.set(e.field_errors());
-                    message.set(Some(save_error_text(&e, i18n.lang())));
-                }
-            }
-        }
-    });
+    on_save(save, errors, message, move |()| on_done.run(true));
     let errs = Signal::derive(move || errors.get());
     view! {
         <form class="sheet" data-testid="contact-form" on:submit=move |ev| { ev.prevent_default(); save.dispatch(()); }>

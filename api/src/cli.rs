@@ -39,6 +39,13 @@ pub enum Command {
         #[arg(long, default_value_t = 500)]
         customers: usize,
     },
+    /// Generate a large data set for load benchmarks (tops up to N customers, 2 contacts each).
+    SeedBench {
+        #[arg(long, default_value_t = 1_000_000)]
+        customers: u64,
+        #[arg(long, default_value_t = 200)]
+        reps: usize,
+    },
     /// Print the OpenAPI spec.
     Openapi,
     /// Manage user accounts without the web app (the first admin of a real install).
@@ -125,6 +132,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!(
                 "demo data ready: {} users and {} customers added (existing ones kept)",
                 report.users_created, report.customers_created
+            );
+            Ok(())
+        }
+        Command::SeedBench { customers, reps } => {
+            let db = crate::db::connect(&settings).await?;
+            crate::db::migrate(&db).await?;
+            let hasher = PasswordHasher::new(&settings.auth)?;
+            let r = crate::seed_bench::seed_bench(&db, &hasher, customers, reps)
+                .await
+                .map_err(describe)?;
+            println!(
+                "bench data: {} reps; added {} customers and {} contacts in {:.1} s ({:.0} rows/s)",
+                r.reps,
+                r.customers_added,
+                r.contacts_added,
+                r.seconds,
+                r.rows_per_second()
             );
             Ok(())
         }

@@ -11,6 +11,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod routes;
 pub mod seed;
+pub mod seed_bench;
 pub mod services;
 pub mod startup;
 pub mod state;

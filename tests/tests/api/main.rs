@@ -2,6 +2,7 @@
 
 mod auth;
 mod authz;
+mod bench;
 mod customers;
 mod errors;
 mod operations;

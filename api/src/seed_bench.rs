@@ -1,0 +1,253 @@
+//! `kaidan seed-bench`: a large, realistic data set for load benchmarks — N customers with two
+//! contacts each, spread over M sales reps in every team — written in multi-row batches.
+//!
+//! Bench rows skip the per-row audit trail and the duplicate check (they are generated, not
+//! entered), and all bench reps share one password hash, computed once. Re-running tops up to N.
+
+use std::time::Instant;
+
+use chrono::Duration;
+use kaidan_shared::normalize::{name_key, phone_key, search_key};
+use kaidan_shared::validate::credit_code_check_char;
+use kaidan_shared::Role;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::auth::password::PasswordHasher;
+use crate::entities::{contact, customer, team, user};
+use crate::error::AppResult;
+use crate::seed::{seed_org, DEMO_PASSWORD};
+use crate::services::now;
+
+/// The source tag of bench customers, so a re-run knows how many exist.
+pub const BENCH_SOURCE: &str = "bench";
+/// Rows per INSERT: customers have 21 columns, so 500 rows stay under SQLite's 32,766 parameters.
+const BATCH: usize = 500;
+
+#[derive(Debug)]
+pub struct BenchReport {
+    pub reps: usize,
+    pub customers_added: u64,
+    pub contacts_added: u64,
+    pub seconds: f64,
+}
+
+impl BenchReport {
+    pub fn rows_per_second(&self) -> f64 {
+        (self.customers_added + self.contacts_added) as f64 / self.seconds.max(1e-9)
+    }
+}
+
+const CITIES: [(&str, &str, &str); 12] = [
+    ("杭州", "0571", "330100"),
+    ("上海", "021", "310100"),
+    ("苏州", "0512", "320500"),
+    ("南京", "025", "320100"),
+    ("宁波", "0574", "330200"),
+    ("合肥", "0551", "340100"),
+    ("广州", "020", "440100"),
+    ("深圳", "0755", "440300"),
+    ("东莞", "0769", "441900"),
+    ("佛山", "0757", "440600"),
+    ("厦门", "0592", "350200"),
+    ("珠海", "0756", "440400"),
+];
+const WORDS: [&str; 40] = [
+    "星辰", "瑞丰", "华信", "恒达", "宏远", "博雅", "天成", "金诚", "鼎盛", "嘉禾", "汇通", "远景",
+    "同创", "中科", "新锐", "卓越", "长青", "安泰", "永兴", "德润", "万象", "启明", "海纳", "聚力",
+    "正泰", "明辉", "盛世", "锦程", "鸿运", "泰和", "东方", "蓝海", "云帆", "凯越", "润泽", "信达",
+    "华宇", "开元", "精工", "联创",
+];
+const TRADES: [(&str, &str); 7] = [
+    ("科技", "信息技术"),
+    ("电子", "电子制造"),
+    ("机械", "机械制造"),
+    ("贸易", "批发零售"),
+    ("医疗器械", "医疗健康"),
+    ("物流", "物流运输"),
+    ("新能源", "能源"),
+];
+const PEOPLE: [&str; 12] = [
+    "王伟", "李娜", "张敏", "刘洋", "陈静", "杨磊", "黄艳", "赵勇", "吴军", "周杰", "徐涛", "孙丽",
+];
+
+/// Customer number `i` → a unique, plausible company name.
+fn company_name(i: u64) -> (String, usize, usize) {
+    let city = (i % 12) as usize;
+    let w1 = ((i / 12) % 40) as usize;
+    let w2 = ((i / 480) % 40) as usize;
+    let trade = ((i / 19_200) % 7) as usize;
+    let round = i / 134_400;
+    let base = format!(
+        "{}{}{}{}有限公司",
+        CITIES[city].0, WORDS[w1], WORDS[w2], TRADES[trade].0
+    );
+    let name = if round == 0 {
+        base
+    } else {
+        format!("{base}第{round}分公司")
+    };
+    (name, city, trade)
+}
+
+/// Adds bench reps (`bench_rep_001` …) spread over the demo teams until there are `reps`.
+async fn ensure_reps(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+    reps: usize,
+) -> AppResult<Vec<Uuid>> {
+    let teams = team::Entity::find().all(db).await?;
+    let hash = hasher.hash(DEMO_PASSWORD.to_owned()).await?;
+    let mut ids = Vec::with_capacity(reps);
+    let mut missing = Vec::new();
+    for n in 1..=reps {
+        let username = format!("bench_rep_{n:03}");
+        match user::Entity::find()
+            .filter(user::Column::Username.eq(&username))
+            .one(db)
+            .await?
+        {
+            Some(u) => ids.push(u.id),
+            None => {
+                let t = &teams[n % teams.len().max(1)];
+                let id = Uuid::now_v7();
+                let at = now();
+                missing.push(user::ActiveModel {
+                    id: Set(id),
+                    username: Set(username),
+                    display_name: Set(format!("压测销售{n:03}")),
+                    password_hash: Set(hash.clone()),
+                    role: Set(Role::SalesRep.as_str().into()),
+                    team_id: Set(Some(t.id)),
+                    region_id: Set(Some(t.region_id)),
+                    email: Set(None),
+                    phone: Set(None),
+                    active: Set(true),
+                    tokens_valid_after: Set(None),
+                    version: Set(1),
+                    created_at: Set(at),
+                    updated_at: Set(at),
+                });
+                ids.push(id);
+            }
+        }
+    }
+    for chunk in missing.chunks(BATCH) {
+        user::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(ids)
+}
+
+/// Tops the bench data set up to `customers` customers (two contacts each) over `reps` reps.
+pub async fn seed_bench(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+    customers: u64,
+    reps: usize,
+) -> AppResult<BenchReport> {
+    seed_org(db, hasher, DEMO_PASSWORD).await?;
+    let owners = ensure_reps(db, hasher, reps.max(1)).await?;
+    let existing = customer::Entity::find()
+        .filter(customer::Column::Source.eq(BENCH_SOURCE))
+        .count(db)
+        .await?;
+    let start = Instant::now();
+    let base_time = now();
+    let (mut added, mut contacts_added) = (0u64, 0u64);
+    let mut i = existing;
+    while i < customers {
+        let end = (i + BATCH as u64).min(customers);
+        let mut rows = Vec::with_capacity(BATCH);
+        let mut people = Vec::with_capacity(BATCH * 2);
+        for n in i..end {
+            let (name, city, trade) = company_name(n);
+            let (city_name, area, code) = CITIES[city];
+            let id = Uuid::now_v7();
+            // Spread changes over the last year so "recently changed first" has real order.
+            let at = base_time - Duration::seconds((n % 31_536_000) as i64);
+            let phone = format!("{area}-{:08}", 80_000_000 + n % 19_999_999);
+            let org = format!("{:09}", n % 1_000_000_000);
+            let first17 = format!("91{code}{org}");
+            let credit = credit_code_check_char(&first17).map(|c| format!("{first17}{c}"));
+            rows.push(customer::ActiveModel {
+                id: Set(id),
+                kind: Set("company".into()),
+                name_key: Set(name_key(&name)),
+                search_key: Set(search_key(&name)),
+                credit_code: Set(credit),
+                industry: Set(Some(TRADES[trade].1.into())),
+                level: Set(Some(["A", "B", "B", "C", "C"][(n % 5) as usize].into())),
+                phone_key: Set(Some(phone_key(&phone))),
+                phone: Set(Some(phone)),
+                address: Set(Some(format!("{city_name}市高新区创业路{}号", 1 + n % 999))),
+                lat: Set(None),
+                lng: Set(None),
+                owner_id: Set(Some(owners[(n % owners.len() as u64) as usize])),
+                source: Set(Some(BENCH_SOURCE.into())),
+                notes: Set(None),
+                archived_at: Set(None),
+                version: Set(1),
+                created_by: Set(None),
+                created_at: Set(at),
+                updated_at: Set(at),
+                name: Set(name),
+            });
+            for k in 0..2u64 {
+                people.push(contact::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    customer_id: Set(id),
+                    name: Set(PEOPLE[((n + k * 7) % 12) as usize].into()),
+                    title: Set(Some(if k == 0 { "总经理" } else { "采购经理" }.into())),
+                    phones: Set(format!("[\"139{:08}\"]", (n * 2 + k) % 100_000_000)),
+                    email: Set(None),
+                    wechat: Set(None),
+                    is_primary: Set(k == 0),
+                    notes: Set(None),
+                    archived_at: Set(None),
+                    version: Set(1),
+                    created_at: Set(at),
+                    updated_at: Set(at),
+                });
+            }
+        }
+        let txn = db.begin().await?;
+        let n_rows = rows.len() as u64;
+        customer::Entity::insert_many(rows)
+            .exec_without_returning(&txn)
+            .await?;
+        for chunk in people.chunks(BATCH) {
+            contact::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+        added += n_rows;
+        contacts_added += n_rows * 2;
+        i = end;
+    }
+    Ok(BenchReport {
+        reps: owners.len(),
+        customers_added: added,
+        contacts_added,
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bench_names_are_unique_across_rounds() {
+        let mut seen = std::collections::HashSet::new();
+        for i in (0..400_000).step_by(7) {
+            assert!(seen.insert(company_name(i).0), "{i}");
+        }
+        assert!(company_name(134_400).0.ends_with("第1分公司"));
+    }
+}

@@ -1,0 +1,46 @@
+use kaidan_api::auth::password::PasswordHasher;
+use kaidan_api::seed_bench::seed_bench;
+use kaidan_tests::{spawn_app, test_settings};
+
+/// The benchmark seeder fills the database in batches, tops up instead of duplicating, and its
+/// data obeys the same scopes as everything else.
+#[tokio::test]
+async fn the_bench_seeder_makes_scoped_data_and_tops_up() {
+    let app = spawn_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = test_settings(dir.path(), "");
+    s.auth.argon2_memory_kib = 256;
+    let hasher = PasswordHasher::new(&s.auth).unwrap();
+    let r = seed_bench(&app.db, &hasher, 1_100, 5).await.unwrap();
+    assert_eq!(
+        (r.reps, r.customers_added, r.contacts_added),
+        (5, 1_100, 2_200)
+    );
+    let again = seed_bench(&app.db, &hasher, 1_200, 5).await.unwrap();
+    assert_eq!(again.customers_added, 100, "a re-run tops up to the target");
+
+    // Each bench rep owns a fifth and sees exactly that, page by page.
+    let rep = app.login("bench_rep_001").await;
+    let mut seen = 0;
+    let mut path = "/api/v1/customers?limit=200".to_owned();
+    loop {
+        let page = app.get(&rep, &path).await.expect(200);
+        seen += page.body["items"].as_array().unwrap().len();
+        match page.body["next_cursor"].as_str() {
+            Some(c) => path = format!("/api/v1/customers?limit=200&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, 240);
+    let one = app.get(&rep, "/api/v1/customers?limit=1").await.expect(200);
+    let id = one.body["items"][0]["id"].as_str().unwrap();
+    let detail = app
+        .get(&rep, &format!("/api/v1/customers/{id}"))
+        .await
+        .expect(200);
+    assert_eq!(detail.body["contacts"].as_array().unwrap().len(), 2);
+    let other = app.login("bench_rep_002").await;
+    app.get(&other, &format!("/api/v1/customers/{id}"))
+        .await
+        .expect(404);
+}

@@ -144,3 +144,123 @@ async fn customer_endpoints_obey_the_policy_for_every_role_and_position() {
         }
     }
 }
+
+/// Contacts are reached through their customer: outside the customer's scope every contact
+/// endpoint answers 404; org changes by non-admins answer 403.
+#[tokio::test]
+async fn contacts_and_org_edits_outside_scope_are_refused() {
+    let app = spawn_app().await;
+    let e2 = app.login("rep_east2").await;
+    let c = app
+        .create_customer(
+            &e2,
+            json!({"name": "嘉兴南湖纺织有限公司", "contacts": [{"name": "沈一"}]}),
+        )
+        .await;
+    let id = c["id"].as_str().unwrap();
+    let contact = c["contacts"][0]["id"].as_str().unwrap();
+    for outsider in [
+        "rep_east1",
+        "sup_east2",
+        "rep_south1",
+        "manager_south",
+        "cs_south1",
+    ] {
+        let t = app.login(outsider).await;
+        app.get(&t, &format!("/api/v1/contacts/{contact}"))
+            .await
+            .expect(404);
+        app.patch(
+            &t,
+            &format!("/api/v1/contacts/{contact}"),
+            "\"1\"",
+            json!({"title": "x"}),
+        )
+        .await
+        .expect(404);
+        app.delete(&t, &format!("/api/v1/contacts/{contact}"), "\"1\"")
+            .await
+            .expect(404);
+        app.post(
+            &t,
+            &format!("/api/v1/customers/{id}/contacts"),
+            json!({"name": "x"}),
+        )
+        .await
+        .expect(404);
+    }
+    // The supervisor of the owner's team may.
+    let sup = app.login("sup_east1").await;
+    app.patch(
+        &sup,
+        &format!("/api/v1/contacts/{contact}"),
+        "\"1\"",
+        json!({"title": "厂长"}),
+    )
+    .await
+    .expect(200);
+
+    let admin = app.login("admin").await;
+    let regions = app.get(&admin, "/api/v1/regions").await.expect(200);
+    let region = regions.body[0]["id"].as_str().unwrap().to_owned();
+    let teams = app.get(&admin, "/api/v1/teams").await.expect(200);
+    let team = teams.body[0]["id"].as_str().unwrap().to_owned();
+    for who in ["manager_east", "sup_east1", "rep_east1", "cs1"] {
+        let t = app.login(who).await;
+        app.patch(
+            &t,
+            &format!("/api/v1/regions/{region}"),
+            "\"1\"",
+            json!({"name": "改名"}),
+        )
+        .await
+        .expect(403);
+        app.patch(
+            &t,
+            &format!("/api/v1/teams/{team}"),
+            "\"1\"",
+            json!({"name": "改名"}),
+        )
+        .await
+        .expect(403);
+        app.post(
+            &t,
+            "/api/v1/teams",
+            json!({"name": "新组", "region_id": region}),
+        )
+        .await
+        .expect(403);
+        // 403 where the caller can see rep_east2 (manager, supervisor), 404 where they cannot.
+        let expected = if matches!(who, "manager_east" | "sup_east1") {
+            403
+        } else {
+            404
+        };
+        let r = app
+            .patch(
+                &t,
+                &format!("/api/v1/users/{}", app.user("rep_east2")),
+                "\"1\"",
+                json!({"display_name": "x"}),
+            )
+            .await;
+        assert_eq!(r.status, expected, "{who} PATCH user");
+        let r = app
+            .post(
+                &t,
+                &format!("/api/v1/users/{}/reset-password", app.user("rep_east2")),
+                json!({"new_password": "长河落日圆2026"}),
+            )
+            .await;
+        assert_eq!(r.status, expected, "{who} reset password");
+    }
+    // Nobody but the admin changed anything.
+    let log = app
+        .get(
+            &admin,
+            "/api/v1/audit?entity=user&action=user.reset_password",
+        )
+        .await
+        .expect(200);
+    assert!(log.body["items"].as_array().unwrap().is_empty());
+}

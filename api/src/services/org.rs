@@ -90,12 +90,13 @@ pub async fn update_region(
     expected_version: i64,
     input: RegionInput,
 ) -> AppResult<Region> {
-    policy::require(actor, Resource::Region, Action::Manage)?;
+    // Everyone may read regions, so a non-admin learns nothing from 403 over 404 here; the
+    // lookup still goes through the one policy so a missing region answers 404 for all.
+    let current = policy::find_for(actor, Resource::Region, Action::Manage, |_| async move {
+        Ok(region::Entity::find_by_id(id).one(db).await?)
+    })
+    .await?;
     input.validate().map_err(AppError::validation)?;
-    let current = region::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(AppError::not_found)?;
     check_version(Some(expected_version), current.version)?;
     let mut next = current.clone();
     next.name = input.name.trim().into();
@@ -209,12 +210,11 @@ pub async fn update_team(
     expected_version: i64,
     input: TeamUpdate,
 ) -> AppResult<Team> {
-    policy::require(actor, Resource::Team, Action::Manage)?;
+    let current = policy::find_for(actor, Resource::Team, Action::Manage, |_| async move {
+        Ok(team::Entity::find_by_id(id).one(db).await?)
+    })
+    .await?;
     input.validate().map_err(AppError::validation)?;
-    let current = team::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(AppError::not_found)?;
     check_version(Some(expected_version), current.version)?;
     if let Some(r) = input.region_id {
         check_region_exists(db, r).await?;

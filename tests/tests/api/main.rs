@@ -5,5 +5,6 @@ mod authz;
 mod bench;
 mod customers;
 mod errors;
+mod matrix;
 mod operations;
 mod org;

@@ -1,0 +1,843 @@
+//! The authorization matrix: every operation in the OpenAPI spec × every role (and no sign-in) ×
+//! every record position (own, same team, other team in the region, other region, none).
+//!
+//! Each operation is classified once below by what it does in the permission table's terms
+//! (`Resource` × `Action`, and what it targets). The expected outcome of every cell is then
+//! derived from `kaidan_shared::policy::scope_for` and the org chart — never written down by
+//! hand — and the request is built from the spec's own method and path. An operation in the spec
+//! that this file does not classify fails the test, so a new endpoint cannot skip the matrix.
+//!
+//! Besides the status it checks that refused mutations change nothing, that lists and filters
+//! never show a foreign row, and the field rule that only supervisors and above choose owners.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use kaidan_shared::policy::scope_for;
+use kaidan_shared::{Action, Resource, Role, Scope};
+use kaidan_tests::{spawn_app, TestApp, PASSWORD};
+use reqwest::Method;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+/// What a record is, for building one in a position.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Target {
+    /// A customer (position = its owner's).
+    Customer,
+    /// An archived customer (for restore).
+    ArchivedCustomer,
+    /// A contact (position = its customer's owner's).
+    Contact,
+    /// A user account (position = the user itself).
+    User,
+    Team,
+    Region,
+}
+
+/// What an operation does, in the permission table's terms.
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    /// No sign-in needed (health, keys, sign-in itself).
+    Public,
+    /// Any signed-in user, on their own account.
+    SelfService,
+    /// A list of `Resource`: 403 without read permission; otherwise only rows inside the scope.
+    List(Resource),
+    /// Creates an org record (regions, teams, users): `Manage` on `Resource`.
+    CreateOrg(Resource),
+    /// Creates a customer whose `owner_id` sits in the position (the owner field rule).
+    CreateOwned,
+    /// Acts on one record in the position.
+    Record(Resource, Action, Target),
+}
+
+/// Every operation of the spec, by `operationId`.
+fn classify(operation_id: &str) -> Option<Kind> {
+    use Action::*;
+    use Kind::*;
+    use Resource as R;
+    Some(match operation_id {
+        "jwks" | "healthz" | "readyz" | "metrics" | "login" | "refresh" | "logout" => Public,
+        "me" | "change_password" => SelfService,
+        "list_customers" => List(R::Customer),
+        "list_users" => List(R::User),
+        "list_regions" => List(R::Region),
+        "list_teams" => List(R::Team),
+        "list_audit" => List(R::Audit),
+        "create_customer" => CreateOwned,
+        "create_region" => CreateOrg(R::Region),
+        "create_team" => CreateOrg(R::Team),
+        "create_user" => CreateOrg(R::User),
+        "get_customer" | "customer_history" => Record(R::Customer, Read, Target::Customer),
+        "update_customer" => Record(R::Customer, Update, Target::Customer),
+        "archive_customer" => Record(R::Customer, Archive, Target::Customer),
+        "restore_customer" => Record(R::Customer, Archive, Target::ArchivedCustomer),
+        "transfer_customer" => Record(R::Customer, Transfer, Target::Customer),
+        "list_contacts" => Record(R::Contact, Read, Target::Customer),
+        "create_contact" => Record(R::Contact, Create, Target::Customer),
+        "get_contact" => Record(R::Contact, Read, Target::Contact),
+        "update_contact" => Record(R::Contact, Update, Target::Contact),
+        "archive_contact" => Record(R::Contact, Archive, Target::Contact),
+        "get_user" => Record(R::User, Read, Target::User),
+        "update_user" | "activate_user" | "deactivate_user" | "reset_password" => {
+            Record(R::User, Manage, Target::User)
+        }
+        "update_region" => Record(R::Region, Manage, Target::Region),
+        "update_team" => Record(R::Team, Manage, Target::Team),
+        _ => return None,
+    })
+}
+
+/// Business rules that answer before the policy would allow: (operation, position) → status.
+/// Kept short and named; each is a rule users asked for, not an authorization gap.
+fn business_rule(operation_id: &str, pos: Position) -> Option<u16> {
+    match (operation_id, pos) {
+        // Nobody deactivates their own account (the last admin would lock everyone out).
+        ("deactivate_user", Position::Own) => Some(403),
+        _ => None,
+    }
+}
+
+/// Where a record sits relative to the caller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Position {
+    Own,
+    SameTeam,
+    OtherTeam,
+    OtherRegion,
+    /// No such record.
+    None,
+}
+
+const POSITIONS: [Position; 5] = [
+    Position::Own,
+    Position::SameTeam,
+    Position::OtherTeam,
+    Position::OtherRegion,
+    Position::None,
+];
+
+/// One user of the demo org, as the scopes see them.
+#[derive(Clone, Debug)]
+struct Person {
+    id: Uuid,
+    team: Option<Uuid>,
+    region: Option<Uuid>,
+}
+
+/// The org chart, read back from the API (as the admin).
+struct Org {
+    people: HashMap<String, Person>,
+    /// team id → its region and supervisor
+    teams: HashMap<Uuid, (Uuid, Option<Uuid>)>,
+    team_by_name: HashMap<String, Uuid>,
+    region_by_name: HashMap<String, Uuid>,
+}
+
+impl Org {
+    async fn load(app: &TestApp, admin: &str) -> Org {
+        let mut people = HashMap::new();
+        let mut path = "/api/v1/users?limit=200&include_inactive=true".to_owned();
+        loop {
+            let page = app.get(admin, &path).await.expect(200);
+            for u in page.body["items"].as_array().unwrap() {
+                people.insert(
+                    u["username"].as_str().unwrap().to_owned(),
+                    Person {
+                        id: u["id"].as_str().unwrap().parse().unwrap(),
+                        team: u["team_id"].as_str().map(|s| s.parse().unwrap()),
+                        region: u["region_id"].as_str().map(|s| s.parse().unwrap()),
+                    },
+                );
+            }
+            match page.body["next_cursor"].as_str() {
+                Some(c) => {
+                    path = format!("/api/v1/users?limit=200&include_inactive=true&cursor={c}")
+                }
+                None => break,
+            }
+        }
+        let mut teams = HashMap::new();
+        let mut team_by_name = HashMap::new();
+        for t in app
+            .get(admin, "/api/v1/teams")
+            .await
+            .expect(200)
+            .body
+            .as_array()
+            .unwrap()
+        {
+            let id: Uuid = t["id"].as_str().unwrap().parse().unwrap();
+            teams.insert(
+                id,
+                (
+                    t["region_id"].as_str().unwrap().parse().unwrap(),
+                    t["supervisor_id"].as_str().map(|s| s.parse().unwrap()),
+                ),
+            );
+            team_by_name.insert(t["name"].as_str().unwrap().to_owned(), id);
+        }
+        let region_by_name = app
+            .get(admin, "/api/v1/regions")
+            .await
+            .expect(200)
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["name"].as_str().unwrap().to_owned(),
+                    r["id"].as_str().unwrap().parse().unwrap(),
+                )
+            })
+            .collect();
+        Org {
+            people,
+            teams,
+            team_by_name,
+            region_by_name,
+        }
+    }
+
+    fn person(&self, username: &str) -> &Person {
+        &self.people[username]
+    }
+
+    /// Whether `scope`, held by `caller`, reaches a record owned by (or being) `subject` — the
+    /// definitions of `kaidan_shared::Scope`, applied to the org chart.
+    fn reaches(&self, caller: &Person, scope: Scope, subject: &Person) -> bool {
+        let own = caller.id == subject.id;
+        match scope {
+            Scope::All => true,
+            Scope::Own => own,
+            Scope::OwnAndSubordinates => {
+                own || subject
+                    .team
+                    .is_some_and(|t| self.teams[&t].1 == Some(caller.id))
+            }
+            Scope::Team => match caller.team {
+                Some(t) => subject.team == Some(t),
+                None => own,
+            },
+            Scope::Region => match caller.region {
+                Some(r) => subject.region == Some(r),
+                None => own,
+            },
+        }
+    }
+}
+
+/// The callers: one of each role, all placed in 华东 (华东一组 where a team applies).
+const CALLERS: [(&str, Role); 5] = [
+    ("admin", Role::Admin),
+    ("manager_east", Role::RegionalManager),
+    ("sup_east1", Role::Supervisor),
+    ("rep_east1", Role::SalesRep),
+    ("cs1", Role::CustomerService),
+];
+
+/// The salesperson who owns a customer in `pos` relative to `caller` (None: not applicable).
+fn customer_owner(caller: &str, role: Role, pos: Position) -> Option<&'static str> {
+    match pos {
+        Position::Own if role.can_own_customers() => Some(match caller {
+            "admin" => "admin",
+            "manager_east" => "manager_east",
+            "sup_east1" => "sup_east1",
+            _ => "rep_east1",
+        }),
+        Position::Own => None,
+        // Managers and admins have no team.
+        Position::SameTeam if role.needs_team() => Some(if caller == "rep_east1" {
+            "rep_east2"
+        } else {
+            "rep_east1"
+        }),
+        Position::SameTeam => None,
+        Position::OtherTeam => Some("rep_east3"),
+        Position::OtherRegion => Some("rep_south1"),
+        Position::None => None,
+    }
+}
+
+/// The expected status of one cell: the policy decides between allowed, 403 and 404 exactly as
+/// `auth::policy::find_for` promises (inside the action's scope → allowed; visible but the
+/// action is not the role's → 403; otherwise 404, so nobody learns a record exists).
+fn expected_for_record(
+    org: &Org,
+    caller: &Person,
+    role: Role,
+    resource: Resource,
+    action: Action,
+    subject: Option<&Person>,
+    success: u16,
+) -> u16 {
+    let Some(subject) = subject else {
+        return 404;
+    };
+    match scope_for(role, resource, action) {
+        Some(s) if org.reaches(caller, s, subject) => success,
+        Some(_) => 404,
+        None => match scope_for(role, resource, Action::Read) {
+            Some(r) if org.reaches(caller, r, subject) => 403,
+            _ => 404,
+        },
+    }
+}
+
+struct Op {
+    id: String,
+    method: Method,
+    path: String,
+    success: u16,
+}
+
+fn operations(spec: &Value) -> Vec<Op> {
+    let mut ops = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let success = op["responses"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .filter_map(|k| k.parse::<u16>().ok())
+                .find(|s| (200..300).contains(s))
+                .expect("every operation documents a success status");
+            ops.push(Op {
+                id: op["operationId"].as_str().unwrap().to_owned(),
+                method: method.to_uppercase().parse().unwrap(),
+                path: path.clone(),
+                success,
+            });
+        }
+    }
+    ops
+}
+
+fn spec() -> Value {
+    serde_json::from_str(&kaidan_api::openapi::spec_json()).unwrap()
+}
+
+#[test]
+fn every_operation_in_the_spec_is_in_the_matrix() {
+    let unclassified: Vec<String> = operations(&spec())
+        .into_iter()
+        .filter(|o| classify(&o.id).is_none())
+        .map(|o| format!("{} {} ({})", o.method, o.path, o.id))
+        .collect();
+    assert!(
+        unclassified.is_empty(),
+        "operations missing from the authorization matrix (classify them in tests/tests/api/matrix.rs): {unclassified:#?}"
+    );
+}
+
+/// The fixtures one cell needs, made fresh so that one cell's change never decides another's.
+struct Fixture {
+    /// The path's `{id}`, when the operation has one.
+    id: Option<String>,
+    /// Who the record is (or belongs to), for the expectation; `None` for a missing record.
+    subject: Option<Person>,
+    /// The version to send in `If-Match`.
+    version: i64,
+    /// How the admin reads the record back, to prove a refused change changed nothing.
+    read_back: Option<String>,
+}
+
+struct Matrix<'a> {
+    app: &'a TestApp,
+    org: Org,
+    admin: String,
+    tokens: HashMap<String, String>,
+    seq: std::cell::Cell<u32>,
+}
+
+impl Matrix<'_> {
+    fn unique(&self, prefix: &str) -> String {
+        self.seq.set(self.seq.get() + 1);
+        format!("{prefix}{}", self.seq.get())
+    }
+
+    async fn token(&mut self, username: &str) -> String {
+        if !self.tokens.contains_key(username) {
+            let t = self.app.login(username).await;
+            self.tokens.insert(username.to_owned(), t);
+        }
+        self.tokens[username].clone()
+    }
+
+    /// A new sales rep in `team`, made by the admin, so user-management cells act on an
+    /// account of their own.
+    async fn new_rep(&mut self, team: &str) -> Person {
+        let username = self.unique("matrix_rep_");
+        let team_id = self.org.team_by_name[team];
+        let r = self
+            .app
+            .post(
+                &self.admin,
+                "/api/v1/users",
+                json!({"username": username, "display_name": "矩阵", "password": PASSWORD,
+                       "role": "sales_rep", "team_id": team_id}),
+            )
+            .await
+            .expect(201);
+        let p = Person {
+            id: r.id().parse().unwrap(),
+            team: Some(team_id),
+            region: Some(self.org.teams[&team_id].0),
+        };
+        self.org.people.insert(username, p.clone());
+        p
+    }
+
+    async fn fixture(
+        &mut self,
+        caller: &str,
+        role: Role,
+        target: Target,
+        pos: Position,
+    ) -> Option<Fixture> {
+        if pos == Position::None {
+            return Some(Fixture {
+                id: Some(Uuid::now_v7().to_string()),
+                subject: None,
+                version: 1,
+                read_back: None,
+            });
+        }
+        match target {
+            Target::Customer | Target::ArchivedCustomer | Target::Contact => {
+                let owner = customer_owner(caller, role, pos)?;
+                let t = self.token(owner).await;
+                let name = self.unique("矩阵客户");
+                let c = self
+                    .app
+                    .create_customer(&t, json!({"name": name, "contacts": [{"name": "联系人"}]}))
+                    .await;
+                let id = c["id"].as_str().unwrap().to_owned();
+                let mut version = 1;
+                if target == Target::ArchivedCustomer {
+                    self.app
+                        .delete(&self.admin, &format!("/api/v1/customers/{id}"), "\"1\"")
+                        .await
+                        .expect(200);
+                    version = 2;
+                }
+                let subject = Some(self.org.person(owner).clone());
+                Some(if target == Target::Contact {
+                    let contact = c["contacts"][0]["id"].as_str().unwrap().to_owned();
+                    Fixture {
+                        read_back: Some(format!("/api/v1/contacts/{contact}")),
+                        id: Some(contact),
+                        subject,
+                        version: 1,
+                    }
+                } else {
+                    Fixture {
+                        read_back: Some(format!("/api/v1/customers/{id}")),
+                        id: Some(id),
+                        subject,
+                        version,
+                    }
+                })
+            }
+            Target::User => {
+                let p = match pos {
+                    Position::Own => self.org.person(caller).clone(),
+                    Position::SameTeam => {
+                        let team = self.org.person(caller).team?;
+                        let name = self
+                            .org
+                            .team_by_name
+                            .iter()
+                            .find(|(_, id)| **id == team)
+                            .map(|(n, _)| n.clone())
+                            .unwrap();
+                        self.new_rep(&name).await
+                    }
+                    Position::OtherTeam => self.new_rep("华东二组").await,
+                    Position::OtherRegion => self.new_rep("华南一组").await,
+                    Position::None => unreachable!(),
+                };
+                let r = self
+                    .app
+                    .get(&self.admin, &format!("/api/v1/users/{}", p.id))
+                    .await
+                    .expect(200);
+                Some(Fixture {
+                    id: Some(p.id.to_string()),
+                    version: r.body["version"].as_i64().unwrap(),
+                    read_back: Some(format!("/api/v1/users/{}", p.id)),
+                    subject: Some(p),
+                })
+            }
+            Target::Team | Target::Region => {
+                // A team or region "is" the people in it: the subject is a new rep there.
+                let me = self.org.person(caller).clone();
+                let own_team = me.team.map(|t| {
+                    self.org
+                        .team_by_name
+                        .iter()
+                        .find(|(_, id)| **id == t)
+                        .map(|(n, _)| n.clone())
+                        .unwrap()
+                });
+                let team_name = match (target, pos) {
+                    (Target::Team, Position::Own) => own_team?,
+                    (Target::Team, Position::OtherTeam) => "华东二组".to_owned(),
+                    (Target::Region, Position::Own) if me.region.is_some() => "华东一组".to_owned(),
+                    (_, Position::OtherRegion) => "华南一组".to_owned(),
+                    _ => return None,
+                };
+                let member = self.new_rep(&team_name).await;
+                let team_id = self.org.team_by_name[&team_name];
+                let (id, list) = if target == Target::Team {
+                    (team_id, "/api/v1/teams")
+                } else {
+                    (self.org.teams[&team_id].0, "/api/v1/regions")
+                };
+                let rows = self.app.get(&self.admin, list).await.expect(200);
+                let version = rows
+                    .body
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|r| r["id"] == id.to_string())
+                    .unwrap()["version"]
+                    .as_i64()
+                    .unwrap();
+                Some(Fixture {
+                    id: Some(id.to_string()),
+                    subject: Some(member),
+                    version,
+                    read_back: None,
+                })
+            }
+        }
+    }
+
+    /// The request body an operation needs to succeed when allowed.
+    fn body(&self, op: &str, caller: &str, pos: Position) -> Option<Value> {
+        Some(match op {
+            "update_customer" => json!({"notes": "矩阵"}),
+            "transfer_customer" => {
+                // To someone the caller may assign: the caller, or a rep of 华东一组 when the
+                // caller owns it already. Refused roles never get as far as the new owner.
+                let to = match (caller, pos) {
+                    ("rep_east1" | "cs1", _) => "sup_east1",
+                    (_, Position::Own) => "rep_east1",
+                    _ => caller,
+                };
+                json!({"owner_id": self.org.person(to).id})
+            }
+            "create_contact" => json!({"name": "新联系人"}),
+            "update_contact" => json!({"title": "厂长"}),
+            "update_user" => json!({"display_name": "改过的名字"}),
+            "reset_password" => json!({"new_password": PASSWORD}),
+            "update_region" | "update_team" => json!({"name": self.unique("改名")}),
+            _ => return None,
+        })
+    }
+}
+
+#[tokio::test]
+async fn every_operation_obeys_the_policy_for_every_role_and_position() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let org = Org::load(&app, &admin).await;
+    let mut m = Matrix {
+        app: &app,
+        org,
+        admin,
+        tokens: HashMap::new(),
+        seq: std::cell::Cell::new(0),
+    };
+    let ops = operations(&spec());
+    let mut covered: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut cells = 0;
+
+    for op in &ops {
+        let kind = classify(&op.id).unwrap_or_else(|| panic!("{} is not classified", op.id));
+        // Without a token every operation but the public ones answers 401.
+        if !matches!(kind, Kind::Public) {
+            let path = op.path.replace("{id}", &Uuid::now_v7().to_string());
+            let r = app
+                .request(op.method.clone(), &path, None, Some(&json!({})), &[])
+                .await;
+            assert_eq!(r.status, 401, "{} {} without a token", op.method, op.path);
+            assert_eq!(r.code(), "unauthenticated", "{}", r.body);
+            cells += 1;
+        }
+        let Kind::Record(resource, action, target) = kind else {
+            continue;
+        };
+        for (caller, role) in CALLERS {
+            for pos in POSITIONS {
+                let Some(fx) = m.fixture(caller, role, target, pos).await else {
+                    continue;
+                };
+                // Sign in afresh: an earlier cell may have reset this caller's password or
+                // ended their sessions.
+                let token = app.login(caller).await;
+                let me = m.org.person(caller).clone();
+                let expected = business_rule(&op.id, pos).unwrap_or_else(|| {
+                    expected_for_record(
+                        &m.org,
+                        &me,
+                        role,
+                        resource,
+                        action,
+                        fx.subject.as_ref(),
+                        op.success,
+                    )
+                });
+                let before = match &fx.read_back {
+                    Some(p) => Some(app.get(&m.admin, p).await.body),
+                    None => None,
+                };
+                let path = op.path.replace("{id}", fx.id.as_deref().unwrap_or(""));
+                let etag = format!("\"{}\"", fx.version);
+                let body = m.body(&op.id, caller, pos);
+                let r = app
+                    .request(
+                        op.method.clone(),
+                        &path,
+                        Some(&token),
+                        body.as_ref(),
+                        &[("If-Match", &etag)],
+                    )
+                    .await;
+                let ctx = format!("{} {} as {caller} on {pos:?}", op.method, op.path);
+                assert_eq!(r.status, expected, "{ctx}: {}", r.body);
+                if r.status >= 400 {
+                    assert_eq!(
+                        r.header("content-type").as_deref(),
+                        Some("application/problem+json"),
+                        "{ctx}"
+                    );
+                    // A refusal changes nothing.
+                    if let (Some(p), Some(b)) = (&fx.read_back, before) {
+                        assert_eq!(
+                            app.get(&m.admin, p).await.body,
+                            b,
+                            "{ctx} changed the record"
+                        );
+                    }
+                }
+                if caller == "admin" && target == Target::User {
+                    // The admin may just have reset its own password, which ends its sessions.
+                    m.admin = app.login("admin").await;
+                }
+                covered
+                    .entry(op.id.clone())
+                    .or_default()
+                    .insert(format!("{role:?}/{pos:?}"));
+                cells += 1;
+            }
+        }
+    }
+
+    // Every record operation met every role in every position that role has.
+    for op in &ops {
+        if let Some(Kind::Record(..)) = classify(&op.id) {
+            let seen = &covered[&op.id];
+            for (_, role) in CALLERS {
+                for pos in [Position::OtherTeam, Position::OtherRegion, Position::None] {
+                    if matches!(classify(&op.id), Some(Kind::Record(Resource::Region, ..)))
+                        && pos == Position::OtherTeam
+                    {
+                        continue;
+                    }
+                    assert!(
+                        seen.contains(&format!("{role:?}/{pos:?}")),
+                        "{} never met {role:?} on {pos:?}",
+                        op.id
+                    );
+                }
+            }
+        }
+    }
+    println!("authorization matrix: {cells} cells");
+}
+
+/// Lists, their filters and their search never show a row outside the caller's read scope;
+/// list operations the role may not use at all answer 403. Creating a customer obeys the owner
+/// field rule: only roles that may transfer choose an owner other than themselves, and only
+/// inside their scope.
+#[tokio::test]
+async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let org = Org::load(&app, &admin).await;
+    let spec = spec();
+    let ops = operations(&spec);
+
+    // One customer owned by every salesperson of the demo org.
+    let mut owned_by: HashMap<String, String> = HashMap::new();
+    for (username, p) in &org.people {
+        if username == "admin" || username.starts_with("cs") {
+            continue;
+        }
+        let t = app.login(username).await;
+        let c = app
+            .create_customer(
+                &t,
+                json!({"name": format!("列表客户-{username}"), "phone": "13800000000"}),
+            )
+            .await;
+        owned_by.insert(c["id"].as_str().unwrap().to_owned(), username.clone());
+        let _ = p;
+    }
+
+    for op in &ops {
+        let Some(kind) = classify(&op.id) else {
+            continue;
+        };
+        for (caller, role) in CALLERS {
+            let token = app.login(caller).await;
+            let me = org.person(caller);
+            match kind {
+                Kind::List(resource) => {
+                    let r = app
+                        .request(op.method.clone(), &op.path, Some(&token), None, &[])
+                        .await;
+                    let Some(scope) = scope_for(role, resource, Action::Read) else {
+                        assert_eq!(r.status, 403, "{} as {caller}", op.id);
+                        continue;
+                    };
+                    assert_eq!(r.status, 200, "{} as {caller}: {}", op.id, r.body);
+                    match resource {
+                        Resource::Customer => {
+                            // Page through everything, then through a filter and a search
+                            // aimed at other people's rows.
+                            for query in [
+                                "limit=7".to_owned(),
+                                format!("limit=7&owner_id={}", org.person("rep_south1").id),
+                                format!("limit=7&owner_id={}", org.person("rep_east3").id),
+                                "limit=7&q=列表客户".to_owned(),
+                                "limit=7&q=13800000000".to_owned(),
+                                "limit=7&sort=name_asc".to_owned(),
+                            ] {
+                                let seen = collect(&app, &token, &op.path, &query).await;
+                                for (id, owner) in &owned_by {
+                                    let inside = org.reaches(me, scope, org.person(owner));
+                                    let filter_ok = !query.contains("owner_id=")
+                                        || query.contains(&org.person(owner).id.to_string());
+                                    assert_eq!(
+                                        seen.contains(id),
+                                        inside && filter_ok,
+                                        "{caller} listing customers ?{query}: {owner}'s"
+                                    );
+                                }
+                            }
+                        }
+                        Resource::User => {
+                            let seen = collect(&app, &token, &op.path, "limit=5").await;
+                            for p in org.people.values() {
+                                assert_eq!(
+                                    seen.contains(&p.id.to_string()),
+                                    org.reaches(me, scope, p),
+                                    "{caller} listing users"
+                                );
+                            }
+                        }
+                        Resource::Audit => {
+                            assert!(r.body["items"].is_array());
+                        }
+                        // The org chart's names are open to every signed-in user.
+                        _ => assert_eq!(scope, Scope::All),
+                    }
+                }
+                Kind::CreateOrg(resource) => {
+                    let body = match resource {
+                        Resource::Region => json!({"name": format!("新区域-{caller}")}),
+                        Resource::Team => json!({"name": format!("新组-{caller}"),
+                            "region_id": org.region_by_name["华东"]}),
+                        _ => json!({"username": format!("new_{caller}"), "display_name": "新人",
+                            "password": PASSWORD, "role": "sales_rep",
+                            "team_id": org.team_by_name["华东一组"]}),
+                    };
+                    let r = app
+                        .request(op.method.clone(), &op.path, Some(&token), Some(&body), &[])
+                        .await;
+                    let expected = match scope_for(role, resource, Action::Manage) {
+                        Some(_) => op.success,
+                        None => 403,
+                    };
+                    assert_eq!(r.status, expected, "{} as {caller}: {}", op.id, r.body);
+                }
+                Kind::CreateOwned => {
+                    for owner in [caller, "rep_east1", "rep_east2", "rep_east3", "rep_south1"] {
+                        let subject = org.person(owner);
+                        let body = json!({"name": format!("归属-{caller}-{owner}"),
+                            "owner_id": subject.id, "force": true});
+                        let r = app
+                            .request(op.method.clone(), &op.path, Some(&token), Some(&body), &[])
+                            .await;
+                        let create = scope_for(role, Resource::Customer, Action::Create);
+                        let choose = scope_for(role, Resource::Customer, Action::Transfer);
+                        let expected = match create {
+                            None => 403,
+                            // Customer service owns nothing, not even when it names itself.
+                            Some(_) if owner == caller && !role.can_own_customers() => 422,
+                            Some(_) if owner == caller => op.success,
+                            // The field rule: only those who may transfer choose an owner.
+                            Some(_) if choose.is_none() => 403,
+                            Some(s) if org.reaches(me, s, subject) => op.success,
+                            // An owner outside the scope is an unknown reference.
+                            Some(_) => 422,
+                        };
+                        let ctx = format!("create as {caller} for {owner}");
+                        assert_eq!(r.status, expected, "{ctx}: {}", r.body);
+                        if expected == 403 && choose.is_none() && create.is_some() {
+                            assert_eq!(r.code(), "field_forbidden", "{ctx}");
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    // The owner field rule holds for edits too: a rep cannot hand a customer on by PATCH.
+    let rep = app.login("rep_east1").await;
+    let c = app
+        .create_customer(&rep, json!({"name": "字段规则客户"}))
+        .await;
+    let id = c["id"].as_str().unwrap();
+    let r = app
+        .patch(
+            &rep,
+            &format!("/api/v1/customers/{id}"),
+            "\"1\"",
+            json!({"owner_id": org.person("rep_east2").id}),
+        )
+        .await
+        .expect(403);
+    assert_eq!(r.code(), "field_forbidden");
+    let after = app
+        .get(&admin, &format!("/api/v1/customers/{id}"))
+        .await
+        .expect(200);
+    assert_eq!(
+        after.body["owner_id"],
+        org.person("rep_east1").id.to_string()
+    );
+    assert_eq!(after.body["version"], 1);
+}
+
+/// Pages through a list and returns every id seen.
+async fn collect(app: &TestApp, token: &str, path: &str, query: &str) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut url = format!("{path}?{query}");
+    for _ in 0..200 {
+        let page = app.get(token, &url).await.expect(200);
+        for item in page.body["items"].as_array().unwrap() {
+            seen.insert(item["id"].as_str().unwrap().to_owned());
+        }
+        match page.body["next_cursor"].as_str() {
+            Some(c) => url = format!("{path}?{query}&cursor={c}"),
+            None => return seen,
+        }
+    }
+    panic!("{path}?{query} did not end");
+}

@@ -165,6 +165,7 @@ pub async fn list(
     q: CustomerListQuery,
 ) -> AppResult<Page<Customer>> {
     let scope = policy::require(actor, Resource::Customer, Action::Read)?;
+    q.validate().map_err(AppError::validation)?;
     let limit = page_limit(q.limit)?;
     let sort = q.sort.unwrap_or_default();
     let mut sel = customer::Entity::find().filter(policy::owned_in_scope(
@@ -201,9 +202,6 @@ pub async fn list(
         sel = sel.filter(customer::Column::UpdatedAt.gte(t));
     }
     if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        if text.chars().count() > 100 {
-            return Err(AppError::field("q", "too_long", "at most 100 characters"));
-        }
         let mut any = Condition::any()
             .add(customer::Column::SearchKey.like(like_contains(&search_key(text))));
         let digits = phone_key(text);

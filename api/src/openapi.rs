@@ -17,7 +17,7 @@ use utoipa_actix_web::AppExt;
 Lists use keyset pagination (`limit`, `cursor` → `next_cursor`). Edits need `If-Match`; POSTs accept `Idempotency-Key`.",
         license(name = "AGPL-3.0-or-later")
     ),
-    components(schemas(Problem, ErrorCode, FieldError)),
+    components(schemas(Problem, ErrorCode, FieldError, kaidan_shared::customer::CustomerSort)),
     modifiers(&SecurityAndErrors),
     tags(
         (name = "auth", description = "Sign-in, tokens, the signed-in user"),
@@ -69,7 +69,8 @@ impl Modify for SecurityAndErrors {
 }
 
 /// Documents the errors that any operation of a kind can answer, so no operation's list is
-/// incomplete: 401 for authenticated ones, 400/413/415/422 for ones with a body or query, 500 always.
+/// incomplete: 401 for authenticated ones, 400/413/415/422 for ones with a body, 400/422 for ones
+/// with query filters, 500 always.
 fn add_common_errors(api: &mut utoipa::openapi::OpenApi) {
     for item in api.paths.paths.values_mut() {
         let ops = [
@@ -83,6 +84,10 @@ fn add_common_errors(api: &mut utoipa::openapi::OpenApi) {
             let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
             let has_body = op.request_body.is_some();
             let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+            let has_query = op.parameters.as_ref().is_some_and(|p| {
+                p.iter()
+                    .any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query))
+            });
             if secured {
                 add_if_missing(
                     op,
@@ -104,6 +109,13 @@ fn add_common_errors(api: &mut utoipa::openapi::OpenApi) {
                     op,
                     "422",
                     "Invalid fields, listed in `errors` (`validation_failed`, `weak_password`)",
+                );
+            }
+            if has_query {
+                add_if_missing(
+                    op,
+                    "422",
+                    "A filter the schema cannot judge is invalid, listed in `errors` (`validation_failed`)",
                 );
             }
             add_if_missing(

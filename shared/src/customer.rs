@@ -105,7 +105,15 @@ pub struct CustomerDetail {
 pub struct CustomerCreate {
     #[serde(default)]
     pub kind: CustomerKind,
-    #[cfg_attr(feature = "openapi", schema(example = "杭州星辰科技有限公司"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            example = "杭州星辰科技有限公司",
+            min_length = 1,
+            max_length = 200,
+            pattern = r"\S"
+        )
+    )]
     pub name: String,
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(example = "91350100M000100Y43"))]
@@ -212,6 +220,10 @@ pub struct CustomerUpdate {
     #[serde(default)]
     pub kind: Option<CustomerKind>,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 200, pattern = r"\S")
+    )]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
@@ -380,20 +392,48 @@ impl CustomerSort {
 #[serde(deny_unknown_fields)]
 pub struct CustomerListQuery {
     /// Page size, 1–200 (default 50).
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
     pub limit: Option<u64>,
     /// From the previous page's `next_cursor`.
+    #[cfg_attr(feature = "openapi", param(max_length = 1024))]
     pub cursor: Option<String>,
     /// Name or phone contains this text.
+    #[cfg_attr(feature = "openapi", param(max_length = 100))]
     pub q: Option<String>,
     pub owner_id: Option<Uuid>,
     pub level: Option<Level>,
+    #[cfg_attr(feature = "openapi", param(max_length = 64))]
     pub industry: Option<String>,
+    #[cfg_attr(feature = "openapi", param(max_length = 32))]
     pub tag: Option<String>,
     /// Only customers changed at or after this time (RFC 3339).
     pub updated_since: Option<DateTime<Utc>>,
     pub sort: Option<CustomerSort>,
     /// List archived customers instead of active ones.
     pub archived: Option<bool>,
+}
+
+impl CustomerListQuery {
+    /// The longest search text, in characters.
+    pub const MAX_SEARCH: usize = 100;
+
+    /// The checks the server makes before it builds the query: the page size in range and the
+    /// search text and filters within their lengths. (The cursor is checked against the sort
+    /// order by `crate::cursor::decode`, with its own error code.)
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::new();
+        if crate::page::checked_limit(self.limit).is_none() {
+            e.add("limit", "out_of_range", "limit must be between 1 and 200");
+        }
+        if let Some(q) = &self.q {
+            if q.trim().chars().count() > Self::MAX_SEARCH {
+                e.add("q", "too_long", "at most 100 characters");
+            }
+        }
+        e.optional_text("industry", self.industry.as_deref(), limits::SHORT);
+        e.optional_text("tag", self.tag.as_deref(), limits::TAG);
+        e.finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -417,7 +457,10 @@ pub struct Contact {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ContactInput {
-    #[cfg_attr(feature = "openapi", schema(example = "李雷"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "李雷", min_length = 1, max_length = 64, pattern = r"\S")
+    )]
     pub name: String,
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(example = "采购经理"))]
@@ -473,6 +516,10 @@ impl ContactInput {
 #[serde(deny_unknown_fields)]
 pub struct ContactUpdate {
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 64, pattern = r"\S")
+    )]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]

@@ -23,7 +23,10 @@ pub struct Region {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RegionInput {
-    #[cfg_attr(feature = "openapi", schema(example = "华东"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "华东", min_length = 1, max_length = 64, pattern = r"\S")
+    )]
     pub name: String,
 }
 
@@ -52,7 +55,10 @@ pub struct Team {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TeamCreate {
-    #[cfg_attr(feature = "openapi", schema(example = "华东一组"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "华东一组", min_length = 1, max_length = 64, pattern = r"\S")
+    )]
     pub name: String,
     pub region_id: Uuid,
     #[serde(default)]
@@ -72,6 +78,10 @@ impl TeamCreate {
 #[serde(deny_unknown_fields)]
 pub struct TeamUpdate {
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 64, pattern = r"\S")
+    )]
     pub name: Option<String>,
     #[serde(default)]
     pub region_id: Option<Uuid>,
@@ -262,6 +272,8 @@ pub struct UserListQuery {
     pub include_inactive: Option<bool>,
     /// Matches username or display name.
     pub q: Option<String>,
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
     pub limit: Option<u64>,
+    #[cfg_attr(feature = "openapi", param(max_length = 1024))]
     pub cursor: Option<String>,
 }

@@ -79,7 +79,7 @@ pub async fn get_contact(
 /// Change a contact; `is_primary: true` makes it the customer's primary contact.
 #[utoipa::path(
     tag = "contacts", security(("bearer" = [])), request_body = ContactUpdate,
-    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "ETag of the version being changed")),
+    params(("id" = Uuid, Path), ("If-Match" = String, Header, pattern = r#"^(W/)?"[0-9]{1,18}"$"#, description = "ETag of the version being changed")),
     responses(
         (status = 200, description = "Updated", body = Contact, headers(("ETag" = String))),
         (status = 403, description = "Role may not edit contacts", body = Problem, content_type = "application/problem+json"),
@@ -104,7 +104,7 @@ pub async fn update_contact(
 /// Remove a contact from the customer (archived; the history keeps it).
 #[utoipa::path(
     tag = "contacts", security(("bearer" = [])),
-    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "ETag of the version being removed")),
+    params(("id" = Uuid, Path), ("If-Match" = String, Header, pattern = r#"^(W/)?"[0-9]{1,18}"$"#, description = "ETag of the version being removed")),
     responses(
         (status = 204, description = "Removed"),
         (status = 403, description = "Role may not remove contacts", body = Problem, content_type = "application/problem+json"),

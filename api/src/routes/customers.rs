@@ -54,7 +54,7 @@ pub async fn list_customers(
 /// Sales reps always own what they create; supervisors and above may name an owner in their scope.
 #[utoipa::path(
     tag = "customers", security(("bearer" = [])), request_body = CustomerCreate,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key create one customer")),
+    params(("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = r"^[!-~]{1,255}$", description = "Retries with the same key create one customer")),
     responses(
         (status = 201, description = "Created", body = CustomerDetail, headers(("ETag" = String), ("Location" = String))),
         (status = 403, description = "Role may not create customers, or may not choose the owner (`field_forbidden`)", body = Problem, content_type = "application/problem+json"),
@@ -101,7 +101,7 @@ pub async fn get_customer(
 /// Setting `owner_id` is a transfer: supervisors and above only, to users inside their scope.
 #[utoipa::path(
     tag = "customers", security(("bearer" = [])), request_body = CustomerUpdate,
-    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "ETag of the version being changed")),
+    params(("id" = Uuid, Path), ("If-Match" = String, Header, pattern = r#"^(W/)?"[0-9]{1,18}"$"#, description = "ETag of the version being changed")),
     responses(
         (status = 200, description = "Updated", body = Customer, headers(("ETag" = String))),
         (status = 403, description = "Role may not edit, or may not change `owner_id` (`field_forbidden`)", body = Problem, content_type = "application/problem+json"),
@@ -126,7 +126,7 @@ pub async fn update_customer(
 /// Archive a customer: it leaves the lists; its history and contacts are kept and it can be restored.
 #[utoipa::path(
     tag = "customers", security(("bearer" = [])),
-    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "ETag of the version being archived")),
+    params(("id" = Uuid, Path), ("If-Match" = String, Header, pattern = r#"^(W/)?"[0-9]{1,18}"$"#, description = "ETag of the version being archived")),
     responses(
         (status = 200, description = "Archived", body = Customer, headers(("ETag" = String))),
         (status = 403, description = "Role may not archive", body = Problem, content_type = "application/problem+json"),
@@ -149,7 +149,7 @@ pub async fn archive_customer(
 /// Restore an archived customer.
 #[utoipa::path(
     tag = "customers", security(("bearer" = [])),
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "Optional ETag check")),
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, nullable = false, pattern = r#"^(W/)?"[0-9]{1,18}"$"#, description = "Optional ETag check")),
     responses(
         (status = 200, description = "Restored", body = Customer, headers(("ETag" = String))),
         (status = 403, description = "Role may not restore", body = Problem, content_type = "application/problem+json"),
@@ -171,7 +171,7 @@ pub async fn restore_customer(
 /// Transfer a customer to another salesperson (supervisors and above, inside their scope). Audited.
 #[utoipa::path(
     tag = "customers", security(("bearer" = [])), request_body = TransferRequest,
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "Optional ETag check")),
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, nullable = false, pattern = r#"^(W/)?"[0-9]{1,18}"$"#, description = "Optional ETag check")),
     responses(
         (status = 200, description = "Transferred", body = Customer, headers(("ETag" = String))),
         (status = 403, description = "Role may not transfer", body = Problem, content_type = "application/problem+json"),
@@ -185,8 +185,9 @@ pub async fn transfer_customer(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<Uuid>,
-    if_match: OptionalIfMatch,
+    // The body first: a malformed body is a 400/422 whatever the precondition says.
     body: web::Json<TransferRequest>,
+    if_match: OptionalIfMatch,
 ) -> AppResult<HttpResponse> {
     let c = customers::transfer(&state.db, &user.0, *id, if_match.0, body.into_inner()).await?;
     Ok(json_with_etag(StatusCode::OK, &c, c.version))

@@ -56,16 +56,28 @@ pub struct IfMatch(pub i64);
 /// `If-Match` when the client sent one (POST actions accept it but do not require it).
 pub struct OptionalIfMatch(pub Option<i64>);
 
+/// The version a malformed optional `If-Match` stands for: no record ever has it.
+const NEVER_MATCHES: i64 = -1;
+
 fn parse_if_match(req: &HttpRequest) -> Result<Option<i64>, AppError> {
     let Some(v) = req.headers().get(header::IF_MATCH) else {
         return Ok(None);
     };
+    // RFC 9110 entity-tag: [W/] DQUOTE etagc DQUOTE; ours hold the version number.
     let s = v.to_str().unwrap_or("").trim();
-    let s = s.strip_prefix("W/").unwrap_or(s).trim_matches('"');
-    s.parse::<i64>().map(Some).map_err(|_| {
-        AppError::new(ErrorCode::VersionConflict)
-            .with_detail("If-Match must be an ETag from this API, like \"3\"")
-    })
+    let s = s.strip_prefix("W/").unwrap_or(s);
+    let inner = s
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
+    inner
+        .and_then(|d| d.parse::<i64>().ok())
+        .map(Some)
+        .ok_or_else(|| {
+            // Malformed is a bad request (400); a well-formed but old version is 412.
+            AppError::new(ErrorCode::BadRequest)
+                .with_detail("If-Match must be an ETag from this API, like \"3\"")
+        })
 }
 
 impl FromRequest for IfMatch {
@@ -86,7 +98,11 @@ impl FromRequest for OptionalIfMatch {
     type Error = AppError;
     type Future = Ready<Result<Self, AppError>>;
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(parse_if_match(req).map(OptionalIfMatch))
+        // RFC 9110 §13.1.1: an If-Match that names no version of ours can never match, so the
+        // action answers 412 (after the scope check, so it leaks nothing) rather than 400.
+        ready(Ok(OptionalIfMatch(
+            Some(parse_if_match(req).unwrap_or(Some(NEVER_MATCHES))).flatten(),
+        )))
     }
 }
 

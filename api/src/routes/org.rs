@@ -49,7 +49,7 @@ pub async fn create_region(
 /// Rename a region (admin).
 #[utoipa::path(
     tag = "org", security(("bearer" = [])), request_body = RegionInput,
-    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "ETag of the version being changed")),
+    params(("id" = Uuid, Path), ("If-Match" = String, Header, pattern = r#"^(W/)?"[0-9]{1,18}"$"#, description = "ETag of the version being changed")),
     responses(
         (status = 200, description = "Updated", body = Region, headers(("ETag" = String))),
         (status = 403, description = "Only admins", body = Problem, content_type = "application/problem+json"),
@@ -100,7 +100,7 @@ pub async fn create_team(
 /// Rename a team, move it to another region (its members move with it), or change its supervisor (admin).
 #[utoipa::path(
     tag = "org", security(("bearer" = [])), request_body = TeamUpdate,
-    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "ETag of the version being changed")),
+    params(("id" = Uuid, Path), ("If-Match" = String, Header, pattern = r#"^(W/)?"[0-9]{1,18}"$"#, description = "ETag of the version being changed")),
     responses(
         (status = 200, description = "Updated", body = Team, headers(("ETag" = String))),
         (status = 403, description = "Only admins", body = Problem, content_type = "application/problem+json"),

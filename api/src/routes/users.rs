@@ -76,7 +76,7 @@ pub async fn get_user(
 /// Change a user's name, role, team or region (admin). Takes effect on their next request.
 #[utoipa::path(
     tag = "users", security(("bearer" = [])), request_body = UserUpdate,
-    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "ETag of the version being changed")),
+    params(("id" = Uuid, Path), ("If-Match" = String, Header, pattern = r#"^(W/)?"[0-9]{1,18}"$"#, description = "ETag of the version being changed")),
     responses(
         (status = 200, description = "Updated", body = User, headers(("ETag" = String))),
         (status = 403, description = "Only admins; nobody changes their own role", body = Problem, content_type = "application/problem+json"),

@@ -77,16 +77,20 @@ impl TeamCreate {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TeamUpdate {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "openapi",
         schema(min_length = 1, max_length = 64, pattern = r"\S")
     )]
     pub name: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region_id: Option<Uuid>,
     /// `null` removes the supervisor.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Uuid>))]
     pub supervisor_id: Option<Option<Uuid>>,
 }
@@ -207,20 +211,36 @@ impl UserCreate {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UserUpdate {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Uuid>))]
     pub team_id: Option<Option<Uuid>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Uuid>))]
     pub region_id: Option<Option<Uuid>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub email: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub phone: Option<Option<String>>,
 }
@@ -276,4 +296,36 @@ pub struct UserListQuery {
     pub limit: Option<u64>,
     #[cfg_attr(feature = "openapi", param(max_length = 1024))]
     pub cursor: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by the `dto_json` fuzz target: an update that leaves a field out must not send it
+    /// as `null`, which the server reads as "clear it" — the admin screen changing a user's role
+    /// used to wipe their e-mail and phone.
+    #[test]
+    fn absent_update_fields_stay_absent_on_the_wire() {
+        let body = UserUpdate {
+            display_name: Some("李明".into()),
+            ..Default::default()
+        };
+        let json = serde_json::to_value(&body).unwrap();
+        assert_eq!(json, serde_json::json!({"display_name": "李明"}));
+        let back: UserUpdate = serde_json::from_value(json).unwrap();
+        assert_eq!((back.team_id, back.email, back.phone), (None, None, None));
+        let clear = UserUpdate {
+            email: Some(None),
+            ..Default::default()
+        };
+        assert_eq!(
+            serde_json::to_value(&clear).unwrap(),
+            serde_json::json!({"email": null})
+        );
+        assert_eq!(
+            serde_json::to_value(TeamUpdate::default()).unwrap(),
+            serde_json::json!({})
+        );
+    }
 }

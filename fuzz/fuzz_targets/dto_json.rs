@@ -1,0 +1,73 @@
+//! Request bodies: any bytes, decoded as each request DTO the API accepts, then validated.
+//! Decoding and validation must never panic, and a body that decodes must survive a round trip
+//! through JSON with the same verdict (what the SPA sends back is judged the same way).
+#![no_main]
+
+use kaidan_shared::auth::{ChangePasswordRequest, LoginRequest, LogoutRequest, RefreshRequest};
+use kaidan_shared::customer::{
+    ContactInput, ContactUpdate, CustomerCreate, CustomerUpdate, TransferRequest,
+};
+use kaidan_shared::org::{
+    RegionInput, ResetPasswordRequest, TeamCreate, TeamUpdate, User, UserCreate, UserUpdate,
+};
+use kaidan_shared::{FieldError, Role};
+use libfuzzer_sys::fuzz_target;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+fn check<T: DeserializeOwned + Serialize>(
+    data: &[u8],
+    validate: impl Fn(&T) -> Result<(), Vec<FieldError>>,
+) {
+    let Ok(v) = serde_json::from_slice::<T>(data) else {
+        return;
+    };
+    let verdict = validate(&v).map_err(|e| e.len());
+    let json = serde_json::to_vec(&v).expect("a decoded DTO serializes");
+    let again: T = serde_json::from_slice(&json).expect("a serialized DTO decodes");
+    assert_eq!(validate(&again).map_err(|e| e.len()), verdict);
+}
+
+fn current_user() -> User {
+    let t = chrono::DateTime::UNIX_EPOCH;
+    User {
+        id: uuid::Uuid::nil(),
+        username: "rep_east1".into(),
+        display_name: "李明".into(),
+        role: Role::SalesRep,
+        team_id: Some(uuid::Uuid::from_u128(1)),
+        region_id: Some(uuid::Uuid::from_u128(2)),
+        email: None,
+        phone: None,
+        active: true,
+        version: 1,
+        created_at: t,
+        updated_at: t,
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&which, body)) = data.split_first() else {
+        return;
+    };
+    match which % 14 {
+        0 => check::<CustomerCreate>(body, |v| v.validate()),
+        1 => check::<CustomerUpdate>(body, |v| v.validate(None, None)),
+        2 => check::<CustomerUpdate>(body, |v| v.validate(Some(30.27), Some(120.15))),
+        3 => check::<ContactInput>(body, |v| v.validate()),
+        4 => check::<ContactUpdate>(body, |v| v.validate()),
+        5 => check::<TransferRequest>(body, |v| v.validate()),
+        6 => check::<UserCreate>(body, |v| v.validate()),
+        7 => check::<UserUpdate>(body, |v| v.validate(&current_user())),
+        8 => check::<TeamCreate>(body, |v| v.validate()),
+        9 => check::<TeamUpdate>(body, |v| v.validate()),
+        10 => check::<RegionInput>(body, |v| v.validate()),
+        11 => check::<LoginRequest>(body, |_| Ok(())),
+        12 => check::<ChangePasswordRequest>(body, |_| Ok(())),
+        _ => {
+            check::<ResetPasswordRequest>(body, |_| Ok(()));
+            check::<RefreshRequest>(body, |_| Ok(()));
+            check::<LogoutRequest>(body, |_| Ok(()));
+        }
+    }
+});

@@ -48,6 +48,13 @@ pub enum Command {
     },
     /// Print the OpenAPI spec.
     Openapi,
+    /// Serve one no-op JSON endpoint (`GET /noop`) on a bare actix-web server: the framework's
+    /// ceiling, measured beside the real endpoints by scripts/bench.
+    #[command(hide = true)]
+    NoopServer {
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
     /// Manage user accounts without the web app (the first admin of a real install).
     User {
         #[command(subcommand)]
@@ -115,6 +122,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             app.run_until_stopped().await?;
             Ok(())
+        }
+        Command::NoopServer { port } => {
+            crate::noop_server::run(&settings.server.host, port, settings.server.workers).await
         }
         Command::Migrate => {
             let db = crate::db::connect(&settings).await?;

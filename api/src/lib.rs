@@ -8,6 +8,7 @@ pub mod entities;
 pub mod error;
 pub mod metrics;
 pub mod middleware;
+pub mod noop_server;
 pub mod openapi;
 pub mod routes;
 pub mod seed;

@@ -12,7 +12,6 @@ use kaidan_shared::validate::credit_code_check_char;
 use kaidan_shared::Role;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -20,7 +19,7 @@ use crate::auth::password::PasswordHasher;
 use crate::entities::{contact, customer, team, user};
 use crate::error::AppResult;
 use crate::seed::{seed_org, DEMO_PASSWORD};
-use crate::services::now;
+use crate::services::{begin_write, now};
 
 /// The source tag of bench customers, so a re-run knows how many exist.
 pub const BENCH_SOURCE: &str = "bench";
@@ -215,7 +214,7 @@ pub async fn seed_bench(
                 });
             }
         }
-        let txn = db.begin().await?;
+        let txn = begin_write(db).await?;
         let n_rows = rows.len() as u64;
         customer::Entity::insert_many(rows)
             .exec_without_returning(&txn)

@@ -6,14 +6,14 @@ use kaidan_shared::{Action, ErrorCode, Resource};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
 use crate::auth::Actor;
 use crate::entities::{contact, customer};
 use crate::error::{AppError, AppResult};
-use crate::services::{audit, check_version, new_id, now, stale};
+use crate::services::{audit, begin_write, check_version, new_id, now, stale};
 
 /// A customer has few contacts; the detail view shows them all, up to this many.
 pub const MAX_CONTACTS: u64 = 200;
@@ -182,7 +182,7 @@ pub async fn create(
     input.validate().map_err(AppError::validation)?;
     let cust = customer_in_scope(db, actor, customer_id, Action::Create).await?;
     not_archived(&cust)?;
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     // The first contact of a customer is its primary contact.
     if for_customer(&txn, customer_id).await?.is_empty() {
         input.is_primary = true;
@@ -227,7 +227,7 @@ pub async fn update(
     }
     next.version += 1;
     next.updated_at = now();
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     let mut am = contact::ActiveModel::from(next.clone()).reset_all();
     am.id = sea_orm::ActiveValue::NotSet;
     let res = contact::Entity::update_many()
@@ -270,7 +270,7 @@ pub async fn archive(
     let (current, cust) = find_in_scope(db, actor, id, Action::Archive).await?;
     not_archived(&cust)?;
     check_version(Some(expected_version), current.version)?;
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     let res = contact::Entity::update_many()
         .col_expr(contact::Column::ArchivedAt, Expr::value(Some(now())))
         .col_expr(contact::Column::IsPrimary, Expr::value(false))

@@ -14,14 +14,16 @@ use kaidan_shared::{policy as table, Action, ErrorCode, Resource, Role, Scope};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
 use crate::auth::{policy, Actor};
 use crate::entities::{customer, customer_tag, user};
 use crate::error::{AppError, AppResult};
-use crate::services::{audit, contacts, cursor, like_contains, new_id, now, page_limit, stale};
+use crate::services::{
+    audit, begin_write, contacts, cursor, like_contains, new_id, now, page_limit, stale,
+};
 
 /// The most duplicates reported on create.
 const MAX_DUPLICATES: u64 = 10;
@@ -437,7 +439,7 @@ pub async fn create(
         created_at: t,
         updated_at: t,
     };
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     customer::Entity::insert(customer::ActiveModel::from(m.clone()))
         .exec_without_returning(&txn)
         .await?;
@@ -542,7 +544,7 @@ pub async fn update(
     }
     next.version = current.version + 1;
     next.updated_at = now();
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     let mut am = customer::ActiveModel::from(next.clone()).reset_all();
     am.id = sea_orm::ActiveValue::NotSet;
     let res = customer::Entity::update_many()
@@ -595,7 +597,7 @@ pub async fn transfer(
     next.owner_id = Some(req.owner_id);
     next.version += 1;
     next.updated_at = now();
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     let res = customer::Entity::update_many()
         .col_expr(customer::Column::OwnerId, Expr::value(next.owner_id))
         .col_expr(customer::Column::Version, Expr::value(next.version))
@@ -640,7 +642,7 @@ pub async fn set_archived(
     next.archived_at = archive.then(now);
     next.version += 1;
     next.updated_at = now();
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     let res = customer::Entity::update_many()
         .col_expr(customer::Column::ArchivedAt, Expr::value(next.archived_at))
         .col_expr(customer::Column::Version, Expr::value(next.version))

@@ -19,6 +19,19 @@ use crate::error::{AppError, AppResult};
 
 /// The current time at the precision every engine stores (microseconds), so a value read back
 /// equals the value written and keyset cursors compare exactly.
+/// Starts a transaction that writes. On SQLite it takes the write lock at `BEGIN IMMEDIATE`, so a
+/// transaction that reads before it writes waits its turn (busy timeout) instead of failing with
+/// `SQLITE_BUSY` when a concurrent writer committed first; PostgreSQL and MySQL ignore the mode.
+pub async fn begin_write<C: sea_orm::TransactionTrait>(
+    db: &C,
+) -> Result<C::Transaction, sea_orm::DbErr> {
+    db.begin_with_options(sea_orm::TransactionOptions {
+        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
+
 pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }

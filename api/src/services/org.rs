@@ -5,14 +5,13 @@ use kaidan_shared::{Action, Resource, Role};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
 use crate::auth::{policy, Actor};
 use crate::entities::{region, team, user};
 use crate::error::{AppError, AppResult};
-use crate::services::{audit, check_version, new_id, now, stale, unique_violation};
+use crate::services::{audit, begin_write, check_version, new_id, now, stale, unique_violation};
 
 /// Regions and teams are few (tens), so their lists are whole, sorted by name.
 pub const MAX_ORG_ROWS: u64 = 1000;
@@ -67,7 +66,7 @@ pub async fn create_region(
         created_at: t,
         updated_at: t,
     };
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     region::Entity::insert(region::ActiveModel::from(m.clone()))
         .exec_without_returning(&txn)
         .await
@@ -102,7 +101,7 @@ pub async fn update_region(
     next.name = input.name.trim().into();
     next.version += 1;
     next.updated_at = now();
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     let res = region::Entity::update_many()
         .col_expr(region::Column::Name, Expr::value(next.name.clone()))
         .col_expr(region::Column::Version, Expr::value(next.version))
@@ -185,7 +184,7 @@ pub async fn create_team(
         created_at: t,
         updated_at: t,
     };
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     team::Entity::insert(team::ActiveModel::from(m.clone()))
         .exec_without_returning(&txn)
         .await
@@ -234,7 +233,7 @@ pub async fn update_team(
     }
     next.version += 1;
     next.updated_at = now();
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     let res = team::Entity::update_many()
         .col_expr(team::Column::Name, Expr::value(next.name.clone()))
         .col_expr(team::Column::RegionId, Expr::value(next.region_id))

@@ -11,9 +11,7 @@ use kaidan_shared::auth::{Me, TokenResponse};
 use kaidan_shared::{ErrorCode, Role};
 use rand::RngCore;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -21,7 +19,7 @@ use crate::auth::password::check_strength;
 use crate::auth::{tokens, Actor};
 use crate::entities::{refresh_token, region, team, user};
 use crate::error::{AppError, AppResult};
-use crate::services::{audit, new_id, now, throttle};
+use crate::services::{audit, begin_write, new_id, now, throttle};
 use crate::state::AppState;
 
 fn hash_token(token: &str) -> String {
@@ -189,7 +187,7 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<TokenResponse> 
     if !active {
         return Err(invalid());
     }
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     // Only one of two concurrent refreshes with the same token can mark it used.
     let marked = refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::UsedAt, Expr::value(now()))
@@ -245,7 +243,7 @@ pub async fn change_password(
     }
     check_strength(&new, &u.username, "new_password")?;
     let hash = state.hasher.hash(new).await?;
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))
         .col_expr(

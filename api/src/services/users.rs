@@ -7,7 +7,7 @@ use kaidan_shared::{Action, ErrorCode, Resource, Role};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -17,8 +17,8 @@ use crate::auth::{policy, Actor};
 use crate::entities::{team, user};
 use crate::error::{AppError, AppResult};
 use crate::services::{
-    audit, check_version, cursor, like_contains, new_id, now, page_limit, sessions, stale,
-    unique_violation,
+    audit, begin_write, check_version, cursor, like_contains, new_id, now, page_limit, sessions,
+    stale, unique_violation,
 };
 
 pub fn user_dto(m: user::Model) -> AppResult<User> {
@@ -171,7 +171,7 @@ pub async fn create(
         created_at: t,
         updated_at: t,
     };
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     user::Entity::insert(user::ActiveModel::from(m.clone()))
         .exec_without_returning(&txn)
         .await
@@ -227,7 +227,7 @@ pub async fn update(
     }
     next.version += 1;
     next.updated_at = now();
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     let res = user::Entity::update_many()
         .col_expr(
             user::Column::DisplayName,
@@ -276,7 +276,7 @@ pub async fn set_active(
     next.active = active;
     next.version += 1;
     next.updated_at = now();
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     user::Entity::update_many()
         .col_expr(user::Column::Active, Expr::value(active))
         .col_expr(user::Column::Version, Expr::value(next.version))
@@ -314,7 +314,7 @@ pub async fn reset_password(
     let current = find_in_scope(db, actor, id, Action::Manage).await?;
     check_strength(&new_password, &current.username, "new_password")?;
     let hash = hasher.hash(new_password).await?;
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))
         .col_expr(

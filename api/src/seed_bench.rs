@@ -11,7 +11,8 @@ use kaidan_shared::normalize::{name_key, phone_key, search_key};
 use kaidan_shared::validate::credit_code_check_char;
 use kaidan_shared::Role;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    PaginatorTrait, QueryFilter,
 };
 use uuid::Uuid;
 
@@ -229,12 +230,29 @@ pub async fn seed_bench(
         contacts_added += n_rows * 2;
         i = end;
     }
+    if added > 0 {
+        // A bulk load leaves the planner without statistics until autovacuum gets round to it;
+        // on PostgreSQL the customer list then sorted 17k rows instead of walking the
+        // (owner_id, updated_at, id) index (64 ms instead of 0.1 ms).
+        refresh_statistics(db).await?;
+    }
     Ok(BenchReport {
         reps: owners.len(),
         customers_added: added,
         contacts_added,
         seconds: start.elapsed().as_secs_f64(),
     })
+}
+
+/// Refreshes the query planner's statistics of the tables the load writes.
+async fn refresh_statistics(db: &DatabaseConnection) -> AppResult<()> {
+    let sql = match db.get_database_backend() {
+        DbBackend::Postgres => "ANALYZE customers, contacts, customer_tags, users",
+        DbBackend::MySql => "ANALYZE TABLE customers, contacts, customer_tags, users",
+        _ => "ANALYZE",
+    };
+    db.execute_unprepared(sql).await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -5,8 +5,8 @@ use kaidan_shared::customer::{Contact, ContactInput, ContactUpdate};
 use kaidan_shared::{Action, ErrorCode, Resource};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -183,6 +183,7 @@ pub async fn create(
     let cust = customer_in_scope(db, actor, customer_id, Action::Create).await?;
     not_archived(&cust)?;
     let txn = begin_write(db).await?;
+    lock_customer(&txn, customer_id).await?;
     // The first contact of a customer is its primary contact.
     if for_customer(&txn, customer_id).await?.is_empty() {
         input.is_primary = true;
@@ -190,6 +191,18 @@ pub async fn create(
     let c = insert(&txn, actor, customer_id, input).await?;
     txn.commit().await?;
     Ok(c)
+}
+
+/// Takes the customer's row lock for the rest of the transaction, so that two requests adding
+/// a first contact, or making different contacts primary, at the same moment run one after the
+/// other and leave exactly one primary contact. (PostgreSQL and MySQL: `SELECT … FOR UPDATE`;
+/// SQLite has no row locks and needs none — `BEGIN IMMEDIATE` already serialises writers.)
+async fn lock_customer(txn: &DatabaseTransaction, customer_id: Uuid) -> AppResult<()> {
+    customer::Entity::find_by_id(customer_id)
+        .lock_exclusive()
+        .one(txn)
+        .await?;
+    Ok(())
 }
 
 pub async fn update(
@@ -228,6 +241,9 @@ pub async fn update(
     next.version += 1;
     next.updated_at = now();
     let txn = begin_write(db).await?;
+    if next.is_primary && !current.is_primary {
+        lock_customer(&txn, current.customer_id).await?;
+    }
     let mut am = contact::ActiveModel::from(next.clone()).reset_all();
     am.id = sea_orm::ActiveValue::NotSet;
     let res = contact::Entity::update_many()

@@ -101,7 +101,7 @@ impl FromRequest for OptionalIfMatch {
         // RFC 9110 §13.1.1: an If-Match that names no version of ours can never match, so the
         // action answers 412 (after the scope check, so it leaks nothing) rather than 400.
         ready(Ok(OptionalIfMatch(
-            Some(parse_if_match(req).unwrap_or(Some(NEVER_MATCHES))).flatten(),
+            parse_if_match(req).unwrap_or(Some(NEVER_MATCHES)),
         )))
     }
 }

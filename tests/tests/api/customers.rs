@@ -914,3 +914,56 @@ async fn concurrent_writers_all_succeed_and_one_contact_is_primary() {
         "{list:?}"
     );
 }
+
+/// If-Match is an RFC 9110 entity tag: a malformed one on an edit is a bad request (400), not a
+/// conflict; on the actions where it is optional, a tag that can never match answers 412 — and
+/// outside the caller's scope still 404, so it leaks nothing.
+#[tokio::test]
+async fn malformed_if_match_is_a_bad_request_and_never_matches() {
+    let app = spawn_app().await;
+    let sup = app.login("sup_east1").await;
+    let c = app
+        .create_customer(&sup, json!({"name": "标签格式客户"}))
+        .await;
+    let path = format!("/api/v1/customers/{}", c["id"].as_str().unwrap());
+    for bad in ["1", "*", "\"x\"", "\"99999999999999999999\""] {
+        let r = app
+            .request(
+                Method::PATCH,
+                &path,
+                Some(&sup),
+                Some(&json!({"notes": "x"})),
+                &[("If-Match", bad)],
+            )
+            .await
+            .expect(400);
+        assert_eq!(r.code(), "bad_request", "If-Match: {bad}");
+    }
+    let owner = app.user("rep_east1");
+    let transfer = |tag: &'static str| {
+        let (app, sup, path, owner) = (&app, sup.clone(), path.clone(), owner.clone());
+        async move {
+            app.request(
+                Method::POST,
+                &format!("{path}/transfer"),
+                Some(&sup),
+                Some(&json!({"owner_id": owner})),
+                &[("If-Match", tag)],
+            )
+            .await
+        }
+    };
+    assert_eq!(transfer("*").await.expect(412).code(), "version_conflict");
+    let south = app.login("sup_south1").await;
+    app.request(
+        Method::POST,
+        &format!("{path}/transfer"),
+        Some(&south),
+        Some(&json!({"owner_id": owner})),
+        &[("If-Match", "*")],
+    )
+    .await
+    .expect(404);
+    transfer("\"1\"").await.expect(200);
+    assert_eq!(app.get(&sup, &path).await.expect(200).body["version"], 2);
+}

@@ -34,10 +34,15 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations.
     Migrate,
-    /// Load the demo company (idempotent): users of every role and 500 customers.
+    /// Load the demo company (idempotent): users of every role and 500 customers. Refuses a
+    /// database that has users the demo did not create (a real install), unless --force.
     SeedDemo {
         #[arg(long, default_value_t = 500)]
         customers: usize,
+        /// Seed even though the database has users of its own (they would share it with demo
+        /// accounts whose password is published).
+        #[arg(long)]
+        force: bool,
     },
     /// Generate a large data set for load benchmarks (tops up to N customers, 2 contacts each).
     SeedBench {
@@ -114,6 +119,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::telemetry::init(&settings.log);
             let host = settings.server.host.clone();
             let app = crate::startup::Application::build(settings).await?;
+            warn_demo_passwords(&app.db).await;
             tracing::info!("Kaidan is serving on http://{}:{}", host, app.port());
             println!(
                 "Kaidan 开单 is running: http://{}:{}/  (API docs: /api/docs)",
@@ -132,9 +138,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
-        Command::SeedDemo { customers } => {
+        Command::SeedDemo { customers, force } => {
             let db = crate::db::connect(&settings).await?;
             crate::db::migrate(&db).await?;
+            let foreign = crate::seed::users_not_from_demo(&db)
+                .await
+                .map_err(describe)?;
+            if !foreign.is_empty() && !force {
+                anyhow::bail!(
+                    "refusing to load the demo company: this database has {} user(s) the demo did \
+                     not create (e.g. {}). The demo accounts share one published password. Use \
+                     --force to seed anyway.",
+                    foreign.len(),
+                    foreign
+                        .iter()
+                        .take(3)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
             let hasher = PasswordHasher::new(&settings.auth)?;
             let report = crate::seed::seed_demo(&db, &hasher, customers)
                 .await
@@ -229,6 +252,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+    }
+}
+
+/// Says loudly, at start, when an active account still has the demo password from the README.
+async fn warn_demo_passwords(db: &sea_orm::DatabaseConnection) {
+    match users::with_demo_password(db).await {
+        Ok(0) => {}
+        Ok(n) => {
+            tracing::warn!(
+                accounts = n,
+                "SECURITY: {n} active account(s) still use the published demo password; change them \
+                 or deactivate them before real use (/readyz reports demo_password_in_use)"
+            );
+            eprintln!(
+                "\n  !!! WARNING: {n} active account(s) still use the demo password from the README.\n  \
+                 !!! Anyone can sign in as them. Change or deactivate them before real use.\n"
+            );
+        }
+        Err(e) => tracing::warn!(error = ?e, "could not check for demo passwords"),
     }
 }
 

@@ -7,13 +7,17 @@ use std::path::{Path, PathBuf};
 
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
-use serde::{Deserialize, Serialize};
+use ipnet::IpNet;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Deserializer, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     /// `sqlite://./data/kaidan.db?mode=rwc` (default), `postgres://…`, `mysql://…` or `mariadb://…`.
-    pub database_url: String,
+    /// It may hold a password, so it is a secret: `Debug` and logs never show it.
+    #[serde(default = "default_database_url", skip_serializing)]
+    pub database_url: SecretString,
     /// Pool size for PostgreSQL/MySQL. SQLite always uses one connection (see `db.rs`).
     pub database_max_connections: u32,
     /// Run pending migrations when `kaidan serve` starts.
@@ -22,6 +26,12 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub web: WebSettings,
     pub log: LogSettings,
+    pub metrics: MetricsSettings,
+    pub limits: LimitSettings,
+}
+
+fn default_database_url() -> SecretString {
+    SecretString::from("sqlite://./data/kaidan.db?mode=rwc")
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -31,8 +41,11 @@ pub struct ServerSettings {
     pub port: u16,
     /// Largest accepted JSON body, in bytes.
     pub body_limit_bytes: usize,
-    /// Take the client IP from `X-Forwarded-For` (only behind a trusted reverse proxy).
-    pub trust_forwarded_for: bool,
+    /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` / `X-Forwarded-Proto` are believed
+    /// (CIDR list, e.g. `KAIDAN_SERVER__TRUSTED_PROXIES="127.0.0.1/32,10.0.0.0/8"`). Empty: the
+    /// peer address is the client, whatever the headers say.
+    #[serde(deserialize_with = "proxy_list")]
+    pub trusted_proxies: Vec<IpNet>,
     /// Worker threads; 0 means one per core.
     pub workers: usize,
 }
@@ -51,22 +64,76 @@ pub struct AuthSettings {
     pub signing_key_file: PathBuf,
     /// The key itself, instead of a file (e.g. from a secret store). Never logged.
     #[serde(default, skip_serializing)]
-    pub signing_key_pem: Option<String>,
+    pub signing_key_pem: Option<SecretString>,
     /// Argon2id memory in KiB, iterations and lanes. Defaults are OWASP's (19 MiB, 2, 1).
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
     pub argon2_lanes: u32,
-    /// Sign-in throttling: failures allowed per account and per IP within the window.
+    /// Sign-in throttling (OWASP): password checks allowed per account from one client address,
+    /// and per client address over all accounts, within the window; past them, 429. Counted as
+    /// attempts reserved before the password is checked, so concurrency cannot exceed them.
     pub max_failures_per_account: u64,
     pub max_failures_per_ip: u64,
     pub failure_window_secs: i64,
+    /// Across all addresses an account is never locked (that would hand anyone a way to lock the
+    /// admin out); after this many failures in the window each check waits longer instead,
+    /// doubling from 250 ms up to `max_slowdown_ms`.
+    pub slowdown_after_failures: u64,
+    pub max_slowdown_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// When set, `/metrics` answers only `Authorization: Bearer <token>`.
+    #[serde(default, skip_serializing)]
+    pub bearer_token: Option<SecretString>,
+    /// When set (`127.0.0.1:9100`), `/metrics` is served only on this separate address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitSettings {
+    /// How many likely duplicates owned outside their data scope one user is shown per hour
+    /// (the duplicate check on create names the company and its owner, so it must not become a
+    /// way to list other teams' customers).
+    pub cross_scope_duplicates_per_hour: u64,
+}
+
+/// A CIDR list, as a TOML/JSON list or one comma-separated string (environment variables).
+/// A bare address is a /32 or /128.
+fn proxy_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<IpNet>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum List {
+        One(String),
+        Many(Vec<String>),
+    }
+    let items = match List::deserialize(d)? {
+        List::One(s) => s.split(',').map(|p| p.trim().to_owned()).collect(),
+        List::Many(v) => v,
+    };
+    items
+        .iter()
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| {
+            let s = s.trim();
+            s.parse::<IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(IpNet::from))
+                .map_err(|_| serde::de::Error::custom(format!("`{s}` is not an address or CIDR")))
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WebSettings {
     /// The built SPA (trunk's output). When it has no `index.html`, a placeholder page is served.
-    pub dist_dir: PathBuf,
+    /// A binary built with `embed-web` serves only its embedded copy unless this is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dist_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -81,14 +148,14 @@ pub struct LogSettings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            database_url: "sqlite://./data/kaidan.db?mode=rwc".into(),
+            database_url: default_database_url(),
             database_max_connections: 10,
             auto_migrate: true,
             server: ServerSettings {
                 host: "127.0.0.1".into(),
                 port: 8080,
                 body_limit_bytes: 256 * 1024,
-                trust_forwarded_for: false,
+                trusted_proxies: Vec::new(),
                 workers: 0,
             },
             auth: AuthSettings {
@@ -104,13 +171,23 @@ impl Default for Settings {
                 max_failures_per_account: 5,
                 max_failures_per_ip: 50,
                 failure_window_secs: 15 * 60,
+                slowdown_after_failures: 5,
+                max_slowdown_ms: 8_000,
             },
             web: WebSettings {
-                dist_dir: PathBuf::from("./web/dist"),
+                // An embedded build must not read files from wherever it happens to be started.
+                dist_dir: (!cfg!(feature = "embed-web")).then(|| PathBuf::from("./web/dist")),
             },
             log: LogSettings {
                 format: "pretty".into(),
                 level: "info".into(),
+            },
+            metrics: MetricsSettings {
+                bearer_token: None,
+                listen: None,
+            },
+            limits: LimitSettings {
+                cross_scope_duplicates_per_hour: 30,
             },
         }
     }
@@ -155,7 +232,7 @@ impl Settings {
 
     /// Refuses settings that would make the server unsafe or unable to work.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        DatabaseKind::of(&self.database_url)?;
+        DatabaseKind::of(self.database_url.expose_secret())?;
         let a = &self.auth;
         if !(30..=900).contains(&a.access_ttl_secs) {
             return Err(ConfigError::Invalid {
@@ -187,6 +264,32 @@ impl Settings {
                 reason: "must be at least 1024".into(),
             });
         }
+        if a.max_failures_per_account < 1 || a.max_failures_per_ip < 1 || a.failure_window_secs < 1
+        {
+            return Err(ConfigError::Invalid {
+                field: "auth.max_failures_*",
+                reason: "limits and the window must be at least 1".into(),
+            });
+        }
+        if let Some(l) = &self.metrics.listen {
+            if l.parse::<std::net::SocketAddr>().is_err() {
+                return Err(ConfigError::Invalid {
+                    field: "metrics.listen",
+                    reason: "must be an address with a port, like 127.0.0.1:9100".into(),
+                });
+            }
+        }
+        if self
+            .metrics
+            .bearer_token
+            .as_ref()
+            .is_some_and(|t| t.expose_secret().len() < 16)
+        {
+            return Err(ConfigError::Invalid {
+                field: "metrics.bearer_token",
+                reason: "must be at least 16 characters".into(),
+            });
+        }
         if !matches!(self.log.format.as_str(), "pretty" | "json") {
             return Err(ConfigError::Invalid {
                 field: "log.format",
@@ -198,9 +301,10 @@ impl Settings {
 
     /// The URL sqlx understands (`mariadb://` is spelled `mysql://` there).
     pub fn normalized_database_url(&self) -> String {
-        match self.database_url.strip_prefix("mariadb://") {
+        let url = self.database_url.expose_secret();
+        match url.strip_prefix("mariadb://") {
             Some(rest) => format!("mysql://{rest}"),
-            None => self.database_url.clone(),
+            None => url.to_owned(),
         }
     }
 }
@@ -236,7 +340,7 @@ mod tests {
         let s = Settings::default();
         s.validate().unwrap();
         assert_eq!(
-            DatabaseKind::of(&s.database_url).unwrap(),
+            DatabaseKind::of(s.database_url.expose_secret()).unwrap(),
             DatabaseKind::Sqlite
         );
         assert!(s.auth.access_ttl_secs <= 900);
@@ -263,5 +367,34 @@ mod tests {
             ..Settings::default()
         };
         assert_eq!(s.normalized_database_url(), "mysql://root@localhost/k");
+    }
+
+    #[test]
+    fn secrets_never_appear_in_debug_output() {
+        let mut s = Settings {
+            database_url: "postgres://kaidan:hunter2-db@db/kaidan".into(),
+            ..Settings::default()
+        };
+        s.auth.signing_key_pem = Some("-----BEGIN PRIVATE KEY-----MC4CAQ".into());
+        s.metrics.bearer_token = Some("metrics-secret-0123456789".into());
+        let printed = format!("{s:?} {s:#?}");
+        for secret in ["hunter2-db", "MC4CAQ", "metrics-secret"] {
+            assert!(!printed.contains(secret), "{secret} leaked: {printed}");
+        }
+    }
+
+    #[test]
+    fn trusted_proxies_come_as_a_list_or_a_comma_separated_string() {
+        let s: ServerSettings = serde_json::from_value(serde_json::json!({
+            "host": "h", "port": 1, "body_limit_bytes": 2048, "workers": 0,
+            "trusted_proxies": "127.0.0.1/32, 10.0.0.0/8,::1"
+        }))
+        .unwrap();
+        assert_eq!(s.trusted_proxies.len(), 3);
+        let bad: Result<ServerSettings, _> = serde_json::from_value(serde_json::json!({
+            "host": "h", "port": 1, "body_limit_bytes": 2048, "workers": 0,
+            "trusted_proxies": ["10.0.0.0/8", "nonsense"]
+        }));
+        assert!(bad.is_err());
     }
 }

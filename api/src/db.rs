@@ -56,7 +56,9 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("migration failed: {e}"))
 }
 
-/// Creates the folder of a file-backed SQLite URL, so the embedded run works on a fresh clone.
+/// Prepares a file-backed SQLite URL, so the embedded run works on a fresh clone and keeps its
+/// data private: the folder is created `0700`, the database file `0600` (SQLite gives its `-wal`
+/// and `-shm` files the same mode), and an existing file others can read is tightened to `0600`.
 fn ensure_sqlite_dir(url: &str) -> anyhow::Result<()> {
     let path = url
         .trim_start_matches("sqlite://")
@@ -65,11 +67,14 @@ fn ensure_sqlite_dir(url: &str) -> anyhow::Result<()> {
     if path.is_empty() || path == ":memory:" {
         return Ok(());
     }
-    if let Some(dir) = std::path::Path::new(path).parent() {
+    let file = std::path::Path::new(path);
+    if let Some(dir) = file.parent() {
         if !dir.as_os_str().is_empty() {
-            std::fs::create_dir_all(dir)
+            crate::fs_private::create_dir(dir)
                 .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
         }
     }
+    crate::fs_private::create_file(file)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", file.display()))?;
     Ok(())
 }

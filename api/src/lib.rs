@@ -2,10 +2,13 @@
 
 pub mod auth;
 pub mod cli;
+pub mod client_addr;
 pub mod config;
 pub mod db;
 pub mod entities;
 pub mod error;
+pub mod fs_private;
+pub mod jobs;
 pub mod metrics;
 pub mod middleware;
 pub mod noop_server;

@@ -22,9 +22,26 @@ pub struct Metrics {
     series: Mutex<BTreeMap<(String, String, u16), Series>>,
 }
 
+/// The method label: the standard methods by name, anything else as `OTHER`, so no request can
+/// add a label value.
+pub fn method_label(method: &str) -> &'static str {
+    match method {
+        "GET" => "GET",
+        "HEAD" => "HEAD",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "PATCH" => "PATCH",
+        "DELETE" => "DELETE",
+        "OPTIONS" => "OPTIONS",
+        _ => "OTHER",
+    }
+}
+
 impl Metrics {
+    /// Counts a request. `route` must be a route template (or `unmatched`), never the raw path.
     pub fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
         let secs = elapsed.as_secs_f64();
+        let method = method_label(method);
         if let Ok(mut map) = self.series.lock() {
             let s = map
                 .entry((method.to_owned(), route.to_owned(), status))
@@ -114,5 +131,19 @@ mod tests {
         assert!(text.contains("le=\"0.005\"} 1"));
         assert!(text.contains("le=\"0.05\"} 2"));
         assert!(text.contains("le=\"+Inf\"} 2"));
+    }
+
+    #[test]
+    fn unknown_methods_share_one_label() {
+        let m = Metrics::default();
+        for verb in ["PROPFIND", "FOO", "get", "BREW"] {
+            m.observe(verb, "unmatched", 404, Duration::from_millis(1));
+        }
+        let text = m.render();
+        assert!(
+            text.contains("method=\"OTHER\",route=\"unmatched\",status=\"404\"} 4"),
+            "{text}"
+        );
+        assert!(!text.contains("PROPFIND"));
     }
 }

@@ -11,9 +11,10 @@ use actix_web::{web, Error, HttpMessage, HttpResponse, ResponseError};
 use kaidan_shared::ErrorCode;
 use sha2::{Digest, Sha256};
 
-use crate::auth::extractor::bearer_token;
-use crate::auth::tokens;
+use crate::auth::extractor::authenticate;
+use crate::client_addr;
 use crate::error::AppError;
+use crate::routes::csp;
 use crate::services::idempotency::{self, Begin, Stored};
 use crate::state::AppState;
 
@@ -40,9 +41,11 @@ pub async fn request_context(
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
-    let metrics = req
-        .app_data::<web::Data<AppState>>()
-        .map(|s| s.metrics.clone());
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    if let Some(s) = &state {
+        client_addr::remember(&req, &s.settings.server.trusted_proxies);
+    }
+    let metrics = state.map(|s| s.metrics.clone());
     let method = req.method().clone();
     let pattern = req.match_pattern();
     let path = req.path().to_owned();
@@ -64,12 +67,28 @@ pub async fn request_context(
         HeaderValue::from_static("no-referrer"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static(csp::PERMISSIONS_POLICY),
+    );
+    h.insert(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    // HTML pages bring their own policy (with their inline hashes); nothing else may load a thing.
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(csp::API_POLICY),
+        );
+    }
     if let Some(m) = metrics {
         let route = res
             .request()
             .match_pattern()
             .or(pattern)
             .unwrap_or_else(|| "unmatched".into());
+        // Route templates only: a raw path (or the SPA's tail) must never become a label.
         m.observe(method.as_str(), &route, status.as_u16(), elapsed);
     }
     if status.is_server_error() {
@@ -82,15 +101,33 @@ pub async fn request_context(
 
 const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
+/// Operations that answer with tokens or secrets: they never take `Idempotency-Key`, so no
+/// token is ever written to the idempotency store (sign-in, refresh, logout, password change).
+fn takes_no_idempotency_key(path: &str) -> bool {
+    path.starts_with("/api/v1/auth/") || path == "/api/v1/me/password"
+}
+
+/// Whether a response must not be kept anywhere (`Cache-Control: no-store`).
+fn is_no_store(headers: &actix_web::http::header::HeaderMap) -> bool {
+    headers
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|d| d.trim().eq_ignore_ascii_case("no-store"))
+        })
+}
+
 /// Replays the first successful answer to a POST retried with the same `Idempotency-Key`.
-/// Keys are per caller (the token's subject); requests without a valid token pass through and
-/// are refused by the handler.
+/// Keys are per caller; the caller is authenticated exactly as a fresh request would be (active
+/// user, live session) before anything is replayed, and requests that fail that pass through to
+/// be refused by the handler. Answers marked `no-store` are never kept.
 pub async fn idempotency(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let key = match (
-        req.method() == Method::POST,
+        req.method() == Method::POST && !takes_no_idempotency_key(req.path()),
         req.headers().get(IDEMPOTENCY_KEY),
     ) {
         (true, Some(v)) => v.to_str().ok().map(str::to_owned),
@@ -104,12 +141,10 @@ pub async fn idempotency(
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    let user_id = bearer_token(req.request())
-        .and_then(|t| tokens::verify_access(&state.keys, &state.settings.auth, &t).ok())
-        .and_then(|c| c.sub.parse::<uuid::Uuid>().ok());
-    let Some(user_id) = user_id else {
+    let Ok(actor) = authenticate(&state, req.request()).await else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
+    let user_id = actor.user_id;
     let mut req = req;
     let body = match req.extract::<web::Bytes>().await {
         Ok(b) => b,
@@ -142,7 +177,7 @@ pub async fn idempotency(
     }
     let res = next.call(req).await?;
     let status = res.status();
-    if !status.is_success() {
+    if !status.is_success() || is_no_store(res.headers()) {
         if let Err(e) = idempotency::abandon(&state.db, user_id, &key).await {
             tracing::error!(error = ?e, "could not release an idempotency key");
         }

@@ -226,6 +226,19 @@ async fn team_by_name(db: &DatabaseConnection, name: &str) -> AppResult<team::Mo
         .ok_or_else(|| crate::error::AppError::internal(anyhow::anyhow!("team {name} missing")))
 }
 
+/// Usernames in the database that are not demo users (a real install, or users added by hand).
+pub async fn users_not_from_demo(db: &DatabaseConnection) -> AppResult<Vec<String>> {
+    let demo: Vec<&str> = USERS.iter().map(|u| u.username).collect();
+    Ok(crate::entities::user::Entity::find()
+        .filter(crate::entities::user::Column::Username.is_not_in(demo))
+        .limit(20)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| u.username)
+        .collect())
+}
+
 /// The whole demo: the org and `customers` customers with 1–3 contacts each.
 pub async fn seed_demo(
     db: &DatabaseConnection,
@@ -572,7 +585,13 @@ pub async fn seed_customers(db: &DatabaseConnection, wanted: usize) -> AppResult
             contacts,
             force: true,
         };
-        customers::create(db, &system, input).await?;
+        customers::create(
+            db,
+            &system,
+            input,
+            &crate::config::Settings::default().limits,
+        )
+        .await?;
         created += 1;
     }
     Ok(created)

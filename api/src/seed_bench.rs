@@ -127,6 +127,7 @@ async fn ensure_reps(
                     phone: Set(None),
                     active: Set(true),
                     tokens_valid_after: Set(None),
+                    demo_password: Set(true),
                     version: Set(1),
                     created_at: Set(at),
                     updated_at: Set(at),

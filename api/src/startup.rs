@@ -7,7 +7,7 @@ use actix_web::dev::{Server, ServiceResponse};
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::{from_fn, Compress, ErrorHandlerResponse, ErrorHandlers};
-use actix_web::{web, App, HttpRequest, HttpServer};
+use actix_web::{guard, web, App, HttpRequest, HttpServer};
 use kaidan_shared::{ErrorCode, Problem};
 use sea_orm::DatabaseConnection;
 use utoipa_actix_web::AppExt;
@@ -24,6 +24,8 @@ use crate::state::AppState;
 pub struct Application {
     port: u16,
     server: Server,
+    /// The separate `/metrics` listener, when `metrics.listen` is set.
+    metrics_server: Option<(u16, Server)>,
     pub db: DatabaseConnection,
 }
 
@@ -55,6 +57,13 @@ impl Application {
         let workers = settings.server.workers;
         let body_limit = settings.server.body_limit_bytes;
         let dist = web::Data::new(spa::DistDir(settings.web.dist_dir.clone()));
+        let metrics_listener = match &settings.metrics.listen {
+            Some(addr) => Some(
+                TcpListener::bind(addr.as_str())
+                    .map_err(|e| anyhow::anyhow!("cannot listen for metrics on {addr}: {e}"))?,
+            ),
+            None => None,
+        };
         let state = web::Data::new(AppState {
             db: db.clone(),
             settings: Arc::new(settings),
@@ -62,6 +71,26 @@ impl Application {
             hasher,
             metrics: Arc::new(Metrics::default()),
         });
+        let metrics_server = match metrics_listener {
+            Some(l) => {
+                let port = l.local_addr()?.port();
+                let state = state.clone();
+                let server = HttpServer::new(move || {
+                    App::new()
+                        .app_data(state.clone())
+                        .route("/metrics", web::get().to(routes::health::metrics_only))
+                        .default_service(web::to(|| async {
+                            actix_web::ResponseError::error_response(&AppError::not_found())
+                        }))
+                })
+                .workers(1)
+                .listen(l)?
+                .run();
+                Some((port, server))
+            }
+            None => None,
+        };
+        crate::jobs::cleanup::spawn(db.clone());
         let spec = web::Data::new(docs::SpecJson(crate::openapi::spec_json()));
         let allowed = web::Data::new(routes::allowed::AllowedMethods::from_spec(
             &crate::openapi::spec(),
@@ -86,7 +115,12 @@ impl Application {
                 .into_app()
                 .route("/api/openapi.json", web::get().to(docs::openapi_json))
                 .route("/api/docs", web::get().to(docs::docs_page))
-                .route("/{tail:.*}", web::get().to(spa::serve))
+                .route(
+                    "/{tail:.*}",
+                    web::route()
+                        .guard(guard::Any(guard::Get()).or(guard::Head()))
+                        .to(spa::serve),
+                )
                 .default_service(web::to(unmatched))
                 .wrap(ErrorHandlers::new().default_handler(ensure_problem_body))
                 .wrap(Compress::default())
@@ -99,6 +133,7 @@ impl Application {
         Ok(Application {
             port,
             server: server.run(),
+            metrics_server,
             db,
         })
     }
@@ -107,17 +142,30 @@ impl Application {
         self.port
     }
 
+    /// The port of the separate metrics listener, when configured.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_server.as_ref().map(|(p, _)| *p)
+    }
+
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        match self.metrics_server {
+            Some((_, m)) => futures_util::try_join!(self.server, m).map(|_| ()),
+            None => self.server.await,
+        }
     }
 }
 
-/// Unknown path → 404; known path with another method → 405 with `Allow`.
+/// Unknown API path → 404; known path with another method → 405 with `Allow`. Every other path
+/// belongs to the web app, which only answers GET and HEAD.
 async fn unmatched(
     req: HttpRequest,
     allowed: web::Data<routes::allowed::AllowedMethods>,
 ) -> actix_web::HttpResponse {
-    allowed.refuse(req.path())
+    let path = req.path();
+    if path == "/api" || path.starts_with("/api/") || allowed.for_path(path).is_some() {
+        return allowed.refuse(path);
+    }
+    routes::allowed::method_not_allowed(&["GET", "HEAD"])
 }
 
 fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {

@@ -17,6 +17,10 @@ mod m20261124_000007_create_customer_tags;
 mod m20261124_000008_create_contacts;
 mod m20261124_000009_create_audit_log;
 mod m20261124_000010_create_idempotency_keys;
+mod m20261126_000011_create_rate_counters;
+mod m20261126_000012_drop_login_attempts;
+mod m20261126_000013_create_sessions;
+mod m20261126_000014_add_users_demo_password;
 
 pub struct Migrator;
 
@@ -34,6 +38,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000008_create_contacts::Migration),
             Box::new(m20261124_000009_create_audit_log::Migration),
             Box::new(m20261124_000010_create_idempotency_keys::Migration),
+            Box::new(m20261126_000011_create_rate_counters::Migration),
+            Box::new(m20261126_000012_drop_login_attempts::Migration),
+            Box::new(m20261126_000013_create_sessions::Migration),
+            Box::new(m20261126_000014_add_users_demo_password::Migration),
         ]
     }
 }

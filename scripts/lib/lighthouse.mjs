@@ -21,7 +21,7 @@ try {
       port: chrome.port,
       output: ['json', 'html'],
       logLevel: 'error',
-      // The customer list needs the session the sign-in left in localStorage.
+      // The customer list needs the session the sign-in left (the HttpOnly refresh cookie).
       disableStorageReset: keepStorage,
     });
     const lhr = r.lhr;

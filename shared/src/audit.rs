@@ -21,7 +21,9 @@ pub struct AuditEntry {
     /// The fields that changed, with their new values (absent on delete).
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub after: Option<Value>,
+    /// Shown to admins only.
     pub request_id: Option<String>,
+    /// Shown to admins only.
     pub ip: Option<String>,
     pub at: DateTime<Utc>,
 }

@@ -14,20 +14,30 @@ pub struct LoginRequest {
     pub username: String,
     #[cfg_attr(feature = "openapi", schema(example = "Kaidan-demo-2026", format = Password))]
     pub password: String,
+    /// For the web app: put the refresh token in an `HttpOnly`, `SameSite=Strict` cookie scoped
+    /// to `/api/v1/auth` (with a readable `kaidan_csrf` cookie to echo in `X-CSRF-Token`) instead
+    /// of the body, so no script can read it. Other clients leave it out.
+    #[serde(default)]
+    pub refresh_in_cookie: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
-    pub refresh_token: String,
+    /// The refresh token; leave it out to use the `kaidan_refresh` cookie (then `X-CSRF-Token`
+    /// must echo the `kaidan_csrf` cookie).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LogoutRequest {
-    pub refresh_token: String,
+    /// The refresh token; leave it out to end the cookie session (with `X-CSRF-Token`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
 }
 
 /// Tokens issued at sign-in and refresh.
@@ -41,7 +51,9 @@ pub struct TokenResponse {
     /// Seconds until the access token expires (at most 900).
     pub expires_in: i64,
     /// Opaque; exchange at `/api/v1/auth/refresh`. Single use: each refresh returns a new one.
-    pub refresh_token: String,
+    /// Absent when it was set as the `kaidan_refresh` cookie instead (`refresh_in_cookie`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
     /// Seconds until the refresh token expires.
     pub refresh_expires_in: i64,
     pub user: Me,
@@ -99,5 +111,9 @@ pub struct Health {
     pub status: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database: Option<String>,
+    /// Things an operator must fix that do not stop the service, e.g. `demo_password_in_use`
+    /// (an active account still has the password published in the README).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     pub time: DateTime<Utc>,
 }

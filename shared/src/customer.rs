@@ -386,8 +386,10 @@ pub enum DuplicateField {
     Name,
 }
 
-/// A likely duplicate found on create. `customer_id` is given only when the caller may see it;
-/// otherwise the name and owner tell the rep whom to talk to, without opening the record.
+/// A likely duplicate found on create. `customer_id` and the full name are given only when the
+/// caller may see the customer; otherwise the name comes masked (`杭州******公司`) with the owner,
+/// so the rep knows whom to talk to without opening the record. Such answers are limited per
+/// user per hour and each is written to the customer's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DuplicateMatch {

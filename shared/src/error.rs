@@ -28,6 +28,8 @@ pub enum ErrorCode {
     RefreshTokenReused,
     /// The role may not perform this action at all.
     Forbidden,
+    /// A cookie-authenticated request lacked the `X-CSRF-Token` header matching its CSRF cookie.
+    CsrfFailed,
     /// The role may perform the action, but not on this field or value (e.g. setting `owner_id`).
     FieldForbidden,
     /// The record does not exist or is outside the caller's data scope.
@@ -74,7 +76,7 @@ impl ErrorCode {
             BadRequest | InvalidCursor => 400,
             Unauthenticated | TokenExpired | InvalidCredentials | InvalidRefreshToken
             | RefreshTokenReused => 401,
-            Forbidden | FieldForbidden | WrongPassword => 403,
+            Forbidden | FieldForbidden | WrongPassword | CsrfFailed => 403,
             NotFound => 404,
             MethodNotAllowed => 405,
             DuplicateSuspected | Conflict | IdempotencyInProgress | Archived => 409,
@@ -101,6 +103,7 @@ impl ErrorCode {
             InvalidRefreshToken => "Session is no longer valid",
             RefreshTokenReused => "Session revoked",
             Forbidden => "Not allowed",
+            CsrfFailed => "Cross-site request refused",
             FieldForbidden => "Not allowed to change this field",
             NotFound => "Not found",
             MethodNotAllowed => "Method not allowed",

@@ -74,9 +74,38 @@ pub fn phone_key(phone: &str) -> String {
     digits
 }
 
+/// A customer name with its middle hidden (`杭州星辰科技有限公司` → `杭州******公司`), for
+/// likely duplicates owned outside the caller's data scope: enough to recognise the company the
+/// rep typed, not enough to learn one they did not.
+pub fn mask_name(name: &str) -> String {
+    let chars: Vec<char> = name.trim().chars().collect();
+    let n = chars.len();
+    let (head, tail) = match n {
+        0 => return String::new(),
+        1..=2 => (1, 0),
+        3..=5 => (1, 1),
+        _ => (2, 2),
+    };
+    let hidden = n - head - tail;
+    let mut out: String = chars[..head].iter().collect();
+    out.extend(std::iter::repeat_n('*', hidden.max(1)));
+    out.extend(chars[n - tail..].iter());
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn masked_names_keep_only_their_ends() {
+        assert_eq!(mask_name("杭州星辰科技有限公司"), "杭州******公司");
+        assert_eq!(mask_name("星辰科技"), "星**技");
+        assert_eq!(mask_name("星辰"), "星*");
+        assert_eq!(mask_name("A"), "A*");
+        assert_eq!(mask_name(""), "");
+        assert!(!mask_name("杭州星辰科技有限公司").contains("星辰"));
+    }
 
     #[test]
     fn name_key_ignores_width_spacing_brackets_and_legal_form() {

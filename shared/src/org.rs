@@ -329,3 +329,26 @@ mod tests {
         );
     }
 }
+
+/// One client address that may not try this account's password until `locked_until`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignInLock {
+    pub ip: String,
+    /// Password checks from this address in the window.
+    pub attempts: i64,
+    pub locked_until: chrono::DateTime<chrono::Utc>,
+}
+
+/// An account's sign-in throttling right now (admins see it and can clear it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignInLocks {
+    /// Failed sign-ins from any address within the window.
+    pub failures_in_window: i64,
+    /// How long each password check of this account currently waits (the slow-down that
+    /// replaces a lock across addresses).
+    pub slowdown_ms: u64,
+    /// Addresses that used up their guesses for this account.
+    pub locked_addresses: Vec<SignInLock>,
+}

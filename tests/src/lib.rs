@@ -117,9 +117,9 @@ async fn fresh_database() -> (String, String) {
 pub fn test_settings(dir: &std::path::Path, database_url: &str) -> Settings {
     let mut s = Settings {
         database_url: if database_url.is_empty() {
-            format!("sqlite://{}?mode=rwc", dir.join("kaidan.db").display())
+            format!("sqlite://{}?mode=rwc", dir.join("kaidan.db").display()).into()
         } else {
-            database_url.to_owned()
+            database_url.into()
         },
         ..Settings::default()
     };
@@ -129,7 +129,7 @@ pub fn test_settings(dir: &std::path::Path, database_url: &str) -> Settings {
     // Cheap hashing keeps the suite fast; production defaults are tested in unit tests.
     s.auth.argon2_memory_kib = 256;
     s.auth.argon2_iterations = 1;
-    s.web.dist_dir = dir.join("no-dist");
+    s.web.dist_dir = Some(dir.join("no-dist"));
     s
 }
 

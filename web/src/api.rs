@@ -1,6 +1,11 @@
 //! The typed API client: attaches the access token, refreshes it before it runs out (one refresh at
 //! a time, since a refresh token works once), decodes problem+json errors, and tells the app when
 //! the session is gone so it can send the user to sign in and back.
+//!
+//! No secret is kept where a script could read it later: the access token lives in memory only,
+//! and the refresh token in an `HttpOnly` cookie the server sets (`refresh_in_cookie`). Refresh and
+//! logout echo the readable `kaidan_csrf` cookie in `X-CSRF-Token`. A reload signs in again
+//! silently through the cookie (`restore`).
 
 use std::cell::{Cell, RefCell};
 
@@ -9,16 +14,18 @@ use gloo_storage::{LocalStorage, Storage};
 use kaidan_shared::auth::{Me, TokenResponse};
 use kaidan_shared::{ErrorCode, FieldError, Problem};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use wasm_bindgen::JsCast;
 
-const SESSION_KEY: &str = "kaidan.session";
+/// Where an older version kept the whole session, refresh token included; removed on start.
+const LEGACY_SESSION_KEY: &str = "kaidan.session";
 /// Refresh when less than this is left of the access token.
 const REFRESH_MARGIN_MS: f64 = 60_000.0;
+const CSRF_COOKIE: &str = "kaidan_csrf";
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug)]
 pub struct Session {
     pub access_token: String,
-    pub refresh_token: String,
     pub access_expires_at_ms: f64,
     pub user: Me,
 }
@@ -58,6 +65,7 @@ pub type ApiResult<T> = Result<T, ApiError>;
 thread_local! {
     static REFRESHING: Cell<bool> = const { Cell::new(false) };
     static ON_EXPIRED: RefCell<Option<Box<dyn Fn()>>> = const { RefCell::new(None) };
+    static SESSION: RefCell<Option<Session>> = const { RefCell::new(None) };
 }
 
 /// Registers what to do when the session cannot be renewed (the app goes to sign-in).
@@ -75,15 +83,50 @@ fn expired() {
 }
 
 pub fn session() -> Option<Session> {
-    LocalStorage::get(SESSION_KEY).ok()
+    SESSION.with(|c| c.borrow().clone())
 }
 
 fn save_session(s: &Session) {
-    let _ = LocalStorage::set(SESSION_KEY, s);
+    SESSION.with(|c| *c.borrow_mut() = Some(s.clone()));
 }
 
 pub fn clear_session() {
-    LocalStorage::delete(SESSION_KEY);
+    SESSION.with(|c| *c.borrow_mut() = None);
+}
+
+/// The value of the readable CSRF cookie (empty when there is none).
+fn csrf_token() -> String {
+    let cookies = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+        .and_then(|d| d.cookie().ok())
+        .unwrap_or_default();
+    cookies
+        .split(';')
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == CSRF_COOKIE)
+        .map(|(_, v)| v.to_owned())
+        .unwrap_or_default()
+}
+
+/// POSTs `{}` to a cookie-session endpoint (refresh, logout) with the CSRF header.
+async fn cookie_post(path: &str) -> Result<gloo_net::http::Response, gloo_net::Error> {
+    RequestBuilder::new(path)
+        .method(Method::POST)
+        .header("X-CSRF-Token", &csrf_token())
+        .json(&serde_json::json!({}))?
+        .send()
+        .await
+}
+
+/// After a reload: signs in again through the refresh cookie, if there is a live session.
+pub async fn restore() -> Option<Me> {
+    // An older version kept the refresh token in localStorage; it must not stay there.
+    LocalStorage::delete(LEGACY_SESSION_KEY);
+    if session().is_some() || refresh().await {
+        return session().map(|s| s.user);
+    }
+    None
 }
 
 fn now_ms() -> f64 {
@@ -93,7 +136,6 @@ fn now_ms() -> f64 {
 fn session_from(t: TokenResponse) -> Session {
     Session {
         access_token: t.access_token,
-        refresh_token: t.refresh_token,
         access_expires_at_ms: now_ms() + t.expires_in as f64 * 1000.0,
         user: t.user,
     }
@@ -114,7 +156,11 @@ async fn decode_error(res: gloo_net::http::Response) -> ApiError {
 }
 
 pub async fn login(username: &str, password: &str) -> ApiResult<Session> {
-    let body = serde_json::json!({ "username": username, "password": password });
+    let body = serde_json::json!({
+        "username": username,
+        "password": password,
+        "refresh_in_cookie": true,
+    });
     let res = RequestBuilder::new("/api/v1/auth/login")
         .method(Method::POST)
         .json(&body)
@@ -132,15 +178,7 @@ pub async fn login(username: &str, password: &str) -> ApiResult<Session> {
 }
 
 pub async fn logout() {
-    if let Some(s) = session() {
-        let body = serde_json::json!({ "refresh_token": s.refresh_token });
-        if let Ok(req) = RequestBuilder::new("/api/v1/auth/logout")
-            .method(Method::POST)
-            .json(&body)
-        {
-            let _ = req.send().await;
-        }
-    }
+    let _ = cookie_post("/api/v1/auth/logout").await;
     clear_session();
 }
 
@@ -158,21 +196,8 @@ async fn refresh() -> bool {
         }
         return session().is_some_and(|s| s.access_expires_at_ms > now_ms());
     }
-    let Some(s) = session() else {
-        return false;
-    };
     REFRESHING.with(|c| c.set(true));
-    let body = serde_json::json!({ "refresh_token": s.refresh_token });
-    let result = match RequestBuilder::new("/api/v1/auth/refresh")
-        .method(Method::POST)
-        .json(&body)
-    {
-        Ok(req) => req.send().await,
-        Err(_) => {
-            REFRESHING.with(|c| c.set(false));
-            return false;
-        }
-    };
+    let result = cookie_post("/api/v1/auth/refresh").await;
     let ok = match result {
         Ok(res) if res.ok() => match res.json::<TokenResponse>().await {
             Ok(t) => {

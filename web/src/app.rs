@@ -21,6 +21,10 @@ const LANG_KEY: &str = "kaidan.lang";
 #[derive(Clone, Copy)]
 pub struct Auth(pub RwSignal<Option<Me>>);
 
+/// True while the app, just loaded, signs in again through the refresh cookie.
+#[derive(Clone, Copy)]
+pub struct Restoring(pub RwSignal<bool>);
+
 pub fn use_auth() -> Auth {
     use_context::<Auth>().unwrap_or(Auth(RwSignal::new(None)))
 }
@@ -50,6 +54,15 @@ pub fn App() -> impl IntoView {
     });
     let auth = Auth(RwSignal::new(api::session().map(|s| s.user)));
     provide_context(auth);
+    // The access token lives in memory only: after a reload, the refresh cookie signs in again.
+    let restoring = Restoring(RwSignal::new(true));
+    provide_context(restoring);
+    leptos::task::spawn_local(async move {
+        if let Some(me) = api::restore().await {
+            auth.0.set(Some(me));
+        }
+        restoring.0.set(false);
+    });
 
     view! {
         <Router>
@@ -103,11 +116,12 @@ fn NotFound() -> impl IntoView {
 #[component]
 pub fn Shell(children: ChildrenFn) -> impl IntoView {
     let auth = use_auth();
+    let restoring = use_context::<Restoring>().unwrap_or(Restoring(RwSignal::new(false)));
     let i18n = use_i18n();
     let navigate = use_navigate();
     let location = use_location();
     Effect::new(move |_| {
-        if auth.0.with(Option::is_none) {
+        if !restoring.0.get() && auth.0.with(Option::is_none) {
             let next = format!(
                 "{}{}",
                 location.pathname.get_untracked(),
@@ -129,7 +143,14 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
         }
     };
     view! {
-        <Show when=move || auth.0.with(Option::is_some) fallback=|| ()>
+        <Show
+            when=move || auth.0.with(Option::is_some)
+            fallback=move || view! {
+                <Show when=move || restoring.0.get() fallback=|| ()>
+                    <div class="boot" role="status" aria-live="polite">{move || i18n.t(T::Loading)}</div>
+                </Show>
+            }
+        >
             <div class="shell">
                 <header class="topbar">
                     <span class="brand">{move || i18n.t(T::AppName)}</span>

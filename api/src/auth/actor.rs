@@ -13,6 +13,8 @@ pub struct Actor {
     pub region_id: Option<Uuid>,
     pub request_id: Option<String>,
     pub ip: Option<String>,
+    /// The sign-in session the request's token belongs to (`None` for the system).
+    pub session_id: Option<Uuid>,
 }
 
 impl Actor {
@@ -26,6 +28,7 @@ impl Actor {
             region_id: None,
             request_id: None,
             ip: None,
+            session_id: None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! `AuthUser`: a handler that takes it as an argument is reachable only with a valid access token
-//! of an active user. The user row is read on every request, so deactivation, a role change or a
-//! password reset takes effect at once rather than when the token expires.
+//! of an active user whose session is alive. The user row and the session are read on every
+//! request (one query), so deactivation, a role change, a password reset or a logout takes effect
+//! at once rather than when the token expires.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -8,26 +9,18 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use kaidan_shared::{ErrorCode, Role};
-use sea_orm::EntityTrait;
+use sea_orm::{EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::auth::{tokens, Actor};
+use crate::client_addr;
 use crate::entities::user;
 use crate::error::AppError;
 use crate::middleware::RequestId;
+use crate::services::sessions;
 use crate::state::AppState;
 
 pub struct AuthUser(pub Actor);
-
-/// The client address: the peer, or the first `X-Forwarded-For` hop when configured to trust it.
-pub fn client_ip(req: &HttpRequest, trust_forwarded_for: bool) -> Option<String> {
-    if trust_forwarded_for {
-        if let Some(ip) = req.connection_info().realip_remote_addr() {
-            return Some(ip.to_owned());
-        }
-    }
-    req.peer_addr().map(|a| a.ip().to_string())
-}
 
 pub fn bearer_token(req: &HttpRequest) -> Option<String> {
     let value = req
@@ -41,6 +34,46 @@ pub fn bearer_token(req: &HttpRequest) -> Option<String> {
         .then(|| token.trim().to_owned())
 }
 
+fn ended() -> AppError {
+    AppError::new(ErrorCode::Unauthenticated).with_detail("session is no longer valid")
+}
+
+/// The caller of `req`: a verified access token of an active user in a live session, issued after
+/// the user's last password reset. Everything that answers on a user's behalf goes through this,
+/// the idempotency replay included.
+pub async fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Actor, AppError> {
+    let token = bearer_token(req).ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
+    let claims = tokens::verify_access(&state.keys, &state.settings.auth, &token)?;
+    let id: Uuid = claims
+        .sub
+        .parse()
+        .map_err(|_| AppError::new(ErrorCode::Unauthenticated))?;
+    let sid: Uuid = claims.sid.parse().map_err(|_| ended())?;
+    let u = user::Entity::find_by_id(id)
+        .filter(sessions::alive_condition(id, sid))
+        .one(&state.db)
+        .await?
+        .ok_or_else(ended)?;
+    let revoked = u
+        .tokens_valid_after
+        .is_some_and(|t| claims.iat_ms < t.timestamp_millis());
+    if !u.active || revoked {
+        return Err(ended());
+    }
+    let role = Role::parse(&u.role)
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("bad role {}", u.role)))?;
+    Ok(Actor {
+        user_id: u.id,
+        username: u.username,
+        role,
+        team_id: u.team_id,
+        region_id: u.region_id,
+        request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
+        ip: client_addr::of(req).ip.map(|i| i.to_string()),
+        session_id: Some(sid),
+    })
+}
+
 impl FromRequest for AuthUser {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<AuthUser, AppError>>>>;
@@ -51,35 +84,7 @@ impl FromRequest for AuthUser {
             let state = req
                 .app_data::<web::Data<AppState>>()
                 .ok_or_else(|| AppError::internal(anyhow::anyhow!("AppState missing")))?;
-            let token =
-                bearer_token(&req).ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
-            let claims = tokens::verify_access(&state.keys, &state.settings.auth, &token)?;
-            let id: Uuid = claims
-                .sub
-                .parse()
-                .map_err(|_| AppError::new(ErrorCode::Unauthenticated))?;
-            let u = user::Entity::find_by_id(id)
-                .one(&state.db)
-                .await?
-                .ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
-            let revoked = u
-                .tokens_valid_after
-                .is_some_and(|t| claims.iat < t.timestamp());
-            if !u.active || revoked {
-                return Err(AppError::new(ErrorCode::Unauthenticated)
-                    .with_detail("session is no longer valid"));
-            }
-            let role = Role::parse(&u.role)
-                .ok_or_else(|| AppError::internal(anyhow::anyhow!("bad role {}", u.role)))?;
-            Ok(AuthUser(Actor {
-                user_id: u.id,
-                username: u.username,
-                role,
-                team_id: u.team_id,
-                region_id: u.region_id,
-                request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
-                ip: client_ip(&req, state.settings.server.trust_forwarded_for),
-            }))
+            authenticate(state, &req).await.map(AuthUser)
         })
     }
 }

@@ -10,6 +10,7 @@ use ed25519_dalek::pkcs8::{spki::der::pem::LineEnding, DecodePrivateKey, EncodeP
 use ed25519_dalek::SigningKey;
 use jsonwebtoken::{DecodingKey, EncodingKey};
 use kaidan_shared::auth::Jwk;
+use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
 
 use crate::config::AuthSettings;
@@ -30,16 +31,26 @@ pub enum KeyError {
     Invalid { origin: String },
     #[error("cannot create the signing key file {path}: {reason}")]
     Create { path: String, reason: String },
+    #[error(
+        "the signing key file {path} can be read by other users of this machine; anyone who \
+         reads it can sign in as anybody. Run `chmod 600 {path}` (and check who read it)"
+    )]
+    Exposed { path: String },
 }
 
 impl Keys {
     /// Uses `signing_key_pem` when set, else the key file, creating it (mode 0600) when missing.
     pub fn load_or_create(settings: &AuthSettings) -> Result<Keys, KeyError> {
         if let Some(pem) = &settings.signing_key_pem {
-            return Keys::from_pem(pem, "given in auth.signing_key_pem");
+            return Keys::from_pem(pem.expose_secret(), "given in auth.signing_key_pem");
         }
         let path = &settings.signing_key_file;
         if path.exists() {
+            if crate::fs_private::exposed(path).unwrap_or(false) {
+                return Err(KeyError::Exposed {
+                    path: path.display().to_string(),
+                });
+            }
             let pem = std::fs::read_to_string(path).map_err(|e| KeyError::Unreadable {
                 path: path.display().to_string(),
                 reason: e.to_string(),
@@ -94,7 +105,7 @@ impl Keys {
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         if !dir.as_os_str().is_empty() {
-            std::fs::create_dir_all(dir)?;
+            crate::fs_private::create_dir(dir)?;
         }
     }
     let mut opts = std::fs::OpenOptions::new();
@@ -126,6 +137,24 @@ mod tests {
         std::fs::remove_dir_all(dir).ok();
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn a_key_file_others_can_read_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("kaidan-key-{}", uuid::Uuid::now_v7()));
+        let mut s = Settings::default().auth;
+        s.signing_key_file = dir.join("key.pem");
+        Keys::load_or_create(&s).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&s.signing_key_file), 0o600);
+        assert_eq!(mode(&dir), 0o700, "a created key folder is private");
+        std::fs::set_permissions(&s.signing_key_file, std::fs::Permissions::from_mode(0o644))
+            .unwrap();
+        let err = Keys::load_or_create(&s).err().unwrap();
+        assert!(err.to_string().contains("chmod 600"), "{err}");
+        std::fs::remove_dir_all(dir).ok();
+    }
+
     #[test]
     fn a_garbage_key_file_is_a_clear_error() {
         let dir = std::env::temp_dir().join(format!("kaidan-key-{}", uuid::Uuid::now_v7()));
@@ -133,6 +162,12 @@ mod tests {
         let mut s = Settings::default().auth;
         s.signing_key_file = dir.join("key.pem");
         std::fs::write(&s.signing_key_file, "not a key").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&s.signing_key_file, std::fs::Permissions::from_mode(0o600))
+                .unwrap();
+        }
         let err = Keys::load_or_create(&s).err().unwrap();
         assert!(err.to_string().contains("not an Ed25519"), "{err}");
         std::fs::remove_dir_all(dir).ok();

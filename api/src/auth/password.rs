@@ -55,6 +55,12 @@ pub fn check_strength(password: &str, username: &str, field: &str) -> Result<(),
     }
 }
 
+/// Whether `password` is the demo password published in the README (the server warns while an
+/// active account still uses it).
+pub fn is_demo_password(password: &str) -> bool {
+    password == crate::seed::DEMO_PASSWORD
+}
+
 type Job = Box<dyn FnOnce() + Send>;
 
 /// Hashes and verifies passwords on a few dedicated threads, one per core.

@@ -21,6 +21,10 @@ pub struct Claims {
     pub sub: String,
     pub exp: i64,
     pub iat: i64,
+    /// `iat` to the millisecond, so a password reset refuses every token issued before it, even
+    /// one from the same second.
+    #[serde(default)]
+    pub iat_ms: i64,
     pub nbf: i64,
     pub jti: String,
     /// The session (refresh-token family) this token belongs to.
@@ -34,13 +38,15 @@ pub fn issue_access(
     user_id: Uuid,
     family_id: Uuid,
 ) -> Result<(String, i64), AppError> {
-    let now = Utc::now().timestamp();
+    let issued = Utc::now();
+    let now = issued.timestamp();
     let claims = Claims {
         iss: s.issuer.clone(),
         aud: s.audience.clone(),
         sub: user_id.to_string(),
         exp: now + s.access_ttl_secs,
         iat: now,
+        iat_ms: issued.timestamp_millis(),
         nbf: now,
         jti: Uuid::now_v7().to_string(),
         sid: family_id.to_string(),

@@ -15,6 +15,7 @@ pub struct Model {
     pub phone: Option<String>,
     pub active: bool,
     pub tokens_valid_after: Option<DateTimeUtc>,
+    pub demo_password: bool,
     pub version: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -70,18 +70,23 @@ impl AllowedMethods {
     /// 405 with `Allow` for a known path, 404 otherwise.
     pub fn refuse(&self, path: &str) -> HttpResponse {
         match self.for_path(path) {
-            Some(methods) => {
-                let e = AppError::new(ErrorCode::MethodNotAllowed)
-                    .with_detail(format!("this path accepts {}", methods.join(", ")));
-                let mut res = actix_web::ResponseError::error_response(&e);
-                if let Ok(v) = header::HeaderValue::from_str(&methods.join(", ")) {
-                    res.headers_mut().insert(header::ALLOW, v);
-                }
-                res
-            }
+            Some(methods) => method_not_allowed(&methods),
             None => actix_web::ResponseError::error_response(
                 &AppError::not_found().with_detail("no such endpoint"),
             ),
         }
     }
+}
+
+/// 405 with `Allow` listing `methods`.
+pub fn method_not_allowed<S: AsRef<str>>(methods: &[S]) -> HttpResponse {
+    let list: Vec<&str> = methods.iter().map(AsRef::as_ref).collect();
+    let list = list.join(", ");
+    let e =
+        AppError::new(ErrorCode::MethodNotAllowed).with_detail(format!("this path accepts {list}"));
+    let mut res = actix_web::ResponseError::error_response(&e);
+    if let Ok(v) = header::HeaderValue::from_str(&list) {
+        res.headers_mut().insert(header::ALLOW, v);
+    }
+    res
 }

@@ -59,6 +59,8 @@ pub async fn list_customers(
         (status = 201, description = "Created", body = CustomerDetail, headers(("ETag" = String), ("Location" = String))),
         (status = 403, description = "Role may not create customers, or may not choose the owner (`field_forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Likely duplicates (`duplicate_suspected`, see `duplicates`) or key in use (`idempotency_in_progress`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many duplicate answers naming other teams' customers this hour (`too_many_requests`)", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 #[post("/customers")]
@@ -67,7 +69,13 @@ pub async fn create_customer(
     user: AuthUser,
     body: web::Json<CustomerCreate>,
 ) -> AppResult<HttpResponse> {
-    let c = customers::create(&state.db, &user.0, body.into_inner()).await?;
+    let c = customers::create(
+        &state.db,
+        &user.0,
+        body.into_inner(),
+        &state.settings.limits,
+    )
+    .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::ETAG, etag(c.customer.version)))
         .insert_header((

@@ -18,9 +18,6 @@ pub async fn openapi_json(spec: web::Data<SpecJson>) -> HttpResponse {
 pub async fn docs_page() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .insert_header((
-            "content-security-policy",
-            "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'",
-        ))
+        .insert_header(("content-security-policy", super::csp::for_html(DOCS_HTML)))
         .body(DOCS_HTML)
 }

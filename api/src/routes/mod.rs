@@ -5,6 +5,7 @@ pub mod allowed;
 pub mod audit;
 pub mod auth;
 pub mod contacts;
+pub mod csp;
 pub mod customers;
 pub mod docs;
 pub mod health;

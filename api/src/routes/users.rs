@@ -1,6 +1,8 @@
 use actix_web::http::StatusCode;
-use actix_web::{get, patch, post, web, HttpResponse};
-use kaidan_shared::org::{ResetPasswordRequest, User, UserCreate, UserListQuery, UserUpdate};
+use actix_web::{delete, get, patch, post, web, HttpResponse};
+use kaidan_shared::org::{
+    ResetPasswordRequest, SignInLocks, User, UserCreate, UserListQuery, UserUpdate,
+};
 use kaidan_shared::page::Page;
 use kaidan_shared::Problem;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -19,7 +21,48 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(update_user)
         .service(deactivate_user)
         .service(activate_user)
-        .service(reset_password);
+        .service(reset_password)
+        .service(user_sign_in_locks)
+        .service(clear_sign_in_locks);
+}
+
+/// The user's sign-in locks (admin): addresses that used up their password guesses for this
+/// account, and how much every check of it is slowed down.
+#[utoipa::path(
+    tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "Current locks and slow-down", body = SignInLocks),
+        (status = 403, description = "Only admins", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user in your scope", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/users/{id}/sign-in-locks")]
+pub async fn user_sign_in_locks(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    let locks = users::sign_in_locks(&state.db, &state.settings.auth, &user.0, *id).await?;
+    Ok(HttpResponse::Ok().json(locks))
+}
+
+/// Clear the user's sign-in locks and slow-down (admin; audited).
+#[utoipa::path(
+    tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses(
+        (status = 204, description = "Cleared"),
+        (status = 403, description = "Only admins", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user in your scope", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/users/{id}/sign-in-locks")]
+pub async fn clear_sign_in_locks(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    users::clear_sign_in_locks(&state.db, &state.settings.auth, &user.0, *id).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Users inside your scope (admins: all; managers: their region; supervisors: their team; others: themselves).

@@ -122,18 +122,22 @@ pub async fn list(
     if let Some(t) = q.until {
         sel = sel.filter(audit_log::Column::At.lt(t));
     }
-    page(db, sel, limit, q.cursor.as_deref()).await
+    page(db, sel, limit, q.cursor.as_deref(), true).await
 }
 
-/// One record's history (already authorised by the caller), newest first.
+/// One record's history (already authorised by the caller), newest first. Where a change came
+/// from (address, request id) is for admins only: a rep reading a customer's history must not
+/// learn colleagues' addresses.
 pub async fn history(
     db: &DatabaseConnection,
+    actor: &Actor,
     subject_id: Uuid,
     q: HistoryQuery,
 ) -> AppResult<Page<AuditEntry>> {
     let limit = page_limit(q.limit)?;
     let sel = audit_log::Entity::find().filter(audit_log::Column::SubjectId.eq(subject_id));
-    page(db, sel, limit, q.cursor.as_deref()).await
+    let show_origin = actor.role == kaidan_shared::Role::Admin;
+    page(db, sel, limit, q.cursor.as_deref(), show_origin).await
 }
 
 const SORT: &str = "id_desc";
@@ -144,6 +148,7 @@ async fn page(
     mut sel: sea_orm::Select<audit_log::Entity>,
     limit: u64,
     cursor: Option<&str>,
+    show_origin: bool,
 ) -> AppResult<Page<AuditEntry>> {
     if let Some(c) = cursor {
         let (_, id) = cursor::decode(c, SORT)?;
@@ -183,8 +188,8 @@ async fn page(
             entity_id: r.entity_id,
             before: r.before.and_then(|s| serde_json::from_str(&s).ok()),
             after: r.after.and_then(|s| serde_json::from_str(&s).ok()),
-            request_id: r.request_id,
-            ip: r.ip,
+            request_id: r.request_id.filter(|_| show_origin),
+            ip: r.ip.filter(|_| show_origin),
             at: r.at,
         })
         .collect();

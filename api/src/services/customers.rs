@@ -8,7 +8,7 @@ use kaidan_shared::customer::{
     Customer, CustomerCreate, CustomerDetail, CustomerKind, CustomerListQuery, CustomerSort,
     CustomerUpdate, DuplicateField, DuplicateMatch, Level, TransferRequest,
 };
-use kaidan_shared::normalize::{name_key, phone_key, search_key};
+use kaidan_shared::normalize::{mask_name, name_key, phone_key, search_key};
 use kaidan_shared::page::Page;
 use kaidan_shared::{policy as table, Action, ErrorCode, Resource, Role, Scope};
 use sea_orm::sea_query::{Expr, Query};
@@ -19,8 +19,10 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::auth::{policy, Actor};
+use crate::config::LimitSettings;
 use crate::entities::{customer, customer_tag, user};
 use crate::error::{AppError, AppResult};
+use crate::services::counters::{self, Key, Taken};
 use crate::services::{
     audit, begin_write, contacts, cursor, like_contains, new_id, now, page_limit, stale,
 };
@@ -300,10 +302,15 @@ pub async fn get(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<
 }
 
 /// Active customers that look like the new one: same credit code, same phone, or same name key.
+///
+/// Matches outside the caller's scope are shown masked with their owner's name (so two reps do
+/// not chase one company), at most `limits.cross_scope_duplicates_per_hour` such answers per user
+/// (429 past it), and every one is written to the matched customer's history.
 async fn find_duplicates(
     db: &DatabaseConnection,
     actor: &Actor,
     input: &CustomerCreate,
+    limits: &LimitSettings,
 ) -> AppResult<Vec<DuplicateMatch>> {
     let nk = name_key(&input.name);
     let pk = input
@@ -347,7 +354,8 @@ async fn find_duplicates(
             None => BTreeSet::new(),
         };
     let owners = owner_names(db, rows.iter().filter_map(|r| r.owner_id)).await?;
-    Ok(rows
+    // (what the caller is told, the id of a match they may not see — kept for the audit only)
+    let matches: Vec<(DuplicateMatch, Option<Uuid>)> = rows
         .into_iter()
         .map(|r| {
             let mut matched_on = Vec::new();
@@ -360,14 +368,47 @@ async fn find_duplicates(
             if r.name_key == nk {
                 matched_on.push(DuplicateField::Name);
             }
-            DuplicateMatch {
-                customer_id: visible.contains(&r.id).then_some(r.id),
-                name: r.name,
+            let mine = visible.contains(&r.id);
+            let shown = DuplicateMatch {
+                customer_id: mine.then_some(r.id),
+                name: if mine { r.name } else { mask_name(&r.name) },
                 owner_name: r.owner_id.and_then(|o| owners.get(&o).cloned()),
                 matched_on,
-            }
+            };
+            (shown, (!mine).then_some(r.id))
         })
-        .collect())
+        .collect();
+    let foreign: Vec<(Uuid, &DuplicateMatch)> = matches
+        .iter()
+        .filter_map(|(m, hidden)| hidden.map(|id| (id, m)))
+        .collect();
+    if !foreign.is_empty() {
+        let key = Key::new("dup_cross_scope", &actor.user_id.to_string(), "");
+        let max = limits.cross_scope_duplicates_per_hour as i64;
+        if let Taken::Full { retry_after_secs } = counters::take(db, &key, max, 3600).await? {
+            return Err(AppError::too_many(retry_after_secs).with_detail(
+                "too many duplicate checks that matched other teams' customers; try again later",
+            ));
+        }
+        let txn = begin_write(db).await?;
+        for (id, m) in &foreign {
+            audit::record(
+                &txn,
+                actor,
+                audit::Change {
+                    action: "customer.duplicate_match",
+                    entity: "customer",
+                    entity_id: *id,
+                    subject_id: *id,
+                    before: None,
+                    after: Some(serde_json::json!({ "matched_on": m.matched_on })),
+                },
+            )
+            .await?;
+        }
+        txn.commit().await?;
+    }
+    Ok(matches.into_iter().map(|(m, _)| m).collect())
 }
 
 fn clean(s: Option<String>) -> Option<String> {
@@ -409,6 +450,7 @@ pub async fn create(
     db: &DatabaseConnection,
     actor: &Actor,
     input: CustomerCreate,
+    limits: &LimitSettings,
 ) -> AppResult<CustomerDetail> {
     let scope = policy::require(actor, Resource::Customer, Action::Create)?;
     input.validate().map_err(AppError::validation)?;
@@ -422,7 +464,7 @@ pub async fn create(
     }
     assignable_owner(db, actor, scope, owner_id).await?;
     if !input.force {
-        let dups = find_duplicates(db, actor, &input).await?;
+        let dups = find_duplicates(db, actor, &input, limits).await?;
         if !dups.is_empty() {
             return Err(AppError::duplicates(dups));
         }
@@ -693,5 +735,5 @@ pub async fn history(
     q: HistoryQuery,
 ) -> AppResult<Page<AuditEntry>> {
     find_in_scope(db, actor, id, Action::Read).await?;
-    audit::history(db, id, q).await
+    audit::history(db, actor, id, q).await
 }

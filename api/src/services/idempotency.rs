@@ -57,13 +57,7 @@ pub async fn begin(
         .exec_without_returning(db)
         .await
     {
-        Ok(_) => {
-            idempotency_key::Entity::delete_many()
-                .filter(idempotency_key::Column::CreatedAt.lt(now() - Duration::hours(KEEP_HOURS)))
-                .exec(db)
-                .await?;
-            return Ok(Begin::Fresh);
-        }
+        Ok(_) => return Ok(Begin::Fresh),
         Err(e)
             if matches!(
                 e.sql_err(),
@@ -75,6 +69,20 @@ pub async fn begin(
         .one(db)
         .await?
         .ok_or_else(|| AppError::new(ErrorCode::IdempotencyInProgress))?;
+    if row.created_at < now() - Duration::hours(KEEP_HOURS) {
+        // Past its expiry (the periodic clean-up has not reached it yet): never replayed; the key
+        // is taken afresh, by this request only.
+        let res = idempotency_key::Entity::delete_many()
+            .filter(idempotency_key::Column::UserId.eq(user_id))
+            .filter(idempotency_key::Column::IdemKey.eq(key))
+            .filter(idempotency_key::Column::CreatedAt.eq(row.created_at))
+            .exec(db)
+            .await?;
+        if res.rows_affected == 1 {
+            return Box::pin(begin(db, user_id, key, request_hash)).await;
+        }
+        return Err(AppError::new(ErrorCode::IdempotencyInProgress));
+    }
     if row.request_hash != request_hash {
         return Err(AppError::new(ErrorCode::IdempotencyKeyReused)
             .with_detail("this Idempotency-Key was used for a different request"));
@@ -134,6 +142,15 @@ pub async fn complete(
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// Deletes remembered answers past their expiry (the periodic clean-up).
+pub async fn purge_expired(db: &DatabaseConnection) -> AppResult<u64> {
+    let r = idempotency_key::Entity::delete_many()
+        .filter(idempotency_key::Column::CreatedAt.lt(now() - Duration::hours(KEEP_HOURS)))
+        .exec(db)
+        .await?;
+    Ok(r.rows_affected)
 }
 
 pub async fn abandon(db: &DatabaseConnection, user_id: Uuid, key: &str) -> AppResult<()> {

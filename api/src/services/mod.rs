@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod contacts;
+pub mod counters;
 pub mod cursor;
 pub mod customers;
 pub mod idempotency;

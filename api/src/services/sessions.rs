@@ -6,7 +6,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chrono::{Duration, SubsecRound};
+use chrono::Duration;
 use kaidan_shared::auth::{Me, TokenResponse};
 use kaidan_shared::{ErrorCode, Role};
 use rand::RngCore;
@@ -15,9 +15,9 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::auth::password::check_strength;
+use crate::auth::password::{check_strength, is_demo_password};
 use crate::auth::{tokens, Actor};
-use crate::entities::{refresh_token, region, team, user};
+use crate::entities::{refresh_token, region, session, team, user};
 use crate::error::{AppError, AppResult};
 use crate::services::{audit, begin_write, new_id, now, throttle};
 use crate::state::AppState;
@@ -64,13 +64,21 @@ pub async fn me<C: ConnectionTrait>(db: &C, user_id: Uuid) -> AppResult<Me> {
     })
 }
 
-/// Inserts a refresh token in `family_id` and issues an access token with it.
+/// Tokens for a session, and whether the browser keeps the refresh token in a cookie.
+pub struct Issued {
+    pub tokens: TokenResponse,
+    /// The refresh token goes into the `kaidan_refresh` cookie, not the body.
+    pub cookie: bool,
+}
+
+/// Inserts a refresh token in session `family_id` and issues an access token with it.
 async fn issue<C: ConnectionTrait>(
     state: &AppState,
     conn: &C,
     user_id: Uuid,
     family_id: Uuid,
-) -> AppResult<TokenResponse> {
+    cookie: bool,
+) -> AppResult<Issued> {
     let s = &state.settings.auth;
     let refresh = new_refresh_token();
     let ttl = Duration::days(s.refresh_ttl_days);
@@ -87,27 +95,62 @@ async fn issue<C: ConnectionTrait>(
     .exec_without_returning(conn)
     .await?;
     let (access, expires_in) = tokens::issue_access(&state.keys, s, user_id, family_id)?;
-    Ok(TokenResponse {
-        access_token: access,
-        token_type: "Bearer".into(),
-        expires_in,
-        refresh_token: refresh,
-        refresh_expires_in: ttl.num_seconds(),
-        user: me(conn, user_id).await?,
+    Ok(Issued {
+        tokens: TokenResponse {
+            access_token: access,
+            token_type: "Bearer".into(),
+            expires_in,
+            refresh_token: Some(refresh),
+            refresh_expires_in: ttl.num_seconds(),
+            user: me(conn, user_id).await?,
+        },
+        cookie,
     })
 }
 
+/// Starts a session (one refresh-token family) and issues its first tokens.
+async fn start_session<C: ConnectionTrait>(
+    state: &AppState,
+    conn: &C,
+    user_id: Uuid,
+    cookie: bool,
+    ip: Option<String>,
+) -> AppResult<Issued> {
+    let id = new_id();
+    let t = now();
+    session::Entity::insert(session::ActiveModel {
+        id: Set(id),
+        user_id: Set(user_id),
+        cookie: Set(cookie),
+        ip: Set(ip.map(|i| i.chars().take(64).collect())),
+        created_at: Set(t),
+        refreshed_at: Set(t),
+        revoked_at: Set(None),
+    })
+    .exec_without_returning(conn)
+    .await?;
+    issue(state, conn, user_id, id, cookie).await
+}
+
+/// Where a sign-in comes from.
+pub struct Origin {
+    pub ip: String,
+    pub request_id: Option<String>,
+}
+
 /// Signs in. Unknown users, wrong passwords and deactivated accounts all answer the same
-/// `invalid_credentials`, after the same argon2 work.
+/// `invalid_credentials`, after the same argon2 work; the check is reserved with the throttle
+/// first, so it runs at most the allowed number of times however many requests arrive at once.
 pub async fn login(
     state: &AppState,
     username: &str,
     password: String,
-    ip: &str,
-) -> AppResult<TokenResponse> {
+    origin: Origin,
+    cookie: bool,
+) -> AppResult<Issued> {
     let db = &state.db;
     let username = username.trim().to_lowercase();
-    throttle::check(db, &state.settings.auth, &username, ip).await?;
+    let reserved = throttle::reserve(db, &state.settings.auth, &username, &origin.ip).await?;
     let found = if username.chars().count() <= 64 {
         user::Entity::find()
             .filter(user::Column::Username.eq(&username))
@@ -119,49 +162,70 @@ pub async fn login(
     let hash = found.as_ref().map(|u| u.password_hash.clone());
     let verified = state.hasher.verify(password, hash).await?;
     let user = found.filter(|u| verified && u.active);
-    throttle::record(db, &username, ip, user.is_some()).await?;
+    throttle::finish(
+        db,
+        &state.settings.auth,
+        reserved,
+        user.is_some(),
+        origin.request_id,
+    )
+    .await?;
     let user = user.ok_or_else(|| AppError::new(ErrorCode::InvalidCredentials))?;
-    issue(state, db, user.id, new_id()).await
+    let txn = begin_write(db).await?;
+    let issued = start_session(state, &txn, user.id, cookie, Some(origin.ip)).await?;
+    txn.commit().await?;
+    Ok(issued)
 }
 
-/// Revokes every token of a family (logout, or reuse detected).
-async fn revoke_family<C: ConnectionTrait>(conn: &C, family_id: Uuid) -> AppResult<()> {
+/// Ends one session: the session row first (a concurrent refresh holds it until it commits, so
+/// the token it minted is there to be revoked next), then every refresh token of the family.
+async fn revoke_session(db: &sea_orm::DatabaseConnection, family_id: Uuid) -> AppResult<()> {
+    let txn = begin_write(db).await?;
+    session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, Expr::value(now()))
+        .filter(session::Column::Id.eq(family_id))
+        .filter(session::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
     refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::RevokedAt, Expr::value(now()))
         .filter(refresh_token::Column::FamilyId.eq(family_id))
         .filter(refresh_token::Column::RevokedAt.is_null())
-        .exec(conn)
+        .exec(&txn)
         .await?;
+    txn.commit().await?;
     Ok(())
 }
 
 /// Revokes every session of a user (deactivation, password reset or change) and refuses access
-/// tokens issued before now.
+/// tokens issued before now (compared to the millisecond; the session check already refuses
+/// every token of a revoked session).
 pub async fn revoke_user<C: ConnectionTrait>(conn: &C, user_id: Uuid) -> AppResult<()> {
+    session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, Expr::value(now()))
+        .filter(session::Column::UserId.eq(user_id))
+        .filter(session::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await?;
     refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::RevokedAt, Expr::value(now()))
         .filter(refresh_token::Column::UserId.eq(user_id))
         .filter(refresh_token::Column::RevokedAt.is_null())
         .exec(conn)
         .await?;
-    // Whole seconds: JWT `iat` is in seconds, and a token issued in this same second by the
-    // caller's own password change must stay valid.
     user::Entity::update_many()
-        .col_expr(
-            user::Column::TokensValidAfter,
-            Expr::value(now().trunc_subsecs(0)),
-        )
+        .col_expr(user::Column::TokensValidAfter, Expr::value(now()))
         .filter(user::Column::Id.eq(user_id))
         .exec(conn)
         .await?;
     Ok(())
 }
 
-/// Exchanges a refresh token for a new pair. A token presented twice revokes its family.
-pub async fn refresh(state: &AppState, token: &str) -> AppResult<TokenResponse> {
+/// Exchanges a refresh token for a new pair. A token presented twice revokes its session.
+pub async fn refresh(state: &AppState, token: &str) -> AppResult<Issued> {
     let db = &state.db;
     let invalid = || AppError::new(ErrorCode::InvalidRefreshToken);
-    if token.len() > 256 {
+    if token.is_empty() || token.len() > 256 {
         return Err(invalid());
     }
     let row = refresh_token::Entity::find()
@@ -173,7 +237,7 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<TokenResponse> 
         return Err(invalid());
     }
     if row.used_at.is_some() {
-        revoke_family(db, row.family_id).await?;
+        revoke_session(db, row.family_id).await?;
         tracing::warn!(user = %row.user_id, family = %row.family_id, "refresh token reused; session revoked");
         return Err(AppError::new(ErrorCode::RefreshTokenReused));
     }
@@ -188,19 +252,36 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<TokenResponse> 
         return Err(invalid());
     }
     let txn = begin_write(db).await?;
+    // Only a live session is refreshed, and this update holds its row until commit, so a logout
+    // or password reset running now waits and then revokes what this refresh minted.
+    let live = session::Entity::update_many()
+        .col_expr(session::Column::RefreshedAt, Expr::value(now()))
+        .filter(session::Column::Id.eq(row.family_id))
+        .filter(session::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if live.rows_affected == 0 {
+        txn.rollback().await?;
+        return Err(invalid());
+    }
     // Only one of two concurrent refreshes with the same token can mark it used.
     let marked = refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::UsedAt, Expr::value(now()))
         .filter(refresh_token::Column::Id.eq(row.id))
         .filter(refresh_token::Column::UsedAt.is_null())
+        .filter(refresh_token::Column::RevokedAt.is_null())
         .exec(&txn)
         .await?;
     if marked.rows_affected == 0 {
         txn.rollback().await?;
-        revoke_family(db, row.family_id).await?;
+        revoke_session(db, row.family_id).await?;
         return Err(AppError::new(ErrorCode::RefreshTokenReused));
     }
-    let issued = issue(state, &txn, row.user_id, row.family_id).await?;
+    let cookie = session::Entity::find_by_id(row.family_id)
+        .one(&txn)
+        .await?
+        .is_some_and(|s| s.cookie);
+    let issued = issue(state, &txn, row.user_id, row.family_id, cookie).await?;
     txn.commit().await?;
     Ok(issued)
 }
@@ -208,7 +289,7 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<TokenResponse> 
 /// Ends the session the refresh token belongs to. Unknown tokens are accepted silently: logging
 /// out twice is not an error.
 pub async fn logout(state: &AppState, token: &str) -> AppResult<()> {
-    if token.len() > 256 {
+    if token.is_empty() || token.len() > 256 {
         return Ok(());
     }
     if let Some(row) = refresh_token::Entity::find()
@@ -216,36 +297,70 @@ pub async fn logout(state: &AppState, token: &str) -> AppResult<()> {
         .one(&state.db)
         .await?
     {
-        revoke_family(&state.db, row.family_id).await?;
+        revoke_session(&state.db, row.family_id).await?;
     }
     Ok(())
 }
 
+/// Whether session `sid` of `user_id` is alive (checked on every authenticated request).
+pub fn alive_condition(user_id: Uuid, sid: Uuid) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::Query;
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(session::Entity)
+            .and_where(session::Column::Id.eq(sid))
+            .and_where(session::Column::UserId.eq(user_id))
+            .and_where(session::Column::RevokedAt.is_null())
+            .to_owned(),
+    )
+}
+
 /// Changes the caller's password, ends all their sessions, and returns a fresh session for the
 /// device that made the change.
+///
+/// The current password is a password check like a sign-in: reserved with the throttle, and a
+/// wrong one counts as a failed sign-in (a stolen access token must not become a way to guess).
 pub async fn change_password(
     state: &AppState,
     actor: &Actor,
+    session_id: Uuid,
     current: String,
     new: String,
-) -> AppResult<TokenResponse> {
+) -> AppResult<Issued> {
     let db = &state.db;
     let u = user::Entity::find_by_id(actor.user_id)
         .one(db)
         .await?
         .ok_or_else(AppError::not_found)?;
-    if !state
+    let ip = actor.ip.clone().unwrap_or_default();
+    let reserved = throttle::reserve(db, &state.settings.auth, &u.username, &ip).await?;
+    let verified = state
         .hasher
         .verify(current, Some(u.password_hash.clone()))
-        .await?
-    {
+        .await?;
+    throttle::finish(
+        db,
+        &state.settings.auth,
+        reserved,
+        verified,
+        actor.request_id.clone(),
+    )
+    .await?;
+    if !verified {
         return Err(AppError::new(ErrorCode::WrongPassword));
     }
     check_strength(&new, &u.username, "new_password")?;
+    let demo = is_demo_password(&new);
     let hash = state.hasher.hash(new).await?;
+    let cookie = session::Entity::find_by_id(session_id)
+        .one(db)
+        .await?
+        .is_some_and(|s| s.cookie);
     let txn = begin_write(db).await?;
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))
+        .col_expr(user::Column::DemoPassword, Expr::value(demo))
         .col_expr(
             user::Column::Version,
             Expr::col(user::Column::Version).add(1),
@@ -268,7 +383,7 @@ pub async fn change_password(
         },
     )
     .await?;
-    let issued = issue(state, &txn, u.id, new_id()).await?;
+    let issued = start_session(state, &txn, u.id, cookie, actor.ip.clone()).await?;
     txn.commit().await?;
     Ok(issued)
 }

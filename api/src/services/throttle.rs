@@ -1,84 +1,210 @@
-//! Sign-in throttling per account and per IP, counted in the database so that every instance
-//! behind a load balancer sees the same numbers.
+//! Sign-in throttling, after OWASP's authentication and credential-stuffing guidance:
+//!
+//! - hard limits per (account, client address) and per client address: a password check is
+//!   reserved (`counters::take`) *before* argon2 runs, so at most the configured number of guesses
+//!   per window reach the check however many arrive at once; past them, 429 with `Retry-After`;
+//! - across addresses an account is never locked (anyone could lock the admin out with five wrong
+//!   passwords): failures from everywhere only slow its checks down, doubling from 250 ms, so the
+//!   real owner signing in from their own address still gets in;
+//! - a success clears the account's counters and gives the address its unit back;
+//! - a lock (the last allowed guess from an address failed) is audited once, and admins see and
+//!   clear an account's locks (`users::sign_in_locks`).
+//!
+//! Counters live in the database, so every instance behind a load balancer sees the same numbers.
 
-use chrono::Duration;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
-};
+use std::time::Duration as StdDuration;
 
+use kaidan_shared::org::{SignInLock, SignInLocks};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+
+use crate::auth::Actor;
 use crate::config::AuthSettings;
-use crate::entities::login_attempt;
+use crate::entities::user;
 use crate::error::{AppError, AppResult};
-use crate::services::{new_id, now};
+use crate::services::counters::{self, Key, Taken};
+use crate::services::{audit, begin_write};
 
-/// 429 when the account or the IP has too many recent failures; `Retry-After` says when the
-/// oldest counted failure leaves the window.
-pub async fn check(
+const PER_ACCOUNT_AND_IP: &str = "signin_acct_ip";
+const PER_IP: &str = "signin_ip";
+const ACCOUNT_FAILURES: &str = "signin_acct";
+/// The first step of the account-wide slow-down.
+const SLOWDOWN_BASE_MS: u64 = 250;
+
+/// A password check that was allowed to happen; report its outcome with `finish`.
+pub struct Reserved {
+    username: String,
+    ip: String,
+    by_account_ip: Key,
+    by_ip: Key,
+}
+
+fn too_many(retry_after_secs: u64) -> AppError {
+    AppError::too_many(retry_after_secs)
+        .with_detail("too many sign-in attempts; wait before trying again")
+}
+
+/// The delay before the next check of an account with `failures` recent failures.
+pub fn slowdown(s: &AuthSettings, failures: i64) -> StdDuration {
+    let over = failures.max(0) as u64;
+    if over < s.slowdown_after_failures {
+        return StdDuration::ZERO;
+    }
+    let steps = (over - s.slowdown_after_failures).min(20) as u32;
+    StdDuration::from_millis(
+        SLOWDOWN_BASE_MS
+            .saturating_mul(1u64 << steps)
+            .min(s.max_slowdown_ms),
+    )
+}
+
+/// Reserves one password check for `username` from `ip`, or answers 429. Waits out the account's
+/// slow-down before returning.
+pub async fn reserve(
     db: &DatabaseConnection,
     s: &AuthSettings,
     username: &str,
     ip: &str,
+) -> AppResult<Reserved> {
+    let window = s.failure_window_secs;
+    let by_ip = Key::new(PER_IP, "", ip);
+    if let Taken::Full { retry_after_secs } =
+        counters::take(db, &by_ip, s.max_failures_per_ip as i64, window).await?
+    {
+        return Err(too_many(retry_after_secs));
+    }
+    let by_account_ip = Key::new(PER_ACCOUNT_AND_IP, username, ip);
+    if let Taken::Full { retry_after_secs } = counters::take(
+        db,
+        &by_account_ip,
+        s.max_failures_per_account as i64,
+        window,
+    )
+    .await?
+    {
+        // A refused attempt costs the address nothing more: the account lock already answers it.
+        counters::give_back(db, &by_ip).await?;
+        return Err(too_many(retry_after_secs));
+    }
+    let failures = counters::current(db, &Key::new(ACCOUNT_FAILURES, username, ""), window).await?;
+    let wait = slowdown(s, failures);
+    if !wait.is_zero() {
+        tokio::time::sleep(wait).await;
+    }
+    Ok(Reserved {
+        username: username.to_owned(),
+        ip: ip.to_owned(),
+        by_account_ip,
+        by_ip,
+    })
+}
+
+/// Records the outcome of a reserved check. A success clears the account's counters; a failure
+/// counts towards the account-wide slow-down, and the failure that used up the address's last
+/// guess is audited as a lock on the account (when it exists).
+pub async fn finish(
+    db: &DatabaseConnection,
+    s: &AuthSettings,
+    r: Reserved,
+    succeeded: bool,
+    request_id: Option<String>,
 ) -> AppResult<()> {
-    let since = now() - Duration::seconds(s.failure_window_secs);
-    let by_account = login_attempt::Column::Username.eq(username);
-    let by_ip = login_attempt::Column::Ip.eq(ip);
-    for (cond, max) in [
-        (by_account, s.max_failures_per_account),
-        (by_ip, s.max_failures_per_ip),
-    ] {
-        let base = login_attempt::Entity::find()
-            .filter(cond)
-            .filter(login_attempt::Column::Succeeded.eq(false))
-            .filter(login_attempt::Column::At.gt(since));
-        // Attempts past `max` are refused before they are recorded, so this indexed count stays
-        // around `max` rows even under attack.
-        let n = base.clone().paginate(db, max).num_items().await?;
-        if n >= max {
-            let newest_allowed = base
-                .order_by_desc(login_attempt::Column::At)
-                .offset(max - 1)
-                .one(db)
-                .await?;
-            let retry = newest_allowed
-                .map(|a| (a.at + Duration::seconds(s.failure_window_secs) - now()).num_seconds())
-                .unwrap_or(s.failure_window_secs)
-                .max(1);
-            return Err(AppError::too_many(retry as u64)
-                .with_detail("too many failed sign-ins; wait before trying again"));
+    let window = s.failure_window_secs;
+    let account = Key::new(ACCOUNT_FAILURES, &r.username, "");
+    if succeeded {
+        counters::clear(db, &r.by_account_ip).await?;
+        counters::clear(db, &account).await?;
+        counters::give_back(db, &r.by_ip).await?;
+        return Ok(());
+    }
+    counters::take(db, &account, i64::MAX, window).await?;
+    let max = s.max_failures_per_account as i64;
+    if counters::mark_locked(db, &r.by_account_ip, max, window).await? {
+        tracing::warn!(username = %r.username, ip = %r.ip, "sign-in locked for this account and address");
+        let found = user::Entity::find()
+            .filter(sea_orm::ColumnTrait::eq(
+                &user::Column::Username,
+                &r.username,
+            ))
+            .one(db)
+            .await?;
+        if let Some(u) = found {
+            let actor = Actor {
+                ip: Some(r.ip.clone()),
+                request_id,
+                ..Actor::system()
+            };
+            let txn = begin_write(db).await?;
+            audit::record(
+                &txn,
+                &actor,
+                audit::Change {
+                    action: "user.sign_in_locked",
+                    entity: "user",
+                    entity_id: u.id,
+                    subject_id: u.id,
+                    before: None,
+                    after: Some(serde_json::json!({
+                        "ip": r.ip,
+                        "attempts": max,
+                        "window_secs": window,
+                    })),
+                },
+            )
+            .await?;
+            txn.commit().await?;
         }
     }
     Ok(())
 }
 
-/// Records an attempt. A success clears the account's failures (not the IP's).
-pub async fn record(
-    db: &DatabaseConnection,
+/// The sign-in locks and slow-down of `username` right now.
+pub async fn locks<C: ConnectionTrait>(
+    db: &C,
+    s: &AuthSettings,
     username: &str,
-    ip: &str,
-    succeeded: bool,
-) -> AppResult<()> {
-    let at = now();
-    login_attempt::Entity::insert(login_attempt::ActiveModel {
-        id: Set(new_id()),
-        username: Set(username.chars().take(64).collect()),
-        ip: Set(ip.chars().take(64).collect()),
-        succeeded: Set(succeeded),
-        at: Set(at),
+) -> AppResult<SignInLocks> {
+    let window = s.failure_window_secs;
+    let max = s.max_failures_per_account as i64;
+    let failures = counters::current(db, &Key::new(ACCOUNT_FAILURES, username, ""), window).await?;
+    let mut locked: Vec<SignInLock> =
+        counters::live_for_subject(db, PER_ACCOUNT_AND_IP, username, window)
+            .await?
+            .into_iter()
+            .filter(|r| r.count >= max)
+            .map(|r| SignInLock {
+                ip: r.ip,
+                attempts: r.count,
+                locked_until: r.window_started_at + chrono::Duration::seconds(window),
+            })
+            .collect();
+    locked.sort_by(|a, b| a.ip.cmp(&b.ip));
+    Ok(SignInLocks {
+        failures_in_window: failures,
+        slowdown_ms: slowdown(s, failures).as_millis() as u64,
+        locked_addresses: locked,
     })
-    .exec_without_returning(db)
-    .await?;
-    if succeeded {
-        login_attempt::Entity::delete_many()
-            .filter(login_attempt::Column::Username.eq(username))
-            .filter(login_attempt::Column::Succeeded.eq(false))
-            .exec(db)
-            .await?;
+}
+
+/// Clears every lock and the slow-down of `username`; returns how many counters went.
+pub async fn clear<C: ConnectionTrait>(db: &C, username: &str) -> AppResult<u64> {
+    counters::clear_subject(db, &[PER_ACCOUNT_AND_IP, ACCOUNT_FAILURES], username).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_slowdown_doubles_from_the_threshold_up_to_the_cap() {
+        let s = crate::config::Settings::default().auth;
+        assert_eq!(slowdown(&s, 0), StdDuration::ZERO);
+        assert_eq!(slowdown(&s, 4), StdDuration::ZERO);
+        assert_eq!(slowdown(&s, 5), StdDuration::from_millis(250));
+        assert_eq!(slowdown(&s, 6), StdDuration::from_millis(500));
+        assert_eq!(slowdown(&s, 8), StdDuration::from_millis(2000));
+        assert_eq!(
+            slowdown(&s, 1000),
+            StdDuration::from_millis(s.max_slowdown_ms)
+        );
     }
-    // Keep the table small: a day is far beyond any window.
-    login_attempt::Entity::delete_many()
-        .filter(login_attempt::Column::At.lt(at - Duration::days(1)))
-        .exec(db)
-        .await?;
-    Ok(())
 }

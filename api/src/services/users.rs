@@ -1,7 +1,7 @@
 //! Users: admins create them, change their role and team, deactivate them and reset passwords.
 //! Others may read the users inside their own scope (a supervisor picks a transfer target).
 
-use kaidan_shared::org::{User, UserCreate, UserListQuery, UserUpdate};
+use kaidan_shared::org::{SignInLocks, User, UserCreate, UserListQuery, UserUpdate};
 use kaidan_shared::page::Page;
 use kaidan_shared::{Action, ErrorCode, Resource, Role};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -11,14 +11,14 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::auth::password::check_strength;
-use crate::auth::password::PasswordHasher;
+use crate::auth::password::{check_strength, is_demo_password, PasswordHasher};
 use crate::auth::{policy, Actor};
+use crate::config::AuthSettings;
 use crate::entities::{team, user};
 use crate::error::{AppError, AppResult};
 use crate::services::{
     audit, begin_write, check_version, cursor, like_contains, new_id, now, page_limit, sessions,
-    stale, unique_violation,
+    stale, throttle, unique_violation,
 };
 
 pub fn user_dto(m: user::Model) -> AppResult<User> {
@@ -153,6 +153,7 @@ pub async fn create(
     let username = input.username.trim().to_lowercase();
     check_strength(&input.password, &username, "password")?;
     let (team_id, region_id) = placement(db, input.role, input.team_id, input.region_id).await?;
+    let demo_password = is_demo_password(&input.password);
     let hash = hasher.hash(input.password).await?;
     let t = now();
     let m = user::Model {
@@ -167,6 +168,7 @@ pub async fn create(
         phone: input.phone,
         active: true,
         tokens_valid_after: None,
+        demo_password,
         version: 1,
         created_at: t,
         updated_at: t,
@@ -313,10 +315,12 @@ pub async fn reset_password(
 ) -> AppResult<()> {
     let current = find_in_scope(db, actor, id, Action::Manage).await?;
     check_strength(&new_password, &current.username, "new_password")?;
+    let demo = is_demo_password(&new_password);
     let hash = hasher.hash(new_password).await?;
     let txn = begin_write(db).await?;
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))
+        .col_expr(user::Column::DemoPassword, Expr::value(demo))
         .col_expr(
             user::Column::Version,
             Expr::col(user::Column::Version).add(1),
@@ -343,6 +347,47 @@ pub async fn reset_password(
     Ok(())
 }
 
+/// The user's sign-in locks and slow-down (admins: who is guessing this account's password, from
+/// where).
+pub async fn sign_in_locks(
+    db: &DatabaseConnection,
+    s: &AuthSettings,
+    actor: &Actor,
+    id: Uuid,
+) -> AppResult<SignInLocks> {
+    let u = find_in_scope(db, actor, id, Action::Manage).await?;
+    throttle::locks(db, s, &u.username).await
+}
+
+/// Clears the user's sign-in locks and slow-down (after talking to them); audited with what was
+/// cleared.
+pub async fn clear_sign_in_locks(
+    db: &DatabaseConnection,
+    s: &AuthSettings,
+    actor: &Actor,
+    id: Uuid,
+) -> AppResult<()> {
+    let u = find_in_scope(db, actor, id, Action::Manage).await?;
+    let before = throttle::locks(db, s, &u.username).await?;
+    let txn = begin_write(db).await?;
+    throttle::clear(&txn, &u.username).await?;
+    audit::record(
+        &txn,
+        actor,
+        audit::Change {
+            action: "user.sign_in_locks_clear",
+            entity: "user",
+            entity_id: id,
+            subject_id: id,
+            before: serde_json::to_value(&before).ok(),
+            after: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// Finds a user by username (for the command line).
 pub async fn find_by_username<C: ConnectionTrait>(
     db: &C,
@@ -351,5 +396,15 @@ pub async fn find_by_username<C: ConnectionTrait>(
     Ok(user::Entity::find()
         .filter(user::Column::Username.eq(username.trim().to_lowercase()))
         .one(db)
+        .await?)
+}
+
+/// How many active accounts still sign in with the published demo password.
+pub async fn with_demo_password<C: ConnectionTrait>(db: &C) -> AppResult<u64> {
+    use sea_orm::PaginatorTrait;
+    Ok(user::Entity::find()
+        .filter(user::Column::Active.eq(true))
+        .filter(user::Column::DemoPassword.eq(true))
+        .count(db)
         .await?)
 }

@@ -79,9 +79,12 @@ fn classify(operation_id: &str) -> Option<Kind> {
         "update_contact" => Record(R::Contact, Update, Target::Contact),
         "archive_contact" => Record(R::Contact, Archive, Target::Contact),
         "get_user" => Record(R::User, Read, Target::User),
-        "update_user" | "activate_user" | "deactivate_user" | "reset_password" => {
-            Record(R::User, Manage, Target::User)
-        }
+        "update_user"
+        | "activate_user"
+        | "deactivate_user"
+        | "reset_password"
+        | "user_sign_in_locks"
+        | "clear_sign_in_locks" => Record(R::User, Manage, Target::User),
         "update_region" => Record(R::Region, Manage, Target::Region),
         "update_team" => Record(R::Team, Manage, Target::Team),
         _ => return None,

@@ -192,7 +192,7 @@ async fn spawn() -> TestApp {
         dist_dir().join("index.html").is_file(),
         "web/dist is not built: run scripts/build-web (scripts/test does it first)"
     );
-    spawn_app_with(|s| s.web.dist_dir = dist_dir()).await
+    spawn_app_with(|s| s.web.dist_dir = Some(dist_dir())).await
 }
 
 /// rep_east1 signs in, creates a customer with a contact, finds it by search and edits it; a

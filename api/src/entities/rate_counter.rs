@@ -1,14 +1,15 @@
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-#[sea_orm(table_name = "login_attempts")]
+#[sea_orm(table_name = "rate_counters")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub username: String,
+    pub key: String,
+    pub subject: String,
     pub ip: String,
-    pub succeeded: bool,
-    pub at: DateTimeUtc,
+    pub count: i64,
+    pub window_started_at: DateTimeUtc,
+    pub locked_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,3 @@
+//! Background work of `kaidan serve`.
+
+pub mod cleanup;

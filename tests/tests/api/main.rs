@@ -3,8 +3,11 @@
 mod auth;
 mod authz;
 mod bench;
+mod concurrency;
 mod customers;
 mod errors;
 mod matrix;
 mod operations;
 mod org;
+mod security;
+mod surface;

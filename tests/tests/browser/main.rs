@@ -177,6 +177,20 @@ impl Browser {
         self.click("button[type=submit]").await;
     }
 
+    /// What a script in the page can read of storage and cookies.
+    async fn script_visible_storage(&self) -> String {
+        self.client
+            .execute(
+                "return JSON.stringify(localStorage) + '|' + JSON.stringify(sessionStorage) + '|' + document.cookie",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
     async fn path(&self) -> String {
         self.client.current_url().await.unwrap().path().to_owned()
     }
@@ -313,6 +327,15 @@ async fn language_errors_and_sign_out(viewport: (u32, u32)) {
     b.fill("#password", PASSWORD).await;
     b.click("button[type=submit]").await;
     b.wait("[data-testid=customer-list]").await;
+    // No token where a script could read it: the refresh token is an HttpOnly cookie.
+    let visible = b.script_visible_storage().await;
+    for secret in ["refresh", "access_token", "eyJ"] {
+        assert!(
+            !visible.contains(secret),
+            "{secret} readable by scripts: {visible}"
+        );
+    }
+    // A reload (a fresh page load) signs in again silently through the cookie.
     b.goto("/me").await;
     b.click("[data-testid=lang-en]").await;
     b.wait_text("nav.tabs", "Customers").await;

@@ -35,7 +35,7 @@ fn inline_hashes(html: &str, tag: &str) -> Vec<String> {
             break;
         };
         if !attrs.contains("src=") {
-            let digest = Sha256::digest(body_and_rest[..end].as_bytes());
+            let digest = Sha256::digest(&body_and_rest.as_bytes()[..end]);
             out.push(format!("'sha256-{}'", STANDARD.encode(digest)));
         }
         rest = &body_and_rest[end + close.len()..];

@@ -130,8 +130,7 @@ fn origin(req: &HttpRequest) -> Origin {
     tag = "auth",
     request_body = LoginRequest,
     responses(
-        (status = 200, description = "Signed in", body = TokenResponse,
-            headers(("Set-Cookie" = String, description = "`kaidan_refresh` and `kaidan_csrf`, with `refresh_in_cookie` only"))),
+        (status = 200, description = "Signed in (with `refresh_in_cookie`, `Set-Cookie` carries `kaidan_refresh` and `kaidan_csrf`)", body = TokenResponse),
         (status = 401, description = "Wrong username or password (`invalid_credentials`)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many sign-in attempts (`too_many_requests`)", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait"))),

@@ -358,6 +358,8 @@ pub async fn change_password(
         .await?
         .is_some_and(|s| s.cookie);
     let txn = begin_write(db).await?;
+    // Sessions before the user row (the order a refresh locks them; see `users::reset_password`).
+    revoke_user(&txn, u.id).await?;
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))
         .col_expr(user::Column::DemoPassword, Expr::value(demo))
@@ -369,7 +371,6 @@ pub async fn change_password(
         .filter(user::Column::Id.eq(u.id))
         .exec(&txn)
         .await?;
-    revoke_user(&txn, u.id).await?;
     audit::record(
         &txn,
         actor,

@@ -279,6 +279,10 @@ pub async fn set_active(
     next.version += 1;
     next.updated_at = now();
     let txn = begin_write(db).await?;
+    // Sessions before the user row, as in `reset_password`.
+    if !active {
+        sessions::revoke_user(&txn, id).await?;
+    }
     user::Entity::update_many()
         .col_expr(user::Column::Active, Expr::value(active))
         .col_expr(user::Column::Version, Expr::value(next.version))
@@ -286,9 +290,6 @@ pub async fn set_active(
         .filter(user::Column::Id.eq(id))
         .exec(&txn)
         .await?;
-    if !active {
-        sessions::revoke_user(&txn, id).await?;
-    }
     let after = user_dto(next)?;
     let action = if active {
         "user.activate"
@@ -318,6 +319,9 @@ pub async fn reset_password(
     let demo = is_demo_password(&new_password);
     let hash = hasher.hash(new_password).await?;
     let txn = begin_write(db).await?;
+    // Sessions first, then the user row: the order a refresh takes them, so the two never
+    // deadlock on MySQL (a refresh's token insert share-locks the user row).
+    sessions::revoke_user(&txn, id).await?;
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))
         .col_expr(user::Column::DemoPassword, Expr::value(demo))
@@ -329,7 +333,6 @@ pub async fn reset_password(
         .filter(user::Column::Id.eq(id))
         .exec(&txn)
         .await?;
-    sessions::revoke_user(&txn, id).await?;
     audit::record(
         &txn,
         actor,

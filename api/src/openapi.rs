@@ -14,7 +14,8 @@ use utoipa_actix_web::AppExt;
     info(
         title = "Kaidan API",
         description = "开单 Kaidan — sales management. Errors are RFC 9457 problem+json with a stable `code`. \
-Lists use keyset pagination (`limit`, `cursor` → `next_cursor`). Edits need `If-Match`; POSTs accept `Idempotency-Key`.",
+Lists use keyset pagination (`limit`, `cursor` → `next_cursor`). Edits need `If-Match`; POSTs accept `Idempotency-Key`, except those whose answers carry tokens \
+(sign-in, refresh, logout, password change), which ignore it.",
         license(name = "AGPL-3.0-or-later")
     ),
     components(schemas(Problem, ErrorCode, FieldError, kaidan_shared::customer::CustomerSort)),

@@ -26,8 +26,9 @@ pub struct LoginRequest {
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     /// The refresh token; leave it out to use the `kaidan_refresh` cookie (then `X-CSRF-Token`
-    /// must echo the `kaidan_csrf` cookie).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// must echo the `kaidan_csrf` cookie). No `serde(default)`: a missing `Option` field is
+    /// `None` in an object, while a JSON array is refused instead of read as an empty struct.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
 }
 
@@ -36,7 +37,7 @@ pub struct RefreshRequest {
 #[serde(deny_unknown_fields)]
 pub struct LogoutRequest {
     /// The refresh token; leave it out to end the cookie session (with `X-CSRF-Token`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
 }
 
@@ -116,4 +117,19 @@ pub struct Health {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
     pub time: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_bodies_are_objects_not_arrays() {
+        let r: RefreshRequest = serde_json::from_str("{}").unwrap();
+        assert!(r.refresh_token.is_none());
+        assert!(serde_json::from_str::<RefreshRequest>("[]").is_err());
+        assert!(serde_json::from_str::<LogoutRequest>("[]").is_err());
+        let l: LogoutRequest = serde_json::from_str(r#"{"refresh_token":"x"}"#).unwrap();
+        assert_eq!(l.refresh_token.as_deref(), Some("x"));
+    }
 }

@@ -197,7 +197,14 @@ async fn refresh() -> bool {
         return session().is_some_and(|s| s.access_expires_at_ms > now_ms());
     }
     REFRESHING.with(|c| c.set(true));
-    let result = cookie_post("/api/v1/auth/refresh").await;
+    let mut result = cookie_post("/api/v1/auth/refresh").await;
+    // Another tab of this browser may have used the shared cookie a moment ago: the server then
+    // answers 401 without ending the session, and the cookie jar already holds that tab's new
+    // token. One retry after a pause picks it up.
+    if matches!(&result, Ok(res) if res.status() == 401) {
+        gloo_timers::future::TimeoutFuture::new(400).await;
+        result = cookie_post("/api/v1/auth/refresh").await;
+    }
     let ok = match result {
         Ok(res) if res.ok() => match res.json::<TokenResponse>().await {
             Ok(t) => {

@@ -165,6 +165,12 @@ texts! {
     Deactivate => "停用", "Deactivate";
     Activate => "启用", "Activate";
     ResetPassword => "重置密码", "Reset password";
+    SignInLocks => "登录锁定", "Sign-in locks";
+    ClearLocks => "解除锁定", "Clear locks";
+    NoLocks => "没有被锁定的地址", "No address is locked";
+    FailedSignIns => "近期登录失败次数", "Recent failed sign-ins";
+    SignInDelay => "每次登录等待（毫秒）", "Each sign-in waits (ms)";
+    LockedUntil => "锁定至", "Locked until";
     DisplayName => "姓名", "Display name";
     None_ => "无", "None";
     Back => "返回", "Back";

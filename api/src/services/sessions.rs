@@ -221,7 +221,28 @@ pub async fn revoke_user<C: ConnectionTrait>(conn: &C, user_id: Uuid) -> AppResu
     Ok(())
 }
 
-/// Exchanges a refresh token for a new pair. A token presented twice revokes its session.
+/// How long after a cookie session's refresh token was used a second use is taken for another tab
+/// of the same browser (tabs share the cookie and may refresh at the same moment) rather than theft.
+const OTHER_TAB_GRACE_SECS: i64 = 10;
+
+/// Whether the used token `row` belongs to a cookie session and was used within the grace: then a
+/// second use is refused (401, no new tokens) without ending the session, and the other tab retries
+/// with the cookie the first refresh set. Body-token clients have no such excuse.
+async fn is_other_tab<C: ConnectionTrait>(db: &C, row: &refresh_token::Model) -> AppResult<bool> {
+    let recent = row
+        .used_at
+        .is_some_and(|t| t > now() - Duration::seconds(OTHER_TAB_GRACE_SECS));
+    if !recent {
+        return Ok(false);
+    }
+    Ok(session::Entity::find_by_id(row.family_id)
+        .one(db)
+        .await?
+        .is_some_and(|s| s.cookie && s.revoked_at.is_none()))
+}
+
+/// Exchanges a refresh token for a new pair. A token presented twice revokes its session (except
+/// a cookie session's token presented again within seconds: another tab of the same browser).
 pub async fn refresh(state: &AppState, token: &str) -> AppResult<Issued> {
     let db = &state.db;
     let invalid = || AppError::new(ErrorCode::InvalidRefreshToken);
@@ -237,6 +258,9 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<Issued> {
         return Err(invalid());
     }
     if row.used_at.is_some() {
+        if is_other_tab(db, &row).await? {
+            return Err(invalid());
+        }
         revoke_session(db, row.family_id).await?;
         tracing::warn!(user = %row.user_id, family = %row.family_id, "refresh token reused; session revoked");
         return Err(AppError::new(ErrorCode::RefreshTokenReused));
@@ -274,6 +298,12 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<Issued> {
         .await?;
     if marked.rows_affected == 0 {
         txn.rollback().await?;
+        let now_used = refresh_token::Entity::find_by_id(row.id).one(db).await?;
+        if let Some(r) = now_used.filter(|r| r.revoked_at.is_none()) {
+            if is_other_tab(db, &r).await? {
+                return Err(invalid());
+            }
+        }
         revoke_session(db, row.family_id).await?;
         return Err(AppError::new(ErrorCode::RefreshTokenReused));
     }

@@ -734,3 +734,60 @@ async fn readiness_warns_while_the_demo_password_is_in_use() {
         .unwrap();
     assert_eq!(foreign, vec!["real_boss".to_owned()]);
 }
+
+#[tokio::test]
+async fn two_tabs_refreshing_with_one_cookie_do_not_end_the_session() {
+    let app = spawn_app().await;
+    let body = json!({"username": "rep_east1", "password": PASSWORD, "refresh_in_cookie": true});
+    let r = app
+        .request(Method::POST, "/api/v1/auth/login", None, Some(&body), &[])
+        .await
+        .expect(200);
+    let cookies = set_cookies(&r);
+    let csrf = cookie_value(&cookies, "kaidan_csrf");
+    let jar = format!(
+        "kaidan_refresh={}; kaidan_csrf={csrf}",
+        cookie_value(&cookies, "kaidan_refresh")
+    );
+    let headers = [("cookie", jar.as_str()), ("x-csrf-token", csrf.as_str())];
+    let empty = json!({});
+    let (a, b) = tokio::join!(
+        app.request(
+            Method::POST,
+            "/api/v1/auth/refresh",
+            None,
+            Some(&empty),
+            &headers
+        ),
+        app.request(
+            Method::POST,
+            "/api/v1/auth/refresh",
+            None,
+            Some(&empty),
+            &headers
+        ),
+    );
+    let (won, lost) = if a.status == 200 { (a, b) } else { (b, a) };
+    let won = won.expect(200);
+    let lost = lost.expect(401);
+    assert_eq!(lost.code(), "invalid_refresh_token", "not treated as theft");
+    // The session lives on: the winner's tokens work, and its cookie refreshes again.
+    app.get(won.body["access_token"].as_str().unwrap(), "/api/v1/me")
+        .await
+        .expect(200);
+    let cookies = set_cookies(&won);
+    let csrf = cookie_value(&cookies, "kaidan_csrf");
+    let jar = format!(
+        "kaidan_refresh={}; kaidan_csrf={csrf}",
+        cookie_value(&cookies, "kaidan_refresh")
+    );
+    app.request(
+        Method::POST,
+        "/api/v1/auth/refresh",
+        None,
+        Some(&json!({})),
+        &[("cookie", jar.as_str()), ("x-csrf-token", csrf.as_str())],
+    )
+    .await
+    .expect(200);
+}

@@ -408,10 +408,30 @@ async fn desktop_admin_creates_a_user() {
     b.click("[data-testid=new-user] button[type=submit]").await;
     b.wait_text("main", "rep_east9").await;
     b.shot("user-created").await;
+    // Someone guessed rep_east2's password: the admin sees the locked address and clears it.
+    for _ in 0..5 {
+        app.login_full("rep_east2", "someone-guessing")
+            .await
+            .expect(401);
+    }
+    app.login_full("rep_east2", PASSWORD).await.expect(429);
+    b.click("li[data-username=rep_east2] [data-testid=sign-in-locks]")
+        .await;
+    b.wait_text(
+        "li[data-username=rep_east2] [data-testid=locked-addresses]",
+        "127.0.0.1",
+    )
+    .await;
+    b.shot("sign-in-locks").await;
+    b.click("li[data-username=rep_east2] [data-testid=clear-locks]")
+        .await;
+    b.wait_gone("li[data-username=rep_east2] [data-testid=locked-addresses]")
+        .await;
     b.close().await;
     app.login_full("rep_east9", "westlake-2026-spring")
         .await
         .expect(200);
+    app.login_full("rep_east2", PASSWORD).await.expect(200);
 }
 
 /// The built app is served with an index fallback for client routes, pre-compressed bodies for

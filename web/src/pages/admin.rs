@@ -1,7 +1,9 @@
 //! Admin: regions, teams and users (create, deactivate/activate, change role or team, reset password).
 //! Desktop-first tables that stack into cards on a phone.
 
-use kaidan_shared::org::{Region, RegionInput, Team, TeamCreate, User, UserCreate, UserUpdate};
+use kaidan_shared::org::{
+    Region, RegionInput, SignInLocks, Team, TeamCreate, User, UserCreate, UserUpdate,
+};
 use kaidan_shared::page::Page;
 use kaidan_shared::{FieldError, Role};
 use leptos::prelude::*;
@@ -226,6 +228,7 @@ fn UserRow(
         Active(bool),
         Update(String),
         Reset(String),
+        ClearLocks,
     }
     let act = Action::new_local(move |op: &Op| {
         let op = op.clone();
@@ -266,7 +269,29 @@ fn UserRow(
                 )
                 .await
                 .map(|_| ()),
+                Op::ClearLocks => api::send::<(), serde_json::Value>(
+                    gloo_net::http::Method::DELETE,
+                    &format!("/api/v1/users/{id}/sign-in-locks"),
+                    None,
+                    None,
+                )
+                .await
+                .map(|_| ()),
             }
+        }
+    });
+    // Sign-in locks: read when the admin opens them, again after a clear.
+    let locks_open = RwSignal::new(false);
+    let locks = LocalResource::new(move || {
+        let open = locks_open.get();
+        act.version().get();
+        async move {
+            if !open {
+                return Ok(None);
+            }
+            api::get::<SignInLocks>(&format!("/api/v1/users/{id}/sign-in-locks"))
+                .await
+                .map(|r| Some(r.body))
         }
     });
     Effect::new(move |_| {
@@ -291,7 +316,7 @@ fn UserRow(
         }
     };
     view! {
-        <li class="row user" class:inactive=!active>
+        <li class="row user" class:inactive=!active data-username=user.username.clone()>
             <div class="row-main">
                 <span class="row-title">{user.display_name.clone()} " " <small class="muted">{user.username.clone()}</small></span>
                 <span class="row-sub">{move || role_label(user.role, i18n.lang())}{format!(" · {team_name}")}
@@ -303,7 +328,39 @@ fn UserRow(
                     {move || if active { i18n.t(T::Deactivate) } else { i18n.t(T::Activate) }}
                 </button>
                 <button class="btn" prop:disabled=move || act.pending().get() on:click=reset>{move || i18n.t(T::ResetPassword)}</button>
+                <button class="btn" data-testid="sign-in-locks" aria-expanded=move || locks_open.get().to_string()
+                    on:click=move |_| locks_open.update(|o| *o = !*o)>{move || i18n.t(T::SignInLocks)}</button>
             </div>
+            <Show when=move || locks_open.get() fallback=|| ()>
+                <div class="sheet" data-testid="locks-sheet">
+                    <Transition fallback=|| view! { <Loading/> }>
+                        {move || locks.get().map(|r| match r {
+                            Err(e) => view! { <p class="form-error" role="alert">{save_error_text(&e, i18n.lang())}</p> }.into_any(),
+                            Ok(None) => ().into_any(),
+                            Ok(Some(l)) => {
+                                let any = l.failures_in_window > 0 || !l.locked_addresses.is_empty();
+                                let rows = l.locked_addresses.iter().map(|a| {
+                                    let until = a.locked_until.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string();
+                                    view! { <li><code>{a.ip.clone()}</code>" · "{move || i18n.t(T::LockedUntil)}" "{until}</li> }
+                                }).collect_view();
+                                view! {
+                                    <p>{move || i18n.t(T::FailedSignIns)}": "{l.failures_in_window}
+                                       " · "{move || i18n.t(T::SignInDelay)}": "{l.slowdown_ms}</p>
+                                    {if l.locked_addresses.is_empty() {
+                                        view! { <p class="muted">{move || i18n.t(T::NoLocks)}</p> }.into_any()
+                                    } else {
+                                        view! { <ul data-testid="locked-addresses">{rows}</ul> }.into_any()
+                                    }}
+                                    <Show when=move || any fallback=|| ()>
+                                        <button class="btn" data-testid="clear-locks" prop:disabled=move || act.pending().get()
+                                            on:click=move |_| { act.dispatch(Op::ClearLocks); }>{move || i18n.t(T::ClearLocks)}</button>
+                                    </Show>
+                                }.into_any()
+                            }
+                        })}
+                    </Transition>
+                </div>
+            </Show>
             <Show when=move || editing.get() fallback=|| ()>
                 <form class="sheet" on:submit={
                     let etag = etag.clone();

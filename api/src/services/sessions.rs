@@ -11,7 +11,9 @@ use kaidan_shared::auth::{Me, TokenResponse};
 use kaidan_shared::{ErrorCode, Role};
 use rand::RngCore;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -172,6 +174,19 @@ pub async fn login(
     .await?;
     let user = user.ok_or_else(|| AppError::new(ErrorCode::InvalidCredentials))?;
     let txn = begin_write(db).await?;
+    // The password was checked against a hash read before argon2 ran. Under a share lock on the
+    // user row (which a reset, change or deactivation takes exclusively before revoking sessions)
+    // make sure it is still the hash and the account is still active; otherwise a sign-in that
+    // raced a reset would keep a session the reset never saw.
+    let still = user::Entity::find_by_id(user.id)
+        .lock_shared()
+        .one(&txn)
+        .await?
+        .is_some_and(|u| u.active && u.password_hash == user.password_hash);
+    if !still {
+        txn.rollback().await?;
+        return Err(AppError::new(ErrorCode::InvalidCredentials));
+    }
     let issued = start_session(state, &txn, user.id, cookie, Some(origin.ip)).await?;
     txn.commit().await?;
     Ok(issued)
@@ -200,7 +215,16 @@ async fn revoke_session(db: &sea_orm::DatabaseConnection, family_id: Uuid) -> Ap
 /// Revokes every session of a user (deactivation, password reset or change) and refuses access
 /// tokens issued before now (compared to the millisecond; the session check already refuses
 /// every token of a revoked session).
+///
+/// Call it first in the transaction: it takes the user row exclusively, and sign-ins and refreshes
+/// take it shared before they create or extend a session, so each either finishes before the
+/// revocation (and is revoked) or sees its result. Locks are always taken user row → session →
+/// refresh tokens, so the three never deadlock.
 pub async fn revoke_user<C: ConnectionTrait>(conn: &C, user_id: Uuid) -> AppResult<()> {
+    user::Entity::find_by_id(user_id)
+        .lock_exclusive()
+        .one(conn)
+        .await?;
     session::Entity::update_many()
         .col_expr(session::Column::RevokedAt, Expr::value(now()))
         .filter(session::Column::UserId.eq(user_id))
@@ -276,8 +300,19 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<Issued> {
         return Err(invalid());
     }
     let txn = begin_write(db).await?;
+    // The user row first, shared (see `revoke_user`): a reset or deactivation in progress finishes
+    // first, and then the session below is found revoked.
+    let active = user::Entity::find_by_id(row.user_id)
+        .lock_shared()
+        .one(&txn)
+        .await?
+        .is_some_and(|u| u.active);
+    if !active {
+        txn.rollback().await?;
+        return Err(invalid());
+    }
     // Only a live session is refreshed, and this update holds its row until commit, so a logout
-    // or password reset running now waits and then revokes what this refresh minted.
+    // running now waits and then revokes what this refresh minted.
     let live = session::Entity::update_many()
         .col_expr(session::Column::RefreshedAt, Expr::value(now()))
         .filter(session::Column::Id.eq(row.family_id))
@@ -388,7 +423,7 @@ pub async fn change_password(
         .await?
         .is_some_and(|s| s.cookie);
     let txn = begin_write(db).await?;
-    // Sessions before the user row (the order a refresh locks them; see `users::reset_password`).
+    // First in the transaction: it locks the user row before anything else.
     revoke_user(&txn, u.id).await?;
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))

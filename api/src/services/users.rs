@@ -279,7 +279,7 @@ pub async fn set_active(
     next.version += 1;
     next.updated_at = now();
     let txn = begin_write(db).await?;
-    // Sessions before the user row, as in `reset_password`.
+    // First in the transaction, as in `reset_password`.
     if !active {
         sessions::revoke_user(&txn, id).await?;
     }
@@ -319,8 +319,7 @@ pub async fn reset_password(
     let demo = is_demo_password(&new_password);
     let hash = hasher.hash(new_password).await?;
     let txn = begin_write(db).await?;
-    // Sessions first, then the user row: the order a refresh takes them, so the two never
-    // deadlock on MySQL (a refresh's token insert share-locks the user row).
+    // First in the transaction: it locks the user row before anything else (see `revoke_user`).
     sessions::revoke_user(&txn, id).await?;
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))

@@ -128,3 +128,41 @@ async fn one_idempotency_key_in_flight_creates_one_customer() {
         .expect(200);
     assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_sign_in_racing_a_password_reset_never_leaves_a_live_session() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let id = app.user("rep_south2");
+    let path = format!("/api/v1/users/{id}/reset-password");
+    let passwords = [PASSWORD, "reset-by-admin-2026-y"];
+    let mut survived = Vec::new();
+    for round in 0..30 {
+        let (old, new) = (passwords[round % 2], passwords[(round + 1) % 2]);
+        let login = json!({"username": "rep_south2", "password": old});
+        let (signed_in, reset) = tokio::join!(
+            app.request(Method::POST, "/api/v1/auth/login", None, Some(&login), &[]),
+            app.post(&admin, &path, json!({ "new_password": new })),
+        );
+        reset.expect(204);
+        if signed_in.status == 200 {
+            let refresh = json!({ "refresh_token": signed_in.body["refresh_token"] });
+            let r = app
+                .request(
+                    Method::POST,
+                    "/api/v1/auth/refresh",
+                    None,
+                    Some(&refresh),
+                    &[],
+                )
+                .await;
+            if r.status == 200 {
+                survived.push(round);
+            }
+        }
+    }
+    assert!(
+        survived.is_empty(),
+        "sessions signed in with the old password survived the reset in rounds {survived:?}"
+    );
+}

@@ -32,7 +32,13 @@ impl Errors {
     }
 
     pub fn max_len(&mut self, field: &str, value: &str, max: usize) {
-        if value.chars().count() > max {
+        if has_control(value) {
+            self.add(
+                field,
+                "invalid_characters",
+                format!("{field} must not contain control characters"),
+            );
+        } else if value.chars().count() > max {
             self.add(
                 field,
                 "too_long",
@@ -55,6 +61,13 @@ impl Errors {
             Err(self.0)
         }
     }
+}
+
+/// Whether `text` holds a control character other than tab, line feed and carriage return (NUL
+/// above all: PostgreSQL cannot store it, and no person types it).
+pub fn has_control(text: &str) -> bool {
+    text.chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
 }
 
 /// Limits on text fields, in characters. One place, so the SPA's `maxlength` matches the server.
@@ -201,6 +214,16 @@ pub fn lat_lng_errors(errors: &mut Errors, lat: Option<f64>, lng: Option<f64>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_refused_in_text() {
+        assert!(has_control("a\0b"));
+        assert!(has_control("\u{7}"));
+        assert!(!has_control("第一行\n第二行\t\r"));
+        let mut e = Errors::new();
+        e.required_text("name", "杭州\0星辰", 64);
+        assert_eq!(e.0[0].code, "invalid_characters");
+    }
 
     #[test]
     fn credit_code_checksum_accepts_real_codes() {

@@ -258,6 +258,8 @@ pub fn field_error_text(code: &str, lang: Lang) -> &'static str {
         ("too_long", Lang::En) => "Too long",
         ("too_short", Lang::Zh) => "太短了",
         ("too_short", Lang::En) => "Too short",
+        ("invalid_characters", Lang::Zh) => "含有不可见的控制字符",
+        ("invalid_characters", Lang::En) => "Contains control characters",
         ("too_common", Lang::Zh) => "密码太常见",
         ("too_common", Lang::En) => "Too common a password",
         ("contains_username", Lang::Zh) => "密码不能包含用户名",

@@ -26,7 +26,12 @@ pub struct Key {
 impl Key {
     /// `kind|subject|ip`, each part cut to what the columns hold.
     pub fn new(kind: &str, subject: &str, ip: &str) -> Key {
-        let subject: String = subject.chars().take(64).collect();
+        // Control characters (a NUL in a guessed username) cannot be stored everywhere.
+        let subject: String = subject
+            .chars()
+            .map(|c| if c.is_control() { '?' } else { c })
+            .take(64)
+            .collect();
         let ip: String = ip.chars().take(64).collect();
         Key {
             key: format!("{kind}|{subject}|{ip}"),

@@ -153,7 +153,11 @@ pub async fn login(
     let db = &state.db;
     let username = username.trim().to_lowercase();
     let reserved = throttle::reserve(db, &state.settings.auth, &username, &origin.ip).await?;
-    let found = if username.chars().count() <= 64 {
+    // No stored username is longer or holds control characters (PostgreSQL cannot even compare
+    // a NUL); such a name is unknown, after the same argon2 work.
+    let plausible =
+        username.chars().count() <= 64 && !kaidan_shared::validate::has_control(&username);
+    let found = if plausible {
         user::Entity::find()
             .filter(user::Column::Username.eq(&username))
             .one(db)

@@ -120,13 +120,17 @@ pub async fn finish(
     let max = s.max_failures_per_account as i64;
     if counters::mark_locked(db, &r.by_account_ip, max, window).await? {
         tracing::warn!(username = %r.username, ip = %r.ip, "sign-in locked for this account and address");
-        let found = user::Entity::find()
-            .filter(sea_orm::ColumnTrait::eq(
-                &user::Column::Username,
-                &r.username,
-            ))
-            .one(db)
-            .await?;
+        let found = if kaidan_shared::validate::has_control(&r.username) {
+            None
+        } else {
+            user::Entity::find()
+                .filter(sea_orm::ColumnTrait::eq(
+                    &user::Column::Username,
+                    &r.username,
+                ))
+                .one(db)
+                .await?
+        };
         if let Some(u) = found {
             let actor = Actor {
                 ip: Some(r.ip.clone()),

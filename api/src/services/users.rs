@@ -82,6 +82,13 @@ pub async fn list(
         sel = sel.filter(user::Column::Active.eq(true));
     }
     if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        if kaidan_shared::validate::has_control(text) {
+            return Err(AppError::field(
+                "q",
+                "invalid_characters",
+                "must not contain control characters",
+            ));
+        }
         if text.chars().count() > 64 {
             return Err(AppError::field("q", "too_long", "at most 64 characters"));
         }

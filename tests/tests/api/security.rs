@@ -791,3 +791,30 @@ async fn two_tabs_refreshing_with_one_cookie_do_not_end_the_session() {
     .await
     .expect(200);
 }
+
+#[tokio::test]
+async fn text_with_a_nul_is_refused_not_a_server_error() {
+    // PostgreSQL cannot store or even compare a NUL; every engine must answer the same 4xx.
+    let app = spawn_app().await;
+    let t = app.login("admin").await;
+    let r = app
+        .post(
+            &t,
+            "/api/v1/customers",
+            json!({"name": "杭州\u{0}星辰", "force": true}),
+        )
+        .await
+        .expect(422);
+    assert_eq!(r.body["errors"][0]["code"], "invalid_characters");
+    app.get(&t, "/api/v1/users?q=%00a").await.expect(422);
+    app.get(&t, "/api/v1/customers?q=a%00").await.expect(422);
+    for _ in 0..6 {
+        let r = app.login_full("adm\u{0}in", "whatever-it-is").await;
+        assert!(
+            r.status == 401 || r.status == 429,
+            "{} {}",
+            r.status,
+            r.body
+        );
+    }
+}

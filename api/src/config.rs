@@ -76,8 +76,9 @@ pub struct AuthSettings {
     pub max_failures_per_ip: u64,
     pub failure_window_secs: i64,
     /// Across all addresses an account is never locked (that would hand anyone a way to lock the
-    /// admin out); after this many failures in the window each check waits longer instead,
-    /// doubling from 250 ms up to `max_slowdown_ms`.
+    /// admin out); after this many failures in the window its password checks from unknown
+    /// addresses are spaced out instead — one per delay, doubling from 250 ms up to
+    /// `max_slowdown_ms` — while the owner's own addresses are not held up.
     pub slowdown_after_failures: u64,
     pub max_slowdown_ms: u64,
 }
@@ -264,11 +265,26 @@ impl Settings {
                 reason: "must be at least 1024".into(),
             });
         }
-        if a.max_failures_per_account < 1 || a.max_failures_per_ip < 1 || a.failure_window_secs < 1
+        if a.max_failures_per_account < 1
+            || a.max_failures_per_ip < 1
+            || !(1..=86_400).contains(&a.failure_window_secs)
         {
             return Err(ConfigError::Invalid {
                 field: "auth.max_failures_*",
-                reason: "limits and the window must be at least 1".into(),
+                reason: "limits must be at least 1 and the window 1–86400 seconds".into(),
+            });
+        }
+        if !(1..=3_600_000).contains(&a.max_slowdown_ms) {
+            return Err(ConfigError::Invalid {
+                field: "auth.max_slowdown_ms",
+                reason: "must be between 1 and 3600000".into(),
+            });
+        }
+        if self.limits.cross_scope_duplicates_per_hour < 1 {
+            return Err(ConfigError::Invalid {
+                field: "limits.cross_scope_duplicates_per_hour",
+                reason: "must be at least 1 (0 would hide every likely duplicate in other teams)"
+                    .into(),
             });
         }
         if let Some(l) = &self.metrics.listen {

@@ -58,6 +58,11 @@ pub async fn take<C: ConnectionTrait>(
     max: i64,
     window_secs: i64,
 ) -> AppResult<Taken> {
+    if max < 1 {
+        return Ok(Taken::Full {
+            retry_after_secs: Ord::max(window_secs, 1) as u64,
+        });
+    }
     // Three rounds cover every interleaving: a lost insert race means the row now exists.
     for _ in 0..3 {
         let t = now();
@@ -157,6 +162,42 @@ pub async fn mark_locked<C: ConnectionTrait>(
         .exec(db)
         .await?;
     Ok(r.rows_affected == 1)
+}
+
+/// For a failures counter that spaces checks out: claims the next check if `spacing` has passed
+/// since the last claim (kept in `locked_at`), atomically, so of many concurrent callers one wins.
+/// `Err` carries how long until the next check is due.
+pub async fn claim_slot<C: ConnectionTrait>(
+    db: &C,
+    k: &Key,
+    spacing: std::time::Duration,
+) -> AppResult<Result<(), std::time::Duration>> {
+    let t = now();
+    let spacing_ch = Duration::from_std(spacing).unwrap_or(Duration::seconds(60));
+    let claimed = rate_counter::Entity::update_many()
+        .col_expr(Column::LockedAt, Expr::value(t))
+        .filter(Column::Key.eq(&k.key))
+        .filter(
+            sea_orm::Condition::any()
+                .add(Column::LockedAt.is_null())
+                .add(Column::LockedAt.lte(t - spacing_ch)),
+        )
+        .exec(db)
+        .await?;
+    if claimed.rows_affected == 1 {
+        return Ok(Ok(()));
+    }
+    let last = rate_counter::Entity::find_by_id(k.key.clone())
+        .one(db)
+        .await?
+        .and_then(|r| r.locked_at);
+    Ok(match last {
+        // The row vanished (a success cleared it): nothing to wait for.
+        None => Ok(()),
+        Some(last) => Err((last + spacing_ch - now())
+            .to_std()
+            .unwrap_or(std::time::Duration::ZERO)),
+    })
 }
 
 /// Forgets a counter.

@@ -4,31 +4,39 @@
 //!   reserved (`counters::take`) *before* argon2 runs, so at most the configured number of guesses
 //!   per window reach the check however many arrive at once; past them, 429 with `Retry-After`;
 //! - across addresses an account is never locked (anyone could lock the admin out with five wrong
-//!   passwords): failures from everywhere only slow its checks down, doubling from 250 ms, so the
-//!   real owner signing in from their own address still gets in;
+//!   passwords): failures from everywhere only space its checks out — one check per delay,
+//!   doubling from 250 ms, for all unknown addresses together (429 with `Retry-After` meanwhile),
+//!   so a botnet gains nothing from parallel guesses; the owner's own addresses (a sign-in from
+//!   there in the last 30 days) are not held up, and anyone else waits seconds, not a lockout;
+//! - IPv6 addresses count by their /64;
 //! - a success clears the account's counters and gives the address its unit back;
 //! - a lock (the last allowed guess from an address failed) is audited once, and admins see and
 //!   clear an account's locks (`users::sign_in_locks`).
 //!
 //! Counters live in the database, so every instance behind a load balancer sees the same numbers.
 
+use std::net::IpAddr;
 use std::time::Duration as StdDuration;
 
+use ipnet::Ipv6Net;
+
 use kaidan_shared::org::{SignInLock, SignInLocks};
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::auth::Actor;
 use crate::config::AuthSettings;
-use crate::entities::user;
+use crate::entities::{session, user};
 use crate::error::{AppError, AppResult};
 use crate::services::counters::{self, Key, Taken};
-use crate::services::{audit, begin_write};
+use crate::services::{audit, begin_write, now};
 
 const PER_ACCOUNT_AND_IP: &str = "signin_acct_ip";
 const PER_IP: &str = "signin_ip";
 const ACCOUNT_FAILURES: &str = "signin_acct";
 /// The first step of the account-wide slow-down.
 const SLOWDOWN_BASE_MS: u64 = 250;
+/// An address the account signed in from within this many days is the owner's.
+const KNOWN_ADDRESS_DAYS: i64 = 30;
 
 /// A password check that was allowed to happen; report its outcome with `finish`.
 pub struct Reserved {
@@ -57,8 +65,49 @@ pub fn slowdown(s: &AuthSettings, failures: i64) -> StdDuration {
     )
 }
 
-/// Reserves one password check for `username` from `ip`, or answers 429. Waits out the account's
-/// slow-down before returning.
+/// The address as throttling counts it: IPv4 as is, IPv6 by its /64 (one subscriber gets a
+/// whole /64 and could otherwise rotate through it for fresh allowances).
+pub fn address_key(ip: &str) -> String {
+    match ip.parse::<IpAddr>() {
+        Ok(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let net = Ipv6Net::new(v6, 64)
+                .map(|n| n.trunc())
+                .map(|n| n.to_string());
+            net.unwrap_or_else(|_| ip.to_owned())
+        }
+        Ok(IpAddr::V6(v6)) => v6
+            .to_ipv4_mapped()
+            .map(|v4| v4.to_string())
+            .unwrap_or_else(|| ip.to_owned()),
+        _ => ip.to_owned(),
+    }
+}
+
+/// Whether `username` signed in from `ip` within the last 30 days: the owner's own address, which
+/// the account-wide slow-down does not hold up (OWASP's "known device", by address).
+async fn known_address(db: &DatabaseConnection, username: &str, ip: &str) -> AppResult<bool> {
+    if kaidan_shared::validate::has_control(username) || ip.is_empty() {
+        return Ok(false);
+    }
+    let Some(u) = user::Entity::find()
+        .filter(user::Column::Username.eq(username))
+        .one(db)
+        .await?
+    else {
+        return Ok(false);
+    };
+    Ok(session::Entity::find()
+        .filter(session::Column::UserId.eq(u.id))
+        .filter(session::Column::Ip.eq(ip))
+        .filter(session::Column::CreatedAt.gt(now() - chrono::Duration::days(KNOWN_ADDRESS_DAYS)))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// Reserves one password check for `username` from `ip`, or answers 429: past the per-address
+/// limits, or — when the account has failed often from anywhere — until its next check is due
+/// (one check per delay across all unknown addresses, however many arrive at once).
 pub async fn reserve(
     db: &DatabaseConnection,
     s: &AuthSettings,
@@ -66,13 +115,14 @@ pub async fn reserve(
     ip: &str,
 ) -> AppResult<Reserved> {
     let window = s.failure_window_secs;
-    let by_ip = Key::new(PER_IP, "", ip);
+    let addr = address_key(ip);
+    let by_ip = Key::new(PER_IP, "", &addr);
     if let Taken::Full { retry_after_secs } =
         counters::take(db, &by_ip, s.max_failures_per_ip as i64, window).await?
     {
         return Err(too_many(retry_after_secs));
     }
-    let by_account_ip = Key::new(PER_ACCOUNT_AND_IP, username, ip);
+    let by_account_ip = Key::new(PER_ACCOUNT_AND_IP, username, &addr);
     if let Taken::Full { retry_after_secs } = counters::take(
         db,
         &by_account_ip,
@@ -85,10 +135,15 @@ pub async fn reserve(
         counters::give_back(db, &by_ip).await?;
         return Err(too_many(retry_after_secs));
     }
-    let failures = counters::current(db, &Key::new(ACCOUNT_FAILURES, username, ""), window).await?;
-    let wait = slowdown(s, failures);
-    if !wait.is_zero() {
-        tokio::time::sleep(wait).await;
+    let account = Key::new(ACCOUNT_FAILURES, username, "");
+    let failures = counters::current(db, &account, window).await?;
+    let delay = slowdown(s, failures);
+    if !delay.is_zero() && !known_address(db, username, ip).await? {
+        if let Err(wait) = counters::claim_slot(db, &account, delay).await? {
+            counters::give_back(db, &by_account_ip).await?;
+            counters::give_back(db, &by_ip).await?;
+            return Err(too_many(wait.as_secs().max(1)));
+        }
     }
     Ok(Reserved {
         username: username.to_owned(),
@@ -124,10 +179,7 @@ pub async fn finish(
             None
         } else {
             user::Entity::find()
-                .filter(sea_orm::ColumnTrait::eq(
-                    &user::Column::Username,
-                    &r.username,
-                ))
+                .filter(user::Column::Username.eq(&r.username))
                 .one(db)
                 .await?
         };
@@ -197,6 +249,15 @@ pub async fn clear<C: ConnectionTrait>(db: &C, username: &str) -> AppResult<u64>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv6_addresses_count_by_their_slash_64() {
+        assert_eq!(address_key("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::/64");
+        assert_eq!(address_key("2001:db8:1:2:ffff::1"), "2001:db8:1:2::/64");
+        assert_eq!(address_key("203.0.113.9"), "203.0.113.9");
+        assert_eq!(address_key("::ffff:203.0.113.9"), "203.0.113.9");
+        assert_eq!(address_key(""), "");
+    }
 
     #[test]
     fn the_slowdown_doubles_from_the_threshold_up_to_the_cap() {

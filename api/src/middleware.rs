@@ -8,8 +8,9 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, Error, HttpMessage, HttpResponse, ResponseError};
+use hmac::{Hmac, Mac};
 use kaidan_shared::ErrorCode;
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 use crate::auth::extractor::authenticate;
 use crate::client_addr;
@@ -150,14 +151,18 @@ pub async fn idempotency(
         Ok(b) => b,
         Err(e) => return Ok(req.into_response(e.error_response()).map_into_boxed_body()),
     };
-    let mut hasher = Sha256::new();
-    hasher.update(req.method().as_str());
-    hasher.update(b"\n");
-    hasher.update(req.uri().to_string());
-    hasher.update(b"\n");
-    hasher.update(&body);
-    let hash: String = hasher
+    // Keyed (HMAC), not a plain hash: a body may hold a password (a new user's, a reset).
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&state.keys.request_mac_key) else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    mac.update(req.method().as_str().as_bytes());
+    mac.update(b"\n");
+    mac.update(req.uri().to_string().as_bytes());
+    mac.update(b"\n");
+    mac.update(&body);
+    let hash: String = mac
         .finalize()
+        .into_bytes()
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();

@@ -21,6 +21,11 @@ pub struct Keys {
     /// Key id: the first 16 hex digits of SHA-256 of the public key.
     pub kid: String,
     pub jwk: Jwk,
+    /// A secret derived from the signing key for keyed hashes of request bodies (the idempotency
+    /// store keeps an HMAC of each request, and bodies may hold passwords: a plain hash of a
+    /// predictable body would let whoever reads the database test guesses without argon2). Every
+    /// instance derives the same one from the shared key.
+    pub request_mac_key: [u8; 32],
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -86,6 +91,10 @@ impl Keys {
         let x = URL_SAFE_NO_PAD.encode(public);
         let digest = Sha256::digest(public);
         let kid: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        let mut mac = Sha256::new();
+        mac.update(b"kaidan request mac v1\n");
+        mac.update(der.as_bytes());
+        let request_mac_key: [u8; 32] = mac.finalize().into();
         Ok(Keys {
             encoding: EncodingKey::from_ed_der(der.as_bytes()),
             decoding: DecodingKey::from_ed_der(&public),
@@ -98,6 +107,7 @@ impl Keys {
                 use_: "sig".into(),
             },
             kid,
+            request_mac_key,
         })
     }
 }

@@ -857,3 +857,43 @@ async fn text_with_a_nul_is_refused_not_a_server_error() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_idempotency_store_keeps_no_crackable_hash_of_a_password() {
+    use sea_orm::{ConnectionTrait, Statement};
+    use sha2::{Digest, Sha256};
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let body = json!({"username": "new_boss", "display_name": "新人", "password": "guessable-2026-pw", "role": "admin"});
+    let text = serde_json::to_string(&body).unwrap();
+    let r = app
+        .request(
+            Method::POST,
+            "/api/v1/users",
+            Some(&admin),
+            Some(&body),
+            &[("idempotency-key", "new-user-1")],
+        )
+        .await;
+    r.expect(201);
+    let rows = app
+        .db
+        .query_all_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT request_hash FROM idempotency_keys",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1, "the answer is remembered");
+    let plain: String = Sha256::digest(format!("POST\n/api/v1/users\n{text}").as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    for row in rows {
+        let stored: String = row.try_get("", "request_hash").unwrap();
+        assert_ne!(
+            stored, plain,
+            "a plain hash of the body (and its password) was stored"
+        );
+    }
+}

@@ -118,7 +118,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => {
             crate::telemetry::init(&settings.log);
             let host = settings.server.host.clone();
+            let hasher = PasswordHasher::new(&settings.auth)?;
             let app = crate::startup::Application::build(settings).await?;
+            if let Err(e) = users::reconcile_demo_flags(&app.db, &hasher).await {
+                tracing::warn!(error = ?e, "could not check the demo accounts' passwords");
+            }
             warn_demo_passwords(&app.db).await;
             tracing::info!("Kaidan is serving on http://{}:{}", host, app.port());
             println!(

@@ -113,8 +113,9 @@ pub fn resolve(req: &HttpRequest, proxies: &[IpNet]) -> ClientAddr {
         .headers()
         .get("x-forwarded-proto")
         .and_then(|v| v.to_str().ok())
+        // The right-most value is what the nearest (trusted) proxy saw or set.
         .map(|v| {
-            v.split(',')
+            v.rsplit(',')
                 .next()
                 .unwrap_or("")
                 .trim()

@@ -76,5 +76,13 @@ fn ensure_sqlite_dir(url: &str) -> anyhow::Result<()> {
     }
     crate::fs_private::create_file(file)
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", file.display()))?;
+    // Journal files an older, laxer install left behind hold the same data.
+    for suffix in ["-wal", "-shm"] {
+        let side = std::path::PathBuf::from(format!("{}{suffix}", file.display()));
+        if side.exists() {
+            crate::fs_private::create_file(&side)
+                .map_err(|e| anyhow::anyhow!("cannot secure {}: {e}", side.display()))?;
+        }
+    }
     Ok(())
 }

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::policy::Role;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
@@ -21,7 +21,7 @@ pub struct LoginRequest {
     pub refresh_in_cookie: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
@@ -32,7 +32,7 @@ pub struct RefreshRequest {
     pub refresh_token: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LogoutRequest {
@@ -42,7 +42,7 @@ pub struct LogoutRequest {
 }
 
 /// Tokens issued at sign-in and refresh.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenResponse {
     /// EdDSA-signed JWT; send as `Authorization: Bearer …`.
@@ -76,7 +76,7 @@ pub struct Me {
     pub phone: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
@@ -131,5 +131,89 @@ mod tests {
         assert!(serde_json::from_str::<LogoutRequest>("[]").is_err());
         let l: LogoutRequest = serde_json::from_str(r#"{"refresh_token":"x"}"#).unwrap();
         assert_eq!(l.refresh_token.as_deref(), Some("x"));
+    }
+}
+
+/// Redacted `Debug` for the types that carry passwords or tokens, so a stray `{:?}` in a log line
+/// can never print one.
+const REDACTED: &str = "[redacted]";
+
+fn redacted_opt<T>(v: &Option<T>) -> &'static str {
+    if v.is_some() {
+        REDACTED
+    } else {
+        "None"
+    }
+}
+
+impl std::fmt::Debug for LoginRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginRequest")
+            .field("username", &self.username)
+            .field("password", &REDACTED)
+            .field("refresh_in_cookie", &self.refresh_in_cookie)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for RefreshRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RefreshRequest")
+            .field("refresh_token", &redacted_opt(&self.refresh_token))
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for LogoutRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LogoutRequest")
+            .field("refresh_token", &redacted_opt(&self.refresh_token))
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for TokenResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenResponse")
+            .field("access_token", &REDACTED)
+            .field("token_type", &self.token_type)
+            .field("expires_in", &self.expires_in)
+            .field("refresh_token", &redacted_opt(&self.refresh_token))
+            .field("refresh_expires_in", &self.refresh_expires_in)
+            .field("user", &self.user)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for ChangePasswordRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChangePasswordRequest")
+            .field("current_password", &REDACTED)
+            .field("new_password", &REDACTED)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod redaction_tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_passwords_or_tokens() {
+        let l = LoginRequest {
+            username: "rep".into(),
+            password: "hunter2-secret".into(),
+            refresh_in_cookie: false,
+        };
+        let c = ChangePasswordRequest {
+            current_password: "old-secret".into(),
+            new_password: "new-secret".into(),
+        };
+        let r = RefreshRequest {
+            refresh_token: Some("refresh-secret".into()),
+        };
+        let printed = format!("{l:?} {c:?} {r:?}");
+        assert!(!printed.contains("secret"), "{printed}");
+        assert!(printed.contains("rep"));
     }
 }

@@ -122,7 +122,7 @@ pub struct User {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UserCreate {
@@ -271,7 +271,7 @@ impl UserUpdate {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ResetPasswordRequest {
@@ -351,4 +351,25 @@ pub struct SignInLocks {
     pub slowdown_ms: u64,
     /// Addresses that used up their guesses for this account.
     pub locked_addresses: Vec<SignInLock>,
+}
+
+impl std::fmt::Debug for UserCreate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserCreate")
+            .field("username", &self.username)
+            .field("display_name", &self.display_name)
+            .field("password", &"[redacted]")
+            .field("role", &self.role)
+            .field("team_id", &self.team_id)
+            .field("region_id", &self.region_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for ResetPasswordRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResetPasswordRequest")
+            .field("new_password", &"[redacted]")
+            .finish()
+    }
 }

@@ -417,3 +417,33 @@ pub async fn with_demo_password<C: ConnectionTrait>(db: &C) -> AppResult<u64> {
         .count(db)
         .await?)
 }
+
+/// For accounts that predate the `demo_password` flag: checks the demo accounts whose flag is off
+/// against the demo password once (at most one argon2 check per demo username) and sets the flag
+/// where it still matches. Run by `kaidan serve` before it warns.
+pub async fn reconcile_demo_flags(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+) -> AppResult<u64> {
+    let names: Vec<&str> = crate::seed::USERS.iter().map(|u| u.username).collect();
+    let candidates = user::Entity::find()
+        .filter(user::Column::Username.is_in(names))
+        .filter(user::Column::Active.eq(true))
+        .filter(user::Column::DemoPassword.eq(false))
+        .all(db)
+        .await?;
+    let mut flagged = 0;
+    for u in candidates {
+        let demo = crate::seed::DEMO_PASSWORD.to_owned();
+        if hasher.verify(demo, Some(u.password_hash.clone())).await? {
+            user::Entity::update_many()
+                .col_expr(user::Column::DemoPassword, Expr::value(true))
+                .filter(user::Column::Id.eq(u.id))
+                .filter(user::Column::PasswordHash.eq(u.password_hash))
+                .exec(db)
+                .await?;
+            flagged += 1;
+        }
+    }
+    Ok(flagged)
+}

@@ -897,3 +897,37 @@ async fn the_idempotency_store_keeps_no_crackable_hash_of_a_password() {
         );
     }
 }
+
+#[tokio::test]
+async fn demo_accounts_from_before_the_flag_are_found_at_start() {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::EntityTrait;
+    let app = spawn_app().await;
+    // As a database from before the flag existed: no account is flagged.
+    kaidan_api::entities::user::Entity::update_many()
+        .col_expr(
+            kaidan_api::entities::user::Column::DemoPassword,
+            Expr::value(false),
+        )
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let r = app
+        .request(Method::GET, "/readyz", None, None, &[])
+        .await
+        .expect(200);
+    assert!(r.body.get("warnings").is_none());
+    let mut s = kaidan_api::config::Settings::default().auth;
+    s.argon2_memory_kib = 256;
+    s.argon2_iterations = 1;
+    let hasher = kaidan_api::auth::password::PasswordHasher::new(&s).unwrap();
+    let n = kaidan_api::services::users::reconcile_demo_flags(&app.db, &hasher)
+        .await
+        .unwrap();
+    assert_eq!(n, kaidan_api::seed::USERS.len() as u64);
+    let r = app
+        .request(Method::GET, "/readyz", None, None, &[])
+        .await
+        .expect(200);
+    assert_eq!(r.body["warnings"], json!(["demo_password_in_use"]));
+}

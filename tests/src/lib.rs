@@ -242,6 +242,45 @@ impl TestApp {
         .await
     }
 
+    /// POST with an `Idempotency-Key`.
+    pub async fn post_keyed(&self, token: &str, path: &str, body: &Value, key: &str) -> Resp {
+        self.request(
+            Method::POST,
+            path,
+            Some(token),
+            Some(body),
+            &[("idempotency-key", key)],
+        )
+        .await
+    }
+
+    /// Exchanges a refresh token sent in the body (the third-party flow).
+    pub async fn refresh_with(&self, refresh_token: &str) -> Resp {
+        let body = serde_json::json!({ "refresh_token": refresh_token });
+        self.request(Method::POST, "/api/v1/auth/refresh", None, Some(&body), &[])
+            .await
+    }
+
+    /// Ends the session of a refresh token sent in the body.
+    pub async fn logout_with(&self, refresh_token: &str) -> Resp {
+        let body = serde_json::json!({ "refresh_token": refresh_token });
+        self.request(Method::POST, "/api/v1/auth/logout", None, Some(&body), &[])
+            .await
+    }
+
+    /// A cookie-session call (`refresh` or `logout`) with these headers (cookie, CSRF, …).
+    pub async fn cookie_call(&self, action: &str, headers: &[(&str, &str)]) -> Resp {
+        let body = serde_json::json!({});
+        self.request(
+            Method::POST,
+            &format!("/api/v1/auth/{action}"),
+            None,
+            Some(&body),
+            headers,
+        )
+        .await
+    }
+
     /// Signs in and returns the whole token response.
     pub async fn login_full(&self, username: &str, password: &str) -> Resp {
         let body = serde_json::json!({ "username": username, "password": password });

@@ -13,7 +13,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 
 use crate::entities::rate_counter::{self, Column};
 use crate::error::{AppError, AppResult};
-use crate::services::now;
+use crate::services::{is_unique_violation, now};
 
 /// A counter's identity: what kind of thing is counted, against whom, from where.
 #[derive(Clone, Debug)]
@@ -100,11 +100,7 @@ pub async fn take<C: ConnectionTrait>(
         .await;
         match first {
             Ok(_) => return Ok(Taken::Yes),
-            Err(e)
-                if matches!(
-                    e.sql_err(),
-                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-                ) => {}
+            Err(e) if is_unique_violation(&e) => {}
             Err(e) => return Err(e.into()),
         }
         // The row exists: full, or changed between our statements (then try again).

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::entities::idempotency_key;
 use crate::error::{AppError, AppResult};
-use crate::services::now;
+use crate::services::{is_unique_violation, now};
 
 /// How long an answer is remembered.
 const KEEP_HOURS: i64 = 24;
@@ -58,11 +58,7 @@ pub async fn begin(
         .await
     {
         Ok(_) => return Ok(Begin::Fresh),
-        Err(e)
-            if matches!(
-                e.sql_err(),
-                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-            ) => {}
+        Err(e) if is_unique_violation(&e) => {}
         Err(e) => return Err(e.into()),
     }
     let row = idempotency_key::Entity::find_by_id((user_id, key.to_owned()))

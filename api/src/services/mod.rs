@@ -62,13 +62,20 @@ pub fn like_contains(text: &str) -> sea_orm::sea_query::LikeExpr {
     sea_orm::sea_query::LikeExpr::new(p).escape('!')
 }
 
+/// Whether an insert lost to an existing row with the same unique key (every engine's code).
+pub fn is_unique_violation(e: &sea_orm::DbErr) -> bool {
+    matches!(
+        e.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}
+
 /// Maps a unique-constraint violation to 409 `conflict` with `detail`; other errors pass through.
 pub fn unique_violation(e: sea_orm::DbErr, detail: &str) -> AppError {
-    match e.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-            AppError::new(kaidan_shared::ErrorCode::Conflict).with_detail(detail)
-        }
-        _ => e.into(),
+    if is_unique_violation(&e) {
+        AppError::new(kaidan_shared::ErrorCode::Conflict).with_detail(detail)
+    } else {
+        e.into()
     }
 }
 

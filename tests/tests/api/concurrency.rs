@@ -44,15 +44,7 @@ async fn a_refresh_racing_a_logout_never_leaves_a_live_session() {
                 me.status, 401,
                 "round {round}: the refreshed access token outlived the logout"
             );
-            let again = app
-                .request(
-                    Method::POST,
-                    "/api/v1/auth/refresh",
-                    None,
-                    Some(&json!({ "refresh_token": next })),
-                    &[],
-                )
-                .await;
+            let again = app.refresh_with(&next).await;
             assert_eq!(
                 again.status, 401,
                 "round {round}: the minted refresh token outlived the logout"
@@ -94,16 +86,9 @@ async fn one_idempotency_key_in_flight_creates_one_customer() {
     let app = spawn_app().await;
     let token = app.login("rep_east1").await;
     let body = json!({"name": "并发幂等客户", "force": true});
-    let key = [("idempotency-key", "in-flight-1")];
-    let answers = join_all((0..20).map(|_| {
-        app.request(
-            Method::POST,
-            "/api/v1/customers",
-            Some(&token),
-            Some(&body),
-            &key,
-        )
-    }))
+    let answers = join_all(
+        (0..20).map(|_| app.post_keyed(&token, "/api/v1/customers", &body, "in-flight-1")),
+    )
     .await;
     let created: std::collections::BTreeSet<String> = answers
         .iter()

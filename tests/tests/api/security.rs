@@ -254,15 +254,7 @@ async fn logout_and_password_changes_end_access_tokens_at_once() {
     let access = s.body["access_token"].as_str().unwrap().to_owned();
     let refresh = s.body["refresh_token"].as_str().unwrap().to_owned();
     app.get(&access, "/api/v1/me").await.expect(200);
-    app.request(
-        Method::POST,
-        "/api/v1/auth/logout",
-        None,
-        Some(&json!({"refresh_token": refresh})),
-        &[],
-    )
-    .await
-    .expect(204);
+    app.logout_with(&refresh).await.expect(204);
     let r = app.get(&access, "/api/v1/me").await.expect(401);
     assert_eq!(r.code(), "unauthenticated");
 
@@ -377,25 +369,13 @@ async fn the_browser_keeps_its_refresh_token_in_an_httponly_cookie_guarded_again
             ("sec-fetch-site", "cross-site"),
         ],
     ] {
-        let r = app
-            .request(
-                Method::POST,
-                "/api/v1/auth/refresh",
-                None,
-                Some(&json!({})),
-                &headers,
-            )
-            .await
-            .expect(403);
+        let r = app.cookie_call("refresh", &headers).await.expect(403);
         assert_eq!(r.code(), "csrf_failed");
     }
     // With it: new tokens, a new cookie, still none in the body.
     let r = app
-        .request(
-            Method::POST,
-            "/api/v1/auth/refresh",
-            None,
-            Some(&json!({})),
+        .cookie_call(
+            "refresh",
             &[
                 ("cookie", jar.as_str()),
                 ("x-csrf-token", csrf.as_str()),
@@ -414,21 +394,12 @@ async fn the_browser_keeps_its_refresh_token_in_an_httponly_cookie_guarded_again
     // Logout through the cookie ends the session, access tokens included, and clears the cookies.
     let jar2 = format!("kaidan_refresh={refresh2}; kaidan_csrf={csrf2}");
     let access2 = r.body["access_token"].as_str().unwrap().to_owned();
-    app.request(
-        Method::POST,
-        "/api/v1/auth/logout",
-        None,
-        Some(&json!({})),
-        &[("cookie", jar2.as_str())],
-    )
-    .await
-    .expect(403);
+    app.cookie_call("logout", &[("cookie", jar2.as_str())])
+        .await
+        .expect(403);
     let out = app
-        .request(
-            Method::POST,
-            "/api/v1/auth/logout",
-            None,
-            Some(&json!({})),
+        .cookie_call(
+            "logout",
             &[("cookie", jar2.as_str()), ("x-csrf-token", csrf2.as_str())],
         )
         .await
@@ -444,16 +415,9 @@ async fn the_browser_keeps_its_refresh_token_in_an_httponly_cookie_guarded_again
 async fn token_answers_are_never_stored_for_idempotent_replay() {
     let app = spawn_app().await;
     let t = app.login("rep_east2").await;
-    let key = [("idempotency-key", "pw-change-1")];
     let body = json!({"current_password": PASSWORD, "new_password": "a-much-better-one-2026"});
     let r = app
-        .request(
-            Method::POST,
-            "/api/v1/me/password",
-            Some(&t),
-            Some(&body),
-            &key,
-        )
+        .post_keyed(&t, "/api/v1/me/password", &body, "pw-change-1")
         .await
         .expect(200);
     assert!(r.header("idempotent-replayed").is_none());
@@ -506,72 +470,32 @@ async fn a_replay_needs_a_live_session_and_expired_answers_are_never_replayed() 
     let token = s.body["access_token"].as_str().unwrap().to_owned();
     let refresh = s.body["refresh_token"].as_str().unwrap().to_owned();
     let body = json!({"name": "幂等测试客户", "force": true});
-    let key = [("idempotency-key", "create-once-1")];
     let first = app
-        .request(
-            Method::POST,
-            "/api/v1/customers",
-            Some(&token),
-            Some(&body),
-            &key,
-        )
+        .post_keyed(&token, "/api/v1/customers", &body, "create-once-1")
         .await
         .expect(201);
     let again = app
-        .request(
-            Method::POST,
-            "/api/v1/customers",
-            Some(&token),
-            Some(&body),
-            &key,
-        )
+        .post_keyed(&token, "/api/v1/customers", &body, "create-once-1")
         .await
         .expect(201);
     assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
     assert_eq!(again.body["id"], first.body["id"]);
 
     // After logout the old token replays nothing.
-    app.request(
-        Method::POST,
-        "/api/v1/auth/logout",
-        None,
-        Some(&json!({"refresh_token": refresh})),
-        &[],
-    )
-    .await
-    .expect(204);
-    app.request(
-        Method::POST,
-        "/api/v1/customers",
-        Some(&token),
-        Some(&body),
-        &key,
-    )
-    .await
-    .expect(401);
+    app.logout_with(&refresh).await.expect(204);
+    app.post_keyed(&token, "/api/v1/customers", &body, "create-once-1")
+        .await
+        .expect(401);
 
     // An answer past its expiry is not replayed: the request runs afresh.
     let token = app.login("rep_east1").await;
-    let key = [("idempotency-key", "create-once-2")];
     let a = app
-        .request(
-            Method::POST,
-            "/api/v1/customers",
-            Some(&token),
-            Some(&body),
-            &key,
-        )
+        .post_keyed(&token, "/api/v1/customers", &body, "create-once-2")
         .await
         .expect(201);
     age_idempotency_rows(&app).await;
     let b = app
-        .request(
-            Method::POST,
-            "/api/v1/customers",
-            Some(&token),
-            Some(&body),
-            &key,
-        )
+        .post_keyed(&token, "/api/v1/customers", &body, "create-once-2")
         .await
         .expect(201);
     assert!(b.header("idempotent-replayed").is_none());
@@ -789,22 +713,9 @@ async fn two_tabs_refreshing_with_one_cookie_do_not_end_the_session() {
         cookie_value(&cookies, "kaidan_refresh")
     );
     let headers = [("cookie", jar.as_str()), ("x-csrf-token", csrf.as_str())];
-    let empty = json!({});
     let (a, b) = tokio::join!(
-        app.request(
-            Method::POST,
-            "/api/v1/auth/refresh",
-            None,
-            Some(&empty),
-            &headers
-        ),
-        app.request(
-            Method::POST,
-            "/api/v1/auth/refresh",
-            None,
-            Some(&empty),
-            &headers
-        ),
+        app.cookie_call("refresh", &headers),
+        app.cookie_call("refresh", &headers),
     );
     let (won, lost) = if a.status == 200 { (a, b) } else { (b, a) };
     let won = won.expect(200);
@@ -820,11 +731,8 @@ async fn two_tabs_refreshing_with_one_cookie_do_not_end_the_session() {
         "kaidan_refresh={}; kaidan_csrf={csrf}",
         cookie_value(&cookies, "kaidan_refresh")
     );
-    app.request(
-        Method::POST,
-        "/api/v1/auth/refresh",
-        None,
-        Some(&json!({})),
+    app.cookie_call(
+        "refresh",
         &[("cookie", jar.as_str()), ("x-csrf-token", csrf.as_str())],
     )
     .await

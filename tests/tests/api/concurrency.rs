@@ -44,7 +44,7 @@ async fn a_refresh_racing_a_logout_never_leaves_a_live_session() {
                 me.status, 401,
                 "round {round}: the refreshed access token outlived the logout"
             );
-            let again = app.refresh_with(&next).await;
+            let again = app.refresh_with(next).await;
             assert_eq!(
                 again.status, 401,
                 "round {round}: the minted refresh token outlived the logout"

@@ -357,6 +357,18 @@ async fn language_errors_and_sign_out(viewport: (u32, u32)) {
     b.wait_text("main", "Change password").await;
     assert_eq!(b.path().await, "/me");
     b.shot("back-where-they-were").await;
+
+    // `next` never leads to another site, however it is spelled.
+    b.click("[data-testid=sign-out]").await;
+    b.wait("#username").await;
+    b.goto("/login?next=%2F%5Cexample.com%2Fphish").await;
+    b.fill("#username", "rep_east1").await;
+    b.fill("#password", PASSWORD).await;
+    b.click("button[type=submit]").await;
+    b.wait("[data-testid=customer-list]").await;
+    assert_eq!(b.path().await, "/customers");
+    let url = b.client.current_url().await.unwrap();
+    assert_eq!(url.host_str(), Some("127.0.0.1"));
     b.close().await;
 }
 

@@ -28,7 +28,14 @@ pub fn LoginPage() -> impl IntoView {
                     auth.0.set(Some(s.user));
                     let next = query
                         .with_untracked(|q| q.get("next"))
-                        .filter(|n| n.starts_with('/') && !n.starts_with("//"));
+                        // Only a path of this app: browsers read `/\evil.example` as
+                        // `//evil.example`, another site.
+                        .filter(|n| {
+                            n.starts_with('/')
+                                && !n.starts_with("//")
+                                && !n.contains('\\')
+                                && !n.chars().any(char::is_control)
+                        });
                     nav(
                         &next.unwrap_or_else(|| "/customers".into()),
                         Default::default(),

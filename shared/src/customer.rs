@@ -464,12 +464,8 @@ impl CustomerListQuery {
             e.add("limit", "out_of_range", "limit must be between 1 and 200");
         }
         if let Some(q) = &self.q {
-            if crate::validate::has_control(q) {
-                e.add(
-                    "q",
-                    "invalid_characters",
-                    "must not contain control characters",
-                );
+            if crate::validate::has_nul(q) {
+                e.add("q", "invalid_characters", "must not contain NUL characters");
             } else if q.trim().chars().count() > Self::MAX_SEARCH {
                 e.add("q", "too_long", "at most 100 characters");
             }

@@ -32,11 +32,11 @@ impl Errors {
     }
 
     pub fn max_len(&mut self, field: &str, value: &str, max: usize) {
-        if has_control(value) {
+        if has_nul(value) {
             self.add(
                 field,
                 "invalid_characters",
-                format!("{field} must not contain control characters"),
+                format!("{field} must not contain NUL characters"),
             );
         } else if value.chars().count() > max {
             self.add(
@@ -63,11 +63,10 @@ impl Errors {
     }
 }
 
-/// Whether `text` holds a control character other than tab, line feed and carriage return (NUL
-/// above all: PostgreSQL cannot store it, and no person types it).
-pub fn has_control(text: &str) -> bool {
-    text.chars()
-        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+/// Whether `text` holds a NUL (U+0000): PostgreSQL can neither store nor compare it, so no text
+/// field or search may carry one (other control characters are stored as sent).
+pub fn has_nul(text: &str) -> bool {
+    text.contains('\0')
 }
 
 /// Limits on text fields, in characters. One place, so the SPA's `maxlength` matches the server.
@@ -216,10 +215,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn control_characters_are_refused_in_text() {
-        assert!(has_control("a\0b"));
-        assert!(has_control("\u{7}"));
-        assert!(!has_control("第一行\n第二行\t\r"));
+    fn nul_is_refused_in_text() {
+        assert!(has_nul("a\0b"));
+        assert!(!has_nul("\u{7}\u{85}"));
+        assert!(!has_nul("第一行\n第二行\t\r"));
         let mut e = Errors::new();
         e.required_text("name", "杭州\0星辰", 64);
         assert_eq!(e.0[0].code, "invalid_characters");

@@ -103,6 +103,18 @@ pub async fn list(
 ) -> AppResult<Page<AuditEntry>> {
     policy::require(actor, Resource::Audit, Action::Read)?;
     let limit = page_limit(q.limit)?;
+    for (field, text) in [("entity", &q.entity), ("action", &q.action)] {
+        if text
+            .as_deref()
+            .is_some_and(kaidan_shared::validate::has_nul)
+        {
+            return Err(crate::error::AppError::field(
+                field,
+                "invalid_characters",
+                "must not contain NUL characters",
+            ));
+        }
+    }
     let mut sel = audit_log::Entity::find();
     if let Some(e) = &q.entity {
         sel = sel.filter(audit_log::Column::Entity.eq(e.as_str()));

@@ -153,10 +153,9 @@ pub async fn login(
     let db = &state.db;
     let username = username.trim().to_lowercase();
     let reserved = throttle::reserve(db, &state.settings.auth, &username, &origin.ip).await?;
-    // No stored username is longer or holds control characters (PostgreSQL cannot even compare
-    // a NUL); such a name is unknown, after the same argon2 work.
-    let plausible =
-        username.chars().count() <= 64 && !kaidan_shared::validate::has_control(&username);
+    // No stored username is longer or holds a NUL (PostgreSQL cannot even compare one); such a
+    // name is unknown, after the same argon2 work.
+    let plausible = username.chars().count() <= 64 && !kaidan_shared::validate::has_nul(&username);
     let found = if plausible {
         user::Entity::find()
             .filter(user::Column::Username.eq(&username))

@@ -86,7 +86,7 @@ pub fn address_key(ip: &str) -> String {
 /// Whether `username` signed in from `ip` within the last 30 days: the owner's own address, which
 /// the account-wide slow-down does not hold up (OWASP's "known device", by address).
 async fn known_address(db: &DatabaseConnection, username: &str, ip: &str) -> AppResult<bool> {
-    if kaidan_shared::validate::has_control(username) || ip.is_empty() {
+    if kaidan_shared::validate::has_nul(username) || ip.is_empty() {
         return Ok(false);
     }
     let Some(u) = user::Entity::find()
@@ -175,7 +175,7 @@ pub async fn finish(
     let max = s.max_failures_per_account as i64;
     if counters::mark_locked(db, &r.by_account_ip, max, window).await? {
         tracing::warn!(username = %r.username, ip = %r.ip, "sign-in locked for this account and address");
-        let found = if kaidan_shared::validate::has_control(&r.username) {
+        let found = if kaidan_shared::validate::has_nul(&r.username) {
             None
         } else {
             user::Entity::find()

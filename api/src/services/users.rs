@@ -82,11 +82,11 @@ pub async fn list(
         sel = sel.filter(user::Column::Active.eq(true));
     }
     if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        if kaidan_shared::validate::has_control(text) {
+        if kaidan_shared::validate::has_nul(text) {
             return Err(AppError::field(
                 "q",
                 "invalid_characters",
-                "must not contain control characters",
+                "must not contain NUL characters",
             ));
         }
         if text.chars().count() > 64 {

@@ -755,6 +755,7 @@ async fn text_with_a_nul_is_refused_not_a_server_error() {
     assert_eq!(r.body["errors"][0]["code"], "invalid_characters");
     app.get(&t, "/api/v1/users?q=%00a").await.expect(422);
     app.get(&t, "/api/v1/customers?q=a%00").await.expect(422);
+    app.get(&t, "/api/v1/audit?action=a%00").await.expect(422);
     for _ in 0..6 {
         let r = app.login_full("adm\u{0}in", "whatever-it-is").await;
         assert!(

@@ -100,6 +100,35 @@ pub async fn request_context(
     Ok(res)
 }
 
+/// Every JSON body the API takes is an object. serde would read a JSON array into a struct
+/// field by field (`["x"]` as `{"name": "x"}`, `[null]` as `{}`), so arrays and other non-objects
+/// are refused here, once for every endpoint, before any handler sees them.
+pub async fn json_bodies_are_objects(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().contains("json"));
+    let has_body = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH);
+    if !(is_json && has_body) {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
+    let body = match req.extract::<web::Bytes>().await {
+        Ok(b) => b,
+        Err(e) => return Ok(req.into_response(e.error_response()).map_into_boxed_body()),
+    };
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|b| *b != b'{') {
+        let e = AppError::new(ErrorCode::BadRequest).with_detail("the body must be a JSON object");
+        return Ok(req.into_response(e.error_response()));
+    }
+    req.set_payload(actix_web::dev::Payload::from(body));
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
 const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
 /// Operations that answer with tokens or secrets: they never take `Idempotency-Key`, so no

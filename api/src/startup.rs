@@ -17,7 +17,7 @@ use crate::auth::password::PasswordHasher;
 use crate::config::Settings;
 use crate::error::AppError;
 use crate::metrics::Metrics;
-use crate::middleware::{idempotency, request_context};
+use crate::middleware::{idempotency, json_bodies_are_objects, request_context};
 use crate::routes::{self, docs, spa};
 use crate::state::AppState;
 
@@ -111,7 +111,11 @@ impl Application {
                 .app_data(web::QueryConfig::default().error_handler(query_error))
                 .app_data(web::PathConfig::default().error_handler(path_error))
                 .configure(routes::root)
-                .service(routes::api_v1().wrap(from_fn(idempotency)))
+                .service(
+                    routes::api_v1()
+                        .wrap(from_fn(idempotency))
+                        .wrap(from_fn(json_bodies_are_objects)),
+                )
                 .into_app()
                 .route("/api/openapi.json", web::get().to(docs::openapi_json))
                 .route("/api/docs", web::get().to(docs::docs_page))

@@ -176,3 +176,28 @@ async fn every_response_carries_a_request_id() {
         .await;
     assert_eq!(r.header("x-request-id").as_deref(), Some("trace-abc-123"));
 }
+
+#[tokio::test]
+async fn json_bodies_must_be_objects_not_arrays() {
+    // serde would read `["华北"]` as `{"name": "华北"}` and `[null]` as `{}`.
+    let app = kaidan_tests::spawn_app().await;
+    let admin = app.login("admin").await;
+    for (path, body) in [
+        ("/api/v1/regions", serde_json::json!(["华北"])),
+        ("/api/v1/auth/logout", serde_json::json!([null])),
+        ("/api/v1/auth/refresh", serde_json::json!([])),
+        (
+            "/api/v1/auth/login",
+            serde_json::json!(["admin", kaidan_tests::PASSWORD]),
+        ),
+        ("/api/v1/customers", serde_json::json!("a string")),
+    ] {
+        let r = app.post(&admin, path, body).await.expect(400);
+        assert_eq!(r.code(), "bad_request", "{path}");
+    }
+    let regions = app.get(&admin, "/api/v1/regions").await.expect(200);
+    assert!(
+        !regions.body.to_string().contains("华北"),
+        "nothing was created"
+    );
+}

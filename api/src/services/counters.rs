@@ -63,8 +63,9 @@ pub async fn take<C: ConnectionTrait>(
             retry_after_secs: Ord::max(window_secs, 1) as u64,
         });
     }
-    // Three rounds cover every interleaving: a lost insert race means the row now exists.
-    for _ in 0..3 {
+    // A few rounds cover every interleaving: a lost insert race means the row now exists, and
+    // rows are zeroed rather than deleted while in use (`reset`), so churn stays rare.
+    for _ in 0..5 {
         let t = now();
         let live_after = t - Duration::seconds(window_secs);
         let room = rate_counter::Entity::update_many()
@@ -194,6 +195,18 @@ pub async fn claim_slot<C: ConnectionTrait>(
             .to_std()
             .unwrap_or(std::time::Duration::ZERO)),
     })
+}
+
+/// Zeroes a counter (a success forgives the failures before it) without deleting its row, so
+/// concurrent `take`s keep finding it and never fall back to the insert race.
+pub async fn reset<C: ConnectionTrait>(db: &C, k: &Key) -> AppResult<()> {
+    rate_counter::Entity::update_many()
+        .col_expr(Column::Count, Expr::value(0i64))
+        .col_expr(Column::LockedAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .filter(Column::Key.eq(&k.key))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Forgets a counter.

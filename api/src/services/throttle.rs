@@ -166,8 +166,8 @@ pub async fn finish(
     let window = s.failure_window_secs;
     let account = Key::new(ACCOUNT_FAILURES, &r.username, "");
     if succeeded {
-        counters::clear(db, &r.by_account_ip).await?;
-        counters::clear(db, &account).await?;
+        counters::reset(db, &r.by_account_ip).await?;
+        counters::reset(db, &account).await?;
         counters::give_back(db, &r.by_ip).await?;
         return Ok(());
     }

@@ -66,6 +66,9 @@ thread_local! {
     static REFRESHING: Cell<bool> = const { Cell::new(false) };
     static ON_EXPIRED: RefCell<Option<Box<dyn Fn()>>> = const { RefCell::new(None) };
     static SESSION: RefCell<Option<Session>> = const { RefCell::new(None) };
+    /// Bumped whenever the session is set or cleared, so a refresh that finishes after a sign-in
+    /// (or a sign-out) leaves the newer state alone.
+    static SESSION_GEN: Cell<u64> = const { Cell::new(0) };
 }
 
 /// Registers what to do when the session cannot be renewed (the app goes to sign-in).
@@ -88,10 +91,12 @@ pub fn session() -> Option<Session> {
 
 fn save_session(s: &Session) {
     SESSION.with(|c| *c.borrow_mut() = Some(s.clone()));
+    SESSION_GEN.with(|g| g.set(g.get() + 1));
 }
 
 pub fn clear_session() {
     SESSION.with(|c| *c.borrow_mut() = None);
+    SESSION_GEN.with(|g| g.set(g.get() + 1));
 }
 
 /// The value of the readable CSRF cookie (empty when there is none).
@@ -196,6 +201,13 @@ async fn refresh() -> bool {
         }
         return session().is_some_and(|s| s.access_expires_at_ms > now_ms());
     }
+    // No CSRF cookie, no cookie session: nothing to refresh (a first visit, or signed out).
+    if csrf_token().is_empty() {
+        clear_session();
+        return false;
+    }
+    let started = SESSION_GEN.with(Cell::get);
+    let superseded = move || SESSION_GEN.with(Cell::get) != started;
     REFRESHING.with(|c| c.set(true));
     let mut result = cookie_post("/api/v1/auth/refresh").await;
     // Another tab of this browser may have used the shared cookie a moment ago: the server then
@@ -206,6 +218,8 @@ async fn refresh() -> bool {
         result = cookie_post("/api/v1/auth/refresh").await;
     }
     let ok = match result {
+        // A sign-in (or sign-out) that happened meanwhile wins over this refresh's outcome.
+        _ if superseded() => session().is_some_and(|s| s.access_expires_at_ms > now_ms()),
         Ok(res) if res.ok() => match res.json::<TokenResponse>().await {
             Ok(t) => {
                 save_session(&session_from(t));

@@ -59,7 +59,10 @@ pub fn App() -> impl IntoView {
     provide_context(restoring);
     leptos::task::spawn_local(async move {
         if let Some(me) = api::restore().await {
-            auth.0.set(Some(me));
+            // Unless the user signed in on the login page meanwhile.
+            if auth.0.with_untracked(Option::is_none) {
+                auth.0.set(Some(me));
+            }
         }
         restoring.0.set(false);
     });

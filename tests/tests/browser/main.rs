@@ -108,12 +108,38 @@ impl Browser {
     }
 
     async fn wait(&self, css: &str) -> fantoccini::elements::Element {
-        self.client
+        match self
+            .client
             .wait()
             .at_most(Duration::from_secs(15))
             .for_element(Locator::Css(css))
             .await
-            .unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
+        {
+            Ok(el) => el,
+            Err(e) => {
+                let page = self.evidence().await;
+                panic!("{css} did not appear: {e}; {page}")
+            }
+        }
+    }
+
+    /// What the page showed when a wait failed: its URL and text, and a screenshot beside the
+    /// story's others (`FAILED.png`), so a failure in CI can be read without a rerun.
+    async fn evidence(&self) -> String {
+        if let Ok(png) = self.client.screenshot().await {
+            let _ = std::fs::write(self.shots.join("FAILED.png"), png);
+        }
+        let url = self
+            .client
+            .current_url()
+            .await
+            .map(|u| u.to_string())
+            .unwrap_or_default();
+        let text = match self.client.find(Locator::Css("body")).await {
+            Ok(el) => el.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        format!("page {url} showed: {text:?}")
     }
 
     /// Waits until the element's text contains `text`.
@@ -131,7 +157,8 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("{css} never showed {text:?}; last text: {last:?}");
+        let page = self.evidence().await;
+        panic!("{css} never showed {text:?}; last text: {last:?}; {page}");
     }
 
     /// Waits until no element matches.

@@ -4,7 +4,7 @@ use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
-use kaidan_shared::org::UserCreate;
+use kaidan_shared::user::UserCreate;
 use kaidan_shared::Role;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
@@ -12,7 +12,7 @@ use crate::auth::password::PasswordHasher;
 use crate::auth::Actor;
 use crate::config::Settings;
 use crate::entities::{region, team};
-use crate::services::users;
+use crate::services::user as users;
 
 #[derive(Parser)]
 #[command(
@@ -134,7 +134,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::NoopServer { port } => {
-            crate::noop_server::run(&settings.server.host, port, settings.server.workers).await
+            crate::tools::noop_server::run(&settings.server.host, port, settings.server.workers)
+                .await
         }
         Command::Migrate => {
             let db = crate::db::connect(&settings).await?;
@@ -176,7 +177,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = crate::db::connect(&settings).await?;
             crate::db::migrate(&db).await?;
             let hasher = PasswordHasher::new(&settings.auth)?;
-            let r = crate::seed_bench::seed_bench(&db, &hasher, customers, reps)
+            let r = crate::seed::bench::seed_bench(&db, &hasher, customers, reps)
                 .await
                 .map_err(describe)?;
             println!(

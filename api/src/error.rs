@@ -5,8 +5,8 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
-use kaidan_shared::customer::DuplicateMatch;
-use kaidan_shared::{ErrorCode, FieldError, Problem};
+use kaidan_shared::duplicate::DuplicateMatch;
+use kaidan_shared::{ErrorCode, FieldCode, FieldError, Problem};
 
 pub type AppResult<T> = Result<T, AppError>;
 
@@ -54,13 +54,13 @@ impl AppError {
         e
     }
 
-    pub fn field(field: &str, code: &str, message: &str) -> Self {
+    pub fn field(field: &str, code: FieldCode, message: &str) -> Self {
         AppError::validation(vec![FieldError::new(field, code, message)])
     }
 
     pub fn field_forbidden(field: &str, message: &str) -> Self {
         let mut e = AppError::new(ErrorCode::FieldForbidden).with_detail(message);
-        e.errors = vec![FieldError::new(field, "not_allowed", message)];
+        e.errors = vec![FieldError::new(field, FieldCode::NotAllowed, message)];
         e
     }
 
@@ -70,6 +70,21 @@ impl AppError {
         );
         e.duplicates = found;
         e
+    }
+
+    /// A unique-key violation underneath becomes 409 `conflict` with `detail` (two records may not
+    /// share the value); any other error stays as it is.
+    pub fn on_conflict(self, detail: &str) -> Self {
+        let unique = self
+            .source
+            .as_ref()
+            .and_then(|s| s.downcast_ref::<sea_orm::DbErr>())
+            .is_some_and(crate::services::is_unique_violation);
+        if unique {
+            AppError::new(ErrorCode::Conflict).with_detail(detail)
+        } else {
+            self
+        }
     }
 
     pub fn too_many(retry_after_secs: u64) -> Self {

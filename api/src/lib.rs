@@ -2,21 +2,21 @@
 
 pub mod auth;
 pub mod cli;
-pub mod client_addr;
 pub mod config;
 pub mod db;
 pub mod entities;
 pub mod error;
+pub mod extract;
 pub mod fs_private;
+pub mod hosting;
 pub mod jobs;
 pub mod metrics;
 pub mod middleware;
-pub mod noop_server;
 pub mod openapi;
 pub mod routes;
 pub mod seed;
-pub mod seed_bench;
 pub mod services;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod tools;

@@ -13,17 +13,12 @@ use kaidan_shared::ErrorCode;
 use sha2::Sha256;
 
 use crate::auth::extractor::authenticate;
-use crate::client_addr;
 use crate::error::AppError;
-use crate::routes::csp;
+use crate::extract::client_addr;
+use crate::extract::request_id::{RequestId, REQUEST_ID};
+use crate::hosting::csp;
 use crate::services::idempotency::{self, Begin, Stored};
 use crate::state::AppState;
-
-/// The id of the current request, in request extensions and the `X-Request-Id` header.
-#[derive(Clone, Debug)]
-pub struct RequestId(pub String);
-
-pub const REQUEST_ID: &str = "x-request-id";
 
 /// Gives every request an id (or keeps a sane one from the client), logs it, counts it.
 pub async fn request_context(

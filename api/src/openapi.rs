@@ -69,9 +69,11 @@ impl Modify for SecurityAndErrors {
     }
 }
 
-/// Documents the errors that any operation of a kind can answer, so no operation's list is
-/// incomplete: 401 for authenticated ones, 400/413/415/422 for ones with a body, 400/422 for ones
-/// with query filters, 500 always.
+/// Documents the errors that any operation of a kind can answer, declared once here so no
+/// operation's list is incomplete and no route repeats them: 401 for authenticated ones,
+/// 400/413/415/422 for ones with a body, 400/422 for ones with query filters, 404 for ones that
+/// name a record by `{id}`, 412 (and 428 when it is required) for ones taking `If-Match`, 500
+/// always. A route documents a status itself only when it has more to say.
 fn add_common_errors(api: &mut utoipa::openapi::OpenApi) {
     for item in api.paths.paths.values_mut() {
         let ops = [
@@ -89,6 +91,14 @@ fn add_common_errors(api: &mut utoipa::openapi::OpenApi) {
                 p.iter()
                     .any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query))
             });
+            let param = |name: &str| {
+                op.parameters
+                    .as_ref()
+                    .and_then(|ps| ps.iter().find(|p| p.name == name))
+                    .map(|p| matches!(p.required, utoipa::openapi::Required::True))
+            };
+            let has_id = param("id").is_some();
+            let if_match = param("If-Match");
             if secured {
                 add_if_missing(
                     op,
@@ -118,6 +128,23 @@ fn add_common_errors(api: &mut utoipa::openapi::OpenApi) {
                     "422",
                     "A filter the schema cannot judge is invalid, listed in `errors` (`validation_failed`)",
                 );
+            }
+            if has_id {
+                add_if_missing(
+                    op,
+                    "404",
+                    "No such record inside your scope (`not_found`); records outside it answer the same",
+                );
+            }
+            if let Some(required) = if_match {
+                add_if_missing(
+                    op,
+                    "412",
+                    "Changed by someone else since you read it (`version_conflict`)",
+                );
+                if required {
+                    add_if_missing(op, "428", "If-Match missing (`precondition_required`)");
+                }
             }
             add_if_missing(
                 op,

@@ -16,9 +16,10 @@ use crate::auth::keys::Keys;
 use crate::auth::password::PasswordHasher;
 use crate::config::Settings;
 use crate::error::AppError;
+use crate::hosting::{docs, spa};
 use crate::metrics::Metrics;
 use crate::middleware::{idempotency, json_bodies_are_objects, request_context};
-use crate::routes::{self, docs, spa};
+use crate::routes;
 use crate::state::AppState;
 
 pub struct Application {
@@ -78,7 +79,10 @@ impl Application {
                 let server = HttpServer::new(move || {
                     App::new()
                         .app_data(state.clone())
-                        .route("/metrics", web::get().to(routes::health::metrics_only))
+                        .route(
+                            "/metrics",
+                            web::get().to(crate::hosting::health::metrics_only),
+                        )
                         .default_service(web::to(|| async {
                             actix_web::ResponseError::error_response(&AppError::not_found())
                         }))
@@ -92,7 +96,7 @@ impl Application {
         };
         crate::jobs::cleanup::spawn(db.clone());
         let spec = web::Data::new(docs::SpecJson(crate::openapi::spec_json()));
-        let allowed = web::Data::new(routes::allowed::AllowedMethods::from_spec(
+        let allowed = web::Data::new(crate::hosting::allowed::AllowedMethods::from_spec(
             &crate::openapi::spec(),
         ));
         let mut server = HttpServer::new(move || {
@@ -163,13 +167,13 @@ impl Application {
 /// belongs to the web app, which only answers GET and HEAD.
 async fn unmatched(
     req: HttpRequest,
-    allowed: web::Data<routes::allowed::AllowedMethods>,
+    allowed: web::Data<crate::hosting::allowed::AllowedMethods>,
 ) -> actix_web::HttpResponse {
     let path = req.path();
     if path == "/api" || path.starts_with("/api/") || allowed.for_path(path).is_some() {
         return allowed.refuse(path);
     }
-    routes::allowed::method_not_allowed(&["GET", "HEAD"])
+    crate::hosting::allowed::method_not_allowed(&["GET", "HEAD"])
 }
 
 fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {

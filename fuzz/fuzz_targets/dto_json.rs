@@ -4,12 +4,10 @@
 #![no_main]
 
 use kaidan_shared::auth::{ChangePasswordRequest, LoginRequest, LogoutRequest, RefreshRequest};
-use kaidan_shared::customer::{
-    ContactInput, ContactUpdate, CustomerCreate, CustomerUpdate, TransferRequest,
-};
-use kaidan_shared::org::{
-    RegionInput, ResetPasswordRequest, TeamCreate, TeamUpdate, User, UserCreate, UserUpdate,
-};
+use kaidan_shared::contact::{ContactInput, ContactUpdate};
+use kaidan_shared::customer::{CustomerCreate, CustomerUpdate, TransferRequest};
+use kaidan_shared::org::{RegionInput, TeamCreate, TeamUpdate};
+use kaidan_shared::user::{ResetPasswordRequest, User, UserCreate, UserUpdate};
 use kaidan_shared::{FieldError, Role};
 use libfuzzer_sys::fuzz_target;
 use serde::de::DeserializeOwned;

@@ -5,7 +5,7 @@
 
 use kaidan_shared::audit::HistoryQuery;
 use kaidan_shared::customer::CustomerListQuery;
-use kaidan_shared::org::UserListQuery;
+use kaidan_shared::user::UserListQuery;
 use kaidan_shared::page::checked_limit;
 use libfuzzer_sys::fuzz_target;
 

@@ -1,14 +1,13 @@
-//! Customers (客户) and their contacts (联系人).
+//! Customers (客户): the companies and people a sales team sells to.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::error::FieldError;
-use crate::serde_util::double_option;
-use crate::validate::{
-    credit_code_is_valid, email_is_valid, lat_lng_errors, limits, phone_is_valid, Errors,
-};
+use crate::contact::{Contact, ContactInput};
+use crate::error::{FieldCode, FieldError};
+use crate::patch::Patch;
+use crate::validate::{credit_code_is_valid, lat_lng_errors, limits, Errors};
 
 /// A company (企业客户) or a person (个人客户).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -149,16 +148,20 @@ pub struct CustomerCreate {
 
 fn tags_errors(e: &mut Errors, tags: &[String]) {
     if tags.len() > limits::TAGS {
-        e.add("tags", "too_many", format!("at most {} tags", limits::TAGS));
+        e.add(
+            "tags",
+            FieldCode::TooMany,
+            format!("at most {} tags", limits::TAGS),
+        );
     }
     for (i, t) in tags.iter().enumerate() {
         let field = format!("tags[{i}]");
         if t.trim().is_empty() {
-            e.add(field, "required", "a tag cannot be empty");
+            e.add(field, FieldCode::Required, "a tag cannot be empty");
         } else if t.chars().count() > limits::TAG {
             e.add(
                 field,
-                "too_long",
+                FieldCode::TooLong,
                 format!("at most {} characters", limits::TAG),
             );
         }
@@ -170,17 +173,9 @@ fn credit_code_errors(e: &mut Errors, code: Option<&str>) {
         if !credit_code_is_valid(code) {
             e.add(
                 "credit_code",
-                "invalid_checksum",
+                FieldCode::InvalidChecksum,
                 "not a valid unified social credit code (18 characters, GB 32100 check digit)",
             );
-        }
-    }
-}
-
-fn phone_errors(e: &mut Errors, field: &str, phone: Option<&str>) {
-    if let Some(p) = phone {
-        if !phone_is_valid(p) || p.chars().count() > limits::PHONE {
-            e.add(field, "invalid_format", "not a phone number");
         }
     }
 }
@@ -192,13 +187,17 @@ impl CustomerCreate {
         credit_code_errors(&mut e, self.credit_code.as_deref());
         e.optional_text("industry", self.industry.as_deref(), limits::SHORT);
         tags_errors(&mut e, &self.tags);
-        phone_errors(&mut e, "phone", self.phone.as_deref());
+        e.phone("phone", self.phone.as_deref());
         e.optional_text("address", self.address.as_deref(), limits::ADDRESS);
         lat_lng_errors(&mut e, self.lat, self.lng);
         e.optional_text("source", self.source.as_deref(), limits::SHORT);
         e.optional_text("notes", self.notes.as_deref(), limits::NOTES);
         if self.contacts.len() > limits::CONTACTS_ON_CREATE {
-            e.add("contacts", "too_many", "too many contacts in one request");
+            e.add(
+                "contacts",
+                FieldCode::TooMany,
+                "too many contacts in one request",
+            );
         }
         for (i, c) in self.contacts.iter().enumerate() {
             if let Err(errs) = c.validate() {
@@ -206,7 +205,11 @@ impl CustomerCreate {
             }
         }
         if self.contacts.iter().filter(|c| c.is_primary).count() > 1 {
-            e.add("contacts", "not_allowed", "only one primary contact");
+            e.add(
+                "contacts",
+                FieldCode::NotAllowed,
+                "only one primary contact",
+            );
         }
         e.finish()
     }
@@ -225,71 +228,26 @@ pub struct CustomerUpdate {
         schema(min_length = 1, max_length = 200, pattern = r"\S")
     )]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
-    pub credit_code: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
-    pub industry: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Level>))]
-    pub level: Option<Option<Level>>,
+    #[serde(default, skip_serializing_if = "Patch::is_absent")]
+    pub credit_code: Patch<String>,
+    #[serde(default, skip_serializing_if = "Patch::is_absent")]
+    pub industry: Patch<String>,
+    #[serde(default, skip_serializing_if = "Patch::is_absent")]
+    pub level: Patch<Level>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
-    pub phone: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
-    pub address: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<f64>))]
-    pub lat: Option<Option<f64>>,
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<f64>))]
-    pub lng: Option<Option<f64>>,
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
-    pub source: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
-    pub notes: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Patch::is_absent")]
+    pub phone: Patch<String>,
+    #[serde(default, skip_serializing_if = "Patch::is_absent")]
+    pub address: Patch<String>,
+    #[serde(default, skip_serializing_if = "Patch::is_absent")]
+    pub lat: Patch<f64>,
+    #[serde(default, skip_serializing_if = "Patch::is_absent")]
+    pub lng: Patch<f64>,
+    #[serde(default, skip_serializing_if = "Patch::is_absent")]
+    pub source: Patch<String>,
+    #[serde(default, skip_serializing_if = "Patch::is_absent")]
+    pub notes: Patch<String>,
     /// Changing the owner here is the same as a transfer: supervisors and above, inside their scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<Uuid>,
@@ -306,36 +264,32 @@ impl CustomerUpdate {
         if let Some(name) = &self.name {
             e.required_text("name", name, limits::NAME);
         }
-        credit_code_errors(&mut e, self.credit_code.as_ref().and_then(|o| o.as_deref()));
+        credit_code_errors(&mut e, self.credit_code.value().map(String::as_str));
         e.optional_text(
             "industry",
-            self.industry.as_ref().and_then(|o| o.as_deref()),
+            self.industry.value().map(String::as_str),
             limits::SHORT,
         );
         if let Some(tags) = &self.tags {
             tags_errors(&mut e, tags);
         }
-        phone_errors(
-            &mut e,
-            "phone",
-            self.phone.as_ref().and_then(|o| o.as_deref()),
-        );
+        e.phone("phone", self.phone.value().map(String::as_str));
         e.optional_text(
             "address",
-            self.address.as_ref().and_then(|o| o.as_deref()),
+            self.address.value().map(String::as_str),
             limits::ADDRESS,
         );
-        let lat = self.lat.unwrap_or(current_lat);
-        let lng = self.lng.unwrap_or(current_lng);
+        let lat = self.lat.or_current(current_lat.as_ref()).copied();
+        let lng = self.lng.or_current(current_lng.as_ref()).copied();
         lat_lng_errors(&mut e, lat, lng);
         e.optional_text(
             "source",
-            self.source.as_ref().and_then(|o| o.as_deref()),
+            self.source.value().map(String::as_str),
             limits::SHORT,
         );
         e.optional_text(
             "notes",
-            self.notes.as_ref().and_then(|o| o.as_deref()),
+            self.notes.value().map(String::as_str),
             limits::NOTES,
         );
         e.finish()
@@ -344,16 +298,16 @@ impl CustomerUpdate {
     pub fn is_empty(&self) -> bool {
         self.kind.is_none()
             && self.name.is_none()
-            && self.credit_code.is_none()
-            && self.industry.is_none()
-            && self.level.is_none()
+            && self.credit_code.is_absent()
+            && self.industry.is_absent()
+            && self.level.is_absent()
             && self.tags.is_none()
-            && self.phone.is_none()
-            && self.address.is_none()
-            && self.lat.is_none()
-            && self.lng.is_none()
-            && self.source.is_none()
-            && self.notes.is_none()
+            && self.phone.is_absent()
+            && self.address.is_absent()
+            && self.lat.is_absent()
+            && self.lng.is_absent()
+            && self.source.is_absent()
+            && self.notes.is_absent()
             && self.owner_id.is_none()
     }
 }
@@ -374,29 +328,6 @@ impl TransferRequest {
         e.optional_text("reason", self.reason.as_deref(), limits::REASON);
         e.finish()
     }
-}
-
-/// Which field made two customers look alike.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum DuplicateField {
-    CreditCode,
-    Phone,
-    Name,
-}
-
-/// A likely duplicate found on create. `customer_id` and the full name are given only when the
-/// caller may see the customer; otherwise the name comes masked (`杭州******公司`) with the owner,
-/// so the rep knows whom to talk to without opening the record. Such answers are limited per
-/// user per hour and each is written to the customer's history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct DuplicateMatch {
-    pub customer_id: Option<Uuid>,
-    pub name: String,
-    pub owner_name: Option<String>,
-    pub matched_on: Vec<DuplicateField>,
 }
 
 /// Sort orders for the customer list.
@@ -423,32 +354,24 @@ impl CustomerSort {
     }
 }
 
-/// Filters, search and sort for the customer list.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
-#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
-#[serde(deny_unknown_fields)]
-pub struct CustomerListQuery {
-    /// Page size, 1–200 (default 50).
-    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
-    pub limit: Option<u64>,
-    /// From the previous page's `next_cursor`.
-    #[cfg_attr(feature = "openapi", param(max_length = 1024))]
-    pub cursor: Option<String>,
-    /// Name or phone contains this text.
-    #[cfg_attr(feature = "openapi", param(max_length = 100))]
-    pub q: Option<String>,
-    pub owner_id: Option<Uuid>,
-    pub level: Option<Level>,
-    #[cfg_attr(feature = "openapi", param(max_length = 64))]
-    pub industry: Option<String>,
-    #[cfg_attr(feature = "openapi", param(max_length = 32))]
-    pub tag: Option<String>,
-    /// Only customers changed at or after this time (RFC 3339).
-    pub updated_since: Option<DateTime<Utc>>,
-    pub sort: Option<CustomerSort>,
-    /// List archived customers instead of active ones.
-    pub archived: Option<bool>,
+crate::list_query! {
+    /// Filters, search and sort for the customer list.
+    pub struct CustomerListQuery {
+        /// Name or phone contains this text.
+        #[cfg_attr(feature = "openapi", param(max_length = 100))]
+        pub q: Option<String>,
+        pub owner_id: Option<Uuid>,
+        pub level: Option<Level>,
+        #[cfg_attr(feature = "openapi", param(max_length = 64))]
+        pub industry: Option<String>,
+        #[cfg_attr(feature = "openapi", param(max_length = 32))]
+        pub tag: Option<String>,
+        /// Only customers changed at or after this time (RFC 3339).
+        pub updated_since: Option<DateTime<Utc>>,
+        pub sort: Option<CustomerSort>,
+        /// List archived customers instead of active ones.
+        pub archived: Option<bool>,
+    }
 }
 
 impl CustomerListQuery {
@@ -461,13 +384,21 @@ impl CustomerListQuery {
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut e = Errors::new();
         if crate::page::checked_limit(self.limit).is_none() {
-            e.add("limit", "out_of_range", "limit must be between 1 and 200");
+            e.add(
+                "limit",
+                FieldCode::OutOfRange,
+                "limit must be between 1 and 200",
+            );
         }
         if let Some(q) = &self.q {
             if crate::validate::has_nul(q) {
-                e.add("q", "invalid_characters", "must not contain NUL characters");
+                e.add(
+                    "q",
+                    FieldCode::InvalidCharacters,
+                    "must not contain NUL characters",
+                );
             } else if q.trim().chars().count() > Self::MAX_SEARCH {
-                e.add("q", "too_long", "at most 100 characters");
+                e.add("q", FieldCode::TooLong, "at most 100 characters");
             }
         }
         e.optional_text("industry", self.industry.as_deref(), limits::SHORT);
@@ -476,183 +407,26 @@ impl CustomerListQuery {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Contact {
-    pub id: Uuid,
-    pub customer_id: Uuid,
-    pub name: String,
-    pub title: Option<String>,
-    pub phones: Vec<String>,
-    pub email: Option<String>,
-    pub wechat: Option<String>,
-    pub is_primary: bool,
-    pub notes: Option<String>,
-    pub version: i64,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct ContactInput {
-    #[cfg_attr(
-        feature = "openapi",
-        schema(example = "李雷", min_length = 1, max_length = 64, pattern = r"\S")
-    )]
-    pub name: String,
-    #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(example = "采购经理"))]
-    pub title: Option<String>,
-    #[serde(default)]
-    pub phones: Vec<String>,
-    #[serde(default)]
-    pub email: Option<String>,
-    #[serde(default)]
-    pub wechat: Option<String>,
-    #[serde(default)]
-    pub is_primary: bool,
-    #[serde(default)]
-    pub notes: Option<String>,
-}
-
-fn phones_errors(e: &mut Errors, phones: &[String]) {
-    if phones.len() > limits::PHONES {
-        e.add(
-            "phones",
-            "too_many",
-            format!("at most {} phone numbers", limits::PHONES),
-        );
-    }
-    for (i, p) in phones.iter().enumerate() {
-        phone_errors(e, &format!("phones[{i}]"), Some(p));
-    }
-}
-
-fn email_errors(e: &mut Errors, email: Option<&str>) {
-    if let Some(m) = email {
-        if !email_is_valid(m) || m.chars().count() > limits::EMAIL {
-            e.add("email", "invalid_format", "not an e-mail address");
-        }
-    }
-}
-
-impl ContactInput {
-    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
-        let mut e = Errors::new();
-        e.required_text("name", &self.name, limits::SHORT);
-        e.optional_text("title", self.title.as_deref(), limits::SHORT);
-        phones_errors(&mut e, &self.phones);
-        email_errors(&mut e, self.email.as_deref());
-        e.optional_text("wechat", self.wechat.as_deref(), limits::SHORT);
-        e.optional_text("notes", self.notes.as_deref(), limits::NOTES);
-        e.finish()
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct ContactUpdate {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 64, pattern = r"\S")
-    )]
-    pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
-    pub title: Option<Option<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phones: Option<Vec<String>>,
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
-    pub email: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
-    pub wechat: Option<Option<String>>,
-    /// `true` makes this the customer's primary contact (the previous one stops being primary).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_primary: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
-    pub notes: Option<Option<String>>,
-}
-
-impl ContactUpdate {
-    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
-        let mut e = Errors::new();
-        if let Some(name) = &self.name {
-            e.required_text("name", name, limits::SHORT);
-        }
-        e.optional_text(
-            "title",
-            self.title.as_ref().and_then(|o| o.as_deref()),
-            limits::SHORT,
-        );
-        if let Some(phones) = &self.phones {
-            phones_errors(&mut e, phones);
-        }
-        email_errors(&mut e, self.email.as_ref().and_then(|o| o.as_deref()));
-        e.optional_text(
-            "wechat",
-            self.wechat.as_ref().and_then(|o| o.as_deref()),
-            limits::SHORT,
-        );
-        e.optional_text(
-            "notes",
-            self.notes.as_ref().and_then(|o| o.as_deref()),
-            limits::NOTES,
-        );
-        e.finish()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Found by the `dto_json` fuzz target: marking a contact primary from the detail screen sent
-    /// every other field as `null` and so cleared its title, e-mail and notes.
+    /// Found by the `dto_json` fuzz target: an update sent every absent field as `null` and so
+    /// cleared it.
     #[test]
     fn absent_update_fields_stay_absent_on_the_wire() {
-        let primary = ContactUpdate {
-            is_primary: Some(true),
-            ..Default::default()
-        };
-        assert_eq!(
-            serde_json::to_value(&primary).unwrap(),
-            serde_json::json!({"is_primary": true})
-        );
         assert_eq!(
             serde_json::to_value(CustomerUpdate::default()).unwrap(),
             serde_json::json!({})
         );
         let clear = CustomerUpdate {
-            phone: Some(None),
+            phone: Patch::Null,
             ..Default::default()
         };
         let back: CustomerUpdate =
             serde_json::from_value(serde_json::to_value(&clear).unwrap()).unwrap();
-        assert_eq!(back.phone, Some(None));
-        assert_eq!(back.address, None);
+        assert_eq!(back.phone, Patch::Null);
+        assert_eq!(back.address, Patch::Absent);
     }
 
     fn valid() -> CustomerCreate {
@@ -702,8 +476,8 @@ mod tests {
     #[test]
     fn patch_distinguishes_absent_from_null() {
         let u: CustomerUpdate = serde_json::from_str(r#"{"phone":null}"#).unwrap();
-        assert_eq!(u.phone, Some(None));
-        assert_eq!(u.address, None);
+        assert_eq!(u.phone, Patch::Null);
+        assert_eq!(u.address, Patch::Absent);
         let u: CustomerUpdate = serde_json::from_str(r#"{}"#).unwrap();
         assert!(u.is_empty());
     }

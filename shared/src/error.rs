@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::customer::DuplicateMatch;
+use crate::duplicate::DuplicateMatch;
 
 /// Stable machine-readable error codes. Adding one is fine; renaming one breaks clients.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -126,24 +126,53 @@ impl ErrorCode {
     }
 }
 
+/// What is wrong with a field: a stable machine code the web app translates and third parties
+/// branch on. New codes may be added; clients map codes they do not know to `Other`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FieldCode {
+    /// Missing or blank.
+    Required,
+    TooLong,
+    TooShort,
+    /// Not the expected shape (phone number, e-mail, username, …).
+    InvalidFormat,
+    /// A check digit does not match (unified social credit code).
+    InvalidChecksum,
+    /// Contains characters no text field may hold (NUL).
+    InvalidCharacters,
+    OutOfRange,
+    TooMany,
+    /// The caller may not set this field, or not to this value.
+    NotAllowed,
+    /// Names a record that does not exist or is outside the caller's scope.
+    UnknownReference,
+    /// A password on the list of common passwords.
+    TooCommon,
+    /// A password that contains the username.
+    ContainsUsername,
+    /// A code this build does not know (from a newer server).
+    #[serde(other)]
+    Other,
+}
+
 /// One invalid field in a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     /// JSON path of the field, e.g. `name` or `contacts[0].email`.
     pub field: String,
-    /// Machine code of the problem: `required`, `too_long`, `too_short`, `invalid_format`,
-    /// `invalid_checksum`, `out_of_range`, `too_many`, `not_allowed`, `unknown_reference`.
-    pub code: String,
+    pub code: FieldCode,
     /// Human explanation (English).
     pub message: String,
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<String>, code: FieldCode, message: impl Into<String>) -> Self {
         FieldError {
             field: field.into(),
-            code: code.to_owned(),
+            code,
             message: message.into(),
         }
     }

@@ -6,15 +6,19 @@
 
 pub mod audit;
 pub mod auth;
+pub mod contact;
 pub mod cursor;
 pub mod customer;
+pub mod duplicate;
 pub mod error;
 pub mod normalize;
 pub mod org;
 pub mod page;
+pub mod patch;
 pub mod policy;
-pub mod serde_util;
+pub mod user;
 pub mod validate;
 
-pub use error::{ErrorCode, FieldError, Problem};
+pub use error::{ErrorCode, FieldCode, FieldError, Problem};
+pub use patch::Patch;
 pub use policy::{Action, Resource, Role, Scope};

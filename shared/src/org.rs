@@ -1,13 +1,12 @@
-//! The organisation: regions → teams → users.
+//! The organisation: regions and teams (users are in `user`).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::FieldError;
-use crate::policy::Role;
-use crate::serde_util::double_option;
-use crate::validate::{email_is_valid, limits, phone_is_valid, username_is_valid, Errors};
+use crate::patch::Patch;
+use crate::validate::{limits, Errors};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -86,13 +85,8 @@ pub struct TeamUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region_id: Option<Uuid>,
     /// `null` removes the supervisor.
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Uuid>))]
-    pub supervisor_id: Option<Option<Uuid>>,
+    #[serde(default, skip_serializing_if = "Patch::is_absent")]
+    pub supervisor_id: Patch<Uuid>,
 }
 
 impl TeamUpdate {
@@ -105,271 +99,23 @@ impl TeamUpdate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct User {
-    pub id: Uuid,
-    pub username: String,
-    pub display_name: String,
-    pub role: Role,
-    pub team_id: Option<Uuid>,
-    pub region_id: Option<Uuid>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub active: bool,
-    pub version: i64,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct UserCreate {
-    #[cfg_attr(feature = "openapi", schema(example = "rep_east3"))]
-    pub username: String,
-    #[cfg_attr(feature = "openapi", schema(example = "王芳"))]
-    pub display_name: String,
-    #[cfg_attr(feature = "openapi", schema(format = Password))]
-    pub password: String,
-    pub role: Role,
-    /// Required for supervisors, sales reps and customer service.
-    #[serde(default)]
-    pub team_id: Option<Uuid>,
-    /// Required for regional managers (others take their team's region).
-    #[serde(default)]
-    pub region_id: Option<Uuid>,
-    #[serde(default)]
-    pub email: Option<String>,
-    #[serde(default)]
-    pub phone: Option<String>,
-}
-
-fn contact_field_errors(e: &mut Errors, email: Option<&str>, phone: Option<&str>) {
-    if let Some(email) = email {
-        if !email_is_valid(email) || email.chars().count() > limits::EMAIL {
-            e.add("email", "invalid_format", "not an e-mail address");
-        }
-    }
-    if let Some(phone) = phone {
-        if !phone_is_valid(phone) {
-            e.add("phone", "invalid_format", "not a phone number");
-        }
-    }
-}
-
-fn org_placement_errors(
-    e: &mut Errors,
-    role: Role,
-    team_id: Option<Uuid>,
-    region_id: Option<Uuid>,
-) {
-    if role.needs_team() && team_id.is_none() {
-        e.add("team_id", "required", "this role belongs to a team");
-    }
-    if role.needs_region() && region_id.is_none() {
-        e.add("region_id", "required", "a regional manager owns a region");
-    }
-    if role == Role::Admin && (team_id.is_some() || region_id.is_some()) {
-        e.add(
-            "team_id",
-            "not_allowed",
-            "admins stand above teams and regions",
-        );
-    }
-    if role == Role::RegionalManager && team_id.is_some() {
-        e.add(
-            "team_id",
-            "not_allowed",
-            "a regional manager owns a region, not a team",
-        );
-    }
-}
-
-impl UserCreate {
-    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
-        let mut e = Errors::new();
-        if !username_is_valid(&self.username) {
-            e.add(
-                "username",
-                "invalid_format",
-                "3–32 of a-z, 0-9, '.', '_', '-', starting with a letter or digit",
-            );
-        }
-        e.required_text("display_name", &self.display_name, limits::SHORT);
-        if let Some(mut err) = crate::validate::password_length_error(&self.password) {
-            err.field = "password".into();
-            e.0.push(err);
-        }
-        org_placement_errors(&mut e, self.role, self.team_id, self.region_id);
-        contact_field_errors(&mut e, self.email.as_deref(), self.phone.as_deref());
-        e.finish()
-    }
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct UserUpdate {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<Role>,
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Uuid>))]
-    pub team_id: Option<Option<Uuid>>,
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Uuid>))]
-    pub region_id: Option<Option<Uuid>>,
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
-    pub email: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
-    pub phone: Option<Option<String>>,
-}
-
-impl UserUpdate {
-    /// Validates the update as applied to `current` (role/team/region must fit together).
-    pub fn validate(&self, current: &User) -> Result<(), Vec<FieldError>> {
-        let mut e = Errors::new();
-        if let Some(name) = &self.display_name {
-            e.required_text("display_name", name, limits::SHORT);
-        }
-        let role = self.role.unwrap_or(current.role);
-        let team = self.team_id.unwrap_or(current.team_id);
-        // A manager's region is their own; others follow their team, so only check it for managers.
-        let region = self.region_id.unwrap_or(current.region_id);
-        org_placement_errors(
-            &mut e,
-            role,
-            team,
-            if role.needs_region() { region } else { None },
-        );
-        contact_field_errors(
-            &mut e,
-            self.email.as_ref().and_then(|o| o.as_deref()),
-            self.phone.as_ref().and_then(|o| o.as_deref()),
-        );
-        e.finish()
-    }
-}
-
-#[derive(Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct ResetPasswordRequest {
-    #[cfg_attr(feature = "openapi", schema(format = Password))]
-    pub new_password: String,
-}
-
-/// Filters for the user list.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
-#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
-#[serde(deny_unknown_fields)]
-pub struct UserListQuery {
-    pub team_id: Option<Uuid>,
-    pub region_id: Option<Uuid>,
-    pub role: Option<Role>,
-    /// Include deactivated users (default false).
-    pub include_inactive: Option<bool>,
-    /// Matches username or display name.
-    pub q: Option<String>,
-    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
-    pub limit: Option<u64>,
-    #[cfg_attr(feature = "openapi", param(max_length = 1024))]
-    pub cursor: Option<String>,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Found by the `dto_json` fuzz target: an update that leaves a field out must not send it
-    /// as `null`, which the server reads as "clear it" — the admin screen changing a user's role
-    /// used to wipe their e-mail and phone.
     #[test]
-    fn absent_update_fields_stay_absent_on_the_wire() {
-        let body = UserUpdate {
-            display_name: Some("李明".into()),
-            ..Default::default()
-        };
-        let json = serde_json::to_value(&body).unwrap();
-        assert_eq!(json, serde_json::json!({"display_name": "李明"}));
-        let back: UserUpdate = serde_json::from_value(json).unwrap();
-        assert_eq!((back.team_id, back.email, back.phone), (None, None, None));
-        let clear = UserUpdate {
-            email: Some(None),
-            ..Default::default()
-        };
-        assert_eq!(
-            serde_json::to_value(&clear).unwrap(),
-            serde_json::json!({"email": null})
-        );
+    fn an_empty_team_update_sends_nothing() {
         assert_eq!(
             serde_json::to_value(TeamUpdate::default()).unwrap(),
             serde_json::json!({})
         );
-    }
-}
-
-/// One client address that may not try this account's password until `locked_until`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct SignInLock {
-    pub ip: String,
-    /// Password checks from this address in the window.
-    pub attempts: i64,
-    pub locked_until: chrono::DateTime<chrono::Utc>,
-}
-
-/// An account's sign-in throttling right now (admins see it and can clear it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct SignInLocks {
-    /// Failed sign-ins from any address within the window.
-    pub failures_in_window: i64,
-    /// How long each password check of this account currently waits (the slow-down that
-    /// replaces a lock across addresses).
-    pub slowdown_ms: u64,
-    /// Addresses that used up their guesses for this account.
-    pub locked_addresses: Vec<SignInLock>,
-}
-
-impl std::fmt::Debug for UserCreate {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UserCreate")
-            .field("username", &self.username)
-            .field("display_name", &self.display_name)
-            .field("password", &"[redacted]")
-            .field("role", &self.role)
-            .field("team_id", &self.team_id)
-            .field("region_id", &self.region_id)
-            .finish_non_exhaustive()
-    }
-}
-
-impl std::fmt::Debug for ResetPasswordRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ResetPasswordRequest")
-            .field("new_password", &"[redacted]")
-            .finish()
+        let clear = TeamUpdate {
+            supervisor_id: Patch::Null,
+            ..Default::default()
+        };
+        assert_eq!(
+            serde_json::to_value(&clear).unwrap(),
+            serde_json::json!({"supervisor_id": null})
+        );
     }
 }

@@ -26,3 +26,33 @@ pub fn checked_limit(limit: Option<u64>) -> Option<u64> {
         Some(_) => None,
     }
 }
+
+/// Declares a list's query parameters with the paging pair every list takes (`limit`, `cursor`)
+/// written once, documented once and bounded once: a module's list query names only its filters.
+///
+/// (Not `#[serde(flatten)]`: flattening breaks both `deny_unknown_fields` and the typed values of
+/// a query string.)
+#[macro_export]
+macro_rules! list_query {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$fmeta:meta])* pub $field:ident : $ty:ty ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+        #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            /// Page size, 1–200 (default 50).
+            #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
+            pub limit: Option<u64>,
+            /// From the previous page's `next_cursor`.
+            #[cfg_attr(feature = "openapi", param(max_length = 1024))]
+            pub cursor: Option<String>,
+            $( $(#[$fmeta])* pub $field : $ty, )*
+        }
+    };
+}

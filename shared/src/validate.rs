@@ -1,6 +1,6 @@
 //! Field validation shared by the SPA (instant feedback) and the server (the truth).
 
-use crate::error::FieldError;
+use crate::error::{FieldCode, FieldError};
 
 /// Collects field errors; `finish()` turns them into a `Result`.
 #[derive(Debug, Default)]
@@ -11,14 +11,14 @@ impl Errors {
         Self::default()
     }
 
-    pub fn add(&mut self, field: impl Into<String>, code: &str, message: impl Into<String>) {
+    pub fn add(&mut self, field: impl Into<String>, code: FieldCode, message: impl Into<String>) {
         self.0.push(FieldError::new(field, code, message));
     }
 
     /// A required text field: trimmed non-empty and at most `max` characters.
     pub fn required_text(&mut self, field: &str, value: &str, max: usize) {
         if value.trim().is_empty() {
-            self.add(field, "required", format!("{field} is required"));
+            self.add(field, FieldCode::Required, format!("{field} is required"));
         } else {
             self.max_len(field, value, max);
         }
@@ -35,15 +35,33 @@ impl Errors {
         if has_nul(value) {
             self.add(
                 field,
-                "invalid_characters",
+                FieldCode::InvalidCharacters,
                 format!("{field} must not contain NUL characters"),
             );
         } else if value.chars().count() > max {
             self.add(
                 field,
-                "too_long",
+                FieldCode::TooLong,
                 format!("{field} must be at most {max} characters"),
             );
+        }
+    }
+
+    /// An optional phone number (mobile, landline with area code, or 400/800 number).
+    pub fn phone(&mut self, field: &str, value: Option<&str>) {
+        if let Some(p) = value {
+            if !phone_is_valid(p) || p.chars().count() > limits::PHONE {
+                self.add(field, FieldCode::InvalidFormat, "not a phone number");
+            }
+        }
+    }
+
+    /// An optional e-mail address.
+    pub fn email(&mut self, field: &str, value: Option<&str>) {
+        if let Some(m) = value {
+            if !email_is_valid(m) || m.chars().count() > limits::EMAIL {
+                self.add(field, FieldCode::InvalidFormat, "not an e-mail address");
+            }
         }
     }
 
@@ -178,13 +196,13 @@ pub fn password_length_error(password: &str) -> Option<FieldError> {
     if n < limits::PASSWORD_MIN {
         Some(FieldError::new(
             "password",
-            "too_short",
+            FieldCode::TooShort,
             format!("at least {} characters", limits::PASSWORD_MIN),
         ))
     } else if n > limits::PASSWORD_MAX {
         Some(FieldError::new(
             "password",
-            "too_long",
+            FieldCode::TooLong,
             format!("at most {} characters", limits::PASSWORD_MAX),
         ))
     } else {
@@ -196,14 +214,22 @@ pub fn password_length_error(password: &str) -> Option<FieldError> {
 pub fn lat_lng_errors(errors: &mut Errors, lat: Option<f64>, lng: Option<f64>) {
     match (lat, lng) {
         (Some(_), None) | (None, Some(_)) => {
-            errors.add("lat", "required", "lat and lng go together");
+            errors.add("lat", FieldCode::Required, "lat and lng go together");
         }
         (Some(lat), Some(lng)) => {
             if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
-                errors.add("lat", "out_of_range", "lat must be between -90 and 90");
+                errors.add(
+                    "lat",
+                    FieldCode::OutOfRange,
+                    "lat must be between -90 and 90",
+                );
             }
             if !lng.is_finite() || !(-180.0..=180.0).contains(&lng) {
-                errors.add("lng", "out_of_range", "lng must be between -180 and 180");
+                errors.add(
+                    "lng",
+                    FieldCode::OutOfRange,
+                    "lng must be between -180 and 180",
+                );
             }
         }
         (None, None) => {}
@@ -221,7 +247,7 @@ mod tests {
         assert!(!has_nul("第一行\n第二行\t\r"));
         let mut e = Errors::new();
         e.required_text("name", "杭州\0星辰", 64);
-        assert_eq!(e.0[0].code, "invalid_characters");
+        assert_eq!(e.0[0].code, FieldCode::InvalidCharacters);
     }
 
     #[test]
@@ -279,10 +305,13 @@ mod tests {
     #[test]
     fn password_length_counts_characters_not_bytes() {
         assert!(password_length_error("短密码短密码短密").is_none());
-        assert_eq!(password_length_error("1234567").unwrap().code, "too_short");
+        assert_eq!(
+            password_length_error("1234567").unwrap().code,
+            FieldCode::TooShort
+        );
         assert_eq!(
             password_length_error(&"x".repeat(129)).unwrap().code,
-            "too_long"
+            FieldCode::TooLong
         );
     }
 

@@ -153,7 +153,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     tokio::spawn(app.run_until_stopped());
     let mut users = HashMap::new();
     for u in kaidan_api::seed::USERS.iter() {
-        let m = kaidan_api::services::users::find_by_username(&db, u.username)
+        let m = kaidan_api::services::user::find_by_username(&db, u.username)
             .await
             .expect("lookup")
             .expect("seeded user");

@@ -1,7 +1,9 @@
 //! zh-CN (default) and English. Every user-visible string goes through `T`.
 
-use kaidan_shared::customer::{DuplicateField, Level};
-use kaidan_shared::{ErrorCode, Role};
+use kaidan_shared::audit::AuditAction;
+use kaidan_shared::customer::Level;
+use kaidan_shared::duplicate::DuplicateField;
+use kaidan_shared::{ErrorCode, FieldCode, Role};
 use leptos::prelude::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -212,6 +214,10 @@ pub fn matched_label(f: DuplicateField, lang: Lang) -> &'static str {
         DuplicateField::CreditCode => T::MatchedCreditCode.text(lang),
         DuplicateField::Phone => T::MatchedPhone.text(lang),
         DuplicateField::Name => T::MatchedName.text(lang),
+        DuplicateField::Email => match lang {
+            Lang::Zh => "邮箱相同",
+            Lang::En => "same e-mail",
+        },
     }
 }
 
@@ -250,53 +256,65 @@ pub fn error_text(code: ErrorCode, lang: Lang) -> &'static str {
 }
 
 /// A person's message for a field error code.
-pub fn field_error_text(code: &str, lang: Lang) -> &'static str {
-    match (code, lang) {
-        ("required", Lang::Zh) => "必填",
-        ("required", Lang::En) => "Required",
-        ("too_long", Lang::Zh) => "太长了",
-        ("too_long", Lang::En) => "Too long",
-        ("too_short", Lang::Zh) => "太短了",
-        ("too_short", Lang::En) => "Too short",
-        ("invalid_characters", Lang::Zh) => "含有不允许的空字符",
-        ("invalid_characters", Lang::En) => "Contains a NUL character",
-        ("too_common", Lang::Zh) => "密码太常见",
-        ("too_common", Lang::En) => "Too common a password",
-        ("contains_username", Lang::Zh) => "密码不能包含用户名",
-        ("contains_username", Lang::En) => "Must not contain the username",
-        ("invalid_checksum", Lang::Zh) => "信用代码校验位不正确",
-        ("invalid_checksum", Lang::En) => "Check digit does not match",
-        ("invalid_format", Lang::Zh) => "格式不正确",
-        ("invalid_format", Lang::En) => "Invalid format",
-        ("out_of_range", Lang::Zh) => "超出范围",
-        ("out_of_range", Lang::En) => "Out of range",
-        ("too_many", Lang::Zh) => "数量太多",
-        ("too_many", Lang::En) => "Too many",
-        ("unknown_reference", Lang::Zh) => "不存在或不在您的权限范围内",
-        ("unknown_reference", Lang::En) => "Unknown or outside your scope",
-        ("not_allowed", Lang::Zh) => "不允许",
-        ("not_allowed", Lang::En) => "Not allowed",
-        (_, Lang::Zh) => "无效",
-        (_, Lang::En) => "Invalid",
+pub fn field_error_text(code: FieldCode, lang: Lang) -> &'static str {
+    use FieldCode::*;
+    let (zh, en) = match code {
+        Required => ("必填", "Required"),
+        TooLong => ("太长了", "Too long"),
+        TooShort => ("太短了", "Too short"),
+        InvalidCharacters => ("含有不允许的空字符", "Contains a NUL character"),
+        TooCommon => ("密码太常见", "Too common a password"),
+        ContainsUsername => ("密码不能包含用户名", "Must not contain the username"),
+        InvalidChecksum => ("信用代码校验位不正确", "Check digit does not match"),
+        InvalidFormat => ("格式不正确", "Invalid format"),
+        OutOfRange => ("超出范围", "Out of range"),
+        TooMany => ("数量太多", "Too many"),
+        UnknownReference => (
+            "不存在或不在您的权限范围内",
+            "Unknown or outside your scope",
+        ),
+        NotAllowed => ("不允许", "Not allowed"),
+        Other => ("无效", "Invalid"),
+    };
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
     }
 }
 
 /// A person's words for an audit action.
-pub fn action_label(action: &str, lang: Lang) -> String {
+pub fn action_label(action: AuditAction, lang: Lang) -> &'static str {
+    use AuditAction::*;
     let (zh, en) = match action {
-        "customer.create" => ("创建了客户", "created the customer"),
-        "customer.update" => ("修改了客户", "edited the customer"),
-        "customer.transfer" => ("转移了客户", "transferred the customer"),
-        "customer.archive" => ("归档了客户", "archived the customer"),
-        "customer.restore" => ("恢复了客户", "restored the customer"),
-        "contact.create" => ("添加了联系人", "added a contact"),
-        "contact.update" => ("修改了联系人", "edited a contact"),
-        "contact.archive" => ("删除了联系人", "removed a contact"),
-        other => (other, other),
+        CustomerCreate => ("创建了客户", "created the customer"),
+        CustomerUpdate => ("修改了客户", "edited the customer"),
+        CustomerTransfer => ("转移了客户", "transferred the customer"),
+        CustomerArchive => ("归档了客户", "archived the customer"),
+        CustomerRestore => ("恢复了客户", "restored the customer"),
+        CustomerDuplicateMatch => (
+            "查重时匹配到此客户",
+            "matched in another user's duplicate check",
+        ),
+        ContactCreate => ("添加了联系人", "added a contact"),
+        ContactUpdate => ("修改了联系人", "edited a contact"),
+        ContactArchive => ("删除了联系人", "removed a contact"),
+        RegionCreate => ("创建了区域", "created the region"),
+        RegionUpdate => ("修改了区域", "edited the region"),
+        TeamCreate => ("创建了团队", "created the team"),
+        TeamUpdate => ("修改了团队", "edited the team"),
+        UserCreate => ("创建了用户", "created the user"),
+        UserUpdate => ("修改了用户", "edited the user"),
+        UserActivate => ("启用了用户", "activated the user"),
+        UserDeactivate => ("停用了用户", "deactivated the user"),
+        UserPasswordChange => ("修改了密码", "changed the password"),
+        UserResetPassword => ("重置了密码", "reset the password"),
+        UserSignInLocked => ("登录被锁定", "sign-in locked"),
+        UserSignInLocksClear => ("解除了登录锁定", "cleared sign-in locks"),
+        Other => ("其他操作", "other change"),
     };
     match lang {
-        Lang::Zh => zh.to_owned(),
-        Lang::En => en.to_owned(),
+        Lang::Zh => zh,
+        Lang::En => en,
     }
 }
 

@@ -7,32 +7,21 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
-use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use actix_web::{web, FromRequest, HttpRequest};
 use kaidan_shared::{ErrorCode, Role};
 use sea_orm::{EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::auth::{tokens, Actor};
-use crate::client_addr;
 use crate::entities::user;
 use crate::error::AppError;
-use crate::middleware::RequestId;
+use crate::extract::bearer::bearer_token;
+use crate::extract::client_addr;
+use crate::extract::request_id;
 use crate::services::sessions;
 use crate::state::AppState;
 
 pub struct AuthUser(pub Actor);
-
-pub fn bearer_token(req: &HttpRequest) -> Option<String> {
-    let value = req
-        .headers()
-        .get(actix_web::http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim().to_owned())
-}
 
 fn ended() -> AppError {
     AppError::new(ErrorCode::Unauthenticated).with_detail("session is no longer valid")
@@ -68,7 +57,7 @@ pub async fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Actor, 
         role,
         team_id: u.team_id,
         region_id: u.region_id,
-        request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
+        request_id: request_id::of(req),
         ip: client_addr::of(req).ip.map(|i| i.to_string()),
         session_id: Some(sid),
     })

@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+use kaidan_shared::FieldCode;
 use kaidan_shared::{ErrorCode, FieldError};
 
 use crate::config::AuthSettings;
@@ -36,13 +37,13 @@ pub fn check_strength(password: &str, username: &str, field: &str) -> Result<(),
     if common_passwords().contains(&lower) {
         problems.push(FieldError::new(
             field,
-            "too_common",
+            FieldCode::TooCommon,
             "this password is too common",
         ));
     } else if !username.is_empty() && lower.contains(&username.to_lowercase()) {
         problems.push(FieldError::new(
             field,
-            "contains_username",
+            FieldCode::ContainsUsername,
             "the password must not contain the username",
         ));
     }
@@ -174,27 +175,27 @@ mod tests {
     fn common_and_short_passwords_are_refused() {
         let e = check_strength("password123", "rep", "password").unwrap_err();
         assert_eq!(e.code, ErrorCode::WeakPassword);
-        assert_eq!(e.errors[0].code, "too_common");
+        assert_eq!(e.errors[0].code, FieldCode::TooCommon);
         assert_eq!(
             check_strength("Woaini1314", "rep", "password")
                 .unwrap_err()
                 .errors[0]
                 .code,
-            "too_common"
+            FieldCode::TooCommon
         );
         assert_eq!(
             check_strength("short", "rep", "password")
                 .unwrap_err()
                 .errors[0]
                 .code,
-            "too_short"
+            FieldCode::TooShort
         );
         assert_eq!(
             check_strength("rep_east1-secret", "rep_east1", "password")
                 .unwrap_err()
                 .errors[0]
                 .code,
-            "contains_username"
+            FieldCode::ContainsUsername
         );
         assert!(check_strength("海边的卡夫卡2026", "rep", "password").is_ok());
     }

@@ -85,3 +85,48 @@ where
         },
     }
 }
+
+/// A table whose rows have a place in the org, and so a scope: through their owner (customers),
+/// through a parent record (contacts, through their customer), or by being a user. Every module's
+/// table implements this here, next to the rules, and `services::record::find` looks any of them
+/// up for an action with one call.
+pub trait Scoped: sea_orm::EntityTrait {
+    /// The permission row that governs the table.
+    const RESOURCE: Resource;
+    /// The rows inside `scope` as seen by `actor`.
+    fn in_scope(actor: &Actor, scope: Scope) -> Condition;
+}
+
+impl Scoped for crate::entities::customer::Entity {
+    const RESOURCE: Resource = Resource::Customer;
+    fn in_scope(actor: &Actor, scope: Scope) -> Condition {
+        owned_in_scope(actor, scope, crate::entities::customer::Column::OwnerId)
+    }
+}
+
+/// A contact is inside the scope exactly when its customer is.
+impl Scoped for crate::entities::contact::Entity {
+    const RESOURCE: Resource = Resource::Contact;
+    fn in_scope(actor: &Actor, scope: Scope) -> Condition {
+        use crate::entities::{contact, customer};
+        match scope {
+            Scope::All => Condition::all(),
+            _ => Condition::all().add(
+                contact::Column::CustomerId.in_subquery(
+                    Query::select()
+                        .column(customer::Column::Id)
+                        .from(customer::Entity)
+                        .cond_where(customer::Entity::in_scope(actor, scope))
+                        .to_owned(),
+                ),
+            ),
+        }
+    }
+}
+
+impl Scoped for user::Entity {
+    const RESOURCE: Resource = Resource::User;
+    fn in_scope(actor: &Actor, scope: Scope) -> Condition {
+        users_in_scope(actor, scope)
+    }
+}

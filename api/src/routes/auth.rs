@@ -11,9 +11,9 @@ use sha2::{Digest, Sha256};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::AuthUser;
-use crate::client_addr;
 use crate::error::{AppError, AppResult};
-use crate::middleware::RequestId;
+use crate::extract::client_addr;
+use crate::extract::request_id::RequestId;
 use crate::services::sessions::{self, Issued, Origin};
 use crate::state::AppState;
 

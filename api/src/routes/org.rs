@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::auth::AuthUser;
 use crate::error::AppResult;
+use crate::extract::if_match::IfMatchHeader;
 use crate::routes::{json_with_etag, IfMatch};
 use crate::services::org;
 use crate::state::AppState;
@@ -49,14 +50,11 @@ pub async fn create_region(
 /// Rename a region (admin).
 #[utoipa::path(
     tag = "org", security(("bearer" = [])), request_body = RegionInput,
-    params(("id" = Uuid, Path), ("If-Match" = String, Header, pattern = r#"^(W/)?"[0-9]{1,18}"$"#, description = "ETag of the version being changed")),
+    params(("id" = Uuid, Path), IfMatchHeader),
     responses(
         (status = 200, description = "Updated", body = Region, headers(("ETag" = String))),
         (status = 403, description = "Only admins", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such region", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Name taken", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed by someone else (`version_conflict`)", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/regions/{id}")]
@@ -100,14 +98,11 @@ pub async fn create_team(
 /// Rename a team, move it to another region (its members move with it), or change its supervisor (admin).
 #[utoipa::path(
     tag = "org", security(("bearer" = [])), request_body = TeamUpdate,
-    params(("id" = Uuid, Path), ("If-Match" = String, Header, pattern = r#"^(W/)?"[0-9]{1,18}"$"#, description = "ETag of the version being changed")),
+    params(("id" = Uuid, Path), IfMatchHeader),
     responses(
         (status = 200, description = "Updated", body = Team, headers(("ETag" = String))),
         (status = 403, description = "Only admins", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such team", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Name taken", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed by someone else", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/teams/{id}")]

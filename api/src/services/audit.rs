@@ -2,12 +2,12 @@
 
 use std::collections::HashMap;
 
-use kaidan_shared::audit::{diff, AuditEntry, AuditQuery, HistoryQuery};
+use kaidan_shared::audit::{diff, AuditAction, AuditEntry, AuditQuery, HistoryQuery};
 use kaidan_shared::page::Page;
+use kaidan_shared::FieldCode;
 use kaidan_shared::{Action, Resource};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -16,11 +16,12 @@ use uuid::Uuid;
 use crate::auth::{policy, Actor};
 use crate::entities::{audit_log, user};
 use crate::error::AppResult;
-use crate::services::{cursor, new_id, now, page_limit};
+use crate::services::record::Keyset;
+use crate::services::{new_id, now, page_limit};
 
 /// What changed, for one audit row.
 pub struct Change<'a> {
-    pub action: &'a str,
+    pub action: AuditAction,
     pub entity: &'a str,
     pub entity_id: Uuid,
     /// Whose history shows the row (the customer, for a contact change).
@@ -32,7 +33,7 @@ pub struct Change<'a> {
 impl<'a> Change<'a> {
     /// A created record: the whole new state.
     pub fn created(
-        action: &'a str,
+        action: AuditAction,
         entity: &'a str,
         id: Uuid,
         subject: Uuid,
@@ -50,7 +51,7 @@ impl<'a> Change<'a> {
 
     /// An updated record: only the fields that changed, before and after.
     pub fn updated(
-        action: &'a str,
+        action: AuditAction,
         entity: &'a str,
         id: Uuid,
         subject: Uuid,
@@ -79,7 +80,7 @@ pub async fn record<C: ConnectionTrait>(
     let row = audit_log::ActiveModel {
         id: Set(new_id()),
         actor_id: Set(actor.audit_id()),
-        action: Set(change.action.into()),
+        action: Set(change.action.as_str().into()),
         entity: Set(change.entity.into()),
         entity_id: Set(change.entity_id),
         subject_id: Set(change.subject_id),
@@ -103,17 +104,15 @@ pub async fn list(
 ) -> AppResult<Page<AuditEntry>> {
     policy::require(actor, Resource::Audit, Action::Read)?;
     let limit = page_limit(q.limit)?;
-    for (field, text) in [("entity", &q.entity), ("action", &q.action)] {
-        if text
-            .as_deref()
-            .is_some_and(kaidan_shared::validate::has_nul)
-        {
-            return Err(crate::error::AppError::field(
-                field,
-                "invalid_characters",
-                "must not contain NUL characters",
-            ));
-        }
+    if q.entity
+        .as_deref()
+        .is_some_and(kaidan_shared::validate::has_nul)
+    {
+        return Err(crate::error::AppError::field(
+            "entity",
+            FieldCode::InvalidCharacters,
+            "must not contain NUL characters",
+        ));
     }
     let mut sel = audit_log::Entity::find();
     if let Some(e) = &q.entity {
@@ -125,8 +124,16 @@ pub async fn list(
     if let Some(a) = q.actor_id {
         sel = sel.filter(audit_log::Column::ActorId.eq(a));
     }
-    if let Some(a) = &q.action {
-        sel = sel.filter(audit_log::Column::Action.eq(a.as_str()));
+    if let Some(a) = q.action.as_deref() {
+        let action = AuditAction::parse(a);
+        if action == AuditAction::Other {
+            return Err(crate::error::AppError::field(
+                "action",
+                FieldCode::InvalidFormat,
+                "not an audit action of this server",
+            ));
+        }
+        sel = sel.filter(audit_log::Column::Action.eq(action.as_str()));
     }
     if let Some(t) = q.since {
         sel = sel.filter(audit_log::Column::At.gte(t));
@@ -152,31 +159,26 @@ pub async fn history(
     page(db, sel, limit, q.cursor.as_deref(), show_origin).await
 }
 
-const SORT: &str = "id_desc";
-
 /// Ids are UUIDv7, so `id` descending is newest first and a keyset on `id` alone suffices.
 async fn page(
     db: &DatabaseConnection,
-    mut sel: sea_orm::Select<audit_log::Entity>,
+    sel: sea_orm::Select<audit_log::Entity>,
     limit: u64,
     cursor: Option<&str>,
     show_origin: bool,
 ) -> AppResult<Page<AuditEntry>> {
-    if let Some(c) = cursor {
-        let (_, id) = cursor::decode(c, SORT)?;
-        sel = sel.filter(audit_log::Column::Id.lt(id));
-    }
-    let mut rows = sel
-        .order_by_desc(audit_log::Column::Id)
-        .limit(limit + 1)
-        .all(db)
-        .await?;
-    let next_cursor = if rows.len() as u64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|r| cursor::encode(SORT, "", r.id))
-    } else {
-        None
+    let keyset = Keyset {
+        name: "id_desc",
+        column: None,
+        id: audit_log::Column::Id,
+        descending: true,
     };
+    let Page {
+        items: rows,
+        next_cursor,
+    } = keyset
+        .page(db, sel, cursor, limit, |r| (String::new(), r.id))
+        .await?;
     let actor_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.actor_id).collect();
     let names: HashMap<Uuid, String> = if actor_ids.is_empty() {
         HashMap::new()
@@ -195,7 +197,7 @@ async fn page(
             id: r.id,
             actor_id: r.actor_id,
             actor_name: r.actor_id.and_then(|a| names.get(&a).cloned()),
-            action: r.action,
+            action: AuditAction::parse(&r.action),
             entity: r.entity,
             entity_id: r.entity_id,
             before: r.before.and_then(|s| serde_json::from_str(&s).ok()),

@@ -2,18 +2,20 @@
 //! They take a connection and an `Actor`, never HTTP types, and return shared DTOs.
 
 pub mod audit;
-pub mod contacts;
+pub mod contact;
 pub mod counters;
 pub mod cursor;
-pub mod customers;
+pub mod customer;
 pub mod idempotency;
 pub mod org;
+pub mod record;
 pub mod sessions;
 pub mod throttle;
-pub mod users;
+pub mod user;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use kaidan_shared::page::checked_limit;
+use kaidan_shared::FieldCode;
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
@@ -44,8 +46,13 @@ pub fn new_id() -> Uuid {
 
 /// The page size, or 422 when it is outside 1..=200.
 pub fn page_limit(limit: Option<u64>) -> AppResult<u64> {
-    checked_limit(limit)
-        .ok_or_else(|| AppError::field("limit", "out_of_range", "limit must be between 1 and 200"))
+    checked_limit(limit).ok_or_else(|| {
+        AppError::field(
+            "limit",
+            FieldCode::OutOfRange,
+            "limit must be between 1 and 200",
+        )
+    })
 }
 
 /// Escapes `%`, `_` and the escape character itself for a LIKE pattern using `!` as escape.

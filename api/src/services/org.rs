@@ -1,7 +1,9 @@
 //! Regions and teams. Everyone may read the org chart's names; only admins change it.
 
+use kaidan_shared::audit::AuditAction;
 use kaidan_shared::org::{Region, RegionInput, Team, TeamCreate, TeamUpdate};
-use kaidan_shared::{Action, Resource, Role};
+use kaidan_shared::FieldCode;
+use kaidan_shared::{Action, Patch, Resource, Role};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
@@ -11,7 +13,7 @@ use uuid::Uuid;
 use crate::auth::{policy, Actor};
 use crate::entities::{region, team, user};
 use crate::error::{AppError, AppResult};
-use crate::services::{audit, begin_write, check_version, new_id, now, stale, unique_violation};
+use crate::services::{audit, begin_write, check_version, new_id, now, record, unique_violation};
 
 /// Regions and teams are few (tens), so their lists are whole, sorted by name.
 pub const MAX_ORG_ROWS: u64 = 1000;
@@ -75,7 +77,7 @@ pub async fn create_region(
     audit::record(
         &txn,
         actor,
-        audit::Change::created("region.create", "region", dto.id, dto.id, &dto),
+        audit::Change::created(AuditAction::RegionCreate, "region", dto.id, dto.id, &dto),
     )
     .await?;
     txn.commit().await?;
@@ -102,23 +104,18 @@ pub async fn update_region(
     next.version += 1;
     next.updated_at = now();
     let txn = begin_write(db).await?;
-    let res = region::Entity::update_many()
+    let update = region::Entity::update_many()
         .col_expr(region::Column::Name, Expr::value(next.name.clone()))
         .col_expr(region::Column::Version, Expr::value(next.version))
-        .col_expr(region::Column::UpdatedAt, Expr::value(next.updated_at))
-        .filter(region::Column::Id.eq(id))
-        .filter(region::Column::Version.eq(expected_version))
-        .exec(&txn)
+        .col_expr(region::Column::UpdatedAt, Expr::value(next.updated_at));
+    record::update_versioned(&txn, update, id, expected_version)
         .await
-        .map_err(|e| unique_violation(e, "a region with this name exists"))?;
-    if res.rows_affected == 0 {
-        return Err(stale());
-    }
+        .map_err(|e| e.on_conflict("a region with this name exists"))?;
     let (before, after) = (region_dto(current), region_dto(next));
     audit::record(
         &txn,
         actor,
-        audit::Change::updated("region.update", "region", id, id, &before, &after),
+        audit::Change::updated(AuditAction::RegionUpdate, "region", id, id, &before, &after),
     )
     .await?;
     txn.commit().await?;
@@ -143,7 +140,7 @@ async fn check_region_exists<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<
         .one(db)
         .await?
         .map(|_| ())
-        .ok_or_else(|| AppError::field("region_id", "unknown_reference", "no such region"))
+        .ok_or_else(|| AppError::field("region_id", FieldCode::UnknownReference, "no such region"))
 }
 
 /// A team's supervisor must be an active user with the supervisor role.
@@ -157,7 +154,7 @@ async fn check_supervisor<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<()>
     } else {
         Err(AppError::field(
             "supervisor_id",
-            "unknown_reference",
+            FieldCode::UnknownReference,
             "no active supervisor with this id",
         ))
     }
@@ -193,7 +190,7 @@ pub async fn create_team(
     audit::record(
         &txn,
         actor,
-        audit::Change::created("team.create", "team", dto.id, dto.id, &dto),
+        audit::Change::created(AuditAction::TeamCreate, "team", dto.id, dto.id, &dto),
     )
     .await?;
     txn.commit().await?;
@@ -218,7 +215,7 @@ pub async fn update_team(
     if let Some(r) = input.region_id {
         check_region_exists(db, r).await?;
     }
-    if let Some(Some(s)) = input.supervisor_id {
+    if let Patch::Value(s) = input.supervisor_id {
         check_supervisor(db, s).await?;
     }
     let mut next = current.clone();
@@ -228,26 +225,21 @@ pub async fn update_team(
     if let Some(r) = input.region_id {
         next.region_id = r;
     }
-    if let Some(s) = input.supervisor_id {
-        next.supervisor_id = s;
-    }
+    input
+        .supervisor_id
+        .apply_with(&mut next.supervisor_id, Some);
     next.version += 1;
     next.updated_at = now();
     let txn = begin_write(db).await?;
-    let res = team::Entity::update_many()
+    let update = team::Entity::update_many()
         .col_expr(team::Column::Name, Expr::value(next.name.clone()))
         .col_expr(team::Column::RegionId, Expr::value(next.region_id))
         .col_expr(team::Column::SupervisorId, Expr::value(next.supervisor_id))
         .col_expr(team::Column::Version, Expr::value(next.version))
-        .col_expr(team::Column::UpdatedAt, Expr::value(next.updated_at))
-        .filter(team::Column::Id.eq(id))
-        .filter(team::Column::Version.eq(expected_version))
-        .exec(&txn)
+        .col_expr(team::Column::UpdatedAt, Expr::value(next.updated_at));
+    record::update_versioned(&txn, update, id, expected_version)
         .await
-        .map_err(|e| unique_violation(e, "a team with this name exists"))?;
-    if res.rows_affected == 0 {
-        return Err(stale());
-    }
+        .map_err(|e| e.on_conflict("a team with this name exists"))?;
     if next.region_id != current.region_id {
         user::Entity::update_many()
             .col_expr(user::Column::RegionId, Expr::value(next.region_id))
@@ -259,7 +251,7 @@ pub async fn update_team(
     audit::record(
         &txn,
         actor,
-        audit::Change::updated("team.update", "team", id, id, &before, &after),
+        audit::Change::updated(AuditAction::TeamUpdate, "team", id, id, &before, &after),
     )
     .await?;
     txn.commit().await?;

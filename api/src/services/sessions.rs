@@ -7,6 +7,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::Duration;
+use kaidan_shared::audit::AuditAction;
 use kaidan_shared::auth::{Me, TokenResponse};
 use kaidan_shared::{ErrorCode, Role};
 use rand::RngCore;
@@ -443,7 +444,7 @@ pub async fn change_password(
         &txn,
         actor,
         audit::Change {
-            action: "user.password_change",
+            action: AuditAction::UserPasswordChange,
             entity: "user",
             entity_id: u.id,
             subject_id: u.id,

@@ -20,7 +20,8 @@ use std::time::Duration as StdDuration;
 
 use ipnet::Ipv6Net;
 
-use kaidan_shared::org::{SignInLock, SignInLocks};
+use kaidan_shared::audit::AuditAction;
+use kaidan_shared::user::{SignInLock, SignInLocks};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::auth::Actor;
@@ -194,7 +195,7 @@ pub async fn finish(
                 &txn,
                 &actor,
                 audit::Change {
-                    action: "user.sign_in_locked",
+                    action: AuditAction::UserSignInLocked,
                     entity: "user",
                     entity_id: u.id,
                     subject_id: u.id,

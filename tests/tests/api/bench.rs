@@ -1,5 +1,5 @@
 use kaidan_api::auth::password::PasswordHasher;
-use kaidan_api::seed_bench::seed_bench;
+use kaidan_api::seed::bench::seed_bench;
 use kaidan_tests::{spawn_app, test_settings};
 
 /// The benchmark seeder fills the database in batches, tops up instead of duplicating, and its

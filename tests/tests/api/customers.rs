@@ -419,12 +419,10 @@ async fn likely_duplicates_need_an_explicit_force() {
         .expect(409);
     assert_eq!(r.code(), "duplicate_suspected");
     let d = &r.body["duplicates"][0];
+    assert_eq!(d["resource"], "customer");
     assert_eq!(d["name"], "上海浦江贸易有限公司");
     assert_eq!(d["matched_on"], json!(["phone"]));
-    assert!(
-        d["customer_id"].is_string(),
-        "the rep may open their own duplicate"
-    );
+    assert!(d["id"].is_string(), "the rep may open their own duplicate");
 
     // Same normalised name; and someone else's customer: named, but not opened.
     let r = app
@@ -438,7 +436,7 @@ async fn likely_duplicates_need_an_explicit_force() {
     let d = &r.body["duplicates"][0];
     assert_eq!(d["matched_on"], json!(["name"]));
     assert!(
-        d["customer_id"].is_null(),
+        d["id"].is_null(),
         "no id of a customer outside the caller's scope"
     );
     assert_eq!(d["owner_name"], "周杰");

@@ -597,7 +597,7 @@ async fn duplicates_in_other_teams_are_masked_limited_and_audited() {
         .await
         .expect(409);
     let d = &r.body["duplicates"][0];
-    assert!(d["customer_id"].is_null(), "{d}");
+    assert!(d["id"].is_null(), "{d}");
     assert_eq!(d["name"], "杭州******公司");
     assert!(
         d["owner_name"].is_string(),
@@ -830,7 +830,7 @@ async fn demo_accounts_from_before_the_flag_are_found_at_start() {
     s.argon2_memory_kib = 256;
     s.argon2_iterations = 1;
     let hasher = kaidan_api::auth::password::PasswordHasher::new(&s).unwrap();
-    let n = kaidan_api::services::users::reconcile_demo_flags(&app.db, &hasher)
+    let n = kaidan_api::services::user::reconcile_demo_flags(&app.db, &hasher)
         .await
         .unwrap();
     assert_eq!(n, kaidan_api::seed::USERS.len() as u64);

@@ -1,13 +1,13 @@
 //! Reusable pieces: labelled fields with their server error, loading/empty/error states.
 
-use kaidan_shared::FieldError;
+use kaidan_shared::{FieldCode, FieldError};
 use leptos::prelude::*;
 
 use crate::api::ApiError;
 use crate::i18n::{error_text, field_error_text, use_i18n, T};
 
 /// The message for the first error on `field` (matching `field` or `field[..]`/`field.`).
-pub fn error_for(errors: &[FieldError], field: &str) -> Option<String> {
+pub fn error_for(errors: &[FieldError], field: &str) -> Option<FieldCode> {
     errors
         .iter()
         .find(|e| {
@@ -15,7 +15,7 @@ pub fn error_for(errors: &[FieldError], field: &str) -> Option<String> {
                 || e.field.starts_with(&format!("{field}["))
                 || e.field.starts_with(&format!("{field}."))
         })
-        .map(|e| e.code.clone())
+        .map(|e| e.code)
 }
 
 /// A labelled text input bound to `value`, showing the server's error for `field`.
@@ -52,7 +52,7 @@ pub fn TextField(
                 aria-describedby=err_id.clone()
             />
             <p class="field-error" id=err_id role="alert">
-                {move || err().map(|c| field_error_text(&c, i18n.lang()))}
+                {move || err().map(|c| field_error_text(c, i18n.lang()))}
             </p>
         </div>
     }
@@ -74,7 +74,7 @@ pub fn TextArea(
             <label for=id.clone()>{move || i18n.t(label)}</label>
             <textarea id=id name=field rows="3" prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))></textarea>
-            <p class="field-error" role="alert">{move || err().map(|c| field_error_text(&c, i18n.lang()))}</p>
+            <p class="field-error" role="alert">{move || err().map(|c| field_error_text(c, i18n.lang()))}</p>
         </div>
     }
 }

@@ -1,10 +1,9 @@
 //! Admin: regions, teams and users (create, deactivate/activate, change role or team, reset password).
 //! Desktop-first tables that stack into cards on a phone.
 
-use kaidan_shared::org::{
-    Region, RegionInput, SignInLocks, Team, TeamCreate, User, UserCreate, UserUpdate,
-};
+use kaidan_shared::org::{Region, RegionInput, Team, TeamCreate};
 use kaidan_shared::page::Page;
+use kaidan_shared::user::{SignInLocks, User, UserCreate, UserUpdate};
 use kaidan_shared::{FieldError, Role};
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -247,16 +246,18 @@ fn UserRow(
                     let r = role.get_untracked();
                     let body = UserUpdate {
                         role: Some(r),
-                        team_id: Some(if r.needs_team() {
+                        team_id: if r.needs_team() {
                             team.get_untracked().parse().ok()
                         } else {
                             None
-                        }),
-                        region_id: Some(if r.needs_region() {
+                        }
+                        .into(),
+                        region_id: if r.needs_region() {
                             region.get_untracked().parse().ok()
                         } else {
                             None
-                        }),
+                        }
+                        .into(),
                         ..Default::default()
                     };
                     api::patch::<_, User>(&format!("/api/v1/users/{id}"), &etag, &body)

@@ -2,11 +2,10 @@
 //! actions the user's role allows (edit, transfer, archive/restore).
 
 use kaidan_shared::audit::AuditEntry;
-use kaidan_shared::customer::{
-    Contact, ContactInput, ContactUpdate, Customer, CustomerDetail, TransferRequest,
-};
-use kaidan_shared::org::User;
+use kaidan_shared::contact::{Contact, ContactInput, ContactUpdate};
+use kaidan_shared::customer::{Customer, CustomerDetail, TransferRequest};
 use kaidan_shared::page::Page;
+use kaidan_shared::user::User;
 use kaidan_shared::{Action as Act, FieldError, Resource};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -400,10 +399,10 @@ pub fn ContactForm(
             if editing {
                 let body = ContactUpdate {
                     name: Some(input.name),
-                    title: Some(input.title),
+                    title: input.title.into(),
                     phones: Some(input.phones),
-                    email: Some(input.email),
-                    wechat: Some(input.wechat),
+                    email: input.email.into(),
+                    wechat: input.wechat.into(),
                     ..Default::default()
                 };
                 api::patch::<_, Contact>(
@@ -478,7 +477,7 @@ fn History(customer_id: Uuid) -> impl IntoView {
                                     <li>
                                         <span class="muted">{when}</span>" "
                                         <strong>{e.actor_name.unwrap_or_default()}</strong>" "
-                                        <span>{action_label(&e.action, lang)}</span>
+                                        <span>{action_label(e.action, lang)}</span>
                                         {(!fields.is_empty()).then(|| view! { <span class="muted">{format!(" ({fields})")}</span> })}
                                     </li>
                                 }

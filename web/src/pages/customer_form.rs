@@ -1,10 +1,11 @@
 //! Create or edit a customer. Server validation errors show at their fields; a duplicate warning
 //! lists the look-alikes with "create anyway". Nothing typed is lost when a save fails.
 
+use kaidan_shared::contact::ContactInput;
 use kaidan_shared::customer::{
-    ContactInput, Customer, CustomerCreate, CustomerDetail, CustomerKind, CustomerUpdate,
-    DuplicateMatch, Level,
+    Customer, CustomerCreate, CustomerDetail, CustomerKind, CustomerUpdate, Level,
 };
+use kaidan_shared::duplicate::DuplicateMatch;
 use kaidan_shared::validate::limits;
 use kaidan_shared::FieldError;
 use leptos::prelude::*;
@@ -107,14 +108,14 @@ impl Form {
         CustomerUpdate {
             kind: Some(self.kind.get_untracked()),
             name: Some(self.name.get_untracked()),
-            credit_code: Some(opt(self.credit_code.get_untracked())),
-            industry: Some(opt(self.industry.get_untracked())),
-            level: Some(Level::parse(&self.level.get_untracked())),
+            credit_code: opt(self.credit_code.get_untracked()).into(),
+            industry: opt(self.industry.get_untracked()).into(),
+            level: Level::parse(&self.level.get_untracked()).into(),
             tags: Some(split_tags(&self.tags.get_untracked())),
-            phone: Some(opt(self.phone.get_untracked())),
-            address: Some(opt(self.address.get_untracked())),
-            source: Some(opt(self.source.get_untracked())),
-            notes: Some(opt(self.notes.get_untracked())),
+            phone: opt(self.phone.get_untracked()).into(),
+            address: opt(self.address.get_untracked()).into(),
+            source: opt(self.source.get_untracked()).into(),
+            notes: opt(self.notes.get_untracked()).into(),
             ..Default::default()
         }
     }
@@ -272,7 +273,7 @@ fn Editor(existing: Option<(Customer, String)>) -> impl IntoView {
                                         <strong>{d.name.clone()}</strong>
                                         <span class="muted">{format!(" ({why})")}</span>
                                         {d.owner_name.clone().map(|o| view! { <span class="muted">{format!(" · {}{o}", i18n.t(T::OwnedBy))}</span> })}
-                                        {d.customer_id.map(|id| view! { " " <A href=format!("/customers/{id}")>{move || i18n.t(T::Open)}</A> })}
+                                        {d.id.map(|id| view! { " " <A href=format!("/customers/{id}")>{move || i18n.t(T::Open)}</A> })}
                                     </li>
                                 }
                             }).collect_view()}

@@ -1,8 +1,8 @@
 //! The customer list: search, filters, infinite scroll over the keyset API.
 
 use kaidan_shared::customer::{Customer, Level};
-use kaidan_shared::org::User;
 use kaidan_shared::page::Page;
+use kaidan_shared::user::User;
 use kaidan_shared::{Action as Act, Resource};
 use leptos::html;
 use leptos::prelude::*;

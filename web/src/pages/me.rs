@@ -1,7 +1,7 @@
 //! Me: profile, language, password change, sign out.
 
 use kaidan_shared::auth::{ChangePasswordRequest, TokenResponse};
-use kaidan_shared::FieldError;
+use kaidan_shared::{FieldCode, FieldError};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
@@ -40,7 +40,11 @@ pub fn MePage() -> impl IntoView {
                 Err(e) => {
                     let mut errs = e.field_errors();
                     if e.code() == Some(kaidan_shared::ErrorCode::WrongPassword) {
-                        errs.push(FieldError::new("current_password", "invalid_format", ""));
+                        errs.push(FieldError::new(
+                            "current_password",
+                            FieldCode::InvalidFormat,
+                            "",
+                        ));
                     }
                     errors.set(errs);
                     message.set(Some(save_error_text(&e, i18n.lang())));

@@ -3,18 +3,20 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use kaidan_shared::audit::{AuditEntry, HistoryQuery};
+use kaidan_shared::audit::{AuditAction, AuditEntry, HistoryQuery};
 use kaidan_shared::customer::{
     Customer, CustomerCreate, CustomerDetail, CustomerKind, CustomerListQuery, CustomerSort,
-    CustomerUpdate, DuplicateField, DuplicateMatch, Level, TransferRequest,
+    CustomerUpdate, Level, TransferRequest,
 };
+use kaidan_shared::duplicate::{DuplicateField, DuplicateMatch};
 use kaidan_shared::normalize::{mask_name, name_key, phone_key, search_key};
 use kaidan_shared::page::Page;
+use kaidan_shared::FieldCode;
 use kaidan_shared::{policy as table, Action, ErrorCode, Resource, Role, Scope};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -23,9 +25,8 @@ use crate::config::LimitSettings;
 use crate::entities::{customer, customer_tag, user};
 use crate::error::{AppError, AppResult};
 use crate::services::counters::{self, Key, Taken};
-use crate::services::{
-    audit, begin_write, contacts, cursor, like_contains, new_id, now, page_limit, stale,
-};
+use crate::services::record::{self, KeyKind, Keyset};
+use crate::services::{audit, begin_write, contact, like_contains, new_id, now, page_limit, stale};
 
 /// The most duplicates reported on create.
 const MAX_DUPLICATES: u64 = 10;
@@ -116,29 +117,7 @@ pub async fn find_in_scope<C: ConnectionTrait>(
     id: Uuid,
     action: Action,
 ) -> AppResult<customer::Model> {
-    find_for_resource(db, actor, Resource::Customer, id, action).await
-}
-
-/// The customer looked up under the permission of `resource` (its contacts are reached through
-/// it with `Resource::Contact`); the position of both is decided by the customer's owner.
-pub async fn find_for_resource<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    resource: Resource,
-    id: Uuid,
-    action: Action,
-) -> AppResult<customer::Model> {
-    policy::find_for(actor, resource, action, |scope| async move {
-        Ok(customer::Entity::find_by_id(id)
-            .filter(policy::owned_in_scope(
-                actor,
-                scope,
-                customer::Column::OwnerId,
-            ))
-            .one(db)
-            .await?)
-    })
-    .await
+    record::find::<customer::Entity, _>(db, actor, action, id, Condition::all()).await
 }
 
 /// The user who may become owner: active, able to own customers, and inside `scope`.
@@ -157,7 +136,7 @@ async fn assignable_owner<C: ConnectionTrait>(
         .ok_or_else(|| {
             AppError::field(
                 "owner_id",
-                "unknown_reference",
+                FieldCode::UnknownReference,
                 "no active salesperson with this id inside your scope",
             )
         })
@@ -216,85 +195,35 @@ pub async fn list(
         }
         sel = sel.filter(any);
     }
-    let sort_name = sort.as_str();
-    if let Some(c) = &q.cursor {
-        let (v, id) = cursor::decode(c, sort_name)?;
-        // Keyset: after (v, id) in sort order. The leading `<=`/`>=` bound says the same thing
-        // redundantly, so every database walks the index from the cursor instead of filtering
-        // from the top (PostgreSQL, page after row 4,000 at 1M customers: 3.7 ms → 0.26 ms).
-        let cond = match sort {
-            CustomerSort::UpdatedDesc => {
-                let t = cursor::time(&v)?;
-                Condition::all()
-                    .add(customer::Column::UpdatedAt.lte(t))
-                    .add(
-                        Condition::any().add(customer::Column::UpdatedAt.lt(t)).add(
-                            Condition::all()
-                                .add(customer::Column::UpdatedAt.eq(t))
-                                .add(customer::Column::Id.lt(id)),
-                        ),
-                    )
-            }
-            CustomerSort::CreatedDesc => {
-                let t = cursor::time(&v)?;
-                Condition::all()
-                    .add(customer::Column::CreatedAt.lte(t))
-                    .add(
-                        Condition::any().add(customer::Column::CreatedAt.lt(t)).add(
-                            Condition::all()
-                                .add(customer::Column::CreatedAt.eq(t))
-                                .add(customer::Column::Id.lt(id)),
-                        ),
-                    )
-            }
-            CustomerSort::NameAsc => Condition::all()
-                .add(customer::Column::Name.gte(v.clone()))
-                .add(
-                    Condition::any()
-                        .add(customer::Column::Name.gt(v.clone()))
-                        .add(
-                            Condition::all()
-                                .add(customer::Column::Name.eq(v))
-                                .add(customer::Column::Id.gt(id)),
-                        ),
-                ),
-        };
-        sel = sel.filter(cond);
-    }
-    sel = match sort {
-        CustomerSort::UpdatedDesc => sel
-            .order_by_desc(customer::Column::UpdatedAt)
-            .order_by_desc(customer::Column::Id),
-        CustomerSort::CreatedDesc => sel
-            .order_by_desc(customer::Column::CreatedAt)
-            .order_by_desc(customer::Column::Id),
-        CustomerSort::NameAsc => sel
-            .order_by_asc(customer::Column::Name)
-            .order_by_asc(customer::Column::Id),
+    let keyset = Keyset {
+        name: sort.as_str(),
+        column: Some(match sort {
+            CustomerSort::UpdatedDesc => (customer::Column::UpdatedAt, KeyKind::Time),
+            CustomerSort::CreatedDesc => (customer::Column::CreatedAt, KeyKind::Time),
+            CustomerSort::NameAsc => (customer::Column::Name, KeyKind::Text),
+        }),
+        id: customer::Column::Id,
+        descending: sort != CustomerSort::NameAsc,
     };
-    let mut rows = sel.limit(limit + 1).all(db).await?;
-    let next_cursor = if rows.len() as u64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|r| {
+    let page = keyset
+        .page(db, sel, q.cursor.as_deref(), limit, |r| {
             let v = match sort {
                 CustomerSort::UpdatedDesc => r.updated_at.to_rfc3339(),
                 CustomerSort::CreatedDesc => r.created_at.to_rfc3339(),
                 CustomerSort::NameAsc => r.name.clone(),
             };
-            cursor::encode(sort_name, &v, r.id)
+            (v, r.id)
         })
-    } else {
-        None
-    };
+        .await?;
     Ok(Page {
-        items: decorate(db, rows).await?,
-        next_cursor,
+        items: decorate(db, page.items).await?,
+        next_cursor: page.next_cursor,
     })
 }
 
 pub async fn get(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<CustomerDetail> {
     let m = find_in_scope(db, actor, id, Action::Read).await?;
-    let contacts = contacts::for_customer(db, m.id).await?;
+    let contacts = contact::for_customer(db, m.id).await?;
     Ok(CustomerDetail {
         customer: decorate_one(db, m).await?,
         contacts,
@@ -370,7 +299,8 @@ async fn find_duplicates(
             }
             let mine = visible.contains(&r.id);
             let shown = DuplicateMatch {
-                customer_id: mine.then_some(r.id),
+                resource: Resource::Customer,
+                id: mine.then_some(r.id),
                 name: if mine { r.name } else { mask_name(&r.name) },
                 owner_name: r.owner_id.and_then(|o| owners.get(&o).cloned()),
                 matched_on,
@@ -396,7 +326,7 @@ async fn find_duplicates(
                 &txn,
                 actor,
                 audit::Change {
-                    action: "customer.duplicate_match",
+                    action: AuditAction::CustomerDuplicateMatch,
                     entity: "customer",
                     entity_id: *id,
                     subject_id: *id,
@@ -505,7 +435,7 @@ pub async fn create(
     audit::record(
         &txn,
         actor,
-        audit::Change::created("customer.create", "customer", m.id, m.id, &dto),
+        audit::Change::created(AuditAction::CustomerCreate, "customer", m.id, m.id, &dto),
     )
     .await?;
     let mut contact_inputs = input.contacts;
@@ -516,7 +446,7 @@ pub async fn create(
     }
     let mut created = Vec::with_capacity(contact_inputs.len());
     for c in contact_inputs {
-        created.push(contacts::insert(&txn, actor, m.id, c).await?);
+        created.push(contact::insert(&txn, actor, m.id, c).await?);
     }
     txn.commit().await?;
     Ok(CustomerDetail {
@@ -568,59 +498,43 @@ pub async fn update(
         next.name_key = name_key(&next.name);
         next.search_key = search_key(&next.name);
     }
-    if let Some(v) = input.credit_code {
-        next.credit_code = clean(v);
-    }
-    if let Some(v) = input.industry {
-        next.industry = clean(v);
-    }
-    if let Some(v) = input.level {
-        next.level = v.map(|l| l.as_str().into());
-    }
-    if let Some(v) = input.phone {
-        next.phone = clean(v);
+    input
+        .credit_code
+        .apply_with(&mut next.credit_code, |v| clean(Some(v)));
+    input
+        .industry
+        .apply_with(&mut next.industry, |v| clean(Some(v)));
+    input
+        .level
+        .apply_with(&mut next.level, |l| Some(l.as_str().into()));
+    if !input.phone.is_absent() {
+        input.phone.apply_with(&mut next.phone, |v| clean(Some(v)));
         next.phone_key = next.phone.as_deref().map(phone_key);
     }
-    if let Some(v) = input.address {
-        next.address = clean(v);
-    }
-    if let Some(v) = input.lat {
-        next.lat = v;
-    }
-    if let Some(v) = input.lng {
-        next.lng = v;
-    }
-    if let Some(v) = input.source {
-        next.source = clean(v);
-    }
-    if let Some(v) = input.notes {
-        next.notes = clean(v);
-    }
+    input
+        .address
+        .apply_with(&mut next.address, |v| clean(Some(v)));
+    input.lat.apply_with(&mut next.lat, Some);
+    input.lng.apply_with(&mut next.lng, Some);
+    input
+        .source
+        .apply_with(&mut next.source, |v| clean(Some(v)));
+    input.notes.apply_with(&mut next.notes, |v| clean(Some(v)));
     if let Some(o) = input.owner_id {
         next.owner_id = Some(o);
     }
     next.version = current.version + 1;
     next.updated_at = now();
     let txn = begin_write(db).await?;
-    let mut am = customer::ActiveModel::from(next.clone()).reset_all();
-    am.id = sea_orm::ActiveValue::NotSet;
-    let res = customer::Entity::update_many()
-        .set(am)
-        .filter(customer::Column::Id.eq(id))
-        .filter(customer::Column::Version.eq(expected_version))
-        .exec(&txn)
-        .await?;
-    if res.rows_affected == 0 {
-        return Err(stale());
-    }
+    record::save_versioned::<customer::Entity, _>(&txn, next.clone(), id, expected_version).await?;
     if let Some(tags) = input.tags {
         write_tags(&txn, id, &clean_tags(tags)).await?;
     }
     let after = decorate_one(&txn, next).await?;
     let action = if before.owner_id != after.owner_id {
-        "customer.transfer"
+        AuditAction::CustomerTransfer
     } else {
-        "customer.update"
+        AuditAction::CustomerUpdate
     };
     audit::record(
         &txn,
@@ -655,20 +569,20 @@ pub async fn transfer(
     next.version += 1;
     next.updated_at = now();
     let txn = begin_write(db).await?;
-    let res = customer::Entity::update_many()
+    let update = customer::Entity::update_many()
         .col_expr(customer::Column::OwnerId, Expr::value(next.owner_id))
         .col_expr(customer::Column::Version, Expr::value(next.version))
-        .col_expr(customer::Column::UpdatedAt, Expr::value(next.updated_at))
-        .filter(customer::Column::Id.eq(id))
-        .filter(customer::Column::Version.eq(current.version))
-        .exec(&txn)
-        .await?;
-    if res.rows_affected == 0 {
-        return Err(stale());
-    }
+        .col_expr(customer::Column::UpdatedAt, Expr::value(next.updated_at));
+    record::update_versioned(&txn, update, id, current.version).await?;
     let after = decorate_one(&txn, next).await?;
-    let mut change =
-        audit::Change::updated("customer.transfer", "customer", id, id, &before, &after);
+    let mut change = audit::Change::updated(
+        AuditAction::CustomerTransfer,
+        "customer",
+        id,
+        id,
+        &before,
+        &after,
+    );
     if let (Some(serde_json::Value::Object(a)), Some(reason)) =
         (change.after.as_mut(), req.reason.as_ref())
     {
@@ -700,22 +614,16 @@ pub async fn set_archived(
     next.version += 1;
     next.updated_at = now();
     let txn = begin_write(db).await?;
-    let res = customer::Entity::update_many()
+    let update = customer::Entity::update_many()
         .col_expr(customer::Column::ArchivedAt, Expr::value(next.archived_at))
         .col_expr(customer::Column::Version, Expr::value(next.version))
-        .col_expr(customer::Column::UpdatedAt, Expr::value(next.updated_at))
-        .filter(customer::Column::Id.eq(id))
-        .filter(customer::Column::Version.eq(current.version))
-        .exec(&txn)
-        .await?;
-    if res.rows_affected == 0 {
-        return Err(stale());
-    }
+        .col_expr(customer::Column::UpdatedAt, Expr::value(next.updated_at));
+    record::update_versioned(&txn, update, id, current.version).await?;
     let after = decorate_one(&txn, next).await?;
     let action = if archive {
-        "customer.archive"
+        AuditAction::CustomerArchive
     } else {
-        "customer.restore"
+        AuditAction::CustomerRestore
     };
     audit::record(
         &txn,

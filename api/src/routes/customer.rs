@@ -11,8 +11,9 @@ use uuid::Uuid;
 
 use crate::auth::AuthUser;
 use crate::error::AppResult;
+use crate::extract::if_match::{IfMatchHeader, OptionalIfMatchHeader};
 use crate::routes::{etag, json_with_etag, IfMatch, OptionalIfMatch};
-use crate::services::customers;
+use crate::services::customer as service;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -44,7 +45,7 @@ pub async fn list_customers(
     user: AuthUser,
     q: web::Query<CustomerListQuery>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(customers::list(&state.db, &user.0, q.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(service::list(&state.db, &user.0, q.into_inner()).await?))
 }
 
 /// Create a customer, optionally with its contacts.
@@ -69,7 +70,7 @@ pub async fn create_customer(
     user: AuthUser,
     body: web::Json<CustomerCreate>,
 ) -> AppResult<HttpResponse> {
-    let c = customers::create(
+    let c = service::create(
         &state.db,
         &user.0,
         body.into_inner(),
@@ -90,7 +91,6 @@ pub async fn create_customer(
     tag = "customers", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "The customer", body = CustomerDetail, headers(("ETag" = String))),
-        (status = 404, description = "No such customer in your scope", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/customers/{id}")]
@@ -99,7 +99,7 @@ pub async fn get_customer(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    let c = customers::get(&state.db, &user.0, *id).await?;
+    let c = service::get(&state.db, &user.0, *id).await?;
     Ok(json_with_etag(StatusCode::OK, &c, c.customer.version))
 }
 
@@ -109,14 +109,11 @@ pub async fn get_customer(
 /// Setting `owner_id` is a transfer: supervisors and above only, to users inside their scope.
 #[utoipa::path(
     tag = "customers", security(("bearer" = [])), request_body = CustomerUpdate,
-    params(("id" = Uuid, Path), ("If-Match" = String, Header, pattern = r#"^(W/)?"[0-9]{1,18}"$"#, description = "ETag of the version being changed")),
+    params(("id" = Uuid, Path), IfMatchHeader),
     responses(
         (status = 200, description = "Updated", body = Customer, headers(("ETag" = String))),
         (status = 403, description = "Role may not edit, or may not change `owner_id` (`field_forbidden`)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such customer in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The customer is archived (`archived`)", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed by someone else (`version_conflict`)", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing (`precondition_required`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/customers/{id}")]
@@ -127,20 +124,17 @@ pub async fn update_customer(
     if_match: IfMatch,
     body: web::Json<CustomerUpdate>,
 ) -> AppResult<HttpResponse> {
-    let c = customers::update(&state.db, &user.0, *id, if_match.0, body.into_inner()).await?;
+    let c = service::update(&state.db, &user.0, *id, if_match.0, body.into_inner()).await?;
     Ok(json_with_etag(StatusCode::OK, &c, c.version))
 }
 
 /// Archive a customer: it leaves the lists; its history and contacts are kept and it can be restored.
 #[utoipa::path(
     tag = "customers", security(("bearer" = [])),
-    params(("id" = Uuid, Path), ("If-Match" = String, Header, pattern = r#"^(W/)?"[0-9]{1,18}"$"#, description = "ETag of the version being archived")),
+    params(("id" = Uuid, Path), IfMatchHeader),
     responses(
         (status = 200, description = "Archived", body = Customer, headers(("ETag" = String))),
         (status = 403, description = "Role may not archive", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such customer in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed by someone else", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/customers/{id}")]
@@ -150,19 +144,17 @@ pub async fn archive_customer(
     id: web::Path<Uuid>,
     if_match: IfMatch,
 ) -> AppResult<HttpResponse> {
-    let c = customers::set_archived(&state.db, &user.0, *id, Some(if_match.0), true).await?;
+    let c = service::set_archived(&state.db, &user.0, *id, Some(if_match.0), true).await?;
     Ok(json_with_etag(StatusCode::OK, &c, c.version))
 }
 
 /// Restore an archived customer.
 #[utoipa::path(
     tag = "customers", security(("bearer" = [])),
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, nullable = false, pattern = r#"^(W/)?"[0-9]{1,18}"$"#, description = "Optional ETag check")),
+    params(("id" = Uuid, Path), OptionalIfMatchHeader),
     responses(
         (status = 200, description = "Restored", body = Customer, headers(("ETag" = String))),
         (status = 403, description = "Role may not restore", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such customer in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed by someone else", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/customers/{id}/restore")]
@@ -172,20 +164,18 @@ pub async fn restore_customer(
     id: web::Path<Uuid>,
     if_match: OptionalIfMatch,
 ) -> AppResult<HttpResponse> {
-    let c = customers::set_archived(&state.db, &user.0, *id, if_match.0, false).await?;
+    let c = service::set_archived(&state.db, &user.0, *id, if_match.0, false).await?;
     Ok(json_with_etag(StatusCode::OK, &c, c.version))
 }
 
 /// Transfer a customer to another salesperson (supervisors and above, inside their scope). Audited.
 #[utoipa::path(
     tag = "customers", security(("bearer" = [])), request_body = TransferRequest,
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, nullable = false, pattern = r#"^(W/)?"[0-9]{1,18}"$"#, description = "Optional ETag check")),
+    params(("id" = Uuid, Path), OptionalIfMatchHeader),
     responses(
         (status = 200, description = "Transferred", body = Customer, headers(("ETag" = String))),
         (status = 403, description = "Role may not transfer", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such customer in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The customer is archived", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed by someone else", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/customers/{id}/transfer")]
@@ -197,7 +187,7 @@ pub async fn transfer_customer(
     body: web::Json<TransferRequest>,
     if_match: OptionalIfMatch,
 ) -> AppResult<HttpResponse> {
-    let c = customers::transfer(&state.db, &user.0, *id, if_match.0, body.into_inner()).await?;
+    let c = service::transfer(&state.db, &user.0, *id, if_match.0, body.into_inner()).await?;
     Ok(json_with_etag(StatusCode::OK, &c, c.version))
 }
 
@@ -206,7 +196,6 @@ pub async fn transfer_customer(
     tag = "customers", security(("bearer" = [])), params(("id" = Uuid, Path), HistoryQuery),
     responses(
         (status = 200, description = "A page of changes", body = Page<AuditEntry>),
-        (status = 404, description = "No such customer in your scope", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/customers/{id}/history")]
@@ -216,5 +205,5 @@ pub async fn customer_history(
     id: web::Path<Uuid>,
     q: web::Query<HistoryQuery>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(customers::history(&state.db, &user.0, *id, q.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(service::history(&state.db, &user.0, *id, q.into_inner()).await?))
 }

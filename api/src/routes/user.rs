@@ -1,17 +1,18 @@
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
-use kaidan_shared::org::{
+use kaidan_shared::page::Page;
+use kaidan_shared::user::{
     ResetPasswordRequest, SignInLocks, User, UserCreate, UserListQuery, UserUpdate,
 };
-use kaidan_shared::page::Page;
 use kaidan_shared::Problem;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
 use crate::error::AppResult;
+use crate::extract::if_match::IfMatchHeader;
 use crate::routes::{json_with_etag, IfMatch};
-use crate::services::users;
+use crate::services::user as service;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -33,7 +34,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
     responses(
         (status = 200, description = "Current locks and slow-down", body = SignInLocks),
         (status = 403, description = "Only admins", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such user in your scope", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/users/{id}/sign-in-locks")]
@@ -42,7 +42,7 @@ pub async fn user_sign_in_locks(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    let locks = users::sign_in_locks(&state.db, &state.settings.auth, &user.0, *id).await?;
+    let locks = service::sign_in_locks(&state.db, &state.settings.auth, &user.0, *id).await?;
     Ok(HttpResponse::Ok().json(locks))
 }
 
@@ -52,7 +52,6 @@ pub async fn user_sign_in_locks(
     responses(
         (status = 204, description = "Cleared"),
         (status = 403, description = "Only admins", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such user in your scope", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/users/{id}/sign-in-locks")]
@@ -61,7 +60,7 @@ pub async fn clear_sign_in_locks(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    users::clear_sign_in_locks(&state.db, &state.settings.auth, &user.0, *id).await?;
+    service::clear_sign_in_locks(&state.db, &state.settings.auth, &user.0, *id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -76,7 +75,7 @@ pub async fn list_users(
     user: AuthUser,
     q: web::Query<UserListQuery>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(users::list(&state.db, &user.0, q.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(service::list(&state.db, &user.0, q.into_inner()).await?))
 }
 
 /// Create a user (admin).
@@ -94,7 +93,7 @@ pub async fn create_user(
     user: AuthUser,
     body: web::Json<UserCreate>,
 ) -> AppResult<HttpResponse> {
-    let u = users::create(&state.db, &state.hasher, &user.0, body.into_inner()).await?;
+    let u = service::create(&state.db, &state.hasher, &user.0, body.into_inner()).await?;
     Ok(json_with_etag(StatusCode::CREATED, &u, u.version))
 }
 
@@ -103,7 +102,6 @@ pub async fn create_user(
     tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "The user", body = User, headers(("ETag" = String))),
-        (status = 404, description = "No such user in your scope", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/users/{id}")]
@@ -112,20 +110,17 @@ pub async fn get_user(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    let u = users::get(&state.db, &user.0, *id).await?;
+    let u = service::get(&state.db, &user.0, *id).await?;
     Ok(json_with_etag(StatusCode::OK, &u, u.version))
 }
 
 /// Change a user's name, role, team or region (admin). Takes effect on their next request.
 #[utoipa::path(
     tag = "users", security(("bearer" = [])), request_body = UserUpdate,
-    params(("id" = Uuid, Path), ("If-Match" = String, Header, pattern = r#"^(W/)?"[0-9]{1,18}"$"#, description = "ETag of the version being changed")),
+    params(("id" = Uuid, Path), IfMatchHeader),
     responses(
         (status = 200, description = "Updated", body = User, headers(("ETag" = String))),
         (status = 403, description = "Only admins; nobody changes their own role", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed by someone else", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/users/{id}")]
@@ -136,7 +131,7 @@ pub async fn update_user(
     if_match: IfMatch,
     body: web::Json<UserUpdate>,
 ) -> AppResult<HttpResponse> {
-    let u = users::update(&state.db, &user.0, *id, if_match.0, body.into_inner()).await?;
+    let u = service::update(&state.db, &user.0, *id, if_match.0, body.into_inner()).await?;
     Ok(json_with_etag(StatusCode::OK, &u, u.version))
 }
 
@@ -146,7 +141,6 @@ pub async fn update_user(
     responses(
         (status = 200, description = "Deactivated", body = User, headers(("ETag" = String))),
         (status = 403, description = "Only admins; not yourself", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/users/{id}/deactivate")]
@@ -155,7 +149,7 @@ pub async fn deactivate_user(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    let u = users::set_active(&state.db, &user.0, *id, false).await?;
+    let u = service::set_active(&state.db, &user.0, *id, false).await?;
     Ok(json_with_etag(StatusCode::OK, &u, u.version))
 }
 
@@ -165,7 +159,6 @@ pub async fn deactivate_user(
     responses(
         (status = 200, description = "Active again", body = User, headers(("ETag" = String))),
         (status = 403, description = "Only admins", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/users/{id}/activate")]
@@ -174,7 +167,7 @@ pub async fn activate_user(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    let u = users::set_active(&state.db, &user.0, *id, true).await?;
+    let u = service::set_active(&state.db, &user.0, *id, true).await?;
     Ok(json_with_etag(StatusCode::OK, &u, u.version))
 }
 
@@ -184,7 +177,6 @@ pub async fn activate_user(
     responses(
         (status = 204, description = "Password set"),
         (status = 403, description = "Only admins", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/users/{id}/reset-password")]
@@ -194,7 +186,7 @@ pub async fn reset_password(
     id: web::Path<Uuid>,
     body: web::Json<ResetPasswordRequest>,
 ) -> AppResult<HttpResponse> {
-    users::reset_password(
+    service::reset_password(
         &state.db,
         &state.hasher,
         &user.0,

@@ -1,14 +1,15 @@
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
-use kaidan_shared::customer::{Contact, ContactInput, ContactUpdate};
+use kaidan_shared::contact::{Contact, ContactInput, ContactUpdate};
 use kaidan_shared::Problem;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
 use crate::error::AppResult;
+use crate::extract::if_match::IfMatchHeader;
 use crate::routes::{json_with_etag, IfMatch};
-use crate::services::contacts;
+use crate::services::contact as service;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -24,7 +25,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
     tag = "contacts", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Customer id")),
     responses(
         (status = 200, description = "Contacts", body = Vec<Contact>),
-        (status = 404, description = "No such customer in your scope", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/customers/{id}/contacts")]
@@ -33,7 +33,7 @@ pub async fn list_contacts(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(contacts::list(&state.db, &user.0, *id).await?))
+    Ok(HttpResponse::Ok().json(service::list(&state.db, &user.0, *id).await?))
 }
 
 /// Add a contact to a customer. The first contact becomes the primary one.
@@ -43,7 +43,6 @@ pub async fn list_contacts(
     responses(
         (status = 201, description = "Created", body = Contact, headers(("ETag" = String))),
         (status = 403, description = "Role may not add contacts", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such customer in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The customer is archived", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -54,7 +53,7 @@ pub async fn create_contact(
     id: web::Path<Uuid>,
     body: web::Json<ContactInput>,
 ) -> AppResult<HttpResponse> {
-    let c = contacts::create(&state.db, &user.0, *id, body.into_inner()).await?;
+    let c = service::create(&state.db, &user.0, *id, body.into_inner()).await?;
     Ok(json_with_etag(StatusCode::CREATED, &c, c.version))
 }
 
@@ -63,7 +62,6 @@ pub async fn create_contact(
     tag = "contacts", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "The contact", body = Contact, headers(("ETag" = String))),
-        (status = 404, description = "No such contact in your scope", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/contacts/{id}")]
@@ -72,21 +70,18 @@ pub async fn get_contact(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    let c = contacts::get(&state.db, &user.0, *id).await?;
+    let c = service::get(&state.db, &user.0, *id).await?;
     Ok(json_with_etag(StatusCode::OK, &c, c.version))
 }
 
 /// Change a contact; `is_primary: true` makes it the customer's primary contact.
 #[utoipa::path(
     tag = "contacts", security(("bearer" = [])), request_body = ContactUpdate,
-    params(("id" = Uuid, Path), ("If-Match" = String, Header, pattern = r#"^(W/)?"[0-9]{1,18}"$"#, description = "ETag of the version being changed")),
+    params(("id" = Uuid, Path), IfMatchHeader),
     responses(
         (status = 200, description = "Updated", body = Contact, headers(("ETag" = String))),
         (status = 403, description = "Role may not edit contacts", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such contact in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The customer is archived", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed by someone else", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/contacts/{id}")]
@@ -97,21 +92,18 @@ pub async fn update_contact(
     if_match: IfMatch,
     body: web::Json<ContactUpdate>,
 ) -> AppResult<HttpResponse> {
-    let c = contacts::update(&state.db, &user.0, *id, if_match.0, body.into_inner()).await?;
+    let c = service::update(&state.db, &user.0, *id, if_match.0, body.into_inner()).await?;
     Ok(json_with_etag(StatusCode::OK, &c, c.version))
 }
 
 /// Remove a contact from the customer (archived; the history keeps it).
 #[utoipa::path(
     tag = "contacts", security(("bearer" = [])),
-    params(("id" = Uuid, Path), ("If-Match" = String, Header, pattern = r#"^(W/)?"[0-9]{1,18}"$"#, description = "ETag of the version being removed")),
+    params(("id" = Uuid, Path), IfMatchHeader),
     responses(
         (status = 204, description = "Removed"),
         (status = 403, description = "Role may not remove contacts", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such contact in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The customer is archived", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed by someone else", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/contacts/{id}")]
@@ -121,6 +113,6 @@ pub async fn archive_contact(
     id: web::Path<Uuid>,
     if_match: IfMatch,
 ) -> AppResult<HttpResponse> {
-    contacts::archive(&state.db, &user.0, *id, if_match.0).await?;
+    service::archive(&state.db, &user.0, *id, if_match.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }

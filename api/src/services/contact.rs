@@ -1,19 +1,20 @@
 //! Contacts (联系人) of a customer. A contact is inside the caller's scope exactly when its
 //! customer is; the policy is applied to the customer's owner.
 
-use kaidan_shared::customer::{Contact, ContactInput, ContactUpdate};
+use kaidan_shared::audit::AuditAction;
+use kaidan_shared::contact::{Contact, ContactInput, ContactUpdate};
 use kaidan_shared::{Action, ErrorCode, Resource};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
 use crate::auth::Actor;
 use crate::entities::{contact, customer};
 use crate::error::{AppError, AppResult};
-use crate::services::{audit, begin_write, check_version, new_id, now, stale};
+use crate::services::{audit, begin_write, check_version, new_id, now, record};
 
 /// A customer has few contacts; the detail view shows them all, up to this many.
 pub const MAX_CONTACTS: u64 = 200;
@@ -73,22 +74,30 @@ async fn customer_in_scope<C: ConnectionTrait>(
     id: Uuid,
     action: Action,
 ) -> AppResult<customer::Model> {
-    crate::services::customers::find_for_resource(db, actor, Resource::Contact, id, action).await
+    record::find_as::<customer::Entity, _>(
+        db,
+        actor,
+        Resource::Contact,
+        action,
+        id,
+        Condition::all(),
+    )
+    .await
 }
 
-/// The contact, if its customer is inside the caller's contact scope for `action`.
+/// The contact, if it is inside the caller's contact scope for `action`, with its customer.
 async fn find_in_scope<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     id: Uuid,
     action: Action,
 ) -> AppResult<(contact::Model, customer::Model)> {
-    let c = contact::Entity::find_by_id(id)
-        .filter(contact::Column::ArchivedAt.is_null())
+    let active = Condition::all().add(contact::Column::ArchivedAt.is_null());
+    let c = record::find::<contact::Entity, _>(db, actor, action, id, active).await?;
+    let cust = customer::Entity::find_by_id(c.customer_id)
         .one(db)
         .await?
         .ok_or_else(AppError::not_found)?;
-    let cust = customer_in_scope(db, actor, c.customer_id, action).await?;
     Ok((c, cust))
 }
 
@@ -154,7 +163,13 @@ pub async fn insert<C: ConnectionTrait>(
     audit::record(
         txn,
         actor,
-        audit::Change::created("contact.create", "contact", dto.id, customer_id, &dto),
+        audit::Change::created(
+            AuditAction::ContactCreate,
+            "contact",
+            dto.id,
+            customer_id,
+            &dto,
+        ),
     )
     .await?;
     Ok(dto)
@@ -220,21 +235,15 @@ pub async fn update(
     if let Some(n) = &input.name {
         next.name = n.trim().into();
     }
-    if let Some(v) = input.title {
-        next.title = clean(v);
-    }
+    input.title.apply_with(&mut next.title, |v| clean(Some(v)));
     if let Some(v) = input.phones {
         next.phones = clean_phones(v);
     }
-    if let Some(v) = input.email {
-        next.email = clean(v);
-    }
-    if let Some(v) = input.wechat {
-        next.wechat = clean(v);
-    }
-    if let Some(v) = input.notes {
-        next.notes = clean(v);
-    }
+    input.email.apply_with(&mut next.email, |v| clean(Some(v)));
+    input
+        .wechat
+        .apply_with(&mut next.wechat, |v| clean(Some(v)));
+    input.notes.apply_with(&mut next.notes, |v| clean(Some(v)));
     if let Some(p) = input.is_primary {
         next.is_primary = p;
     }
@@ -244,17 +253,7 @@ pub async fn update(
     if next.is_primary && !current.is_primary {
         lock_customer(&txn, current.customer_id).await?;
     }
-    let mut am = contact::ActiveModel::from(next.clone()).reset_all();
-    am.id = sea_orm::ActiveValue::NotSet;
-    let res = contact::Entity::update_many()
-        .set(am)
-        .filter(contact::Column::Id.eq(id))
-        .filter(contact::Column::Version.eq(expected_version))
-        .exec(&txn)
-        .await?;
-    if res.rows_affected == 0 {
-        return Err(stale());
-    }
+    record::save_versioned::<contact::Entity, _>(&txn, next.clone(), id, expected_version).await?;
     if next.is_primary && !current.is_primary {
         clear_other_primaries(&txn, current.customer_id, id).await?;
     }
@@ -263,7 +262,7 @@ pub async fn update(
         &txn,
         actor,
         audit::Change::updated(
-            "contact.update",
+            AuditAction::ContactUpdate,
             "contact",
             id,
             after.customer_id,
@@ -287,24 +286,18 @@ pub async fn archive(
     not_archived(&cust)?;
     check_version(Some(expected_version), current.version)?;
     let txn = begin_write(db).await?;
-    let res = contact::Entity::update_many()
+    let update = contact::Entity::update_many()
         .col_expr(contact::Column::ArchivedAt, Expr::value(Some(now())))
         .col_expr(contact::Column::IsPrimary, Expr::value(false))
         .col_expr(contact::Column::Version, Expr::value(current.version + 1))
-        .col_expr(contact::Column::UpdatedAt, Expr::value(now()))
-        .filter(contact::Column::Id.eq(id))
-        .filter(contact::Column::Version.eq(expected_version))
-        .exec(&txn)
-        .await?;
-    if res.rows_affected == 0 {
-        return Err(stale());
-    }
+        .col_expr(contact::Column::UpdatedAt, Expr::value(now()));
+    record::update_versioned(&txn, update, id, expected_version).await?;
     let before = to_dto(current.clone());
     audit::record(
         &txn,
         actor,
         audit::Change {
-            action: "contact.archive",
+            action: AuditAction::ContactArchive,
             entity: "contact",
             entity_id: id,
             subject_id: current.customer_id,

@@ -1,13 +1,14 @@
 //! Users: admins create them, change their role and team, deactivate them and reset passwords.
 //! Others may read the users inside their own scope (a supervisor picks a transfer target).
 
-use kaidan_shared::org::{SignInLocks, User, UserCreate, UserListQuery, UserUpdate};
+use kaidan_shared::audit::AuditAction;
 use kaidan_shared::page::Page;
+use kaidan_shared::user::{SignInLocks, User, UserCreate, UserListQuery, UserUpdate};
+use kaidan_shared::FieldCode;
 use kaidan_shared::{Action, ErrorCode, Resource, Role};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -16,9 +17,10 @@ use crate::auth::{policy, Actor};
 use crate::config::AuthSettings;
 use crate::entities::{team, user};
 use crate::error::{AppError, AppResult};
+use crate::services::record::{self, KeyKind, Keyset};
 use crate::services::{
-    audit, begin_write, check_version, cursor, like_contains, new_id, now, page_limit, sessions,
-    stale, throttle, unique_violation,
+    audit, begin_write, check_version, like_contains, new_id, now, page_limit, sessions, throttle,
+    unique_violation,
 };
 
 pub fn user_dto(m: user::Model) -> AppResult<User> {
@@ -46,20 +48,12 @@ async fn find_in_scope<C: ConnectionTrait>(
     id: Uuid,
     action: Action,
 ) -> AppResult<user::Model> {
-    policy::find_for(actor, Resource::User, action, |scope| async move {
-        Ok(user::Entity::find_by_id(id)
-            .filter(policy::users_in_scope(actor, scope))
-            .one(db)
-            .await?)
-    })
-    .await
+    record::find::<user::Entity, _>(db, actor, action, id, Condition::all()).await
 }
 
 pub async fn get(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<User> {
     user_dto(find_in_scope(db, actor, id, Action::Read).await?)
 }
-
-const SORT: &str = "username_asc";
 
 pub async fn list(
     db: &DatabaseConnection,
@@ -85,12 +79,16 @@ pub async fn list(
         if kaidan_shared::validate::has_nul(text) {
             return Err(AppError::field(
                 "q",
-                "invalid_characters",
+                FieldCode::InvalidCharacters,
                 "must not contain NUL characters",
             ));
         }
         if text.chars().count() > 64 {
-            return Err(AppError::field("q", "too_long", "at most 64 characters"));
+            return Err(AppError::field(
+                "q",
+                FieldCode::TooLong,
+                "at most 64 characters",
+            ));
         }
         sel = sel.filter(
             Condition::any()
@@ -98,24 +96,24 @@ pub async fn list(
                 .add(user::Column::DisplayName.like(like_contains(text))),
         );
     }
-    if let Some(c) = &q.cursor {
-        let (name, _) = cursor::decode(c, SORT)?;
-        sel = sel.filter(user::Column::Username.gt(name));
-    }
-    let mut rows = sel
-        .order_by_asc(user::Column::Username)
-        .limit(limit + 1)
-        .all(db)
-        .await?;
-    let next_cursor = if rows.len() as u64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|u| cursor::encode(SORT, &u.username, u.id))
-    } else {
-        None
+    let keyset = Keyset {
+        name: "username_asc",
+        column: Some((user::Column::Username, KeyKind::Text)),
+        id: user::Column::Id,
+        descending: false,
     };
+    let page = keyset
+        .page(db, sel, q.cursor.as_deref(), limit, |u| {
+            (u.username.clone(), u.id)
+        })
+        .await?;
     Ok(Page {
-        items: rows.into_iter().map(user_dto).collect::<AppResult<_>>()?,
-        next_cursor,
+        items: page
+            .items
+            .into_iter()
+            .map(user_dto)
+            .collect::<AppResult<_>>()?,
+        next_cursor: page.next_cursor,
     })
 }
 
@@ -131,20 +129,31 @@ async fn placement<C: ConnectionTrait>(
     }
     if role.needs_region() {
         let r = region_id.ok_or_else(|| {
-            AppError::field("region_id", "required", "a regional manager owns a region")
+            AppError::field(
+                "region_id",
+                FieldCode::Required,
+                "a regional manager owns a region",
+            )
         })?;
         crate::entities::region::Entity::find_by_id(r)
             .one(db)
             .await?
-            .ok_or_else(|| AppError::field("region_id", "unknown_reference", "no such region"))?;
+            .ok_or_else(|| {
+                AppError::field("region_id", FieldCode::UnknownReference, "no such region")
+            })?;
         return Ok((None, Some(r)));
     }
-    let t = team_id
-        .ok_or_else(|| AppError::field("team_id", "required", "this role belongs to a team"))?;
+    let t = team_id.ok_or_else(|| {
+        AppError::field(
+            "team_id",
+            FieldCode::Required,
+            "this role belongs to a team",
+        )
+    })?;
     let team = team::Entity::find_by_id(t)
         .one(db)
         .await?
-        .ok_or_else(|| AppError::field("team_id", "unknown_reference", "no such team"))?;
+        .ok_or_else(|| AppError::field("team_id", FieldCode::UnknownReference, "no such team"))?;
     Ok((Some(team.id), Some(team.region_id)))
 }
 
@@ -189,7 +198,7 @@ pub async fn create(
     audit::record(
         &txn,
         actor,
-        audit::Change::created("user.create", "user", dto.id, dto.id, &dto),
+        audit::Change::created(AuditAction::UserCreate, "user", dto.id, dto.id, &dto),
     )
     .await?;
     txn.commit().await?;
@@ -217,8 +226,11 @@ pub async fn update(
     let (team_id, region_id) = placement(
         db,
         role,
-        input.team_id.unwrap_or(before.team_id),
-        input.region_id.unwrap_or(before.region_id),
+        input.team_id.or_current(before.team_id.as_ref()).copied(),
+        input
+            .region_id
+            .or_current(before.region_id.as_ref())
+            .copied(),
     )
     .await?;
     let mut next = current.clone();
@@ -228,16 +240,12 @@ pub async fn update(
     next.role = role.as_str().into();
     next.team_id = team_id;
     next.region_id = region_id;
-    if let Some(e) = input.email {
-        next.email = e;
-    }
-    if let Some(p) = input.phone {
-        next.phone = p;
-    }
+    input.email.apply_with(&mut next.email, Some);
+    input.phone.apply_with(&mut next.phone, Some);
     next.version += 1;
     next.updated_at = now();
     let txn = begin_write(db).await?;
-    let res = user::Entity::update_many()
+    let update = user::Entity::update_many()
         .col_expr(
             user::Column::DisplayName,
             Expr::value(next.display_name.clone()),
@@ -248,19 +256,13 @@ pub async fn update(
         .col_expr(user::Column::Email, Expr::value(next.email.clone()))
         .col_expr(user::Column::Phone, Expr::value(next.phone.clone()))
         .col_expr(user::Column::Version, Expr::value(next.version))
-        .col_expr(user::Column::UpdatedAt, Expr::value(next.updated_at))
-        .filter(user::Column::Id.eq(id))
-        .filter(user::Column::Version.eq(expected_version))
-        .exec(&txn)
-        .await?;
-    if res.rows_affected == 0 {
-        return Err(stale());
-    }
+        .col_expr(user::Column::UpdatedAt, Expr::value(next.updated_at));
+    record::update_versioned(&txn, update, id, expected_version).await?;
     let after = user_dto(next)?;
     audit::record(
         &txn,
         actor,
-        audit::Change::updated("user.update", "user", id, id, &before, &after),
+        audit::Change::updated(AuditAction::UserUpdate, "user", id, id, &before, &after),
     )
     .await?;
     txn.commit().await?;
@@ -299,9 +301,9 @@ pub async fn set_active(
         .await?;
     let after = user_dto(next)?;
     let action = if active {
-        "user.activate"
+        AuditAction::UserActivate
     } else {
-        "user.deactivate"
+        AuditAction::UserDeactivate
     };
     audit::record(
         &txn,
@@ -343,7 +345,7 @@ pub async fn reset_password(
         &txn,
         actor,
         audit::Change {
-            action: "user.reset_password",
+            action: AuditAction::UserResetPassword,
             entity: "user",
             entity_id: id,
             subject_id: id,
@@ -384,7 +386,7 @@ pub async fn clear_sign_in_locks(
         &txn,
         actor,
         audit::Change {
-            action: "user.sign_in_locks_clear",
+            action: AuditAction::UserSignInLocksClear,
             entity: "user",
             entity_id: id,
             subject_id: id,

@@ -4,9 +4,9 @@ use kaidan_shared::{ErrorCode, Problem};
 use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
 
-use crate::auth::extractor::bearer_token;
 use crate::error::AppError;
-use crate::services::users;
+use crate::extract::bearer::bearer_token;
+use crate::services::user as users;
 use crate::state::AppState;
 
 /// Liveness: the process answers.

@@ -81,6 +81,15 @@ pub struct AuthSettings {
     /// `max_slowdown_ms` — while the owner's own addresses are not held up.
     pub slowdown_after_failures: u64,
     pub max_slowdown_ms: u64,
+    /// How long a request may reuse what an earlier request of the same session read of the
+    /// user and session rows (milliseconds; 0 reads them on every request). Changes on this
+    /// instance take effect at once whatever the setting; on other instances within it.
+    #[serde(default = "default_session_cache_ms")]
+    pub session_cache_ms: u64,
+}
+
+fn default_session_cache_ms() -> u64 {
+    2000
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -174,6 +183,7 @@ impl Default for Settings {
                 failure_window_secs: 15 * 60,
                 slowdown_after_failures: 5,
                 max_slowdown_ms: 8_000,
+                session_cache_ms: default_session_cache_ms(),
             },
             web: WebSettings {
                 // An embedded build must not read files from wherever it happens to be started.

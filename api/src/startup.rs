@@ -65,8 +65,10 @@ impl Application {
             ),
             None => None,
         };
+        let read = crate::db::connect_reader(&settings, &db).await?;
         let state = web::Data::new(AppState {
             db: db.clone(),
+            read,
             settings: Arc::new(settings),
             keys: Arc::new(keys),
             hasher,

@@ -10,7 +10,10 @@ use crate::metrics::Metrics;
 /// Everything a request needs, shared by all workers. Nothing here is state that matters across
 /// instances: sessions are tokens, counters for throttling live in the database.
 pub struct AppState {
+    /// Writes, and reads that must see the transaction's own writes.
     pub db: DatabaseConnection,
+    /// Reads (lists, gets, history, authentication): `db::connect_reader`.
+    pub read: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub keys: Arc<Keys>,
     pub hasher: PasswordHasher,

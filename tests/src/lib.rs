@@ -1,4 +1,5 @@
-//! Test harness: each test spawns Kaidan on port 0 with its own fresh database.
+//! Test harness: each test spawns Kaidan on port 0 with its own fresh database, a copy of one
+//! migrated and seeded once per test binary.
 //!
 //! The backend comes from `KAIDAN_TEST_BACKEND` (`sqlite`, the default; `postgres`; `mysql`) with
 //! the server URL from `KAIDAN_TEST_POSTGRES_URL` / `KAIDAN_TEST_MYSQL_URL`. `scripts/test` runs
@@ -75,42 +76,192 @@ impl Resp {
     }
 }
 
-/// Builds a fresh database URL for this test on the selected backend.
-async fn fresh_database() -> (String, String) {
-    let backend = std::env::var("KAIDAN_TEST_BACKEND").unwrap_or_else(|_| "sqlite".into());
+/// The database every test starts from, made once per test binary: migrated, with the demo
+/// organisation seeded. Each test gets a copy (a file copy on SQLite, `CREATE DATABASE … TEMPLATE`
+/// on PostgreSQL, a table-by-table copy on MySQL), which costs a fraction of migrating and seeding
+/// anew, so the suite's cost grows with its stories rather than with migrations × stories.
+struct Template {
+    backend: String,
+    /// SQLite: the template file. PostgreSQL and MySQL: the template database's name.
+    source: String,
+    users: HashMap<String, Uuid>,
+}
+
+static TEMPLATE: tokio::sync::OnceCell<Template> = tokio::sync::OnceCell::const_new();
+
+fn backend() -> String {
+    std::env::var("KAIDAN_TEST_BACKEND").unwrap_or_else(|_| "sqlite".into())
+}
+
+fn server_url(backend: &str) -> String {
+    match backend {
+        "postgres" => std::env::var("KAIDAN_TEST_POSTGRES_URL")
+            .expect("KAIDAN_TEST_POSTGRES_URL for the postgres backend"),
+        "mysql" => std::env::var("KAIDAN_TEST_MYSQL_URL")
+            .expect("KAIDAN_TEST_MYSQL_URL for the mysql backend"),
+        other => panic!("no server for backend {other}"),
+    }
+    .trim_end_matches('/')
+    .to_owned()
+}
+
+/// A connection to the server's administrative database.
+async fn admin(backend: &str) -> DatabaseConnection {
+    let base = server_url(backend);
+    let url = if backend == "postgres" {
+        format!("{base}/postgres")
+    } else {
+        base
+    };
+    Database::connect(url)
+        .await
+        .expect("connect to the database server")
+}
+
+/// Creates an empty database `name` on the server of `backend`.
+async fn create_empty(backend: &str, name: &str) {
+    let admin = admin(backend).await;
+    let sql = if backend == "postgres" {
+        format!("CREATE DATABASE \"{name}\"")
+    } else {
+        format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+    };
+    admin
+        .execute_unprepared(&sql)
+        .await
+        .expect("create database");
+    admin.close().await.ok();
+}
+
+async fn template() -> &'static Template {
+    TEMPLATE
+        .get_or_init(|| async {
+            let backend = backend();
+            // Kept for the life of the test binary (the OS cleans the temp folder).
+            let dir = tempfile::tempdir().expect("temp dir").keep();
+            let name = format!("kt_tpl_{}", Uuid::now_v7().simple());
+            let url = match backend.as_str() {
+                "sqlite" => String::new(),
+                "postgres" | "mysql" => {
+                    create_empty(&backend, &name).await;
+                    format!("{}/{name}", server_url(&backend))
+                }
+                other => panic!("unknown KAIDAN_TEST_BACKEND {other}"),
+            };
+            let settings = test_settings(&dir, &url);
+            let hasher = PasswordHasher::new(&settings.auth).expect("hasher");
+            let db = kaidan_api::db::connect(&settings).await.expect("connect");
+            kaidan_api::db::migrate(&db).await.expect("migrate");
+            kaidan_api::seed::seed_org(&db, &hasher, PASSWORD)
+                .await
+                .expect("seed org");
+            let mut users = HashMap::new();
+            for u in kaidan_api::seed::USERS.iter() {
+                let m = kaidan_api::services::user::find_by_username(&db, u.username)
+                    .await
+                    .expect("lookup")
+                    .expect("seeded user");
+                users.insert(u.username.to_owned(), m.id);
+            }
+            if backend == "sqlite" {
+                // Everything into the main file, so a plain copy is the whole database.
+                db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .await
+                    .expect("checkpoint");
+            }
+            db.close().await.ok();
+            let source = if backend == "sqlite" {
+                dir.join("kaidan.db").display().to_string()
+            } else {
+                name
+            };
+            Template {
+                backend,
+                source,
+                users,
+            }
+        })
+        .await
+}
+
+/// A fresh copy of the template for one test: the database URL (empty for SQLite, whose file
+/// is put in `dir`), the backend, and the demo users' ids.
+async fn fresh_database(dir: &std::path::Path) -> (String, String, HashMap<String, Uuid>) {
+    let t = template().await;
     let name = format!("kt_{}", Uuid::now_v7().simple());
-    match backend.as_str() {
-        "sqlite" => (backend, String::new()),
+    let url = match t.backend.as_str() {
+        "sqlite" => {
+            std::fs::copy(&t.source, dir.join("kaidan.db")).expect("copy the template");
+            String::new()
+        }
         "postgres" => {
-            let base = std::env::var("KAIDAN_TEST_POSTGRES_URL")
-                .expect("KAIDAN_TEST_POSTGRES_URL for the postgres backend");
-            let admin = Database::connect(format!("{}/postgres", base.trim_end_matches('/')))
-                .await
-                .expect("connect to PostgreSQL");
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                .await
-                .expect("create test database");
+            let admin = admin("postgres").await;
+            // Copies may not start while another session is connected to the template; none is
+            // after setup, but give a concurrent CREATE DATABASE a moment if the server says so.
+            let mut tries = 0;
+            loop {
+                let r = admin
+                    .execute_unprepared(&format!(
+                        "CREATE DATABASE \"{name}\" TEMPLATE \"{}\"",
+                        t.source
+                    ))
+                    .await;
+                match r {
+                    Ok(_) => break,
+                    Err(e) if tries < 50 && e.to_string().contains("being accessed") => {
+                        tries += 1;
+                        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    }
+                    Err(e) => panic!("create test database from the template: {e}"),
+                }
+            }
             admin.close().await.ok();
-            (backend, format!("{}/{name}", base.trim_end_matches('/')))
+            format!("{}/{name}", server_url("postgres"))
         }
         "mysql" => {
-            let base = std::env::var("KAIDAN_TEST_MYSQL_URL")
-                .expect("KAIDAN_TEST_MYSQL_URL for the mysql backend");
-            let admin = Database::connect(base.trim_end_matches('/').to_owned())
-                .await
-                .expect("connect to MySQL");
-            admin
-                .execute_unprepared(&format!(
-                    "CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+            create_empty("mysql", &name).await;
+            let admin = admin("mysql").await;
+            let tables: Vec<String> = admin
+                .query_all_raw(sea_orm::Statement::from_string(
+                    sea_orm::DatabaseBackend::MySql,
+                    format!("SHOW TABLES FROM `{}`", t.source),
                 ))
                 .await
-                .expect("create test database");
+                .expect("list template tables")
+                .into_iter()
+                .map(|r| r.try_get_by_index::<String>(0).expect("table name"))
+                .collect();
+            // The tables as the template has them (foreign keys included), then their rows; one
+            // session, with the checks off until every table exists.
+            let mut sql = format!("SET FOREIGN_KEY_CHECKS=0; USE `{name}`;");
+            for table in &tables {
+                let row = admin
+                    .query_one_raw(sea_orm::Statement::from_string(
+                        sea_orm::DatabaseBackend::MySql,
+                        format!("SHOW CREATE TABLE `{}`.`{table}`", t.source),
+                    ))
+                    .await
+                    .expect("show create table")
+                    .expect("a table definition");
+                let create: String = row.try_get_by_index(1).expect("definition");
+                sql.push_str(&create);
+                sql.push(';');
+                sql.push_str(&format!(
+                    "INSERT INTO `{table}` SELECT * FROM `{}`.`{table}`;",
+                    t.source
+                ));
+            }
+            sql.push_str("SET FOREIGN_KEY_CHECKS=1;");
+            admin
+                .execute_unprepared(&sql)
+                .await
+                .expect("copy the template");
             admin.close().await.ok();
-            (backend, format!("{}/{name}", base.trim_end_matches('/')))
+            format!("{}/{name}", server_url("mysql"))
         }
         other => panic!("unknown KAIDAN_TEST_BACKEND {other}"),
-    }
+    };
+    (t.backend.clone(), url, t.users.clone())
 }
 
 /// Settings for a test server in `dir` on `database_url` (SQLite in `dir` when empty).
@@ -140,25 +291,13 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (backend, url) = fresh_database().await;
+    let (backend, url, users) = fresh_database(dir.path()).await;
     let mut settings = test_settings(dir.path(), &url);
     adjust(&mut settings);
-    let hasher = PasswordHasher::new(&settings.auth).expect("hasher");
     let app = Application::build(settings).await.expect("app builds");
     let port = app.port();
     let db = app.db.clone();
-    kaidan_api::seed::seed_org(&db, &hasher, PASSWORD)
-        .await
-        .expect("seed org");
     tokio::spawn(app.run_until_stopped());
-    let mut users = HashMap::new();
-    for u in kaidan_api::seed::USERS.iter() {
-        let m = kaidan_api::services::user::find_by_username(&db, u.username)
-            .await
-            .expect("lookup")
-            .expect("seeded user");
-        users.insert(u.username.to_owned(), m.id);
-    }
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
         client: reqwest::Client::builder().build().expect("client"),

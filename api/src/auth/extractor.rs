@@ -1,7 +1,7 @@
 //! `AuthUser`: a handler that takes it as an argument is reachable only with a valid access token
-//! of an active user whose session is alive. The user row and the session are read on every
-//! request (one query), so deactivation, a role change, a password reset or a logout takes effect
-//! at once rather than when the token expires.
+//! of an active user whose session is alive. The user row and the session are read in one query,
+//! remembered for a moment (`auth::cache`, forgotten on every change), so deactivation, a role
+//! change, a password reset or a logout takes effect at once rather than when the token expires.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -12,7 +12,7 @@ use kaidan_shared::{ErrorCode, Role};
 use sea_orm::{EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use crate::auth::{tokens, Actor};
+use crate::auth::{cache, tokens, Actor};
 use crate::entities::user;
 use crate::error::AppError;
 use crate::extract::bearer::bearer_token;
@@ -38,23 +38,39 @@ pub async fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Actor, 
         .parse()
         .map_err(|_| AppError::new(ErrorCode::Unauthenticated))?;
     let sid: Uuid = claims.sid.parse().map_err(|_| ended())?;
-    let u = user::Entity::find_by_id(id)
-        .filter(sessions::alive_condition(id, sid))
-        .one(&state.db)
-        .await?
-        .ok_or_else(ended)?;
+    let ttl = std::time::Duration::from_millis(state.settings.auth.session_cache_ms);
+    let u = match cache::get(id, sid, ttl) {
+        Some(u) => u,
+        None => {
+            let generation = cache::generation();
+            let row = user::Entity::find_by_id(id)
+                .filter(sessions::alive_condition(id, sid))
+                .one(&state.read)
+                .await?
+                .ok_or_else(ended)?;
+            let u = cache::SessionUser {
+                role: Role::parse(&row.role)
+                    .ok_or_else(|| AppError::internal(anyhow::anyhow!("bad role {}", row.role)))?,
+                username: row.username,
+                team_id: row.team_id,
+                region_id: row.region_id,
+                active: row.active,
+                tokens_valid_after: row.tokens_valid_after,
+            };
+            cache::put(id, sid, u.clone(), generation, ttl);
+            u
+        }
+    };
     let revoked = u
         .tokens_valid_after
         .is_some_and(|t| claims.iat_ms < t.timestamp_millis());
     if !u.active || revoked {
         return Err(ended());
     }
-    let role = Role::parse(&u.role)
-        .ok_or_else(|| AppError::internal(anyhow::anyhow!("bad role {}", u.role)))?;
     Ok(Actor {
-        user_id: u.id,
+        user_id: id,
         username: u.username,
-        role,
+        role: u.role,
         team_id: u.team_id,
         region_id: u.region_id,
         request_id: request_id::of(req),

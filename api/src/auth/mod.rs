@@ -2,6 +2,7 @@
 //! data-scope policy every service goes through.
 
 pub mod actor;
+pub mod cache;
 pub mod extractor;
 pub mod keys;
 pub mod password;

@@ -27,5 +27,5 @@ pub async fn list_audit(
     user: AuthUser,
     q: web::Query<AuditQuery>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(audit::list(&state.db, &user.0, q.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(audit::list(&state.read, &user.0, q.into_inner()).await?))
 }

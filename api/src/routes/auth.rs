@@ -236,7 +236,7 @@ pub async fn logout(
 )]
 #[get("/me")]
 pub async fn me(state: web::Data<AppState>, user: AuthUser) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(sessions::me(&state.db, user.0.user_id).await?))
+    Ok(HttpResponse::Ok().json(sessions::me(&state.read, user.0.user_id).await?))
 }
 
 /// Change your own password.

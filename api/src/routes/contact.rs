@@ -33,7 +33,7 @@ pub async fn list_contacts(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::list(&state.db, &user.0, *id).await?))
+    Ok(HttpResponse::Ok().json(service::list(&state.read, &user.0, *id).await?))
 }
 
 /// Add a contact to a customer. The first contact becomes the primary one.
@@ -70,7 +70,7 @@ pub async fn get_contact(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    let c = service::get(&state.db, &user.0, *id).await?;
+    let c = service::get(&state.read, &user.0, *id).await?;
     Ok(json_with_etag(StatusCode::OK, &c, c.version))
 }
 

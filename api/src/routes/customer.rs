@@ -45,7 +45,7 @@ pub async fn list_customers(
     user: AuthUser,
     q: web::Query<CustomerListQuery>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::list(&state.db, &user.0, q.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(service::list(&state.read, &user.0, q.into_inner()).await?))
 }
 
 /// Create a customer, optionally with its contacts.
@@ -99,7 +99,7 @@ pub async fn get_customer(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    let c = service::get(&state.db, &user.0, *id).await?;
+    let c = service::get(&state.read, &user.0, *id).await?;
     Ok(json_with_etag(StatusCode::OK, &c, c.customer.version))
 }
 
@@ -205,5 +205,5 @@ pub async fn customer_history(
     id: web::Path<Uuid>,
     q: web::Query<HistoryQuery>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::history(&state.db, &user.0, *id, q.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(service::history(&state.read, &user.0, *id, q.into_inner()).await?))
 }

@@ -25,7 +25,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[utoipa::path(tag = "org", security(("bearer" = [])), responses((status = 200, description = "Regions by name", body = Vec<Region>)))]
 #[get("/regions")]
 pub async fn list_regions(state: web::Data<AppState>, user: AuthUser) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(org::list_regions(&state.db, &user.0).await?))
+    Ok(HttpResponse::Ok().json(org::list_regions(&state.read, &user.0).await?))
 }
 
 /// Create a region (admin).
@@ -73,7 +73,7 @@ pub async fn update_region(
 #[utoipa::path(tag = "org", security(("bearer" = [])), responses((status = 200, description = "Teams by name", body = Vec<Team>)))]
 #[get("/teams")]
 pub async fn list_teams(state: web::Data<AppState>, user: AuthUser) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(org::list_teams(&state.db, &user.0).await?))
+    Ok(HttpResponse::Ok().json(org::list_teams(&state.read, &user.0).await?))
 }
 
 /// Create a team in a region (admin).

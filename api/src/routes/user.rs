@@ -42,7 +42,7 @@ pub async fn user_sign_in_locks(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    let locks = service::sign_in_locks(&state.db, &state.settings.auth, &user.0, *id).await?;
+    let locks = service::sign_in_locks(&state.read, &state.settings.auth, &user.0, *id).await?;
     Ok(HttpResponse::Ok().json(locks))
 }
 
@@ -75,7 +75,7 @@ pub async fn list_users(
     user: AuthUser,
     q: web::Query<UserListQuery>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::list(&state.db, &user.0, q.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(service::list(&state.read, &user.0, q.into_inner()).await?))
 }
 
 /// Create a user (admin).
@@ -110,7 +110,7 @@ pub async fn get_user(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    let u = service::get(&state.db, &user.0, *id).await?;
+    let u = service::get(&state.read, &user.0, *id).await?;
     Ok(json_with_etag(StatusCode::OK, &u, u.version))
 }
 

@@ -255,5 +255,6 @@ pub async fn update_team(
     )
     .await?;
     txn.commit().await?;
+    crate::auth::cache::forget_all();
     Ok(after)
 }

@@ -213,6 +213,7 @@ async fn revoke_session(db: &sea_orm::DatabaseConnection, family_id: Uuid) -> Ap
         .exec(&txn)
         .await?;
     txn.commit().await?;
+    crate::auth::cache::forget_all();
     Ok(())
 }
 
@@ -455,5 +456,6 @@ pub async fn change_password(
     .await?;
     let issued = start_session(state, &txn, u.id, cookie, actor.ip.clone()).await?;
     txn.commit().await?;
+    crate::auth::cache::forget_all();
     Ok(issued)
 }

@@ -266,6 +266,7 @@ pub async fn update(
     )
     .await?;
     txn.commit().await?;
+    crate::auth::cache::forget_all();
     Ok(after)
 }
 
@@ -312,6 +313,7 @@ pub async fn set_active(
     )
     .await?;
     txn.commit().await?;
+    crate::auth::cache::forget_all();
     Ok(after)
 }
 
@@ -355,6 +357,7 @@ pub async fn reset_password(
     )
     .await?;
     txn.commit().await?;
+    crate::auth::cache::forget_all();
     Ok(())
 }
 

@@ -1,0 +1,134 @@
+//! A moment's memory of who a session is, so an authenticated request does not read the user and
+//! session rows again when the same session called a moment ago (the benchmark's get-one spent a
+//! fifth of its time there; docs/benchmarks.md).
+//!
+//! Correctness rests on two rules:
+//! - **Explicit invalidation.** Every change that can end a session or move a user — logout,
+//!   refresh-token reuse, password change or reset, deactivation, a role or team change, a team
+//!   moving region — calls [`forget_all`] *after its transaction commits*, so the next request on
+//!   this instance reads the new state. (Forgetting before the commit would let a request in
+//!   between re-remember the old state.)
+//! - **A short life.** An entry lives `auth.session_cache_ms` (default 2 s; 0 turns the cache
+//!   off). With several instances, a change made on one reaches the others' caches within that
+//!   time: a deactivated user's token can still be answered by another instance for at most two
+//!   seconds. A deployment that needs it at once sets the setting to 0, or — once Redis is
+//!   configured (issue 14) — fans `forget_all` out over its pub/sub.
+//!
+//! The generation counter makes `forget_all` O(1): entries remember the generation they were
+//! filled in, and an older generation is a miss.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{LazyLock, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use kaidan_shared::Role;
+use uuid::Uuid;
+
+/// What authentication needs of a user row whose session was alive when read.
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    pub username: String,
+    pub role: Role,
+    pub team_id: Option<Uuid>,
+    pub region_id: Option<Uuid>,
+    pub active: bool,
+    pub tokens_valid_after: Option<DateTime<Utc>>,
+}
+
+struct Entry {
+    user: SessionUser,
+    at: Instant,
+    generation: u64,
+}
+
+/// Entries beyond this many are dropped wholesale (a burst of distinct sessions cannot grow the
+/// map without bound; the next requests simply read the database).
+const MAX_ENTRIES: usize = 50_000;
+
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+static ENTRIES: LazyLock<Mutex<HashMap<(Uuid, Uuid), Entry>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// The remembered user of session `sid`, if remembered less than `ttl` ago and since the last
+/// [`forget_all`].
+pub fn get(user_id: Uuid, sid: Uuid, ttl: Duration) -> Option<SessionUser> {
+    if ttl.is_zero() {
+        return None;
+    }
+    let generation = GENERATION.load(Ordering::Acquire);
+    let map = ENTRIES.lock().unwrap_or_else(|p| p.into_inner());
+    map.get(&(user_id, sid))
+        .filter(|e| e.generation == generation && e.at.elapsed() < ttl)
+        .map(|e| e.user.clone())
+}
+
+/// Remembers what was read for session `sid`. `generation` is [`generation`] as it was *before*
+/// the read, so a change committed during the read leaves an entry that is already stale.
+pub fn put(user_id: Uuid, sid: Uuid, user: SessionUser, generation: u64, ttl: Duration) {
+    if ttl.is_zero() {
+        return;
+    }
+    let mut map = ENTRIES.lock().unwrap_or_else(|p| p.into_inner());
+    if map.len() >= MAX_ENTRIES {
+        map.clear();
+    }
+    map.insert(
+        (user_id, sid),
+        Entry {
+            user,
+            at: Instant::now(),
+            generation,
+        },
+    );
+}
+
+/// The current generation; read it before reading the database for [`put`].
+pub fn generation() -> u64 {
+    GENERATION.load(Ordering::Acquire)
+}
+
+/// Forgets every remembered session. Call after committing any change to users, sessions or the
+/// teams users belong to.
+pub fn forget_all() {
+    GENERATION.fetch_add(1, Ordering::AcqRel);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user() -> SessionUser {
+        SessionUser {
+            username: "rep".into(),
+            role: Role::SalesRep,
+            team_id: None,
+            region_id: None,
+            active: true,
+            tokens_valid_after: None,
+        }
+    }
+
+    #[test]
+    fn remembers_until_forgotten_or_expired() {
+        let (u, s) = (Uuid::now_v7(), Uuid::now_v7());
+        let ttl = Duration::from_secs(60);
+        put(u, s, user(), generation(), ttl);
+        assert!(get(u, s, ttl).is_some());
+        assert!(get(u, Uuid::now_v7(), ttl).is_none());
+        assert!(get(u, s, Duration::ZERO).is_none());
+        forget_all();
+        assert!(get(u, s, ttl).is_none());
+    }
+
+    #[test]
+    fn a_read_that_raced_a_change_is_not_remembered() {
+        let (u, s) = (Uuid::now_v7(), Uuid::now_v7());
+        let ttl = Duration::from_secs(60);
+        let before = generation();
+        forget_all(); // a change committed while the database was being read
+        put(u, s, user(), before, ttl);
+        assert!(get(u, s, ttl).is_none());
+    }
+}

@@ -327,3 +327,51 @@ async fn admin_password_reset_ends_the_users_sessions() {
         .expect(200);
     app.login_full("rep_south1", PASSWORD).await.expect(401);
 }
+
+/// The signed-in session is remembered for a moment (`auth.session_cache_ms`); a change of role
+/// or team on this instance must still reach the very next request.
+#[tokio::test]
+async fn a_role_or_team_change_reaches_the_next_request_at_once() {
+    let app = spawn_app_with(|s| s.auth.session_cache_ms = 60_000).await;
+    let admin = app.login("admin").await;
+    let manager = app.login("manager_east").await;
+    let sup = app.login("sup_east1").await;
+    let rep = app.login("rep_east1").await;
+    let c = app
+        .create_customer(&rep, json!({"name": "会话缓存测试有限公司"}))
+        .await;
+    let path = format!("/api/v1/customers/{}", c["id"].as_str().unwrap());
+    // Remembered: the supervisor and the manager see the team's customer.
+    app.get(&sup, &path).await.expect(200);
+    app.get(&manager, &path).await.expect(200);
+
+    let change = |username: &'static str, body: Value| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            let url = format!("/api/v1/users/{}", app.user(username));
+            let u = app.get(&admin, &url).await.expect(200);
+            app.patch(&admin, &url, &u.etag(), body).await.expect(200);
+        }
+    };
+    // The supervisor moves to a team of the other region: the customer leaves their scope.
+    let teams = app.get(&admin, "/api/v1/teams").await.expect(200);
+    let south = teams
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "华南一组")
+        .expect("the demo's south team")["id"]
+        .clone();
+    change("sup_east1", json!({"team_id": south})).await;
+    app.get(&sup, &path).await.expect(404);
+
+    // The manager is made a sales rep: only their own customers remain.
+    change(
+        "manager_east",
+        json!({"role": "sales_rep", "team_id": south}),
+    )
+    .await;
+    app.get(&manager, &path).await.expect(404);
+}

@@ -21,6 +21,7 @@ mod m20261126_000011_create_rate_counters;
 mod m20261126_000012_drop_login_attempts;
 mod m20261126_000013_create_sessions;
 mod m20261126_000014_add_users_demo_password;
+mod m20261126_000015_add_customers_tags;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000012_drop_login_attempts::Migration),
             Box::new(m20261126_000013_create_sessions::Migration),
             Box::new(m20261126_000014_add_users_demo_password::Migration),
+            Box::new(m20261126_000015_add_customers_tags::Migration),
         ]
     }
 }

@@ -16,7 +16,10 @@ use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::Value;
 use uuid::Uuid;
 
+pub mod records;
+
 pub use kaidan_api::seed::DEMO_PASSWORD as PASSWORD;
+pub use records::SignedIn;
 
 pub struct TestApp {
     pub address: String,

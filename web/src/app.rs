@@ -4,16 +4,16 @@ use gloo_storage::{LocalStorage, Storage};
 use kaidan_shared::auth::Me;
 use kaidan_shared::{Action as Act, Resource, Role};
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes, A};
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::path;
 
 use crate::api;
 use crate::i18n::{role_label, use_i18n, I18n, Lang, T};
-use crate::pages::{
-    admin::AdminPage, customer_detail::CustomerDetailPage, customer_form::CustomerFormPage,
-    customers::CustomersPage, login::LoginPage, me::MePage,
+use crate::pages::customer::{
+    detail::CustomerDetailPage, form::CustomerFormPage, list::CustomersPage,
 };
+use crate::pages::{login::LoginPage, me::MePage, user::list::AdminPage};
 
 const LANG_KEY: &str = "kaidan.lang";
 
@@ -72,13 +72,17 @@ pub fn App() -> impl IntoView {
             <SessionWatcher/>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/login") view=LoginPage/>
-                <Route path=path!("/") view=|| view! { <Shell><CustomersPage/></Shell> }/>
-                <Route path=path!("/customers") view=|| view! { <Shell><CustomersPage/></Shell> }/>
-                <Route path=path!("/customers/new") view=|| view! { <Shell><CustomerFormPage/></Shell> }/>
-                <Route path=path!("/customers/:id") view=|| view! { <Shell><CustomerDetailPage/></Shell> }/>
-                <Route path=path!("/customers/:id/edit") view=|| view! { <Shell><CustomerFormPage/></Shell> }/>
-                <Route path=path!("/me") view=|| view! { <Shell><MePage/></Shell> }/>
-                <Route path=path!("/admin") view=|| view! { <Shell><AdminPage/></Shell> }/>
+                // Every signed-in screen inside one shell (header, tabs), which stays mounted
+                // while the outlet changes. A module adds its routes here.
+                <ParentRoute path=path!("") view=Shell>
+                    <Route path=path!("") view=CustomersPage/>
+                    <Route path=path!("customers") view=CustomersPage/>
+                    <Route path=path!("customers/new") view=CustomerFormPage/>
+                    <Route path=path!("customers/:id") view=CustomerDetailPage/>
+                    <Route path=path!("customers/:id/edit") view=CustomerFormPage/>
+                    <Route path=path!("me") view=MePage/>
+                    <Route path=path!("admin") view=AdminPage/>
+                </ParentRoute>
             </Routes>
         </Router>
     }
@@ -90,13 +94,15 @@ fn SessionWatcher() -> impl IntoView {
     let auth = use_auth();
     let navigate = use_navigate();
     let location = use_location();
-    api::on_session_expired(move || {
+    api::on_session_expired(move |ended| {
         auth.0.set(None);
         let here = location.pathname.get_untracked();
         if here != "/login" {
             let next = format!("{}{}", here, location.search.get_untracked());
+            // Only a session that really ended says so on the sign-in page.
+            let why = if ended { "&expired=1" } else { "" };
             navigate(
-                &format!("/login?next={}", api::enc(&next)),
+                &format!("/login?next={}{why}", api::enc(&next)),
                 Default::default(),
             );
         }
@@ -117,7 +123,7 @@ fn NotFound() -> impl IntoView {
 /// Header, navigation (bottom tabs on phones, sidebar on desktop) and the page. Signed-out users
 /// are sent to sign in first.
 #[component]
-pub fn Shell(children: ChildrenFn) -> impl IntoView {
+pub fn Shell() -> impl IntoView {
     let auth = use_auth();
     let restoring = use_context::<Restoring>().unwrap_or(Restoring(RwSignal::new(false)));
     let i18n = use_i18n();
@@ -178,7 +184,7 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
                         <span>{move || i18n.t(T::Me)}</span>
                     </A>
                 </nav>
-                <main class="content">{children()}</main>
+                <main class="content"><Outlet/></main>
             </div>
         </Show>
     }

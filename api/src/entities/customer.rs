@@ -20,6 +20,8 @@ pub struct Model {
     pub owner_id: Option<Uuid>,
     pub source: Option<String>,
     pub notes: Option<String>,
+    /// The tags as a JSON array (mirrors `customer_tags`, which the tag filter uses).
+    pub tags: Option<String>,
     pub archived_at: Option<DateTimeUtc>,
     pub version: i64,
     pub created_by: Option<Uuid>,
@@ -28,6 +30,14 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    /// The owner, for the owner's name on every read (one join instead of one more query).
+    #[sea_orm(
+        belongs_to = "super::user::Entity",
+        from = "Column::OwnerId",
+        to = "super::user::Column::Id"
+    )]
+    Owner,
+}
 
 impl ActiveModelBehavior for ActiveModel {}

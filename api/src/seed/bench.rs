@@ -191,6 +191,7 @@ pub async fn seed_bench(
                 owner_id: Set(Some(owners[(n % owners.len() as u64) as usize])),
                 source: Set(Some(BENCH_SOURCE.into())),
                 notes: Set(None),
+                tags: Set(None),
                 archived_at: Set(None),
                 version: Set(1),
                 created_by: Set(None),

@@ -177,7 +177,9 @@ async fn page(
         items: rows,
         next_cursor,
     } = keyset
-        .page(db, sel, cursor, limit, |r| (String::new(), r.id))
+        .page(db, sel, cursor, limit, |r: &audit_log::Model| {
+            (String::new(), r.id)
+        })
         .await?;
     let actor_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.actor_id).collect();
     let names: HashMap<Uuid, String> = if actor_ids.is_empty() {

@@ -16,7 +16,7 @@ use kaidan_shared::{policy as table, Action, ErrorCode, Resource, Role, Scope};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    FromQueryResult, JoinType, QueryFilter, QuerySelect, RelationTrait, Select,
 };
 use uuid::Uuid;
 
@@ -31,7 +31,25 @@ use crate::services::{audit, begin_write, contact, like_contains, new_id, now, p
 /// The most duplicates reported on create.
 const MAX_DUPLICATES: u64 = 10;
 
-pub fn to_dto(m: customer::Model, tags: Vec<String>, owner_name: Option<String>) -> Customer {
+/// A customer row with its owner's name, as every read selects it (one join, one round-trip).
+#[derive(Debug, FromQueryResult)]
+pub struct CustomerRow {
+    #[sea_orm(nested)]
+    pub customer: customer::Model,
+    pub owner_name: Option<String>,
+}
+
+/// Customers joined with their owner's name: the base of every read.
+fn with_owner() -> Select<customer::Entity> {
+    customer::Entity::find()
+        .column_as(
+            Expr::col((user::Entity, user::Column::DisplayName)),
+            "owner_name",
+        )
+        .join(JoinType::LeftJoin, customer::Relation::Owner.def())
+}
+
+pub fn to_dto(m: customer::Model, owner_name: Option<String>) -> Customer {
     Customer {
         id: m.id,
         kind: CustomerKind::parse(&m.kind).unwrap_or_default(),
@@ -39,7 +57,11 @@ pub fn to_dto(m: customer::Model, tags: Vec<String>, owner_name: Option<String>)
         credit_code: m.credit_code,
         industry: m.industry,
         level: m.level.as_deref().and_then(Level::parse),
-        tags,
+        tags: m
+            .tags
+            .as_deref()
+            .and_then(|t| serde_json::from_str(t).ok())
+            .unwrap_or_default(),
         phone: m.phone,
         address: m.address,
         lat: m.lat,
@@ -56,33 +78,10 @@ pub fn to_dto(m: customer::Model, tags: Vec<String>, owner_name: Option<String>)
     }
 }
 
-/// Tags and owner names for a page of customers: two queries, whatever the page size.
-async fn decorate<C: ConnectionTrait>(
-    db: &C,
-    rows: Vec<customer::Model>,
-) -> AppResult<Vec<Customer>> {
-    if rows.is_empty() {
-        return Ok(Vec::new());
+impl From<CustomerRow> for Customer {
+    fn from(r: CustomerRow) -> Self {
+        to_dto(r.customer, r.owner_name)
     }
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let mut tags: HashMap<Uuid, Vec<String>> = HashMap::new();
-    for t in customer_tag::Entity::find()
-        .filter(customer_tag::Column::CustomerId.is_in(ids))
-        .order_by_asc(customer_tag::Column::Tag)
-        .all(db)
-        .await?
-    {
-        tags.entry(t.customer_id).or_default().push(t.tag);
-    }
-    let owners = owner_names(db, rows.iter().filter_map(|r| r.owner_id)).await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let t = tags.remove(&r.id).unwrap_or_default();
-            let o = r.owner_id.and_then(|o| owners.get(&o).cloned());
-            to_dto(r, t, o)
-        })
-        .collect())
 }
 
 async fn owner_names<C: ConnectionTrait>(
@@ -102,11 +101,13 @@ async fn owner_names<C: ConnectionTrait>(
         .collect())
 }
 
+/// The DTO of a customer the caller just wrote (its owner's name read by id).
 async fn decorate_one<C: ConnectionTrait>(db: &C, row: customer::Model) -> AppResult<Customer> {
-    decorate(db, vec![row])
-        .await?
-        .pop()
-        .ok_or_else(|| AppError::internal(anyhow::anyhow!("decorate lost a row")))
+    let owner = match row.owner_id {
+        Some(o) => owner_names(db, std::iter::once(o)).await?.remove(&o),
+        None => None,
+    };
+    Ok(to_dto(row, owner))
 }
 
 /// The customer, if it is inside the caller's scope for `action`; otherwise 404 (or 403 when the
@@ -151,7 +152,7 @@ pub async fn list(
     q.validate().map_err(AppError::validation)?;
     let limit = page_limit(q.limit)?;
     let sort = q.sort.unwrap_or_default();
-    let mut sel = customer::Entity::find().filter(policy::owned_in_scope(
+    let mut sel = with_owner().filter(policy::owned_in_scope(
         actor,
         scope,
         customer::Column::OwnerId,
@@ -206,26 +207,28 @@ pub async fn list(
         descending: sort != CustomerSort::NameAsc,
     };
     let page = keyset
-        .page(db, sel, q.cursor.as_deref(), limit, |r| {
+        .page(db, sel, q.cursor.as_deref(), limit, |r: &CustomerRow| {
+            let c = &r.customer;
             let v = match sort {
-                CustomerSort::UpdatedDesc => r.updated_at.to_rfc3339(),
-                CustomerSort::CreatedDesc => r.created_at.to_rfc3339(),
-                CustomerSort::NameAsc => r.name.clone(),
+                CustomerSort::UpdatedDesc => c.updated_at.to_rfc3339(),
+                CustomerSort::CreatedDesc => c.created_at.to_rfc3339(),
+                CustomerSort::NameAsc => c.name.clone(),
             };
-            (v, r.id)
+            (v, c.id)
         })
         .await?;
     Ok(Page {
-        items: decorate(db, page.items).await?,
+        items: page.items.into_iter().map(Customer::from).collect(),
         next_cursor: page.next_cursor,
     })
 }
 
+/// One customer with its contacts: two round-trips (the row with its owner's name; the contacts).
 pub async fn get(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<CustomerDetail> {
-    let m = find_in_scope(db, actor, id, Action::Read).await?;
-    let contacts = contact::for_customer(db, m.id).await?;
+    let row: CustomerRow = record::find_with(db, actor, Action::Read, id, with_owner()).await?;
+    let contacts = contact::for_customer(db, id).await?;
     Ok(CustomerDetail {
-        customer: decorate_one(db, m).await?,
+        customer: row.into(),
         contacts,
     })
 }
@@ -354,6 +357,12 @@ fn clean_tags(tags: Vec<String>) -> Vec<String> {
     set.into_iter().collect()
 }
 
+/// The tags as the row keeps them (a JSON array, sorted).
+fn tags_json(tags: &[String]) -> String {
+    serde_json::to_string(tags).unwrap_or_else(|_| "[]".into())
+}
+
+/// The tag filter's rows for a customer (the row's own `tags` column is written with it).
 async fn write_tags<C: ConnectionTrait>(
     db: &C,
     customer_id: Uuid,
@@ -420,6 +429,7 @@ pub async fn create(
         owner_id: Some(owner_id),
         source: clean(input.source.clone()),
         notes: clean(input.notes.clone()),
+        tags: Some(tags_json(&tags)),
         archived_at: None,
         version: 1,
         created_by: actor.audit_id(),
@@ -523,12 +533,16 @@ pub async fn update(
     if let Some(o) = input.owner_id {
         next.owner_id = Some(o);
     }
+    let tags = input.tags.map(clean_tags);
+    if let Some(t) = &tags {
+        next.tags = Some(tags_json(t));
+    }
     next.version = current.version + 1;
     next.updated_at = now();
     let txn = begin_write(db).await?;
     record::save_versioned::<customer::Entity, _>(&txn, next.clone(), id, expected_version).await?;
-    if let Some(tags) = input.tags {
-        write_tags(&txn, id, &clean_tags(tags)).await?;
+    if let Some(t) = &tags {
+        write_tags(&txn, id, t).await?;
     }
     let after = decorate_one(&txn, next).await?;
     let action = if before.owner_id != after.owner_id {

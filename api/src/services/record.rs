@@ -5,8 +5,9 @@ use kaidan_shared::page::Page;
 use kaidan_shared::{Action, Resource};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
-    PrimaryKeyTrait, QueryFilter, QueryOrder, QuerySelect, Select, UpdateMany, Value,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult,
+    IntoActiveModel, PrimaryKeyTrait, QueryFilter, QueryOrder, QuerySelect, Select, UpdateMany,
+    Value,
 };
 use uuid::Uuid;
 
@@ -55,6 +56,34 @@ where
             Ok(E::find_by_id(id)
                 .filter(E::in_scope(actor, scope))
                 .filter(extra)
+                .one(db)
+                .await?)
+        }
+    })
+    .await
+}
+
+/// [`find`] through `base` (a select with joins, say) into `M`: one round-trip for the record
+/// and what is joined to it.
+pub async fn find_with<E, M, C>(
+    db: &C,
+    actor: &Actor,
+    action: Action,
+    id: Uuid,
+    base: Select<E>,
+) -> AppResult<M>
+where
+    E: Scoped + Versioned,
+    M: FromQueryResult + Send + Sync,
+    C: ConnectionTrait,
+{
+    policy::find_for(actor, E::RESOURCE, action, |scope| {
+        let sel = base.clone();
+        async move {
+            Ok(sel
+                .filter(E::id_column().eq(id))
+                .filter(E::in_scope(actor, scope))
+                .into_model::<M>()
                 .one(db)
                 .await?)
         }
@@ -164,39 +193,49 @@ impl<E: EntityTrait> Keyset<E> {
             }
         };
         let Some((col, kind)) = self.column else {
-            return Ok(Condition::all().add(beyond(Expr::col(self.id), id.into())));
+            return Ok(Condition::all().add(beyond(Expr::col((E::default(), self.id)), id.into())));
         };
         let val: Value = match kind {
             KeyKind::Time => cursor::time(v)?.into(),
             KeyKind::Text => v.to_owned().into(),
         };
+        // Qualified by the table: a joined table may have a column of the same name.
+        let c = || Expr::col((E::default(), col));
         let bound = if self.descending {
-            Expr::col(col).lte(val.clone())
+            c().lte(val.clone())
         } else {
-            Expr::col(col).gte(val.clone())
+            c().gte(val.clone())
         };
         Ok(Condition::all().add(bound).add(
-            Condition::any()
-                .add(beyond(Expr::col(col), val.clone()))
-                .add(
-                    Condition::all()
-                        .add(ExprTrait::eq(Expr::col(col), val))
-                        .add(beyond(Expr::col(self.id), id.into())),
-                ),
+            Condition::any().add(beyond(c(), val.clone())).add(
+                Condition::all()
+                    .add(ExprTrait::eq(c(), val))
+                    .add(beyond(Expr::col((E::default(), self.id)), id.into())),
+            ),
         ))
     }
 
     /// Fetches one page (`limit` rows, one more to know whether another page follows) and the
-    /// cursor of the next. `key` gives a row's (value, id) as the cursor writes them.
-    pub async fn page<C: ConnectionTrait>(
+    /// cursor of the next, as `M` (the entity's model, or a joined row). `key` gives a row's
+    /// (value, id) as the cursor writes them.
+    pub async fn page<M, C>(
         &self,
         db: &C,
         sel: Select<E>,
         cursor: Option<&str>,
         limit: u64,
-        key: impl Fn(&E::Model) -> (String, Uuid),
-    ) -> AppResult<Page<E::Model>> {
-        let mut rows = self.apply(sel, cursor)?.limit(limit + 1).all(db).await?;
+        key: impl Fn(&M) -> (String, Uuid),
+    ) -> AppResult<Page<M>>
+    where
+        M: FromQueryResult + Send + Sync,
+        C: ConnectionTrait,
+    {
+        let mut rows = self
+            .apply(sel, cursor)?
+            .limit(limit + 1)
+            .into_model::<M>()
+            .all(db)
+            .await?;
         let next_cursor = if rows.len() as u64 > limit {
             rows.truncate(limit as usize);
             rows.last().map(|r| {

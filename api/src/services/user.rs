@@ -103,7 +103,7 @@ pub async fn list(
         descending: false,
     };
     let page = keyset
-        .page(db, sel, q.cursor.as_deref(), limit, |u| {
+        .page(db, sel, q.cursor.as_deref(), limit, |u: &user::Model| {
             (u.username.clone(), u.id)
         })
         .await?;

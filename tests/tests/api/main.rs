@@ -1,10 +1,12 @@
 //! End-to-end API stories. Each test starts its own server and database.
+#![recursion_limit = "256"]
 
 mod auth;
 mod authz;
 mod bench;
 mod concurrency;
-mod customers;
+mod contact;
+mod customer;
 mod errors;
 mod matrix;
 mod operations;

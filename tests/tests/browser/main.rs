@@ -142,6 +142,14 @@ impl Browser {
         format!("page {url} showed: {text:?}")
     }
 
+    /// The text of the whole page.
+    async fn page_text(&self) -> String {
+        match self.client.find(Locator::Css("body")).await {
+            Ok(el) => el.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
     /// Waits until the element's text contains `text`.
     async fn wait_text(&self, css: &str, text: &str) {
         let deadline = Instant::now() + Duration::from_secs(15);
@@ -346,6 +354,14 @@ async fn supervisor_transfers(viewport: (u32, u32)) {
 async fn language_errors_and_sign_out(viewport: (u32, u32)) {
     let app = spawn().await;
     let mut b = open(&app, "session", viewport).await;
+    // A first visit is sent to sign in, and not told that a session it never had expired.
+    b.goto("/").await;
+    b.wait("#username").await;
+    let first = b.page_text().await;
+    assert!(
+        !first.contains("登录已过期") && !first.contains("expired"),
+        "a first visit has no session to expire: {first}"
+    );
     b.login("rep_east1", "not-my-password").await;
     b.wait_text("[data-testid=login-error]", "用户名或密码错误")
         .await;
@@ -396,6 +412,20 @@ async fn language_errors_and_sign_out(viewport: (u32, u32)) {
     assert_eq!(b.path().await, "/customers");
     let url = b.client.current_url().await.unwrap();
     assert_eq!(url.host_str(), Some("127.0.0.1"));
+
+    // A session that really ends (an admin resets the password) says so on the sign-in page.
+    let admin = app.login("admin").await;
+    app.post(
+        &admin,
+        &format!("/api/v1/users/{}/reset-password", app.user("rep_east1")),
+        serde_json::json!({"new_password": "Xq7-anchor-lantern-92"}),
+    )
+    .await
+    .expect(204);
+    b.click("nav.tabs a[href='/me']").await;
+    b.wait("#username").await;
+    b.wait_text("main.login", "Your session has expired").await;
+    b.shot("session-ended").await;
     b.close().await;
 }
 

@@ -1,10 +1,14 @@
-//! Reusable pieces: labelled fields with their server error, loading/empty/error states.
+//! Reusable pieces: labelled fields with their server error, loading/empty/error states, and the
+//! components more than one module shows (the history timeline, the contact form).
+
+pub mod contact_form;
+pub mod history;
 
 use kaidan_shared::{FieldCode, FieldError};
 use leptos::prelude::*;
 
 use crate::api::ApiError;
-use crate::i18n::{error_text, field_error_text, use_i18n, T};
+use crate::i18n::{error_text, field_error_text, use_i18n, Label, T};
 
 /// The message for the first error on `field` (matching `field` or `field[..]`/`field.`).
 pub fn error_for(errors: &[FieldError], field: &str) -> Option<FieldCode> {
@@ -21,7 +25,7 @@ pub fn error_for(errors: &[FieldError], field: &str) -> Option<FieldCode> {
 /// A labelled text input bound to `value`, showing the server's error for `field`.
 #[component]
 pub fn TextField(
-    label: T,
+    #[prop(into)] label: Label,
     field: &'static str,
     value: RwSignal<String>,
     #[prop(into)] errors: Signal<Vec<FieldError>>,
@@ -61,7 +65,7 @@ pub fn TextField(
 /// A labelled multi-line input.
 #[component]
 pub fn TextArea(
-    label: T,
+    #[prop(into)] label: Label,
     field: &'static str,
     value: RwSignal<String>,
     #[prop(into)] errors: Signal<Vec<FieldError>>,

@@ -75,7 +75,9 @@ pub fn LoginPage() -> impl IntoView {
             password.get_untracked(),
         ));
     };
-    let expired = move || query.with(|q| q.get("next").is_some());
+    // Said only when a session of this page ended (the watcher adds `expired=1`), never on a
+    // first visit that was merely sent here to sign in.
+    let expired = move || query.with(|q| q.get("expired").as_deref() == Some("1"));
 
     view! {
         <main class="login">

@@ -1,6 +1,6 @@
 //! Me: profile, language, password change, sign out.
 
-use kaidan_shared::auth::{ChangePasswordRequest, TokenResponse};
+use kaidan_shared::auth::ChangePasswordRequest;
 use kaidan_shared::{FieldCode, FieldError};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -25,7 +25,7 @@ pub fn MePage() -> impl IntoView {
             current_password: current.get_untracked(),
             new_password: new.get_untracked(),
         };
-        async move { api::post::<_, TokenResponse>("/api/v1/me/password", &body).await }
+        async move { api::auth::change_password(&body).await }
     });
     Effect::new(move |_| {
         if let Some(r) = change.value().get() {

@@ -1,6 +1,7 @@
-pub mod admin;
-pub mod customer_detail;
-pub mod customer_form;
-pub mod customers;
+//! The screens, one folder per module (`list`, `detail`, `form`), plus sign-in and the user's own
+//! page.
+
+pub mod customer;
 pub mod login;
 pub mod me;
+pub mod user;

@@ -1,8 +1,7 @@
 //! The customer list: search, filters, infinite scroll over the keyset API.
 
-use kaidan_shared::customer::{Customer, Level};
-use kaidan_shared::page::Page;
-use kaidan_shared::user::User;
+use kaidan_shared::customer::{Customer, CustomerListQuery, Level};
+use kaidan_shared::user::UserListQuery;
 use kaidan_shared::{Action as Act, Resource};
 use leptos::html;
 use leptos::prelude::*;
@@ -13,7 +12,9 @@ use wasm_bindgen::JsCast;
 use crate::api::{self, ApiError};
 use crate::app::use_auth;
 use crate::components::{ErrorState, Loading};
-use crate::i18n::{level_label, use_i18n, T};
+use crate::i18n::customer::level_label;
+use crate::i18n::customer::CustomerText;
+use crate::i18n::{use_i18n, T};
 
 #[derive(Clone, Debug, PartialEq, Default)]
 struct Filters {
@@ -25,23 +26,18 @@ struct Filters {
 }
 
 impl Filters {
-    fn query(&self, cursor: Option<&str>) -> String {
-        let mut q = String::from("/api/v1/customers?limit=30");
-        for (k, v) in [
-            ("q", &self.q),
-            ("level", &self.level),
-            ("industry", &self.industry),
-            ("tag", &self.tag),
-            ("owner_id", &self.owner),
-        ] {
-            if !v.trim().is_empty() {
-                q.push_str(&format!("&{k}={}", api::enc(v.trim())));
-            }
+    fn query(&self, cursor: Option<String>) -> CustomerListQuery {
+        let text = |v: &String| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
+        CustomerListQuery {
+            limit: Some(30),
+            cursor,
+            q: text(&self.q),
+            level: Level::parse(self.level.trim()),
+            industry: text(&self.industry),
+            tag: text(&self.tag),
+            owner_id: self.owner.trim().parse().ok(),
+            ..Default::default()
         }
-        if let Some(c) = cursor {
-            q.push_str(&format!("&cursor={}", api::enc(c)));
-        }
-        q
     }
     fn any(&self) -> bool {
         !(self.q.is_empty()
@@ -77,7 +73,7 @@ pub fn CustomersPage() -> impl IntoView {
         loading.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            let r = api::get::<Page<Customer>>(&f.query(cursor.as_deref())).await;
+            let r = api::customer::list(&f.query(cursor)).await;
             if generation.get_value() != gen {
                 return;
             }
@@ -85,11 +81,11 @@ pub fn CustomersPage() -> impl IntoView {
             match r {
                 Ok(page) => {
                     if reset {
-                        items.set(page.body.items);
+                        items.set(page.items);
                     } else {
-                        items.update(|v| v.extend(page.body.items));
+                        items.update(|v| v.extend(page.items));
                     }
-                    next.set(page.body.next_cursor);
+                    next.set(page.next_cursor);
                 }
                 Err(e) => error.set(Some(e)),
             }
@@ -136,10 +132,13 @@ pub fn CustomersPage() -> impl IntoView {
         if !can_see_team() {
             return Vec::new();
         }
-        api::get::<Page<User>>("/api/v1/users?limit=200")
-            .await
-            .map(|r| r.body.items)
-            .unwrap_or_default()
+        api::user::list(&UserListQuery {
+            limit: Some(200),
+            ..Default::default()
+        })
+        .await
+        .map(|p| p.items)
+        .unwrap_or_default()
     });
 
     view! {
@@ -148,13 +147,13 @@ pub fn CustomersPage() -> impl IntoView {
                 <h1>{move || i18n.t(T::Customers)}</h1>
                 <Show when=move || auth.can(Resource::Customer, Act::Create) fallback=|| ()>
                     <A href="/customers/new" attr:class="btn primary" attr:data-testid="new-customer">
-                        "+ " {move || i18n.t(T::NewCustomer)}
+                        "+ " {move || i18n.t(CustomerText::NewCustomer)}
                     </A>
                 </Show>
             </div>
             <div class="searchbar" role="search">
                 <label for="q" class="sr-only">{move || i18n.t(T::Search)}</label>
-                <input id="q" type="search" enterkeyhint="search" placeholder=move || i18n.t(T::SearchPlaceholder)
+                <input id="q" type="search" enterkeyhint="search" placeholder=move || i18n.t(CustomerText::SearchPlaceholder)
                     prop:value=move || search.get() on:input=on_search/>
                 <button class="btn" aria-expanded=move || show_filters.get().to_string()
                     on:click=move |_| show_filters.update(|s| *s = !*s)>{move || i18n.t(T::Filters)}</button>
@@ -162,29 +161,29 @@ pub fn CustomersPage() -> impl IntoView {
             <Show when=move || show_filters.get() fallback=|| ()>
                 <div class="filters">
                     <div class="field">
-                        <label for="flt-level">{move || i18n.t(T::Level)}</label>
+                        <label for="flt-level">{move || i18n.t(CustomerText::Level)}</label>
                         <select id="flt-level" on:change=move |ev| { let v = event_target_value(&ev); filters.update(|f| f.level = v) }>
-                            <option value="">{move || i18n.t(T::AllLevels)}</option>
+                            <option value="">{move || i18n.t(CustomerText::AllLevels)}</option>
                             {[Level::A, Level::B, Level::C].into_iter().map(|l| view! {
                                 <option value=l.as_str() selected=move || filters.with(|f| f.level == l.as_str())>{move || level_label(l, i18n.lang())}</option>
                             }).collect_view()}
                         </select>
                     </div>
                     <div class="field">
-                        <label for="flt-industry">{move || i18n.t(T::Industry)}</label>
+                        <label for="flt-industry">{move || i18n.t(CustomerText::Industry)}</label>
                         <input id="flt-industry" prop:value=move || filters.with(|f| f.industry.clone())
                             on:change=move |ev| { let v = event_target_value(&ev); filters.update(|f| f.industry = v) }/>
                     </div>
                     <div class="field">
-                        <label for="flt-tag">{move || i18n.t(T::Tag)}</label>
+                        <label for="flt-tag">{move || i18n.t(CustomerText::Tag)}</label>
                         <input id="flt-tag" prop:value=move || filters.with(|f| f.tag.clone())
                             on:change=move |ev| { let v = event_target_value(&ev); filters.update(|f| f.tag = v) }/>
                     </div>
                     <Show when=can_see_team fallback=|| ()>
                         <div class="field">
-                            <label for="flt-owner">{move || i18n.t(T::Owner)}</label>
+                            <label for="flt-owner">{move || i18n.t(CustomerText::Owner)}</label>
                             <select id="flt-owner" on:change=move |ev| { let v = event_target_value(&ev); filters.update(|f| f.owner = v) }>
-                                <option value="">{move || i18n.t(T::AllOwners)}</option>
+                                <option value="">{move || i18n.t(CustomerText::AllOwners)}</option>
                                 {move || owners.get().unwrap_or_default().into_iter().map(|u| {
                                     let id = u.id.to_string();
                                     view! { <option value=id.clone()>{u.display_name}</option> }
@@ -213,7 +212,7 @@ pub fn CustomersPage() -> impl IntoView {
             {move || error.get().map(|e| view! { <ErrorState error=e on_retry=move |_| load(items.with_untracked(Vec::is_empty))/> })}
             {move || loading.get().then(|| view! { <Loading/> })}
             {move || (!loading.get() && error.with(Option::is_none) && items.with(Vec::is_empty)).then(|| view! {
-                <p class="state empty">{move || if filters.with(Filters::any) { i18n.t(T::NoResults) } else { i18n.t(T::NoCustomers) }}</p>
+                <p class="state empty">{move || if filters.with(Filters::any) { i18n.t(CustomerText::NoResults) } else { i18n.t(CustomerText::NoCustomers) }}</p>
             })}
             <div node_ref=sentinel class="sentinel" aria-hidden="true"></div>
             {move || (next.with(Option::is_some) && !loading.get()).then(|| view! {

@@ -1,4 +1,6 @@
-//! The typed API client: attaches the access token, refreshes it before it runs out (one refresh at
+//! The API client. Pages call the typed function of a module (`customer::update(id, etag, &body)`,
+//! one file per module, named as the module is everywhere) and never spell a path; this file is
+//! the transport under them: it attaches the access token, refreshes it before it runs out (one refresh at
 //! a time, since a refresh token works once), decodes problem+json errors, and tells the app when
 //! the session is gone so it can send the user to sign in and back.
 //!
@@ -6,6 +8,13 @@
 //! and the refresh token in an `HttpOnly` cookie the server sets (`refresh_in_cookie`). Refresh and
 //! logout echo the readable `kaidan_csrf` cookie in `X-CSRF-Token`. A reload signs in again
 //! silently through the cookie (`restore`).
+
+pub mod audit;
+pub mod auth;
+pub mod contact;
+pub mod customer;
+pub mod org;
+pub mod user;
 
 use std::cell::{Cell, RefCell};
 
@@ -38,6 +47,15 @@ pub struct ApiError {
     pub retry_after: Option<u64>,
 }
 
+/// 404 without asking the server (a link whose id is not even an id).
+pub fn not_found() -> ApiError {
+    ApiError {
+        status: 404,
+        problem: Some(Problem::new(ErrorCode::NotFound)),
+        retry_after: None,
+    }
+}
+
 impl ApiError {
     fn network() -> Self {
         ApiError {
@@ -62,25 +80,34 @@ impl ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// What the app does when a request finds no usable session; told whether one ended.
+type ExpiredHandler = Box<dyn Fn(bool)>;
+
 thread_local! {
     static REFRESHING: Cell<bool> = const { Cell::new(false) };
-    static ON_EXPIRED: RefCell<Option<Box<dyn Fn()>>> = const { RefCell::new(None) };
+    static ON_EXPIRED: RefCell<Option<ExpiredHandler>> = const { RefCell::new(None) };
     static SESSION: RefCell<Option<Session>> = const { RefCell::new(None) };
     /// Bumped whenever the session is set or cleared, so a refresh that finishes after a sign-in
     /// (or a sign-out) leaves the newer state alone.
     static SESSION_GEN: Cell<u64> = const { Cell::new(0) };
+    /// Whether this page has held a session that has not been signed out of: only then is a
+    /// session that cannot be renewed "expired" (a first visit has nothing to expire).
+    static HAD_SESSION: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Registers what to do when the session cannot be renewed (the app goes to sign-in).
-pub fn on_session_expired(f: impl Fn() + 'static) {
+/// Registers what to do when a request finds no usable session (the app goes to sign-in). The
+/// argument says whether a session this page held has ended (expired, revoked), as opposed to
+/// there never having been one.
+pub fn on_session_expired(f: impl Fn(bool) + 'static) {
     ON_EXPIRED.with(|c| *c.borrow_mut() = Some(Box::new(f)));
 }
 
 fn expired() {
     clear_session();
+    let ended = HAD_SESSION.with(|h| h.replace(false));
     ON_EXPIRED.with(|c| {
         if let Some(f) = c.borrow().as_ref() {
-            f();
+            f(ended);
         }
     });
 }
@@ -92,6 +119,7 @@ pub fn session() -> Option<Session> {
 fn save_session(s: &Session) {
     SESSION.with(|c| *c.borrow_mut() = Some(s.clone()));
     SESSION_GEN.with(|g| g.set(g.get() + 1));
+    HAD_SESSION.with(|h| h.set(true));
 }
 
 pub fn clear_session() {
@@ -184,6 +212,7 @@ pub async fn login(username: &str, password: &str) -> ApiResult<Session> {
 
 pub async fn logout() {
     let _ = cookie_post("/api/v1/auth/logout").await;
+    HAD_SESSION.with(|h| h.set(false));
     clear_session();
 }
 
@@ -332,6 +361,35 @@ pub async fn patch<B: Serialize, T: DeserializeOwned>(
 
 pub async fn delete<T: DeserializeOwned>(path: &str, etag: &str) -> ApiResult<Reply<T>> {
     send::<(), T>(Method::DELETE, path, None, Some(etag)).await
+}
+
+/// `?k=v&…` from a query struct: its fields that are set, in declaration order, each value
+/// percent-encoded (empty when none is set).
+pub fn query<Q: Serialize>(q: &Q) -> String {
+    let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(q) else {
+        return String::new();
+    };
+    let pairs: Vec<String> = fields
+        .into_iter()
+        .filter_map(|(k, v)| {
+            let v = match v {
+                serde_json::Value::Null => return None,
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            Some(format!("{k}={}", enc(&v)))
+        })
+        .collect();
+    if pairs.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", pairs.join("&"))
+    }
+}
+
+/// An `If-Match` value for a record version.
+pub fn etag(version: i64) -> String {
+    format!("\"{version}\"")
 }
 
 /// Percent-encodes a query value.

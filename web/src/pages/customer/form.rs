@@ -2,9 +2,7 @@
 //! lists the look-alikes with "create anyway". Nothing typed is lost when a save fails.
 
 use kaidan_shared::contact::ContactInput;
-use kaidan_shared::customer::{
-    Customer, CustomerCreate, CustomerDetail, CustomerKind, CustomerUpdate, Level,
-};
+use kaidan_shared::customer::{Customer, CustomerCreate, CustomerKind, CustomerUpdate, Level};
 use kaidan_shared::duplicate::DuplicateMatch;
 use kaidan_shared::validate::limits;
 use kaidan_shared::FieldError;
@@ -15,7 +13,10 @@ use uuid::Uuid;
 
 use crate::api;
 use crate::components::{save_error_text, ErrorState, Loading, TextArea, TextField};
-use crate::i18n::{level_label, matched_label, use_i18n, T};
+use crate::i18n::contact::ContactText;
+use crate::i18n::customer::CustomerText;
+use crate::i18n::customer::{level_label, matched_label};
+use crate::i18n::{use_i18n, T};
 
 #[derive(Clone, Copy)]
 struct Form {
@@ -130,7 +131,10 @@ pub fn CustomerFormPage() -> impl IntoView {
         Some(id) => {
             let data = LocalResource::new(move || {
                 let id = id.clone();
-                async move { api::get::<CustomerDetail>(&format!("/api/v1/customers/{id}")).await }
+                async move {
+                    let id = id.parse::<Uuid>().map_err(|_| api::not_found())?;
+                    api::customer::get(id).await
+                }
             });
             view! {
                 <Transition fallback=|| view! { <Loading/> }>
@@ -164,14 +168,10 @@ fn Editor(existing: Option<(Customer, String)>) -> impl IntoView {
         let etag = etag.clone();
         async move {
             match editing_id {
-                Some(id) => api::patch::<_, Customer>(
-                    &format!("/api/v1/customers/{id}"),
-                    &etag,
-                    &form.update(),
-                )
-                .await
-                .map(|r| r.body.id),
-                None => api::post::<_, CustomerDetail>("/api/v1/customers", &form.create(force))
+                Some(id) => api::customer::update(id, &etag, &form.update())
+                    .await
+                    .map(|r| r.body.id),
+                None => api::customer::create(&form.create(force))
                     .await
                     .map(|r| r.body.customer.id),
             }
@@ -222,24 +222,24 @@ fn Editor(existing: Option<(Customer, String)>) -> impl IntoView {
     view! {
         <section class="page narrow">
             <A href=back attr:class="back">"‹ " {move || i18n.t(T::Back)}</A>
-            <h1>{move || if editing_id.is_some() { i18n.t(T::EditCustomer) } else { i18n.t(T::NewCustomer) }}</h1>
+            <h1>{move || if editing_id.is_some() { i18n.t(CustomerText::EditCustomer) } else { i18n.t(CustomerText::NewCustomer) }}</h1>
             <form class="card form" data-testid="customer-form" novalidate on:submit=move |ev| {
                 ev.prevent_default();
                 duplicates.set(Vec::new());
                 save.dispatch(false);
             }>
                 <fieldset class="field">
-                    <legend>{move || i18n.t(T::Kind)}</legend>
+                    <legend>{move || i18n.t(CustomerText::Kind)}</legend>
                     <label class="radio"><input type="radio" name="kind" prop:checked=move || form.kind.get() == CustomerKind::Company
-                        on:change=move |_| form.kind.set(CustomerKind::Company)/>{move || i18n.t(T::Company)}</label>
+                        on:change=move |_| form.kind.set(CustomerKind::Company)/>{move || i18n.t(CustomerText::Company)}</label>
                     <label class="radio"><input type="radio" name="kind" prop:checked=move || form.kind.get() == CustomerKind::Individual
-                        on:change=move |_| form.kind.set(CustomerKind::Individual)/>{move || i18n.t(T::Individual)}</label>
+                        on:change=move |_| form.kind.set(CustomerKind::Individual)/>{move || i18n.t(CustomerText::Individual)}</label>
                 </fieldset>
-                <TextField label=T::CustomerName field="name" value=form.name errors=errs required=true maxlength=limits::NAME/>
-                <TextField label=T::Phone field="phone" value=form.phone errors=errs input_type="tel" inputmode="tel" maxlength=limits::PHONE/>
-                <TextField label=T::CreditCode field="credit_code" value=form.credit_code errors=errs maxlength=18/>
+                <TextField label=CustomerText::CustomerName field="name" value=form.name errors=errs required=true maxlength=limits::NAME/>
+                <TextField label=CustomerText::Phone field="phone" value=form.phone errors=errs input_type="tel" inputmode="tel" maxlength=limits::PHONE/>
+                <TextField label=CustomerText::CreditCode field="credit_code" value=form.credit_code errors=errs maxlength=18/>
                 <div class="field">
-                    <label for="f-level">{move || i18n.t(T::Level)}</label>
+                    <label for="f-level">{move || i18n.t(CustomerText::Level)}</label>
                     <select id="f-level" on:change=move |ev| form.level.set(event_target_value(&ev))>
                         <option value="" selected=move || form.level.with(String::is_empty)>"—"</option>
                         {[Level::A, Level::B, Level::C].into_iter().map(|l| view! {
@@ -247,24 +247,24 @@ fn Editor(existing: Option<(Customer, String)>) -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </div>
-                <TextField label=T::Industry field="industry" value=form.industry errors=errs maxlength=limits::SHORT/>
-                <TextField label=T::Tags field="tags" value=form.tags errors=errs/>
-                <TextField label=T::Address field="address" value=form.address errors=errs maxlength=limits::ADDRESS/>
-                <TextField label=T::Source field="source" value=form.source errors=errs maxlength=limits::SHORT/>
-                <TextArea label=T::Notes field="notes" value=form.notes errors=errs/>
+                <TextField label=CustomerText::Industry field="industry" value=form.industry errors=errs maxlength=limits::SHORT/>
+                <TextField label=CustomerText::Tags field="tags" value=form.tags errors=errs/>
+                <TextField label=CustomerText::Address field="address" value=form.address errors=errs maxlength=limits::ADDRESS/>
+                <TextField label=CustomerText::Source field="source" value=form.source errors=errs maxlength=limits::SHORT/>
+                <TextArea label=CustomerText::Notes field="notes" value=form.notes errors=errs/>
                 <Show when=move || editing_id.is_none() fallback=|| ()>
                     <fieldset class="subform">
-                        <legend>{move || i18n.t(T::FirstContact)}</legend>
-                        <TextField label=T::ContactName field="contacts.name" value=form.contact_name errors=errs maxlength=limits::SHORT/>
-                        <TextField label=T::Title field="contacts.title" value=form.contact_title errors=errs maxlength=limits::SHORT/>
-                        <TextField label=T::Phone field="contacts.phones" value=form.contact_phone errors=errs input_type="tel" inputmode="tel"/>
-                        <TextField label=T::Wechat field="contacts.wechat" value=form.contact_wechat errors=errs maxlength=limits::SHORT/>
+                        <legend>{move || i18n.t(ContactText::FirstContact)}</legend>
+                        <TextField label=ContactText::ContactName field="contacts.name" value=form.contact_name errors=errs maxlength=limits::SHORT/>
+                        <TextField label=ContactText::Title field="contacts.title" value=form.contact_title errors=errs maxlength=limits::SHORT/>
+                        <TextField label=CustomerText::Phone field="contacts.phones" value=form.contact_phone errors=errs input_type="tel" inputmode="tel"/>
+                        <TextField label=ContactText::Wechat field="contacts.wechat" value=form.contact_wechat errors=errs maxlength=limits::SHORT/>
                     </fieldset>
                 </Show>
                 <Show when=move || duplicates.with(|d| !d.is_empty()) fallback=|| ()>
                     <div class="duplicates" role="alert" data-testid="duplicates" node_ref=dup_ref>
                         <h2>{move || i18n.t(T::Duplicates)}</h2>
-                        <p>{move || i18n.t(T::DuplicateHint)}</p>
+                        <p>{move || i18n.t(CustomerText::DuplicateHint)}</p>
                         <ul>
                             {move || duplicates.get().into_iter().map(|d| {
                                 let why = d.matched_on.iter().map(|m| matched_label(*m, i18n.lang())).collect::<Vec<_>>().join("、");
@@ -272,14 +272,14 @@ fn Editor(existing: Option<(Customer, String)>) -> impl IntoView {
                                     <li>
                                         <strong>{d.name.clone()}</strong>
                                         <span class="muted">{format!(" ({why})")}</span>
-                                        {d.owner_name.clone().map(|o| view! { <span class="muted">{format!(" · {}{o}", i18n.t(T::OwnedBy))}</span> })}
+                                        {d.owner_name.clone().map(|o| view! { <span class="muted">{format!(" · {}{o}", i18n.t(CustomerText::OwnedBy))}</span> })}
                                         {d.id.map(|id| view! { " " <A href=format!("/customers/{id}")>{move || i18n.t(T::Open)}</A> })}
                                     </li>
                                 }
                             }).collect_view()}
                         </ul>
                         <button type="button" class="btn warn" data-testid="create-anyway" prop:disabled=move || pending.get()
-                            on:click=move |_| { save.dispatch(true); }>{move || i18n.t(T::CreateAnyway)}</button>
+                            on:click=move |_| { save.dispatch(true); }>{move || i18n.t(CustomerText::CreateAnyway)}</button>
                     </div>
                 </Show>
                 <p class="form-error" role="alert" data-testid="form-error">

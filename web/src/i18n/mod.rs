@@ -1,9 +1,16 @@
-//! zh-CN (default) and English. Every user-visible string goes through `T`.
+//! zh-CN (default) and English. Every user-visible string is a key of a text enum: `T` here for
+//! the words every screen shares (sign-in, errors, buttons), and one enum per module in the
+//! module's own file (`customer::CustomerText`, …), so a module brings its words with it.
+
+pub mod contact;
+pub mod customer;
+pub mod org;
+pub mod user;
+
+pub use user::role_label;
 
 use kaidan_shared::audit::AuditAction;
-use kaidan_shared::customer::Level;
-use kaidan_shared::duplicate::DuplicateField;
-use kaidan_shared::{ErrorCode, FieldCode, Role};
+use kaidan_shared::{ErrorCode, FieldCode};
 use leptos::prelude::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,27 +48,52 @@ impl I18n {
         self.0.get()
     }
     /// The text for `k` in the current language (reactive when called inside a closure).
-    pub fn t(&self, k: T) -> &'static str {
-        k.text(self.0.get())
+    pub fn t(&self, k: impl Into<Label>) -> &'static str {
+        k.into().text(self.0.get())
     }
 }
 
+/// A text in both languages: what any module's text key turns into, so components (a field's
+/// label, say) take the words of any module.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+impl Label {
+    pub fn text(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Zh => self.zh,
+            Lang::En => self.en,
+        }
+    }
+}
+
+/// Declares a text enum: each key with its Chinese and English text.
 macro_rules! texts {
-    ($($key:ident => $zh:expr, $en:expr;)*) => {
+    ($name:ident; $($key:ident => $zh:expr, $en:expr;)*) => {
         /// Text keys.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-        pub enum T { $($key),* }
-        impl T {
-            pub fn text(self, lang: Lang) -> &'static str {
-                match (self, lang) {
-                    $((T::$key, Lang::Zh) => $zh, (T::$key, Lang::En) => $en,)*
+        pub enum $name { $($key),* }
+        impl $name {
+            pub fn text(self, lang: $crate::i18n::Lang) -> &'static str {
+                $crate::i18n::Label::from(self).text(lang)
+            }
+        }
+        impl From<$name> for $crate::i18n::Label {
+            fn from(k: $name) -> Self {
+                match k {
+                    $($name::$key => $crate::i18n::Label { zh: $zh, en: $en },)*
                 }
             }
         }
     };
 }
+pub(crate) use texts;
 
 texts! {
+    T;
     AppName => "开单", "Kaidan";
     SignIn => "登录", "Sign in";
     SignOut => "退出登录", "Sign out";
@@ -77,71 +109,25 @@ texts! {
     Me => "我的", "Me";
     Admin => "管理", "Admin";
     Search => "搜索", "Search";
-    SearchPlaceholder => "客户名称或电话", "Customer name or phone";
     Filters => "筛选", "Filters";
-    AllLevels => "全部等级", "All levels";
-    Level => "客户等级", "Level";
-    Industry => "行业", "Industry";
-    Tag => "标签", "Tag";
-    Tags => "标签（逗号分隔）", "Tags (comma separated)";
-    Owner => "负责人", "Owner";
-    AllOwners => "全部负责人", "All owners";
     Loading => "加载中…", "Loading…";
     LoadMore => "加载更多", "Load more";
-    NoMore => "没有更多了", "No more";
-    NoCustomers => "还没有客户", "No customers yet";
-    NoResults => "没有符合条件的客户", "No customers match";
     LoadFailed => "加载失败", "Could not load";
     Retry => "重试", "Retry";
-    NewCustomer => "新建客户", "New customer";
-    EditCustomer => "编辑客户", "Edit customer";
     Save => "保存", "Save";
     Saving => "保存中…", "Saving…";
     Cancel => "取消", "Cancel";
     Name => "名称", "Name";
-    CustomerName => "客户名称", "Customer name";
-    Kind => "类型", "Type";
-    Company => "企业", "Company";
-    Individual => "个人", "Individual";
-    CreditCode => "统一社会信用代码", "Unified social credit code";
-    Phone => "电话", "Phone";
-    Address => "地址", "Address";
-    Source => "来源", "Source";
-    Notes => "备注", "Notes";
-    Contacts => "联系人", "Contacts";
-    Contact => "联系人", "Contact";
-    AddContact => "添加联系人", "Add contact";
-    EditContact => "编辑联系人", "Edit contact";
-    FirstContact => "首要联系人", "First contact";
-    ContactName => "联系人姓名", "Contact name";
-    Title => "职位", "Title";
-    Phones => "手机/电话（逗号分隔）", "Phones (comma separated)";
-    Email => "邮箱", "Email";
-    Wechat => "微信", "WeChat";
-    Primary => "首要", "Primary";
-    MakePrimary => "设为首要", "Make primary";
-    Call => "拨打", "Call";
-    CopyWechat => "复制微信", "Copy WeChat";
     Copied => "已复制", "Copied";
     Remove => "删除", "Remove";
-    NoContacts => "暂无联系人", "No contacts";
     History => "变更记录", "History";
     NoHistory => "暂无记录", "No history";
     Edit => "编辑", "Edit";
-    Transfer => "转移", "Transfer";
-    TransferTo => "转移给", "Transfer to";
     Reason => "原因", "Reason";
     Archive => "归档", "Archive";
     Restore => "恢复", "Restore";
     Archived => "已归档", "Archived";
-    ConfirmArchive => "确定归档该客户？归档后可恢复。", "Archive this customer? You can restore it later.";
     Duplicates => "发现可能重复的客户", "Possible duplicates found";
-    DuplicateHint => "以下客户与新客户相似，请确认不是同一家：", "These customers look like the new one; make sure it is not the same:";
-    CreateAnyway => "仍然创建", "Create anyway";
-    MatchedCreditCode => "信用代码相同", "same credit code";
-    MatchedPhone => "电话相同", "same phone";
-    MatchedName => "名称相同", "same name";
-    OwnedBy => "负责人：", "Owner: ";
     Open => "查看", "Open";
     ChangedBySomeoneElse => "该记录已被他人修改，请刷新后重试（您填写的内容已保留）", "Someone else changed this record; reload and retry (your input is kept)";
     SaveFailed => "保存失败", "Save failed";
@@ -157,68 +143,11 @@ texts! {
     CurrentPassword => "当前密码", "Current password";
     NewPassword => "新密码（至少 8 位）", "New password (8+ characters)";
     PasswordChanged => "密码已修改", "Password changed";
-    Regions => "区域", "Regions";
-    Teams => "团队", "Teams";
-    Users => "用户", "Users";
     Add => "添加", "Add";
-    Supervisor => "主管", "Supervisor";
-    Active => "启用", "Active";
-    Inactive => "已停用", "Deactivated";
-    Deactivate => "停用", "Deactivate";
-    Activate => "启用", "Activate";
-    ResetPassword => "重置密码", "Reset password";
-    SignInLocks => "登录锁定", "Sign-in locks";
-    ClearLocks => "解除锁定", "Clear locks";
-    NoLocks => "没有被锁定的地址", "No address is locked";
-    FailedSignIns => "近期登录失败次数", "Recent failed sign-ins";
-    SignInDelay => "每次登录等待（毫秒）", "Each sign-in waits (ms)";
-    LockedUntil => "锁定至", "Locked until";
     DisplayName => "姓名", "Display name";
-    None_ => "无", "None";
     Back => "返回", "Back";
-    Created => "创建", "Created";
-    Updated => "修改", "Updated";
-    Version => "版本", "Version";
     Done => "完成", "Done";
     Menu => "导航", "Navigation";
-}
-
-pub fn role_label(role: Role, lang: Lang) -> &'static str {
-    match (role, lang) {
-        (Role::Admin, Lang::Zh) => "管理员",
-        (Role::RegionalManager, Lang::Zh) => "区域经理",
-        (Role::Supervisor, Lang::Zh) => "主管",
-        (Role::SalesRep, Lang::Zh) => "销售代表",
-        (Role::CustomerService, Lang::Zh) => "客服",
-        (Role::Admin, Lang::En) => "Admin",
-        (Role::RegionalManager, Lang::En) => "Regional manager",
-        (Role::Supervisor, Lang::En) => "Supervisor",
-        (Role::SalesRep, Lang::En) => "Sales rep",
-        (Role::CustomerService, Lang::En) => "Customer service",
-    }
-}
-
-pub fn level_label(level: Level, lang: Lang) -> &'static str {
-    match (level, lang) {
-        (Level::A, Lang::Zh) => "A 重点",
-        (Level::B, Lang::Zh) => "B 普通",
-        (Level::C, Lang::Zh) => "C 一般",
-        (Level::A, Lang::En) => "A key",
-        (Level::B, Lang::En) => "B normal",
-        (Level::C, Lang::En) => "C small",
-    }
-}
-
-pub fn matched_label(f: DuplicateField, lang: Lang) -> &'static str {
-    match f {
-        DuplicateField::CreditCode => T::MatchedCreditCode.text(lang),
-        DuplicateField::Phone => T::MatchedPhone.text(lang),
-        DuplicateField::Name => T::MatchedName.text(lang),
-        DuplicateField::Email => match lang {
-            Lang::Zh => "邮箱相同",
-            Lang::En => "same e-mail",
-        },
-    }
 }
 
 /// A person's message for an error code.
@@ -318,27 +247,13 @@ pub fn action_label(action: AuditAction, lang: Lang) -> &'static str {
     }
 }
 
-/// A person's words for a changed field.
-pub fn field_label(field: &str, lang: Lang) -> String {
-    let t = match field {
-        "name" => Some(T::Name),
-        "phone" => Some(T::Phone),
-        "industry" => Some(T::Industry),
-        "level" => Some(T::Level),
-        "tags" => Some(T::Tag),
-        "address" => Some(T::Address),
-        "credit_code" => Some(T::CreditCode),
-        "source" => Some(T::Source),
-        "notes" => Some(T::Notes),
-        "owner_id" | "owner_name" => Some(T::Owner),
-        "reason" => Some(T::Reason),
-        "title" => Some(T::Title),
-        "phones" => Some(T::Phone),
-        "email" => Some(T::Email),
-        "wechat" => Some(T::Wechat),
-        "is_primary" => Some(T::Primary),
-        "kind" => Some(T::Kind),
+/// A person's words for a changed field of a record of `entity` (as the audit trail names it),
+/// or empty when there are none.
+pub fn field_label(entity: &str, field: &str, lang: Lang) -> String {
+    let label = match entity {
+        "customer" => customer::field_label(field),
+        "contact" => contact::field_label(field),
         _ => None,
     };
-    t.map(|t| t.text(lang).to_owned()).unwrap_or_default()
+    label.map(|l| l.text(lang).to_owned()).unwrap_or_default()
 }

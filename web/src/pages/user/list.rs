@@ -2,15 +2,16 @@
 //! Desktop-first tables that stack into cards on a phone.
 
 use kaidan_shared::org::{Region, RegionInput, Team, TeamCreate};
-use kaidan_shared::page::Page;
-use kaidan_shared::user::{SignInLocks, User, UserCreate, UserUpdate};
+use kaidan_shared::user::{ResetPasswordRequest, User, UserCreate, UserListQuery, UserUpdate};
 use kaidan_shared::{FieldError, Role};
 use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::api;
 use crate::components::{on_save, save_error_text, ErrorState, Loading, TextField};
-use crate::i18n::{role_label, use_i18n, T};
+use crate::i18n::org::OrgText;
+use crate::i18n::user::UserText;
+use crate::i18n::{role_label, use_i18n, Label, T};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Tab {
@@ -23,25 +24,23 @@ enum Tab {
 pub fn AdminPage() -> impl IntoView {
     let i18n = use_i18n();
     let tab = RwSignal::new(Tab::Users);
-    let regions = LocalResource::new(|| async {
-        api::get::<Vec<Region>>("/api/v1/regions")
-            .await
-            .map(|r| r.body)
-    });
-    let teams = LocalResource::new(|| async {
-        api::get::<Vec<Team>>("/api/v1/teams").await.map(|r| r.body)
-    });
+    let regions = LocalResource::new(|| async { api::org::regions().await });
+    let teams = LocalResource::new(|| async { api::org::teams().await });
     let users = LocalResource::new(|| async {
-        api::get::<Page<User>>("/api/v1/users?limit=200&include_inactive=true")
-            .await
-            .map(|r| r.body.items)
+        api::user::list(&UserListQuery {
+            limit: Some(200),
+            include_inactive: Some(true),
+            ..Default::default()
+        })
+        .await
+        .map(|p| p.items)
     });
     let reload = Callback::new(move |_| {
         regions.refetch();
         teams.refetch();
         users.refetch();
     });
-    let tab_button = move |t: Tab, label: T| {
+    let tab_button = move |t: Tab, label: Label| {
         view! {
             <button role="tab" aria-selected=move || (tab.get() == t).to_string() on:click=move |_| tab.set(t)>
                 {move || i18n.t(label)}
@@ -52,9 +51,9 @@ pub fn AdminPage() -> impl IntoView {
         <section class="page">
             <h1>{move || i18n.t(T::Admin)}</h1>
             <div class="segmented" role="tablist">
-                {tab_button(Tab::Users, T::Users)}
-                {tab_button(Tab::Teams, T::Teams)}
-                {tab_button(Tab::Regions, T::Regions)}
+                {tab_button(Tab::Users, UserText::Users.into())}
+                {tab_button(Tab::Teams, OrgText::Teams.into())}
+                {tab_button(Tab::Regions, OrgText::Regions.into())}
             </div>
             <Transition fallback=|| view! { <Loading/> }>
                 {move || {
@@ -97,7 +96,7 @@ fn RegionsTab(regions: Vec<Region>, reload: Callback<()>) -> impl IntoView {
         let body = RegionInput {
             name: name.get_untracked(),
         };
-        async move { api::post::<_, Region>("/api/v1/regions", &body).await }
+        async move { api::org::create_region(&body).await }
     });
     on_save(add, errors, message, move |_| {
         name.set(String::new());
@@ -141,7 +140,7 @@ fn TeamsTab(
             region_id,
             supervisor_id: None,
         };
-        async move { api::post::<_, Team>("/api/v1/teams", &body).await }
+        async move { api::org::create_team(&body).await }
     });
     on_save(add, errors, message, move |_| {
         name.set(String::new());
@@ -158,7 +157,7 @@ fn TeamsTab(
                 <li class="row">
                     <div class="row-main">
                         <span class="row-title">{t.name.clone()}</span>
-                        <span class="row-sub">{format!("{region} · ")}{move || i18n.t(T::Supervisor)}{format!(": {sup}")}</span>
+                        <span class="row-sub">{format!("{region} · ")}{move || i18n.t(OrgText::Supervisor)}{format!(": {sup}")}</span>
                     </div>
                 </li>
             }
@@ -233,15 +232,7 @@ fn UserRow(
         let op = op.clone();
         async move {
             match op {
-                Op::Active(on) => {
-                    let path = format!(
-                        "/api/v1/users/{id}/{}",
-                        if on { "activate" } else { "deactivate" }
-                    );
-                    api::post::<_, User>(&path, &serde_json::json!({}))
-                        .await
-                        .map(|_| ())
-                }
+                Op::Active(on) => api::user::set_active(id, on).await.map(|_| ()),
                 Op::Update(etag) => {
                     let r = role.get_untracked();
                     let body = UserUpdate {
@@ -260,24 +251,12 @@ fn UserRow(
                         .into(),
                         ..Default::default()
                     };
-                    api::patch::<_, User>(&format!("/api/v1/users/{id}"), &etag, &body)
-                        .await
-                        .map(|_| ())
+                    api::user::update(id, &etag, &body).await.map(|_| ())
                 }
-                Op::Reset(pw) => api::post::<_, serde_json::Value>(
-                    &format!("/api/v1/users/{id}/reset-password"),
-                    &serde_json::json!({ "new_password": pw }),
-                )
-                .await
-                .map(|_| ()),
-                Op::ClearLocks => api::send::<(), serde_json::Value>(
-                    gloo_net::http::Method::DELETE,
-                    &format!("/api/v1/users/{id}/sign-in-locks"),
-                    None,
-                    None,
-                )
-                .await
-                .map(|_| ()),
+                Op::Reset(pw) => {
+                    api::user::reset_password(id, &ResetPasswordRequest { new_password: pw }).await
+                }
+                Op::ClearLocks => api::user::clear_sign_in_locks(id).await,
             }
         }
     });
@@ -290,9 +269,7 @@ fn UserRow(
             if !open {
                 return Ok(None);
             }
-            api::get::<SignInLocks>(&format!("/api/v1/users/{id}/sign-in-locks"))
-                .await
-                .map(|r| Some(r.body))
+            api::user::sign_in_locks(id).await.map(Some)
         }
     });
     Effect::new(move |_| {
@@ -321,16 +298,16 @@ fn UserRow(
             <div class="row-main">
                 <span class="row-title">{user.display_name.clone()} " " <small class="muted">{user.username.clone()}</small></span>
                 <span class="row-sub">{move || role_label(user.role, i18n.lang())}{format!(" · {team_name}")}
-                    {(!active).then(|| view! { " · " <span class="badge muted">{move || i18n.t(T::Inactive)}</span> })}</span>
+                    {(!active).then(|| view! { " · " <span class="badge muted">{move || i18n.t(UserText::Inactive)}</span> })}</span>
             </div>
             <div class="actions">
                 <button class="btn" on:click=move |_| editing.update(|e| *e = !*e)>{move || i18n.t(T::Edit)}</button>
                 <button class="btn" prop:disabled=move || act.pending().get() on:click=move |_| { act.dispatch(Op::Active(!active)); }>
-                    {move || if active { i18n.t(T::Deactivate) } else { i18n.t(T::Activate) }}
+                    {move || if active { i18n.t(UserText::Deactivate) } else { i18n.t(UserText::Activate) }}
                 </button>
-                <button class="btn" prop:disabled=move || act.pending().get() on:click=reset>{move || i18n.t(T::ResetPassword)}</button>
+                <button class="btn" prop:disabled=move || act.pending().get() on:click=reset>{move || i18n.t(UserText::ResetPassword)}</button>
                 <button class="btn" data-testid="sign-in-locks" aria-expanded=move || locks_open.get().to_string()
-                    on:click=move |_| locks_open.update(|o| *o = !*o)>{move || i18n.t(T::SignInLocks)}</button>
+                    on:click=move |_| locks_open.update(|o| *o = !*o)>{move || i18n.t(UserText::SignInLocks)}</button>
             </div>
             <Show when=move || locks_open.get() fallback=|| ()>
                 <div class="sheet" data-testid="locks-sheet">
@@ -342,19 +319,19 @@ fn UserRow(
                                 let any = l.failures_in_window > 0 || !l.locked_addresses.is_empty();
                                 let rows = l.locked_addresses.iter().map(|a| {
                                     let until = a.locked_until.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string();
-                                    view! { <li><code>{a.ip.clone()}</code>" · "{move || i18n.t(T::LockedUntil)}" "{until}</li> }
+                                    view! { <li><code>{a.ip.clone()}</code>" · "{move || i18n.t(UserText::LockedUntil)}" "{until}</li> }
                                 }).collect_view();
                                 view! {
-                                    <p>{move || i18n.t(T::FailedSignIns)}": "{l.failures_in_window}
-                                       " · "{move || i18n.t(T::SignInDelay)}": "{l.slowdown_ms}</p>
+                                    <p>{move || i18n.t(UserText::FailedSignIns)}": "{l.failures_in_window}
+                                       " · "{move || i18n.t(UserText::SignInDelay)}": "{l.slowdown_ms}</p>
                                     {if l.locked_addresses.is_empty() {
-                                        view! { <p class="muted">{move || i18n.t(T::NoLocks)}</p> }.into_any()
+                                        view! { <p class="muted">{move || i18n.t(UserText::NoLocks)}</p> }.into_any()
                                     } else {
                                         view! { <ul data-testid="locked-addresses">{rows}</ul> }.into_any()
                                     }}
                                     <Show when=move || any fallback=|| ()>
                                         <button class="btn" data-testid="clear-locks" prop:disabled=move || act.pending().get()
-                                            on:click=move |_| { act.dispatch(Op::ClearLocks); }>{move || i18n.t(T::ClearLocks)}</button>
+                                            on:click=move |_| { act.dispatch(Op::ClearLocks); }>{move || i18n.t(UserText::ClearLocks)}</button>
                                     </Show>
                                 }.into_any()
                             }
@@ -446,7 +423,7 @@ fn NewUser(
             email: None,
             phone: None,
         };
-        async move { api::post::<_, User>("/api/v1/users", &body).await }
+        async move { api::user::create(&body).await }
     });
     on_save(add, errors, message, move |_| {
         username.set(String::new());
@@ -458,7 +435,7 @@ fn NewUser(
     let errs = Signal::derive(move || errors.get());
     view! {
         <form class="card" data-testid="new-user" on:submit=move |ev| { ev.prevent_default(); add.dispatch(()); }>
-            <h2>{move || i18n.t(T::Add)}" · "{move || i18n.t(T::Users)}</h2>
+            <h2>{move || i18n.t(T::Add)}" · "{move || i18n.t(UserText::Users)}</h2>
             <TextField label=T::Username field="username" value=username errors=errs required=true maxlength=32 autocomplete="off"/>
             <TextField label=T::DisplayName field="display_name" value=display errors=errs required=true maxlength=64/>
             <TextField label=T::NewPassword field="password" value=password errors=errs input_type="password" required=true autocomplete="new-password"/>

@@ -1,0 +1,4 @@
+//! Users and the org they sit in, for admins: users (create, role and team, deactivate, reset
+//! password, sign-in locks), teams and regions.
+
+pub mod list;

@@ -26,6 +26,8 @@ pub struct Keys {
     /// predictable body would let whoever reads the database test guesses without argon2). Every
     /// instance derives the same one from the shared key.
     pub request_mac_key: [u8; 32],
+    /// Access tokens this key verified, by their text (`tokens::verify_access`).
+    pub verified: crate::auth::tokens::Verified,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -96,6 +98,7 @@ impl Keys {
         mac.update(der.as_bytes());
         let request_mac_key: [u8; 32] = mac.finalize().into();
         Ok(Keys {
+            verified: Default::default(),
             encoding: EncodingKey::from_ed_der(der.as_bytes()),
             decoding: DecodingKey::from_ed_der(&public),
             jwk: Jwk {

@@ -8,7 +8,7 @@ use kaidan_shared::page::Page;
 use leptos::prelude::*;
 
 use crate::api::ApiResult;
-use crate::components::{ErrorState, Loading};
+use crate::components::{local_time, ErrorState, Loading};
 use crate::i18n::{action_label, field_label, use_i18n, T};
 
 /// A record's change history, newest first, from `load` (the record's own history endpoint).
@@ -40,8 +40,7 @@ where
                                 };
                                 fields.dedup();
                                 let fields = fields.join("、");
-                                // Shown in China Standard Time, the users' zone.
-                                let when = (e.at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string();
+                                let when = local_time(e.at);
                                 view! {
                                     <li>
                                         <span class="muted">{when}</span>" "

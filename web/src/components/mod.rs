@@ -149,3 +149,20 @@ pub fn on_save<I, T>(
         }
     });
 }
+
+/// A moment as the user's clock shows it, `2026-11-26 17:05` (the browser's time zone). Written
+/// out by hand: chrono's `format` brings a strftime interpreter into the download.
+pub fn local_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    use chrono::{Datelike, Timelike};
+    // getTimezoneOffset is UTC − local, in minutes (−480 in China).
+    let offset = -js_sys::Date::new_0().get_timezone_offset() as i64;
+    let l = t + chrono::Duration::minutes(offset);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        l.year(),
+        l.month(),
+        l.day(),
+        l.hour(),
+        l.minute()
+    )
+}

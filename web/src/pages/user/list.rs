@@ -318,7 +318,7 @@ fn UserRow(
                             Ok(Some(l)) => {
                                 let any = l.failures_in_window > 0 || !l.locked_addresses.is_empty();
                                 let rows = l.locked_addresses.iter().map(|a| {
-                                    let until = a.locked_until.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string();
+                                    let until = crate::components::local_time(a.locked_until);
                                     view! { <li><code>{a.ip.clone()}</code>" · "{move || i18n.t(UserText::LockedUntil)}" "{until}</li> }
                                 }).collect_view();
                                 view! {

@@ -98,7 +98,7 @@ fn SessionWatcher() -> impl IntoView {
         auth.0.set(None);
         let here = location.pathname.get_untracked();
         if here != "/login" {
-            let next = format!("{}{}", here, location.search.get_untracked());
+            let next = here_with_query(&here, &location.search.get_untracked());
             // Only a session that really ended says so on the sign-in page.
             let why = if ended { "&expired=1" } else { "" };
             navigate(
@@ -107,6 +107,16 @@ fn SessionWatcher() -> impl IntoView {
             );
         }
     });
+}
+
+/// The path and query to come back to after signing in (`search` comes without its `?`).
+fn here_with_query(path: &str, search: &str) -> String {
+    let search = search.trim_start_matches('?');
+    if search.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{search}")
+    }
 }
 
 #[component]
@@ -130,12 +140,10 @@ pub fn Shell() -> impl IntoView {
     let navigate = use_navigate();
     let location = use_location();
     Effect::new(move |_| {
-        if !restoring.0.get() && auth.0.with(Option::is_none) {
-            let next = format!(
-                "{}{}",
-                location.pathname.get_untracked(),
-                location.search.get_untracked()
-            );
+        let here = location.pathname.get_untracked();
+        // The session watcher may have sent the user to sign in already.
+        if !restoring.0.get() && auth.0.with(Option::is_none) && here != "/login" {
+            let next = here_with_query(&here, &location.search.get_untracked());
             navigate(
                 &format!("/login?next={}", api::enc(&next)),
                 Default::default(),

@@ -422,7 +422,10 @@ async fn language_errors_and_sign_out(viewport: (u32, u32)) {
     )
     .await
     .expect(204);
+    // The next request of the page (opening the customer list) finds the session ended.
     b.click("nav.tabs a[href='/me']").await;
+    b.wait_text("main", "Change password").await;
+    b.click("nav.tabs a[href='/customers']").await;
     b.wait("#username").await;
     b.wait_text("main.login", "Your session has expired").await;
     b.shot("session-ended").await;

@@ -96,6 +96,18 @@ pub async fn record<C: ConnectionTrait>(
     Ok(())
 }
 
+/// The last step of every mutation: the change's audit row, then the commit — so no change is
+/// committed without its row.
+pub async fn commit(
+    txn: sea_orm::DatabaseTransaction,
+    actor: &Actor,
+    change: Change<'_>,
+) -> AppResult<()> {
+    record(&txn, actor, change).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// The audit log for administrators, newest first, with filters.
 pub async fn list(
     db: &DatabaseConnection,

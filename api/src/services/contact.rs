@@ -258,8 +258,8 @@ pub async fn update(
         clear_other_primaries(&txn, current.customer_id, id).await?;
     }
     let (before, after) = (to_dto(current), to_dto(next));
-    audit::record(
-        &txn,
+    audit::commit(
+        txn,
         actor,
         audit::Change::updated(
             AuditAction::ContactUpdate,
@@ -271,7 +271,6 @@ pub async fn update(
         ),
     )
     .await?;
-    txn.commit().await?;
     Ok(after)
 }
 
@@ -293,8 +292,8 @@ pub async fn archive(
         .col_expr(contact::Column::UpdatedAt, Expr::value(now()));
     record::update_versioned(&txn, update, id, expected_version).await?;
     let before = to_dto(current.clone());
-    audit::record(
-        &txn,
+    audit::commit(
+        txn,
         actor,
         audit::Change {
             action: AuditAction::ContactArchive,
@@ -306,6 +305,5 @@ pub async fn archive(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(())
 }

@@ -550,13 +550,12 @@ pub async fn update(
     } else {
         AuditAction::CustomerUpdate
     };
-    audit::record(
-        &txn,
+    audit::commit(
+        txn,
         actor,
         audit::Change::updated(action, "customer", id, id, &before, &after),
     )
     .await?;
-    txn.commit().await?;
     Ok(after)
 }
 
@@ -602,8 +601,7 @@ pub async fn transfer(
     {
         a.insert("reason".into(), serde_json::Value::String(reason.clone()));
     }
-    audit::record(&txn, actor, change).await?;
-    txn.commit().await?;
+    audit::commit(txn, actor, change).await?;
     Ok(after)
 }
 
@@ -639,13 +637,12 @@ pub async fn set_archived(
     } else {
         AuditAction::CustomerRestore
     };
-    audit::record(
-        &txn,
+    audit::commit(
+        txn,
         actor,
         audit::Change::updated(action, "customer", id, id, &before, &after),
     )
     .await?;
-    txn.commit().await?;
     Ok(after)
 }
 

@@ -74,13 +74,12 @@ pub async fn create_region(
         .await
         .map_err(|e| unique_violation(e, "a region with this name exists"))?;
     let dto = region_dto(m);
-    audit::record(
-        &txn,
+    audit::commit(
+        txn,
         actor,
         audit::Change::created(AuditAction::RegionCreate, "region", dto.id, dto.id, &dto),
     )
     .await?;
-    txn.commit().await?;
     Ok(dto)
 }
 
@@ -112,13 +111,12 @@ pub async fn update_region(
         .await
         .map_err(|e| e.on_conflict("a region with this name exists"))?;
     let (before, after) = (region_dto(current), region_dto(next));
-    audit::record(
-        &txn,
+    audit::commit(
+        txn,
         actor,
         audit::Change::updated(AuditAction::RegionUpdate, "region", id, id, &before, &after),
     )
     .await?;
-    txn.commit().await?;
     Ok(after)
 }
 
@@ -187,13 +185,12 @@ pub async fn create_team(
         .await
         .map_err(|e| unique_violation(e, "a team with this name exists"))?;
     let dto = team_dto(m);
-    audit::record(
-        &txn,
+    audit::commit(
+        txn,
         actor,
         audit::Change::created(AuditAction::TeamCreate, "team", dto.id, dto.id, &dto),
     )
     .await?;
-    txn.commit().await?;
     Ok(dto)
 }
 
@@ -248,13 +245,12 @@ pub async fn update_team(
             .await?;
     }
     let (before, after) = (team_dto(current), team_dto(next));
-    audit::record(
-        &txn,
+    audit::commit(
+        txn,
         actor,
         audit::Change::updated(AuditAction::TeamUpdate, "team", id, id, &before, &after),
     )
     .await?;
-    txn.commit().await?;
     crate::auth::cache::forget_all();
     Ok(after)
 }

@@ -195,13 +195,12 @@ pub async fn create(
         .await
         .map_err(|e| unique_violation(e, "this username is taken"))?;
     let dto = user_dto(m)?;
-    audit::record(
-        &txn,
+    audit::commit(
+        txn,
         actor,
         audit::Change::created(AuditAction::UserCreate, "user", dto.id, dto.id, &dto),
     )
     .await?;
-    txn.commit().await?;
     Ok(dto)
 }
 
@@ -259,13 +258,12 @@ pub async fn update(
         .col_expr(user::Column::UpdatedAt, Expr::value(next.updated_at));
     record::update_versioned(&txn, update, id, expected_version).await?;
     let after = user_dto(next)?;
-    audit::record(
-        &txn,
+    audit::commit(
+        txn,
         actor,
         audit::Change::updated(AuditAction::UserUpdate, "user", id, id, &before, &after),
     )
     .await?;
-    txn.commit().await?;
     crate::auth::cache::forget_all();
     Ok(after)
 }
@@ -306,13 +304,12 @@ pub async fn set_active(
     } else {
         AuditAction::UserDeactivate
     };
-    audit::record(
-        &txn,
+    audit::commit(
+        txn,
         actor,
         audit::Change::updated(action, "user", id, id, &before, &after),
     )
     .await?;
-    txn.commit().await?;
     crate::auth::cache::forget_all();
     Ok(after)
 }
@@ -343,8 +340,8 @@ pub async fn reset_password(
         .filter(user::Column::Id.eq(id))
         .exec(&txn)
         .await?;
-    audit::record(
-        &txn,
+    audit::commit(
+        txn,
         actor,
         audit::Change {
             action: AuditAction::UserResetPassword,
@@ -356,7 +353,6 @@ pub async fn reset_password(
         },
     )
     .await?;
-    txn.commit().await?;
     crate::auth::cache::forget_all();
     Ok(())
 }
@@ -385,8 +381,8 @@ pub async fn clear_sign_in_locks(
     let before = throttle::locks(db, s, &u.username).await?;
     let txn = begin_write(db).await?;
     throttle::clear(&txn, &u.username).await?;
-    audit::record(
-        &txn,
+    audit::commit(
+        txn,
         actor,
         audit::Change {
             action: AuditAction::UserSignInLocksClear,
@@ -398,7 +394,6 @@ pub async fn clear_sign_in_locks(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(())
 }
 

@@ -4,4 +4,5 @@
 pub mod customer;
 pub mod login;
 pub mod me;
+pub mod org;
 pub mod user;

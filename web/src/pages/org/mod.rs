@@ -1,0 +1,3 @@
+//! The org: regions and teams (tabs of the admin screen).
+
+pub mod list;

@@ -87,17 +87,21 @@ pub struct ContactUpdate {
     )]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Patch::is_absent")]
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub title: Patch<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phones: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Patch::is_absent")]
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub email: Patch<String>,
     #[serde(default, skip_serializing_if = "Patch::is_absent")]
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub wechat: Patch<String>,
     /// `true` makes this the customer's primary contact (the previous one stops being primary).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_primary: Option<bool>,
     #[serde(default, skip_serializing_if = "Patch::is_absent")]
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub notes: Patch<String>,
 }
 

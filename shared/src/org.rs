@@ -86,6 +86,7 @@ pub struct TeamUpdate {
     pub region_id: Option<Uuid>,
     /// `null` removes the supervisor.
     #[serde(default, skip_serializing_if = "Patch::is_absent")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Uuid>))]
     pub supervisor_id: Patch<Uuid>,
 }
 

@@ -1,7 +1,10 @@
 //! `Patch<T>`: one field of a partial update (a PATCH body), which has three states where
 //! `Option` has two — absent (leave it), `null` (clear it) and a value (set it).
 //!
-//! One field, two attribute lines, whatever the module:
+//! One field, two attribute lines, whatever the module (`inline`, because utoipa names a
+//! referenced generic by its arguments' schema names, and `Patch<Uuid>` and `Patch<String>` would
+//! both become `Patch_String`; a `Patch<Uuid>` says `value_type = Option<Uuid>` instead, which
+//! keeps the `uuid` format):
 //!
 //! ```
 //! use kaidan_shared::patch::Patch;

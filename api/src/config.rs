@@ -140,7 +140,7 @@ fn proxy_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<IpNet>, D::Error> {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WebSettings {
-    /// The built SPA (trunk's output). When it has no `index.html`, a placeholder page is served.
+    /// The built SPA (`scripts/build-web`'s output). When it has no `index.html`, a placeholder page is served.
     /// A binary built with `embed-web` serves only its embedded copy unless this is set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dist_dir: Option<PathBuf>,

@@ -1,6 +1,6 @@
 //! Serves the web app: from the configured dist folder on disk, or, in a binary built with
 //! `embed-web` and no folder configured, only from the files embedded in the binary; with an
-//! `index.html` fallback for client routes. trunk names assets by content hash, so those are cached
+//! `index.html` fallback for client routes. scripts/build-web names assets by content hash, so those are cached
 //! for a year; `index.html` is revalidated every time. When the build left `.br`/`.gz` siblings,
 //! they are sent to clients that accept them. Until the app is built, a small page points at the
 //! API docs.
@@ -20,7 +20,7 @@ use super::csp;
 use crate::error::AppError;
 
 const PLACEHOLDER: &str = include_str!("placeholder.html");
-/// Longer paths than this are no file of ours (trunk's names are under 60 bytes).
+/// Longer paths than this are no file of ours (the build's names are under 60 bytes).
 const MAX_PATH_BYTES: usize = 512;
 
 /// Where the app's files come from: a folder on disk, when configured (or, in a build without
@@ -63,7 +63,7 @@ fn on_disk(root: &Path, segs: &[&str]) -> Option<PathBuf> {
     (real.starts_with(&root) && real.is_file()).then_some(real)
 }
 
-/// Whether a file name carries trunk's content hash (`name-0123abcd….ext`).
+/// Whether a file name carries the build's content hash (`name-0123abcd….ext`).
 fn is_hashed(path: &str) -> bool {
     let stem = path.rsplit('/').next().unwrap_or(path);
     let stem = stem.split('.').next().unwrap_or(stem);
@@ -234,7 +234,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn trunk_hashed_names_are_recognised() {
+    fn hashed_names_are_recognised() {
         assert!(is_hashed("kaidan-web-3f2a9c1b0d4e5f67_bg.wasm"));
         assert!(is_hashed("kaidan-web-3f2a9c1b0d4e5f67.js"));
         assert!(is_hashed("style-0a1b2c3d4e5f6789.css"));

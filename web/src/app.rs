@@ -6,20 +6,22 @@ use kaidan_shared::{Action as Act, Resource, Role};
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes, A};
 use leptos_router::hooks::{use_location, use_navigate};
-use leptos_router::path;
+use leptos_router::{path, Lazy};
 
 use crate::api;
 use crate::i18n::{role_label, use_i18n, I18n, Lang, T};
-use crate::pages::customer::{
-    detail::CustomerDetailPage, form::CustomerFormPage, list::CustomersPage,
-};
-use crate::pages::{login::LoginPage, me::MePage, user::list::AdminPage};
+use crate::pages::customer::{list::CustomersPage, CustomerDetailRoute, CustomerFormRoute};
+use crate::pages::{login::LoginPage, user::AdminRoute, MeRoute};
 
 const LANG_KEY: &str = "kaidan.lang";
 
 /// The signed-in user (None when signed out).
 #[derive(Clone, Copy)]
 pub struct Auth(pub RwSignal<Option<Me>>);
+
+/// True while the router changes screens (a lazy screen's code may be downloading).
+#[derive(Clone, Copy)]
+pub struct Routing(pub ReadSignal<bool>);
 
 /// True while the app, just loaded, signs in again through the refresh cookie.
 #[derive(Clone, Copy)]
@@ -67,21 +69,25 @@ pub fn App() -> impl IntoView {
         restoring.0.set(false);
     });
 
+    let (routing, set_routing) = signal(false);
+    provide_context(Routing(routing));
+
     view! {
-        <Router>
+        <Router set_is_routing=set_routing>
             <SessionWatcher/>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/login") view=LoginPage/>
                 // Every signed-in screen inside one shell (header, tabs), which stays mounted
-                // while the outlet changes. A module adds its routes here.
+                // while the outlet changes. A module adds its routes here, lazy (crate::lazy)
+                // unless the screen is the home screen.
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=CustomersPage/>
                     <Route path=path!("customers") view=CustomersPage/>
-                    <Route path=path!("customers/new") view=CustomerFormPage/>
-                    <Route path=path!("customers/:id") view=CustomerDetailPage/>
-                    <Route path=path!("customers/:id/edit") view=CustomerFormPage/>
-                    <Route path=path!("me") view=MePage/>
-                    <Route path=path!("admin") view=AdminPage/>
+                    <Route path=path!("customers/new") view={Lazy::<CustomerFormRoute>::new()}/>
+                    <Route path=path!("customers/:id") view={Lazy::<CustomerDetailRoute>::new()}/>
+                    <Route path=path!("customers/:id/edit") view={Lazy::<CustomerFormRoute>::new()}/>
+                    <Route path=path!("me") view={Lazy::<MeRoute>::new()}/>
+                    <Route path=path!("admin") view={Lazy::<AdminRoute>::new()}/>
                 </ParentRoute>
             </Routes>
         </Router>
@@ -150,6 +156,7 @@ pub fn Shell() -> impl IntoView {
             );
         }
     });
+    let routing = use_context::<Routing>().map(|r| r.0);
     let is_admin = move || auth.role() == Some(Role::Admin);
     let active = move |prefix: &'static str| {
         move || {
@@ -169,6 +176,14 @@ pub fn Shell() -> impl IntoView {
             }
         >
             <div class="shell">
+                // A thin bar while the next screen loads, so a tap on a slow network is answered.
+                <div
+                    class="route-progress"
+                    role="progressbar"
+                    data-testid="route-progress"
+                    aria-label=move || i18n.t(T::Loading)
+                    hidden=move || !routing.is_some_and(|r| r.get())
+                ></div>
                 <header class="topbar">
                     <span class="brand">{move || i18n.t(T::AppName)}</span>
                     <span class="who" data-testid="who">

@@ -4,11 +4,12 @@ pub mod api;
 pub mod app;
 pub mod components;
 pub mod i18n;
+pub mod lazy;
 pub mod pages;
 
 /// Mounts the app on the page.
 pub fn start() {
-    console_error_panic_hook::set_once();
+    std::panic::set_hook(Box::new(lazy::panic_hook));
     if let Some(boot) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id("boot"))

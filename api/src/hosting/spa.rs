@@ -63,12 +63,20 @@ fn on_disk(root: &Path, segs: &[&str]) -> Option<PathBuf> {
     (real.starts_with(&root) && real.is_file()).then_some(real)
 }
 
-/// Whether a file name carries the build's content hash (`name-0123abcd….ext`).
+/// Whether a file carries the build's content hash: in its name (`name-0123abcd….ext`) or in the
+/// folder it sits in (`app-0123abcd…/chunk.wasm`, the split app's modules, which refer to each
+/// other by fixed relative names).
 fn is_hashed(path: &str) -> bool {
-    let stem = path.rsplit('/').next().unwrap_or(path);
-    let stem = stem.split('.').next().unwrap_or(stem);
+    let mut segs = path.rsplit('/');
+    let file = segs.next().unwrap_or(path);
+    let stem = file.split('.').next().unwrap_or(file);
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-')
+    has_hash(stem) || segs.any(has_hash)
+}
+
+/// `name-<hex>` with at least 8 hex digits.
+fn has_hash(name: &str) -> bool {
+    name.rsplit_once('-')
         .is_some_and(|(_, h)| h.len() >= 8 && h.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
@@ -240,6 +248,10 @@ mod tests {
         assert!(is_hashed("style-0a1b2c3d4e5f6789.css"));
         assert!(!is_hashed("index.html"));
         assert!(!is_hashed("kaidan-web.js"));
+        assert!(is_hashed("app-3f2a9c1b0d4e5f67/kaidan-web_bg.wasm"));
+        assert!(is_hashed("app-3f2a9c1b0d4e5f67/__wasm_split.js"));
+        assert!(!is_hashed("app/__wasm_split.js"));
+        assert!(!is_hashed("app-latest/kaidan-web.js"));
     }
 
     #[test]

@@ -226,6 +226,20 @@ impl Browser {
             .to_owned()
     }
 
+    /// The wasm files the page has fetched so far (file names only).
+    async fn fetched_wasm(&self) -> Vec<String> {
+        let names = self
+            .client
+            .execute(
+                "return performance.getEntriesByType('resource').map(e => e.name)\
+                 .filter(n => n.endsWith('.wasm')).map(n => n.split('/').pop());",
+                vec![],
+            )
+            .await
+            .unwrap();
+        serde_json::from_value(names).unwrap()
+    }
+
     async fn path(&self) -> String {
         self.client.current_url().await.unwrap().path().to_owned()
     }
@@ -328,6 +342,20 @@ async fn supervisor_transfers(viewport: (u32, u32)) {
     b.login("sup_east1", PASSWORD).await;
     b.wait_text("[data-testid=customer-list]", "苏州金鸡湖贸易有限公司")
         .await;
+    // With customers on the list, the detail screen's code is fetched ahead of the tap.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !b
+        .fetched_wasm()
+        .await
+        .iter()
+        .any(|n| n.contains("customer_detail_route"))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the detail screen was not prefetched"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     b.shot("supervisor-list").await;
     b.goto(&format!("/customers/{id}")).await;
     b.click("[data-testid=transfer-open]").await;
@@ -468,8 +496,25 @@ async fn desktop_admin_creates_a_user() {
     let app = spawn().await;
     let mut b = open(&app, "admin", DESKTOP).await;
     b.login("admin", PASSWORD).await;
+    // The admin screen is a lazy route: its code comes when it is opened, not with the first screen.
+    b.wait("[data-testid=customer-list]").await;
+    let first = b.fetched_wasm().await;
+    assert!(
+        first.iter().any(|n| n == "kaidan-web_bg.wasm"),
+        "the first screen's module: {first:?}"
+    );
+    assert!(
+        !first.iter().any(|n| n.contains("admin_route")),
+        "the admin screen's code came with the first screen: {first:?}"
+    );
     b.click("a[href='/admin']").await;
     b.wait_text("main", "rep_east1").await;
+    b.wait("[data-testid=route-progress][hidden]").await;
+    let opened = b.fetched_wasm().await;
+    assert!(
+        opened.iter().any(|n| n.contains("admin_route")),
+        "opening the admin screen fetched its code: {opened:?}"
+    );
     b.fill("[data-testid=new-user] #f-username", "rep_east9")
         .await;
     b.fill("[data-testid=new-user] #f-display_name", "新同事")
@@ -545,6 +590,18 @@ async fn the_app_is_served_precompressed_with_cache_rules() {
         br.headers()["cache-control"],
         "public, max-age=31536000, immutable"
     );
+    // The split app's other modules sit in the same hashed folder and are cached like it.
+    let folder = wasm
+        .rsplit_once('/')
+        .expect("the wasm sits in the app's folder")
+        .0;
+    let loader = get(format!("{folder}/__wasm_split.js"), "gzip").await;
+    assert_eq!(loader.status().as_u16(), 200);
+    assert_eq!(loader.headers()["content-type"], "text/javascript");
+    assert_eq!(
+        loader.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
     let gz = get(wasm.clone(), "gzip").await;
     assert_eq!(gz.headers()["content-encoding"], "gzip");
     let plain = get(wasm.clone(), "identity").await;
@@ -555,4 +612,88 @@ async fn the_app_is_served_precompressed_with_cache_rules() {
         b"\0asm",
         "the uncompressed body is the wasm itself"
     );
+}
+
+/// A release replaced the app while a rep had it open: the screen they open next has no code on
+/// the server any more. The app reloads itself once (the new index names the new app); when the
+/// code still cannot be fetched, it says so with a reload link instead of freezing or looping.
+#[tokio::test]
+async fn phone_a_screen_whose_code_is_gone_reloads_then_says_so() {
+    let dist = std::env::temp_dir().join(format!("kaidan-dist-{}", uuid::Uuid::now_v7()));
+    copy_dir(&dist_dir(), &dist);
+    let app = spawn_app_with({
+        let dist = dist.clone();
+        move |s| s.web.dist_dir = Some(dist)
+    })
+    .await;
+    let mut b = open(&app, "load-failed", PHONE).await;
+    b.login("admin", PASSWORD).await;
+    b.wait("[data-testid=customer-list]").await;
+    let mut removed = 0;
+    for entry in walk(&dist) {
+        if entry.to_string_lossy().contains("admin_route") {
+            std::fs::remove_file(entry).unwrap();
+            removed += 1;
+        }
+    }
+    assert!(removed > 0, "the build has an admin route module");
+    b.click("a[href='/admin']").await;
+    // The first failure reloads the page, which brings the latest app (here: the same, still
+    // missing the screen's code).
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let at = b
+            .client
+            .execute(
+                "return sessionStorage.getItem('kaidan.reloaded_at');",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if !at.is_null() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the app did not reload itself");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    b.wait("[data-testid=customer-list]").await;
+    assert!(b
+        .client
+        .find(Locator::Css("[data-testid=load-failed]"))
+        .await
+        .is_err());
+    // A second failure within the minute does not reload again: it says so, with a way out.
+    b.click("a[href='/admin']").await;
+    b.wait_text("[data-testid=load-failed]", "页面加载失败")
+        .await;
+    b.wait_text("[data-testid=load-failed] a", "重新加载").await;
+    b.shot("load-failed").await;
+    b.close().await;
+    std::fs::remove_dir_all(dist).ok();
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
 }

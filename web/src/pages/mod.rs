@@ -6,3 +6,8 @@ pub mod login;
 pub mod me;
 pub mod org;
 pub mod user;
+
+crate::lazy_page!(
+    /// The user's own page, loaded when first opened.
+    MeRoute => me::MePage
+);

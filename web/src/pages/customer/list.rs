@@ -6,6 +6,7 @@ use kaidan_shared::{Action as Act, Resource};
 use leptos::html;
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::LazyRoute as _;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
@@ -80,6 +81,11 @@ pub fn CustomersPage() -> impl IntoView {
             loading.set(false);
             match r {
                 Ok(page) => {
+                    // A rep's next tap is nearly always a customer: fetch the detail screen's
+                    // code once the list is on screen, so that tap does not wait for it.
+                    if !page.items.is_empty() {
+                        leptos::task::spawn_local(super::CustomerDetailRoute::preload());
+                    }
                     if reset {
                         items.set(page.items);
                     } else {

@@ -2,3 +2,8 @@
 //! password, sign-in locks), teams and regions.
 
 pub mod list;
+
+crate::lazy_page!(
+    /// The admin screen (users, teams, regions), loaded when first opened.
+    AdminRoute => list::AdminPage
+);

@@ -22,6 +22,8 @@ mod m20261126_000012_drop_login_attempts;
 mod m20261126_000013_create_sessions;
 mod m20261126_000014_add_users_demo_password;
 mod m20261126_000015_add_customers_tags;
+mod m20261126_000016_create_option_lists;
+mod m20261126_000017_create_field_defs;
 
 pub struct Migrator;
 
@@ -44,6 +46,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000013_create_sessions::Migration),
             Box::new(m20261126_000014_add_users_demo_password::Migration),
             Box::new(m20261126_000015_add_customers_tags::Migration),
+            Box::new(m20261126_000016_create_option_lists::Migration),
+            Box::new(m20261126_000017_create_field_defs::Migration),
         ]
     }
 }

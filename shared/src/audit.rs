@@ -53,13 +53,21 @@ pub enum AuditAction {
     UserSignInLocked,
     #[serde(rename = "user.sign_in_locks_clear")]
     UserSignInLocksClear,
+    #[serde(rename = "option_list.create")]
+    OptionListCreate,
+    #[serde(rename = "option_list.update")]
+    OptionListUpdate,
+    #[serde(rename = "field.create")]
+    FieldCreate,
+    #[serde(rename = "field.update")]
+    FieldUpdate,
     /// An action this build does not know (from a newer server).
     #[serde(other, rename = "other")]
     Other,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 21] = [
+    pub const ALL: [AuditAction; 25] = [
         AuditAction::CustomerCreate,
         AuditAction::CustomerUpdate,
         AuditAction::CustomerTransfer,
@@ -81,6 +89,10 @@ impl AuditAction {
         AuditAction::UserResetPassword,
         AuditAction::UserSignInLocked,
         AuditAction::UserSignInLocksClear,
+        AuditAction::OptionListCreate,
+        AuditAction::OptionListUpdate,
+        AuditAction::FieldCreate,
+        AuditAction::FieldUpdate,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -107,6 +119,10 @@ impl AuditAction {
             UserResetPassword => "user.reset_password",
             UserSignInLocked => "user.sign_in_locked",
             UserSignInLocksClear => "user.sign_in_locks_clear",
+            OptionListCreate => "option_list.create",
+            OptionListUpdate => "option_list.update",
+            FieldCreate => "field.create",
+            FieldUpdate => "field.update",
             Other => "other",
         }
     }

@@ -152,6 +152,8 @@ pub enum FieldCode {
     TooCommon,
     /// A password that contains the username.
     ContainsUsername,
+    /// A key no definition has (a custom field that does not exist).
+    UnknownField,
     /// A code this build does not know (from a newer server).
     #[serde(other)]
     Other,

@@ -73,17 +73,40 @@ pub enum Resource {
     Team,
     Region,
     Audit,
+    /// Custom field definitions (自定义字段).
+    Field,
+    /// Option lists (数据字典).
+    OptionList,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 6] = [
+    pub const ALL: [Resource; 8] = [
         Resource::Customer,
         Resource::Contact,
         Resource::User,
         Resource::Team,
         Resource::Region,
         Resource::Audit,
+        Resource::Field,
+        Resource::OptionList,
     ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Resource::Customer => "customer",
+            Resource::Contact => "contact",
+            Resource::User => "user",
+            Resource::Team => "team",
+            Resource::Region => "region",
+            Resource::Audit => "audit",
+            Resource::Field => "field",
+            Resource::OptionList => "option_list",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Resource> {
+        Resource::ALL.into_iter().find(|r| r.as_str() == s)
+    }
 }
 
 /// What a caller wants to do with a resource.
@@ -171,7 +194,9 @@ pub fn scope_for(role: Role, resource: Resource, action: Action) -> Option<Scope
         }),
         // Every signed-in user may read the org chart's names (regions and teams).
         (Team | Region, Read) => Some(S::All),
-        (User | Team | Region, Manage) => match role {
+        // Every signed-in user reads the definitions their forms and lists are drawn from.
+        (Field | OptionList, Read) => Some(S::All),
+        (User | Team | Region | Field | OptionList, Manage) => match role {
             Admin => Some(S::All),
             _ => None,
         },
@@ -241,7 +266,13 @@ mod tests {
     #[test]
     fn only_admins_manage_the_org_and_read_the_audit_log() {
         for role in Role::ALL {
-            for resource in [Resource::User, Resource::Team, Resource::Region] {
+            for resource in [
+                Resource::User,
+                Resource::Team,
+                Resource::Region,
+                Resource::Field,
+                Resource::OptionList,
+            ] {
                 assert_eq!(allows(role, resource, Action::Manage), role == Role::Admin);
             }
             assert_eq!(

@@ -147,3 +147,79 @@ impl TestApp {
         )
     }
 }
+
+/// Option lists and custom fields.
+impl TestApp {
+    pub async fn option_lists(
+        &self,
+        who: &SignedIn,
+    ) -> Vec<kaidan_shared::option_list::OptionList> {
+        body(
+            self.get(&who.token, "/api/v1/option-lists")
+                .await
+                .expect(200),
+        )
+    }
+
+    pub async fn option_list(
+        &self,
+        who: &SignedIn,
+        key: &str,
+    ) -> kaidan_shared::option_list::OptionList {
+        self.option_lists(who)
+            .await
+            .into_iter()
+            .find(|l| l.key == key)
+            .unwrap_or_else(|| panic!("no option list {key}"))
+    }
+
+    pub async fn option_list_create(
+        &self,
+        who: &SignedIn,
+        input: &kaidan_shared::option_list::OptionListCreate,
+    ) -> kaidan_shared::option_list::OptionList {
+        body(
+            self.post(&who.token, "/api/v1/option-lists", json(input))
+                .await
+                .expect(201),
+        )
+    }
+
+    pub async fn fields(&self, who: &SignedIn, resource: &str) -> kaidan_shared::field::FieldSet {
+        body(
+            self.get(&who.token, &format!("/api/v1/fields?resource={resource}"))
+                .await
+                .expect(200),
+        )
+    }
+
+    pub async fn field_create(
+        &self,
+        who: &SignedIn,
+        input: &kaidan_shared::field::FieldDefCreate,
+    ) -> kaidan_shared::field::FieldDef {
+        body(
+            self.post(&who.token, "/api/v1/fields", json(input))
+                .await
+                .expect(201),
+        )
+    }
+
+    pub async fn field_update(
+        &self,
+        who: &SignedIn,
+        field: &kaidan_shared::field::FieldDef,
+        input: &kaidan_shared::field::FieldDefUpdate,
+    ) -> kaidan_shared::field::FieldDef {
+        body(
+            self.patch(
+                &who.token,
+                &format!("/api/v1/fields/{}", field.id),
+                &format!("\"{}\"", field.version),
+                json(input),
+            )
+            .await
+            .expect(200),
+        )
+    }
+}

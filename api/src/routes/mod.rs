@@ -5,6 +5,8 @@ pub mod audit;
 pub mod auth;
 pub mod contact;
 pub mod customer;
+pub mod field;
+pub mod option_list;
 pub mod org;
 pub mod user;
 
@@ -30,6 +32,8 @@ pub fn api_v1() -> utoipa_actix_web::scope::Scope<
         .configure(user::configure)
         .configure(customer::configure)
         .configure(contact::configure)
+        .configure(option_list::configure)
+        .configure(field::configure)
         .configure(audit::configure)
 }
 

@@ -109,7 +109,15 @@ macro_rules! versioned {
         }
     )*};
 }
-versioned!(customer, contact, user, team, region);
+versioned!(
+    customer,
+    contact,
+    user,
+    team,
+    region,
+    option_list,
+    field_def
+);
 
 /// Runs `update` on the one row `id` only if its version is still `expected`; 412 when another
 /// change came first (0 rows). The caller sets the new version in `update`.

@@ -32,6 +32,10 @@ enum Target {
     User,
     Team,
     Region,
+    /// An option list (no place in the org: a fresh one per cell).
+    OptionList,
+    /// A custom field of customers (likewise).
+    Field,
 }
 
 /// What an operation does, in the permission table's terms.
@@ -60,6 +64,8 @@ fn classify(operation_id: &str) -> Option<Kind> {
         .or_else(|| customer_operations(operation_id))
         .or_else(|| contact_operations(operation_id))
         .or_else(|| audit_operations(operation_id))
+        .or_else(|| option_list_operations(operation_id))
+        .or_else(|| field_operations(operation_id))
 }
 
 /// Sign-in, tokens, health: no module's records.
@@ -135,6 +141,37 @@ fn audit_operations(op: &str) -> Option<Kind> {
         "list_audit" => Kind::List(Resource::Audit),
         _ => return None,
     })
+}
+
+fn option_list_operations(op: &str) -> Option<Kind> {
+    use Kind::*;
+    let r = Resource::OptionList;
+    Some(match op {
+        "list_option_lists" => List(r),
+        "create_option_list" => CreateOrg(r),
+        "get_option_list" => Record(r, Action::Read, Target::OptionList),
+        "update_option_list" => Record(r, Action::Manage, Target::OptionList),
+        _ => return None,
+    })
+}
+
+fn field_operations(op: &str) -> Option<Kind> {
+    use Kind::*;
+    let r = Resource::Field;
+    Some(match op {
+        "list_fields" => List(r),
+        "create_field" => CreateOrg(r),
+        "update_field" => Record(r, Action::Manage, Target::Field),
+        _ => return None,
+    })
+}
+
+/// The query a list operation needs besides paging (the record type of `/fields`).
+fn list_path(op: &Op) -> String {
+    match op.id.as_str() {
+        "list_fields" => format!("{}?resource=customer", op.path),
+        _ => op.path.clone(),
+    }
 }
 
 /// Business rules that answer before the policy would allow: (operation, position) → status.
@@ -519,6 +556,33 @@ impl Matrix<'_> {
                     subject: Some(p),
                 })
             }
+            Target::OptionList | Target::Field => {
+                // Not in the org: whoever may read it reaches it; a fresh one per cell.
+                let key = self.unique("matrix_");
+                let (path, body, read_back) = if target == Target::OptionList {
+                    (
+                        "/api/v1/option-lists",
+                        json!({"key": key, "name_zh": "矩阵", "name_en": "Matrix",
+                               "options": [{"key": "a", "label_zh": "甲", "label_en": "A"}]}),
+                        None,
+                    )
+                } else {
+                    (
+                        "/api/v1/fields",
+                        json!({"resource": "customer", "key": key, "label_zh": "矩阵",
+                               "label_en": "Matrix", "kind": "text"}),
+                        Some("/api/v1/fields?resource=customer".to_owned()),
+                    )
+                };
+                let r = self.app.post(&self.admin, path, body).await.expect(201);
+                let id = r.id();
+                Some(Fixture {
+                    read_back: read_back.or_else(|| Some(format!("{path}/{id}"))),
+                    id: Some(id),
+                    subject: Some(self.org.person("admin").clone()),
+                    version: 1,
+                })
+            }
             Target::Team | Target::Region => {
                 // A team or region "is" the people in it: the subject is a new rep there.
                 let me = self.org.person(caller).clone();
@@ -583,6 +647,8 @@ impl Matrix<'_> {
             "update_user" => json!({"display_name": "改过的名字"}),
             "reset_password" => json!({"new_password": PASSWORD}),
             "update_region" | "update_team" => json!({"name": self.unique("改名")}),
+            "update_option_list" => json!({"name_zh": self.unique("改名")}),
+            "update_field" => json!({"label_zh": self.unique("改名")}),
             _ => return None,
         })
     }
@@ -746,7 +812,7 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
             match kind {
                 Kind::List(resource) => {
                     let r = app
-                        .request(op.method.clone(), &op.path, Some(&token), None, &[])
+                        .request(op.method.clone(), &list_path(op), Some(&token), None, &[])
                         .await;
                     let Some(scope) = scope_for(role, resource, Action::Read) else {
                         assert_eq!(r.status, 403, "{} as {caller}", op.id);
@@ -800,6 +866,11 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
                         Resource::Region => json!({"name": format!("新区域-{caller}")}),
                         Resource::Team => json!({"name": format!("新组-{caller}"),
                             "region_id": org.region_by_name["华东"]}),
+                        Resource::OptionList => json!({"key": format!("m_{caller}"),
+                            "name_zh": "矩阵", "name_en": "Matrix"}),
+                        Resource::Field => json!({"resource": "customer",
+                            "key": format!("m_{caller}"), "label_zh": "矩阵",
+                            "label_en": "Matrix", "kind": "text"}),
                         _ => json!({"username": format!("new_{caller}"), "display_name": "新人",
                             "password": PASSWORD, "role": "sales_rep",
                             "team_id": org.team_by_name["华东一组"]}),

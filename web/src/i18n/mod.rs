@@ -203,6 +203,7 @@ pub fn field_error_text(code: FieldCode, lang: Lang) -> &'static str {
             "Unknown or outside your scope",
         ),
         NotAllowed => ("不允许", "Not allowed"),
+        UnknownField => ("没有这个字段", "No such field"),
         Other => ("无效", "Invalid"),
     };
     match lang {
@@ -239,6 +240,10 @@ pub fn action_label(action: AuditAction, lang: Lang) -> &'static str {
         UserResetPassword => ("重置了密码", "reset the password"),
         UserSignInLocked => ("登录被锁定", "sign-in locked"),
         UserSignInLocksClear => ("解除了登录锁定", "cleared sign-in locks"),
+        OptionListCreate => ("创建了选项列表", "created the option list"),
+        OptionListUpdate => ("修改了选项列表", "edited the option list"),
+        FieldCreate => ("添加了自定义字段", "added the custom field"),
+        FieldUpdate => ("修改了自定义字段", "edited the custom field"),
         Other => ("其他操作", "other change"),
     };
     match lang {

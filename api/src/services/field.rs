@@ -1,0 +1,342 @@
+//! Custom field definitions (自定义字段). Everyone signed in reads a record type's fields (its
+//! forms, lists and the JSON Schema of `custom` are drawn from them); admins define them. The
+//! rules a value must pass live in `kaidan_shared::field`, shared with the web app; the record
+//! services call `for_write` / `visible` here.
+
+use kaidan_shared::audit::AuditAction;
+use kaidan_shared::field::{
+    self as rules, CustomValues, FieldDef, FieldDefCreate, FieldDefUpdate, FieldKind, FieldSet,
+    MAX_FIELDS,
+};
+use kaidan_shared::option_list::OptionList;
+use kaidan_shared::{Action, FieldCode, Patch, Resource, Role};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder,
+};
+use uuid::Uuid;
+
+use crate::auth::{policy, Actor};
+use crate::entities::field_def;
+use crate::error::{AppError, AppResult};
+use crate::services::{
+    audit, begin_write, check_version, new_id, now, option_list, record, unique_violation,
+};
+
+/// The roles named in a JSON array, in `Role::ALL` order.
+fn roles(json: &str) -> Vec<Role> {
+    let names: Vec<String> = serde_json::from_str(json).unwrap_or_default();
+    Role::ALL
+        .into_iter()
+        .filter(|r| names.iter().any(|n| n == r.as_str()))
+        .collect()
+}
+
+fn roles_json(roles: &[Role]) -> String {
+    let mut names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    serde_json::to_string(&names).unwrap_or_else(|_| "[]".into())
+}
+
+fn dto(m: field_def::Model) -> FieldDef {
+    FieldDef {
+        id: m.id,
+        resource: Resource::parse(&m.resource).unwrap_or(Resource::Customer),
+        key: m.key,
+        label_zh: m.label_zh,
+        label_en: m.label_en,
+        kind: FieldKind::parse(&m.kind).unwrap_or(FieldKind::Text),
+        required: m.required,
+        default: m.default_value.and_then(|d| serde_json::from_str(&d).ok()),
+        help_zh: m.help_zh,
+        help_en: m.help_en,
+        section: m.section,
+        position: m.position,
+        option_list: m.option_list,
+        visible_to: roles(&m.visible_to),
+        editable_by: roles(&m.editable_by),
+        filterable: m.filterable,
+        active: m.active,
+        used: m.used,
+        version: m.version,
+        updated_at: m.updated_at,
+    }
+}
+
+/// A record type's fields in form order (no policy: the record services and handlers apply it).
+pub async fn load<C: ConnectionTrait>(db: &C, resource: Resource) -> AppResult<Vec<FieldDef>> {
+    Ok(field_def::Entity::find()
+        .filter(field_def::Column::Resource.eq(resource.as_str()))
+        .order_by_asc(field_def::Column::Position)
+        .order_by_asc(field_def::Column::Key)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(dto)
+        .collect())
+}
+
+fn custom_resource(resource: Resource) -> AppResult<Resource> {
+    if rules::RESOURCES.contains(&resource) {
+        Ok(resource)
+    } else {
+        Err(AppError::field(
+            "resource",
+            FieldCode::NotAllowed,
+            "this record type has no custom fields",
+        ))
+    }
+}
+
+/// The fields of `resource` and the JSON Schema of `custom` for the caller's role.
+pub async fn set<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    resource: Resource,
+) -> AppResult<FieldSet> {
+    policy::require(actor, Resource::Field, Action::Read)?;
+    let resource = custom_resource(resource)?;
+    let fields = load(db, resource).await?;
+    let lists = option_list::load_all(db).await?;
+    let schema = rules::schema(&fields, &lists, actor.role);
+    Ok(FieldSet {
+        resource,
+        fields,
+        schema,
+    })
+}
+
+async fn list_by_key<C: ConnectionTrait>(
+    db: &C,
+    key: Option<&str>,
+) -> AppResult<Option<OptionList>> {
+    let Some(key) = key else { return Ok(None) };
+    Ok(option_list::load_all(db)
+        .await?
+        .into_iter()
+        .find(|l| l.key == key))
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: FieldDefCreate,
+) -> AppResult<FieldDef> {
+    policy::require(actor, Resource::Field, Action::Manage)?;
+    let list = list_by_key(db, input.option_list.as_deref()).await?;
+    input
+        .validate(list.as_ref())
+        .map_err(AppError::validation)?;
+    let txn = begin_write(db).await?;
+    let existing = load(&txn, input.resource).await?;
+    if existing.len() >= MAX_FIELDS {
+        return Err(AppError::field(
+            "resource",
+            FieldCode::TooMany,
+            "a record type has at most 100 custom fields",
+        ));
+    }
+    let visible = input
+        .visible_to
+        .clone()
+        .unwrap_or_else(|| Role::ALL.to_vec());
+    let editable = input.editable_by.clone().unwrap_or_else(|| visible.clone());
+    let t = now();
+    let m = field_def::Model {
+        id: new_id(),
+        resource: input.resource.as_str().into(),
+        key: input.key.clone(),
+        label_zh: input.label_zh.trim().into(),
+        label_en: input.label_en.trim().into(),
+        kind: input.kind.as_str().into(),
+        required: input.required,
+        default_value: input.default.as_ref().map(|d| d.to_string()),
+        help_zh: input.help_zh.clone().filter(|h| !h.trim().is_empty()),
+        help_en: input.help_en.clone().filter(|h| !h.trim().is_empty()),
+        section: input.section.clone().filter(|s| !s.trim().is_empty()),
+        position: input
+            .position
+            .unwrap_or_else(|| existing.iter().map(|f| f.position + 1).max().unwrap_or(0)),
+        option_list: input.option_list.clone(),
+        visible_to: roles_json(&visible),
+        editable_by: roles_json(&editable),
+        filterable: input.filterable,
+        active: true,
+        used: false,
+        version: 1,
+        created_at: t,
+        updated_at: t,
+    };
+    field_def::Entity::insert(field_def::ActiveModel::from(m.clone()))
+        .exec_without_returning(&txn)
+        .await
+        .map_err(|e| unique_violation(e, "this record type has a field with this key"))?;
+    let out = dto(m);
+    audit::commit(
+        txn,
+        actor,
+        audit::Change::created(AuditAction::FieldCreate, "field", out.id, out.id, &out),
+    )
+    .await?;
+    Ok(out)
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: i64,
+    input: FieldDefUpdate,
+) -> AppResult<FieldDef> {
+    let current = policy::find_for(actor, Resource::Field, Action::Manage, |_| async move {
+        Ok(field_def::Entity::find_by_id(id).one(db).await?.map(dto))
+    })
+    .await?;
+    let list_key = match &input.option_list {
+        Patch::Absent => current.option_list.clone(),
+        Patch::Null => None,
+        Patch::Value(k) => Some(k.clone()),
+    };
+    let list = list_by_key(db, list_key.as_deref()).await?;
+    input
+        .validate(&current, list.as_ref())
+        .map_err(AppError::validation)?;
+    check_version(Some(expected_version), current.version)?;
+    let mut next = current.clone();
+    if let Patch::Value(k) = &input.key {
+        next.key = k.clone();
+    }
+    if let Patch::Value(l) = &input.label_zh {
+        next.label_zh = l.trim().into();
+    }
+    if let Patch::Value(l) = &input.label_en {
+        next.label_en = l.trim().into();
+    }
+    next.kind = input.kind.unwrap_or(current.kind);
+    next.required = input.required.unwrap_or(current.required);
+    let text = |t: String| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
+    input.default.clone().apply_with(&mut next.default, Some);
+    input.help_zh.clone().apply_with(&mut next.help_zh, text);
+    input.help_en.clone().apply_with(&mut next.help_en, text);
+    input.section.clone().apply_with(&mut next.section, text);
+    next.position = input.position.unwrap_or(current.position);
+    next.option_list = list_key;
+    // Stored and answered as a set, in `Role::ALL` order.
+    let set = |r: &Option<Vec<Role>>, old: &[Role]| roles(&roles_json(r.as_deref().unwrap_or(old)));
+    next.visible_to = set(&input.visible_to, &current.visible_to);
+    next.editable_by = set(&input.editable_by, &current.editable_by);
+    next.filterable = input.filterable.unwrap_or(current.filterable);
+    next.active = input.active.unwrap_or(current.active);
+    next.version += 1;
+    next.updated_at = now();
+    let txn = begin_write(db).await?;
+    let row = field_def::Model {
+        id,
+        resource: next.resource.as_str().into(),
+        key: next.key.clone(),
+        label_zh: next.label_zh.clone(),
+        label_en: next.label_en.clone(),
+        kind: next.kind.as_str().into(),
+        required: next.required,
+        default_value: next.default.as_ref().map(|d| d.to_string()),
+        help_zh: next.help_zh.clone(),
+        help_en: next.help_en.clone(),
+        section: next.section.clone(),
+        position: next.position,
+        option_list: next.option_list.clone(),
+        visible_to: roles_json(&next.visible_to),
+        editable_by: roles_json(&next.editable_by),
+        filterable: next.filterable,
+        active: next.active,
+        used: next.used,
+        version: next.version,
+        created_at: created_at(&txn, id).await?,
+        updated_at: next.updated_at,
+    };
+    record::save_versioned::<field_def::Entity, _>(&txn, row, id, expected_version)
+        .await
+        .map_err(|e| e.on_conflict("this record type has a field with this key"))?;
+    audit::commit(
+        txn,
+        actor,
+        audit::Change::updated(AuditAction::FieldUpdate, "field", id, id, &current, &next),
+    )
+    .await?;
+    Ok(next)
+}
+
+async fn created_at<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+) -> AppResult<chrono::DateTime<chrono::Utc>> {
+    field_def::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(|m| m.created_at)
+        .ok_or_else(AppError::not_found)
+}
+
+/// The definitions and lists a write of `resource` is checked against.
+pub struct Rules {
+    pub fields: Vec<FieldDef>,
+    pub lists: Vec<OptionList>,
+}
+
+impl Rules {
+    pub async fn load<C: ConnectionTrait>(db: &C, resource: Resource) -> AppResult<Rules> {
+        Ok(Rules {
+            fields: load(db, resource).await?,
+            lists: option_list::load_all(db).await?,
+        })
+    }
+
+    /// The values to store after `role` sends `input` (422 with `custom.<key>` errors).
+    pub fn apply(
+        &self,
+        role: Role,
+        input: &CustomValues,
+        previous: Option<&CustomValues>,
+    ) -> AppResult<CustomValues> {
+        rules::apply(&self.fields, &self.lists, role, input, previous).map_err(AppError::validation)
+    }
+
+    /// Marks the fields `values` holds as used (their key and type are then fixed).
+    pub async fn mark_used<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        values: &CustomValues,
+    ) -> AppResult<()> {
+        let fresh: Vec<Uuid> = self
+            .fields
+            .iter()
+            .filter(|f| !f.used && values.contains_key(&f.key))
+            .map(|f| f.id)
+            .collect();
+        if !fresh.is_empty() {
+            field_def::Entity::update_many()
+                .col_expr(field_def::Column::Used, Expr::value(true))
+                .filter(field_def::Column::Id.is_in(fresh))
+                .exec(db)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// The custom values of a stored record as `role` may see them.
+pub fn visible(fields: &[FieldDef], role: Role, stored: Option<&str>) -> CustomValues {
+    let values: CustomValues = stored
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default();
+    rules::visible(fields, role, &values)
+}
+
+/// Counts fields (for tests and the admin screen's limits).
+pub async fn count<C: ConnectionTrait>(db: &C, resource: Resource) -> AppResult<u64> {
+    Ok(field_def::Entity::find()
+        .filter(field_def::Column::Resource.eq(resource.as_str()))
+        .count(db)
+        .await?)
+}

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::{FieldCode, FieldError};
+use crate::field::CustomValues;
 use crate::patch::Patch;
 use crate::validate::{limits, Errors};
 
@@ -21,6 +22,11 @@ pub struct Contact {
     pub wechat: Option<String>,
     pub is_primary: bool,
     pub notes: Option<String>,
+    /// The company's own fields by key: those the reader's role may see
+    /// (`GET /api/v1/fields?resource=contact`).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom: CustomValues,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -48,6 +54,10 @@ pub struct ContactInput {
     pub is_primary: bool,
     #[serde(default)]
     pub notes: Option<String>,
+    /// Custom field values by key (`GET /api/v1/fields?resource=contact`).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom: CustomValues,
 }
 
 fn phones_errors(e: &mut Errors, phones: &[String]) {
@@ -103,6 +113,10 @@ pub struct ContactUpdate {
     #[serde(default, skip_serializing_if = "Patch::is_absent")]
     #[cfg_attr(feature = "openapi", schema(inline))]
     pub notes: Patch<String>,
+    /// Custom field values to change: `null` clears one, keys left out stay as they are.
+    #[serde(default, skip_serializing_if = "CustomValues::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom: CustomValues,
 }
 
 impl ContactUpdate {

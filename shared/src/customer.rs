@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::contact::{Contact, ContactInput};
 use crate::error::{FieldCode, FieldError};
+use crate::field::CustomValues;
 use crate::patch::Patch;
 use crate::validate::{credit_code_is_valid, lat_lng_errors, limits, Errors};
 
@@ -82,6 +83,11 @@ pub struct Customer {
     pub owner_name: Option<String>,
     pub source: Option<String>,
     pub notes: Option<String>,
+    /// The company's own fields (自定义字段) by key: those the reader's role may see. Their
+    /// definitions and JSON Schema: `GET /api/v1/fields?resource=customer`.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom: CustomValues,
     pub archived: bool,
     pub version: i64,
     pub created_by: Option<Uuid>,
@@ -138,6 +144,11 @@ pub struct CustomerCreate {
     pub source: Option<String>,
     #[serde(default)]
     pub notes: Option<String>,
+    /// Custom field values by key, checked against the definitions
+    /// (`GET /api/v1/fields?resource=customer`); absent fields get their default.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom: CustomValues,
     /// Contacts created together with the customer.
     #[serde(default)]
     pub contacts: Vec<ContactInput>,
@@ -260,6 +271,10 @@ pub struct CustomerUpdate {
     /// Changing the owner here is the same as a transfer: supervisors and above, inside their scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<Uuid>,
+    /// Custom field values to change, by key: `null` clears one, keys left out stay as they are.
+    #[serde(default, skip_serializing_if = "CustomValues::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom: CustomValues,
 }
 
 impl CustomerUpdate {
@@ -318,6 +333,7 @@ impl CustomerUpdate {
             && self.source.is_absent()
             && self.notes.is_absent()
             && self.owner_id.is_none()
+            && self.custom.is_empty()
     }
 }
 

@@ -49,6 +49,14 @@ impl Resp {
     pub fn etag(&self) -> String {
         self.header("etag").expect("response has an ETag")
     }
+    /// The `field` of each error of a 422 problem, in order.
+    pub fn error_fields(&self) -> Vec<&str> {
+        self.body["errors"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|e| e["field"].as_str()).collect())
+            .unwrap_or_default()
+    }
+
     pub fn code(&self) -> &str {
         self.body["code"].as_str().unwrap_or("")
     }

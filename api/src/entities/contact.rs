@@ -14,6 +14,8 @@ pub struct Model {
     pub wechat: Option<String>,
     pub is_primary: bool,
     pub notes: Option<String>,
+    /// Custom field values as a JSON object.
+    pub custom: Option<String>,
     pub archived_at: Option<DateTimeUtc>,
     pub version: i64,
     pub created_at: DateTimeUtc,

@@ -22,6 +22,8 @@ pub struct Model {
     pub notes: Option<String>,
     /// The tags as a JSON array (mirrors `customer_tags`, which the tag filter uses).
     pub tags: Option<String>,
+    /// Custom field values as a JSON object (all of them; readers see those their role may).
+    pub custom: Option<String>,
     pub archived_at: Option<DateTimeUtc>,
     pub version: i64,
     pub created_by: Option<Uuid>,

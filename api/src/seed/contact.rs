@@ -45,5 +45,6 @@ pub(super) fn contact(g: &mut Gen, primary: bool) -> ContactInput {
         email: None,
         is_primary: primary,
         notes: None,
+        custom: Default::default(),
     }
 }

@@ -281,6 +281,7 @@ pub async fn seed_customers(db: &DatabaseConnection, wanted: usize) -> AppResult
             owner_id: owner,
             source: Some(source),
             notes: None,
+            custom: Default::default(),
             contacts,
             force: true,
         };

@@ -45,7 +45,7 @@ impl<'a> Change<'a> {
             entity_id: id,
             subject_id: subject,
             before: None,
-            after: serde_json::to_value(after).ok(),
+            after: serde_json::to_value(after).ok().map(flatten_custom),
         }
     }
 
@@ -58,8 +58,8 @@ impl<'a> Change<'a> {
         before: &impl Serialize,
         after: &impl Serialize,
     ) -> Self {
-        let b = serde_json::to_value(before).unwrap_or(Value::Null);
-        let a = serde_json::to_value(after).unwrap_or(Value::Null);
+        let b = flatten_custom(serde_json::to_value(before).unwrap_or(Value::Null));
+        let a = flatten_custom(serde_json::to_value(after).unwrap_or(Value::Null));
         let (b, a) = diff(&b, &a);
         Change {
             action,
@@ -70,6 +70,21 @@ impl<'a> Change<'a> {
             after: Some(a),
         }
     }
+}
+
+/// A record's custom values (`"custom": {"cycle": "month"}`) as fields of their own
+/// (`"custom.cycle": "month"`), so the history names each changed custom field, and a reader's
+/// history can leave out those their role may not see (`field::View::redact`).
+fn flatten_custom(v: Value) -> Value {
+    let Value::Object(mut map) = v else {
+        return v;
+    };
+    if let Some(Value::Object(custom)) = map.remove("custom") {
+        for (k, v) in custom {
+            map.insert(format!("custom.{k}"), v);
+        }
+    }
+    Value::Object(map)
 }
 
 pub async fn record<C: ConnectionTrait>(

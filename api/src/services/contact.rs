@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::auth::Actor;
 use crate::entities::{contact, customer};
 use crate::error::{AppError, AppResult};
-use crate::services::{audit, begin_write, check_version, new_id, now, record};
+use crate::services::{audit, begin_write, check_version, field, new_id, now, record};
 
 /// A customer has few contacts; the detail view shows them all, up to this many.
 pub const MAX_CONTACTS: u64 = 200;
@@ -30,6 +30,7 @@ fn to_dto(m: contact::Model) -> Contact {
         wechat: m.wechat,
         is_primary: m.is_primary,
         notes: m.notes,
+        custom: field::parse(m.custom.as_deref()),
         version: m.version,
         created_at: m.created_at,
         updated_at: m.updated_at,
@@ -130,13 +131,18 @@ async fn clear_other_primaries<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Inserts a contact inside an open transaction (used by customer create too), with its audit row.
+/// Inserts a contact inside an open transaction (used by customer create too), with its audit
+/// row; `rules` are the contact fields' (`field::Rules::load(_, Resource::Contact)`). Answers the
+/// contact with every custom value: the caller shows it through a `field::View`.
 pub async fn insert<C: ConnectionTrait>(
     txn: &C,
     actor: &Actor,
+    rules: &field::Rules,
     customer_id: Uuid,
     input: ContactInput,
 ) -> AppResult<Contact> {
+    let custom = rules.apply(txn, actor.role, &input.custom, None).await?;
+    rules.mark_used(txn, &custom).await?;
     let t = now();
     let m = contact::Model {
         id: new_id(),
@@ -148,6 +154,7 @@ pub async fn insert<C: ConnectionTrait>(
         wechat: clean(input.wechat),
         is_primary: input.is_primary,
         notes: clean(input.notes),
+        custom: field::stored(&custom),
         archived_at: None,
         version: 1,
         created_at: t,
@@ -181,11 +188,19 @@ pub async fn list(
     customer_id: Uuid,
 ) -> AppResult<Vec<Contact>> {
     customer_in_scope(db, actor, customer_id, Action::Read).await?;
-    for_customer(db, customer_id).await
+    let view = field::View::load(db, actor).await?;
+    let mut contacts = for_customer(db, customer_id).await?;
+    for c in &mut contacts {
+        c.custom = view.show(Resource::Contact, &c.custom);
+    }
+    Ok(contacts)
 }
 
 pub async fn get(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<Contact> {
-    Ok(to_dto(find_in_scope(db, actor, id, Action::Read).await?.0))
+    let mut c = to_dto(find_in_scope(db, actor, id, Action::Read).await?.0);
+    let view = field::View::load(db, actor).await?;
+    c.custom = view.show(Resource::Contact, &c.custom);
+    Ok(c)
 }
 
 pub async fn create(
@@ -197,14 +212,16 @@ pub async fn create(
     input.validate().map_err(AppError::validation)?;
     let cust = customer_in_scope(db, actor, customer_id, Action::Create).await?;
     not_archived(&cust)?;
+    let rules = field::Rules::load(db, Resource::Contact).await?;
     let txn = begin_write(db).await?;
     lock_customer(&txn, customer_id).await?;
     // The first contact of a customer is its primary contact.
     if for_customer(&txn, customer_id).await?.is_empty() {
         input.is_primary = true;
     }
-    let c = insert(&txn, actor, customer_id, input).await?;
+    let mut c = insert(&txn, actor, &rules, customer_id, input).await?;
     txn.commit().await?;
+    c.custom = rules.visible(actor.role, &c.custom);
     Ok(c)
 }
 
@@ -231,7 +248,21 @@ pub async fn update(
     let (current, cust) = find_in_scope(db, actor, id, Action::Update).await?;
     not_archived(&cust)?;
     check_version(Some(expected_version), current.version)?;
+    let rules = field::Rules::load(db, Resource::Contact).await?;
     let mut next = current.clone();
+    let custom = if input.custom.is_empty() {
+        None
+    } else {
+        let previous = field::parse(current.custom.as_deref());
+        Some(
+            rules
+                .apply(db, actor.role, &input.custom, Some(&previous))
+                .await?,
+        )
+    };
+    if let Some(c) = &custom {
+        next.custom = field::stored(c);
+    }
     if let Some(n) = &input.name {
         next.name = n.trim().into();
     }
@@ -257,7 +288,10 @@ pub async fn update(
     if next.is_primary && !current.is_primary {
         clear_other_primaries(&txn, current.customer_id, id).await?;
     }
-    let (before, after) = (to_dto(current), to_dto(next));
+    if let Some(c) = &custom {
+        rules.mark_used(&txn, c).await?;
+    }
+    let (before, mut after) = (to_dto(current), to_dto(next));
     audit::commit(
         txn,
         actor,
@@ -271,6 +305,7 @@ pub async fn update(
         ),
     )
     .await?;
+    after.custom = rules.visible(actor.role, &after.custom);
     Ok(after)
 }
 

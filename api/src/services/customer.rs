@@ -26,7 +26,9 @@ use crate::entities::{customer, customer_tag, user};
 use crate::error::{AppError, AppResult};
 use crate::services::counters::{self, Key, Taken};
 use crate::services::record::{self, KeyKind, Keyset};
-use crate::services::{audit, begin_write, contact, like_contains, new_id, now, page_limit, stale};
+use crate::services::{
+    audit, begin_write, contact, field, like_contains, new_id, now, page_limit, stale,
+};
 
 /// The most duplicates reported on create.
 const MAX_DUPLICATES: u64 = 10;
@@ -70,6 +72,7 @@ pub fn to_dto(m: customer::Model, owner_name: Option<String>) -> Customer {
         owner_name,
         source: m.source,
         notes: m.notes,
+        custom: field::parse(m.custom.as_deref()),
         archived: m.archived_at.is_some(),
         version: m.version,
         created_by: m.created_by,
@@ -151,6 +154,7 @@ pub async fn list(
     let scope = policy::require(actor, Resource::Customer, Action::Read)?;
     q.validate().map_err(AppError::validation)?;
     let limit = page_limit(q.limit)?;
+    let view = field::View::load(db, actor).await?;
     let sort = q.sort.unwrap_or_default();
     let mut sel = with_owner().filter(policy::owned_in_scope(
         actor,
@@ -218,19 +222,39 @@ pub async fn list(
         })
         .await?;
     Ok(Page {
-        items: page.items.into_iter().map(Customer::from).collect(),
+        items: page
+            .items
+            .into_iter()
+            .map(|r| {
+                let mut c = Customer::from(r);
+                c.custom = view.show(Resource::Customer, &c.custom);
+                c
+            })
+            .collect(),
         next_cursor: page.next_cursor,
     })
 }
 
-/// One customer with its contacts: two round-trips (the row with its owner's name; the contacts).
+/// One customer with its contacts: the row with its owner's name, and the field definitions at
+/// once (two connections of the read pool), then the contacts.
 pub async fn get(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<CustomerDetail> {
-    let row: CustomerRow = record::find_with(db, actor, Action::Read, id, with_owner()).await?;
-    let contacts = contact::for_customer(db, id).await?;
-    Ok(CustomerDetail {
-        customer: row.into(),
-        contacts,
-    })
+    let (row, view) = tokio::try_join!(
+        record::find_with::<customer::Entity, CustomerRow, _>(
+            db,
+            actor,
+            Action::Read,
+            id,
+            with_owner()
+        ),
+        field::View::load(db, actor),
+    )?;
+    let mut contacts = contact::for_customer(db, id).await?;
+    for c in &mut contacts {
+        c.custom = view.show(Resource::Contact, &c.custom);
+    }
+    let mut customer = Customer::from(row);
+    customer.custom = view.show(Resource::Customer, &customer.custom);
+    Ok(CustomerDetail { customer, contacts })
 }
 
 /// Active customers that look like the new one: same credit code, same phone, or same name key.
@@ -392,7 +416,26 @@ pub async fn create(
     limits: &LimitSettings,
 ) -> AppResult<CustomerDetail> {
     let scope = policy::require(actor, Resource::Customer, Action::Create)?;
-    input.validate().map_err(AppError::validation)?;
+    // Every bad field at once: the record's own, its custom values, its contacts' custom values.
+    let rules = field::Rules::load(db, Resource::Customer).await?;
+    let contact_rules = field::Rules::load(db, Resource::Contact).await?;
+    let mut errors = input.validate().err().unwrap_or_default();
+    let custom = rules
+        .check(db, actor.role, &input.custom, None)
+        .await?
+        .map_err(|e| errors.extend(e))
+        .unwrap_or_default();
+    for (i, c) in input.contacts.iter().enumerate() {
+        let at = format!("contacts[{i}]");
+        errors.extend(
+            contact_rules
+                .check_nested(db, actor.role, &c.custom, &at)
+                .await?,
+        );
+    }
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
     let owner_id = input.owner_id.unwrap_or(actor.user_id);
     if owner_id != actor.user_id && !table::allows(actor.role, Resource::Customer, Action::Transfer)
     {
@@ -430,6 +473,7 @@ pub async fn create(
         source: clean(input.source.clone()),
         notes: clean(input.notes.clone()),
         tags: Some(tags_json(&tags)),
+        custom: field::stored(&custom),
         archived_at: None,
         version: 1,
         created_by: actor.audit_id(),
@@ -441,7 +485,8 @@ pub async fn create(
         .exec_without_returning(&txn)
         .await?;
     write_tags(&txn, m.id, &tags).await?;
-    let dto = decorate_one(&txn, m.clone()).await?;
+    rules.mark_used(&txn, &custom).await?;
+    let mut dto = decorate_one(&txn, m.clone()).await?;
     audit::record(
         &txn,
         actor,
@@ -456,9 +501,13 @@ pub async fn create(
     }
     let mut created = Vec::with_capacity(contact_inputs.len());
     for c in contact_inputs {
-        created.push(contact::insert(&txn, actor, m.id, c).await?);
+        created.push(contact::insert(&txn, actor, &contact_rules, m.id, c).await?);
     }
     txn.commit().await?;
+    dto.custom = rules.visible(actor.role, &dto.custom);
+    for c in &mut created {
+        c.custom = contact_rules.visible(actor.role, &c.custom);
+    }
     Ok(CustomerDetail {
         customer: dto,
         contacts: created,
@@ -482,9 +531,24 @@ pub async fn update(
     if current.version != expected_version {
         return Err(stale());
     }
-    input
+    let rules = field::Rules::load(db, Resource::Customer).await?;
+    let mut errors = input
         .validate(current.lat, current.lng)
-        .map_err(AppError::validation)?;
+        .err()
+        .unwrap_or_default();
+    let custom = if input.custom.is_empty() {
+        None
+    } else {
+        let previous = field::parse(current.custom.as_deref());
+        rules
+            .check(db, actor.role, &input.custom, Some(&previous))
+            .await?
+            .map_err(|e| errors.extend(e))
+            .ok()
+    };
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
     if let Some(owner) = input.owner_id.filter(|o| Some(*o) != current.owner_id) {
         let scope = table::scope_for(actor.role, Resource::Customer, Action::Transfer).ok_or_else(
             || {
@@ -500,6 +564,9 @@ pub async fn update(
     }
     let before = decorate_one(db, current.clone()).await?;
     let mut next = current.clone();
+    if let Some(c) = &custom {
+        next.custom = field::stored(c);
+    }
     if let Some(k) = input.kind {
         next.kind = k.as_str().into();
     }
@@ -544,7 +611,10 @@ pub async fn update(
     if let Some(t) = &tags {
         write_tags(&txn, id, t).await?;
     }
-    let after = decorate_one(&txn, next).await?;
+    if let Some(c) = &custom {
+        rules.mark_used(&txn, c).await?;
+    }
+    let mut after = decorate_one(&txn, next).await?;
     let action = if before.owner_id != after.owner_id {
         AuditAction::CustomerTransfer
     } else {
@@ -556,6 +626,7 @@ pub async fn update(
         audit::Change::updated(action, "customer", id, id, &before, &after),
     )
     .await?;
+    after.custom = rules.visible(actor.role, &after.custom);
     Ok(after)
 }
 
@@ -587,7 +658,7 @@ pub async fn transfer(
         .col_expr(customer::Column::Version, Expr::value(next.version))
         .col_expr(customer::Column::UpdatedAt, Expr::value(next.updated_at));
     record::update_versioned(&txn, update, id, current.version).await?;
-    let after = decorate_one(&txn, next).await?;
+    let mut after = decorate_one(&txn, next).await?;
     let mut change = audit::Change::updated(
         AuditAction::CustomerTransfer,
         "customer",
@@ -602,6 +673,8 @@ pub async fn transfer(
         a.insert("reason".into(), serde_json::Value::String(reason.clone()));
     }
     audit::commit(txn, actor, change).await?;
+    let view = field::View::load(db, actor).await?;
+    after.custom = view.show(Resource::Customer, &after.custom);
     Ok(after)
 }
 
@@ -631,7 +704,7 @@ pub async fn set_archived(
         .col_expr(customer::Column::Version, Expr::value(next.version))
         .col_expr(customer::Column::UpdatedAt, Expr::value(next.updated_at));
     record::update_versioned(&txn, update, id, current.version).await?;
-    let after = decorate_one(&txn, next).await?;
+    let mut after = decorate_one(&txn, next).await?;
     let action = if archive {
         AuditAction::CustomerArchive
     } else {
@@ -643,6 +716,8 @@ pub async fn set_archived(
         audit::Change::updated(action, "customer", id, id, &before, &after),
     )
     .await?;
+    let view = field::View::load(db, actor).await?;
+    after.custom = view.show(Resource::Customer, &after.custom);
     Ok(after)
 }
 
@@ -654,5 +729,10 @@ pub async fn history(
     q: HistoryQuery,
 ) -> AppResult<Page<AuditEntry>> {
     find_in_scope(db, actor, id, Action::Read).await?;
-    audit::history(db, actor, id, q).await
+    let mut page = audit::history(db, actor, id, q).await?;
+    let view = field::View::load(db, actor).await?;
+    for entry in &mut page.items {
+        view.redact(entry);
+    }
+    Ok(page)
 }

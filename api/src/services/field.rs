@@ -12,13 +12,12 @@ use kaidan_shared::option_list::OptionList;
 use kaidan_shared::{Action, FieldCode, Patch, Resource, Role};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
 };
 use uuid::Uuid;
 
 use crate::auth::{policy, Actor};
-use crate::entities::field_def;
+use crate::entities::{field_def, user};
 use crate::error::{AppError, AppResult};
 use crate::services::{
     audit, begin_write, check_version, new_id, now, option_list, record, unique_violation,
@@ -292,14 +291,72 @@ impl Rules {
         })
     }
 
-    /// The values to store after `role` sends `input` (422 with `custom.<key>` errors).
-    pub fn apply(
+    /// The values to store after `role` sends `input`, or the `custom.<key>` errors (for a
+    /// service that reports them with the record's other field errors). A user field must name
+    /// an active user.
+    pub async fn check<C: ConnectionTrait>(
         &self,
+        db: &C,
+        role: Role,
+        input: &CustomValues,
+        previous: Option<&CustomValues>,
+    ) -> AppResult<Result<CustomValues, Vec<kaidan_shared::FieldError>>> {
+        let out = match rules::apply(&self.fields, &self.lists, role, input, previous) {
+            Ok(out) => out,
+            Err(errs) => return Ok(Err(errs)),
+        };
+        let mut errs = Vec::new();
+        for (key, id) in rules::user_refs(&self.fields, &out) {
+            if previous.and_then(|p| p.get(&key)) == out.get(&key) {
+                continue;
+            }
+            let active = user::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .is_some_and(|u| u.active);
+            if !active {
+                errs.push(kaidan_shared::FieldError::new(
+                    format!("custom.{key}"),
+                    FieldCode::UnknownReference,
+                    "no active user has this id",
+                ));
+            }
+        }
+        Ok(if errs.is_empty() { Ok(out) } else { Err(errs) })
+    }
+
+    /// The values to store after `role` sends `input` (422 with `custom.<key>` errors).
+    pub async fn apply<C: ConnectionTrait>(
+        &self,
+        db: &C,
         role: Role,
         input: &CustomValues,
         previous: Option<&CustomValues>,
     ) -> AppResult<CustomValues> {
-        rules::apply(&self.fields, &self.lists, role, input, previous).map_err(AppError::validation)
+        self.check(db, role, input, previous)
+            .await?
+            .map_err(AppError::validation)
+    }
+
+    /// Checks the values of a record created inside another's request (a customer's first
+    /// contacts), naming errors under `prefix` (`contacts[0]`).
+    pub async fn check_nested<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        role: Role,
+        input: &CustomValues,
+        prefix: &str,
+    ) -> AppResult<Vec<kaidan_shared::FieldError>> {
+        Ok(match self.check(db, role, input, None).await? {
+            Ok(_) => Vec::new(),
+            Err(errs) => errs
+                .into_iter()
+                .map(|mut e| {
+                    e.field = format!("{prefix}.{}", e.field);
+                    e
+                })
+                .collect(),
+        })
     }
 
     /// Marks the fields `values` holds as used (their key and type are then fixed).
@@ -325,18 +382,73 @@ impl Rules {
     }
 }
 
-/// The custom values of a stored record as `role` may see them.
-pub fn visible(fields: &[FieldDef], role: Role, stored: Option<&str>) -> CustomValues {
-    let values: CustomValues = stored
-        .and_then(|s| serde_json::from_str(s).ok())
-        .unwrap_or_default();
-    rules::visible(fields, role, &values)
+impl Rules {
+    /// What `role` may see of a record's values.
+    pub fn visible(&self, role: Role, values: &CustomValues) -> CustomValues {
+        rules::visible(&self.fields, role, values)
+    }
 }
 
-/// Counts fields (for tests and the admin screen's limits).
-pub async fn count<C: ConnectionTrait>(db: &C, resource: Resource) -> AppResult<u64> {
-    Ok(field_def::Entity::find()
-        .filter(field_def::Column::Resource.eq(resource.as_str()))
-        .count(db)
-        .await?)
+/// Every record type's fields as one reader sees them (one query for all types, since a customer
+/// answer carries its contacts): every answer's `custom` goes through `show`.
+pub struct View {
+    fields: Vec<FieldDef>,
+    role: Role,
+}
+
+impl View {
+    pub async fn load<C: ConnectionTrait>(db: &C, actor: &Actor) -> AppResult<View> {
+        let fields = field_def::Entity::find()
+            .order_by_asc(field_def::Column::Position)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(dto)
+            .collect();
+        Ok(View {
+            fields,
+            role: actor.role,
+        })
+    }
+
+    fn sees(&self, resource: Resource, key: &str) -> bool {
+        self.fields
+            .iter()
+            .any(|f| f.resource == resource && f.key == key && f.visible_to_role(self.role))
+    }
+
+    /// The values of a `resource` record the reader may see.
+    pub fn show(&self, resource: Resource, values: &CustomValues) -> CustomValues {
+        values
+            .iter()
+            .filter(|(k, _)| self.sees(resource, k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
+    /// Takes out of an audit entry's before/after the custom values (`custom.<key>`) the reader
+    /// may not see (the entry's `entity` names the record type).
+    pub fn redact(&self, entry: &mut kaidan_shared::audit::AuditEntry) {
+        let resource = Resource::parse(&entry.entity).unwrap_or(Resource::Customer);
+        for side in [&mut entry.before, &mut entry.after] {
+            if let Some(serde_json::Value::Object(map)) = side {
+                map.retain(|k, _| match k.strip_prefix("custom.") {
+                    Some(key) => self.sees(resource, key),
+                    None => true,
+                });
+            }
+        }
+    }
+}
+
+/// A record's stored custom values (the column's JSON text).
+pub fn parse(stored: Option<&str>) -> CustomValues {
+    stored
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default()
+}
+
+/// The column's JSON text for `values` (`NULL` when there are none).
+pub fn stored(values: &CustomValues) -> Option<String> {
+    (!values.is_empty()).then(|| serde_json::Value::Object(values.clone()).to_string())
 }

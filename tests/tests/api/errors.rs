@@ -43,12 +43,7 @@ async fn validation_lists_every_bad_field_and_loses_nothing() {
         .await
         .expect(422);
     assert_eq!(r.code(), "validation_failed");
-    let fields: Vec<&str> = r.body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = r.error_fields();
     assert_eq!(
         fields,
         ["name", "credit_code", "phone", "lat", "contacts[0].email"]

@@ -165,3 +165,323 @@ async fn bad_definitions_are_refused_field_by_field() {
         .expect(422);
     assert_eq!(r.body["errors"][0]["field"], "resource");
 }
+
+/// Custom values travel in `custom` on every read and write of a customer: checked by type,
+/// option and role; a field a role may not see is absent from its lists, details and history;
+/// each change is its own line in the history; a used field's key is fixed.
+#[tokio::test]
+async fn customers_carry_custom_values_checked_and_shown_by_role() {
+    let app = spawn_app().await;
+    let admin = app.sign_in("admin").await;
+    let rep = app.sign_in("rep_east1").await;
+    let sup = app.sign_in("sup_east1").await;
+    let cycle = app
+        .field_create(
+            &admin,
+            &FieldDefCreate {
+                option_list: Some("customer_source".into()),
+                required: true,
+                ..field("purchase_cycle", FieldKind::Choice)
+            },
+        )
+        .await;
+    app.field_create(
+        &admin,
+        &FieldDefCreate {
+            label_zh: "预算".into(),
+            label_en: "Budget".into(),
+            default: Some(json!(100_000)),
+            ..field("budget", FieldKind::Money)
+        },
+    )
+    .await;
+    app.field_create(
+        &admin,
+        &FieldDefCreate {
+            label_zh: "毛利率".into(),
+            label_en: "Margin".into(),
+            visible_to: Some(vec![Role::Admin, Role::Supervisor]),
+            editable_by: Some(vec![Role::Admin]),
+            ..field("margin", FieldKind::Decimal)
+        },
+    )
+    .await;
+
+    // Required, wrong type, unknown option, unknown key and a hidden field: each named.
+    let r = app
+        .post(
+            &rep.token,
+            "/api/v1/customers",
+            json!({"name": "自定义客户", "custom": {}}),
+        )
+        .await
+        .expect(422);
+    assert_eq!(r.body["errors"][0]["field"], "custom.purchase_cycle");
+    assert_eq!(r.body["errors"][0]["code"], "required");
+    let r = app
+        .post(
+            &rep.token,
+            "/api/v1/customers",
+            json!({"name": "自定义客户", "custom": {"purchase_cycle": "someday", "budget": 12.5,
+                   "nope": 1, "margin": "0.3"}}),
+        )
+        .await
+        .expect(422);
+    let mut errors: Vec<(String, String)> = r.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap().into(),
+                e["code"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    errors.sort();
+    assert_eq!(
+        errors,
+        [
+            ("custom.budget".to_owned(), "invalid_format".to_owned()),
+            ("custom.margin".into(), "not_allowed".into()),
+            ("custom.nope".into(), "unknown_field".into()),
+            ("custom.purchase_cycle".into(), "unknown_reference".into()),
+        ]
+    );
+
+    // A good create: the default fills the budget.
+    let r = app
+        .post(
+            &rep.token,
+            "/api/v1/customers",
+            json!({"name": "自定义客户", "custom": {"purchase_cycle": "trade_show"}}),
+        )
+        .await
+        .expect(201);
+    let id = r.id();
+    assert_eq!(
+        r.body["custom"],
+        json!({"purchase_cycle": "trade_show", "budget": 100_000})
+    );
+    // The admin sets the margin; the rep never sees it, the supervisor does.
+    let path = format!("/api/v1/customers/{id}");
+    app.patch(
+        &admin.token,
+        &path,
+        "\"1\"",
+        json!({"custom": {"margin": "0.35"}}),
+    )
+    .await
+    .expect(200);
+    let mine = app.get(&rep.token, &path).await.expect(200);
+    assert!(mine.body["custom"].get("margin").is_none(), "{}", mine.body);
+    let list = app
+        .get(&rep.token, "/api/v1/customers?q=自定义客户")
+        .await
+        .expect(200);
+    assert!(list.body["items"][0]["custom"].get("margin").is_none());
+    assert_eq!(
+        list.body["items"][0]["custom"]["purchase_cycle"],
+        "trade_show"
+    );
+    let theirs = app.get(&sup.token, &path).await.expect(200);
+    assert_eq!(theirs.body["custom"]["margin"], "0.35");
+    // The supervisor may echo it back but not change it; clearing a required field is refused.
+    app.patch(
+        &sup.token,
+        &path,
+        "\"2\"",
+        json!({"custom": {"margin": "0.350"}}),
+    )
+    .await
+    .expect(200);
+    let r = app
+        .patch(
+            &sup.token,
+            &path,
+            "\"3\"",
+            json!({"custom": {"margin": "0.5"}}),
+        )
+        .await
+        .expect(422);
+    assert_eq!(r.body["errors"][0]["field"], "custom.margin");
+    let r = app
+        .patch(
+            &rep.token,
+            &path,
+            "\"3\"",
+            json!({"custom": {"purchase_cycle": null}}),
+        )
+        .await
+        .expect(422);
+    assert_eq!(r.body["errors"][0]["code"], "required");
+    app.patch(
+        &rep.token,
+        &path,
+        "\"3\"",
+        json!({"custom": {"purchase_cycle": "website", "budget": null}}),
+    )
+    .await
+    .expect(200);
+    let now = app.get(&rep.token, &path).await.expect(200);
+    assert_eq!(now.body["custom"], json!({"purchase_cycle": "website"}));
+
+    // Each custom change is its own field in the history; the rep's history has no margin.
+    let history = |token: String| {
+        let app = &app;
+        let path = format!("{path}/history");
+        async move { app.get(&token, &path).await.expect(200).body }
+    };
+    let h = history(rep.token.clone()).await;
+    let last = &h["items"][0];
+    assert_eq!(last["before"]["custom.purchase_cycle"], "trade_show");
+    assert_eq!(last["after"]["custom.purchase_cycle"], "website");
+    assert!(last["after"]
+        .as_object()
+        .unwrap()
+        .contains_key("custom.budget"));
+    let text = h.to_string();
+    assert!(!text.contains("custom.margin"), "{text}");
+    let h = history(sup.token.clone()).await;
+    assert!(h.to_string().contains("custom.margin"));
+
+    // The field is used now: its key is fixed.
+    let used = app
+        .fields(&admin, "customer")
+        .await
+        .fields
+        .into_iter()
+        .find(|f| f.id == cycle.id)
+        .unwrap();
+    assert!(used.used);
+    let r = app
+        .patch(
+            &admin.token,
+            &format!("/api/v1/fields/{}", used.id),
+            &format!("\"{}\"", used.version),
+            json!({"key": "cycle"}),
+        )
+        .await
+        .expect(422);
+    assert_eq!(r.body["errors"][0]["field"], "key");
+    // Retired, its values stay stored but leave every answer; back, they return.
+    app.field_update(
+        &admin,
+        &used,
+        &FieldDefUpdate {
+            active: Some(false),
+            ..Default::default()
+        },
+    )
+    .await;
+    let hidden = app.get(&rep.token, &path).await.expect(200);
+    assert!(hidden.body["custom"].get("purchase_cycle").is_none());
+    // Its stored value may be echoed back, not changed.
+    app.patch(
+        &rep.token,
+        &path,
+        "\"4\"",
+        json!({"custom": {"purchase_cycle": "website"}}),
+    )
+    .await
+    .expect(200);
+    let used = app
+        .fields(&admin, "customer")
+        .await
+        .fields
+        .into_iter()
+        .find(|f| f.id == cycle.id)
+        .unwrap();
+    app.field_update(
+        &admin,
+        &used,
+        &FieldDefUpdate {
+            active: Some(true),
+            ..Default::default()
+        },
+    )
+    .await;
+    let back = app.get(&rep.token, &path).await.expect(200);
+    assert_eq!(back.body["custom"]["purchase_cycle"], "website");
+}
+
+/// Contacts have their own fields: checked when created with their customer (errors under
+/// `contacts[i]`) and on their own, and shown by role inside the customer's answer too.
+#[tokio::test]
+async fn contacts_carry_their_own_custom_values() {
+    let app = spawn_app().await;
+    let admin = app.sign_in("admin").await;
+    let rep = app.sign_in("rep_east1").await;
+    for (key, label, kind, visible_to) in [
+        ("birthday", "生日", FieldKind::Date, None),
+        ("handler", "对接人", FieldKind::User, None),
+        (
+            "private",
+            "私人备注",
+            FieldKind::Text,
+            Some(vec![Role::Admin]),
+        ),
+    ] {
+        let input = FieldDefCreate {
+            resource: Resource::Contact,
+            label_zh: label.into(),
+            visible_to,
+            ..field(key, kind)
+        };
+        app.field_create(&admin, &input).await;
+    }
+    let r = app
+        .post(
+            &rep.token,
+            "/api/v1/customers",
+            json!({"name": "联系人字段客户", "contacts": [
+                {"name": "甲", "custom": {"birthday": "1990-02-30"}},
+                {"name": "乙", "custom": {"handler": uuid::Uuid::now_v7()}},
+            ]}),
+        )
+        .await
+        .expect(422);
+    let fields = r.error_fields();
+    assert_eq!(
+        fields,
+        ["contacts[0].custom.birthday", "contacts[1].custom.handler"]
+    );
+    let r = app
+        .post(
+            &rep.token,
+            "/api/v1/customers",
+            json!({"name": "联系人字段客户", "contacts": [
+                {"name": "甲", "custom": {"birthday": "1990-02-28", "handler": rep.user.id}},
+            ]}),
+        )
+        .await
+        .expect(201);
+    let customer = r.id();
+    let contact = r.body["contacts"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(r.body["contacts"][0]["custom"]["birthday"], "1990-02-28");
+    let path = format!("/api/v1/contacts/{contact}");
+    app.patch(
+        &admin.token,
+        &path,
+        "\"1\"",
+        json!({"custom": {"private": "只给管理员"}}),
+    )
+    .await
+    .expect(200);
+    let mine = app
+        .get(&rep.token, &format!("/api/v1/customers/{customer}"))
+        .await
+        .expect(200);
+    assert!(mine.body["contacts"][0]["custom"].get("private").is_none());
+    assert_eq!(
+        mine.body["contacts"][0]["custom"]["handler"],
+        rep.user.id.to_string()
+    );
+    let theirs = app.get(&admin.token, &path).await.expect(200);
+    assert_eq!(theirs.body["custom"]["private"], "只给管理员");
+    let h = app
+        .get(&rep.token, &format!("/api/v1/customers/{customer}/history"))
+        .await
+        .expect(200);
+    assert!(!h.body.to_string().contains("只给管理员"));
+}

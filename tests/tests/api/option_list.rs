@@ -137,12 +137,7 @@ async fn admins_add_reorder_relabel_and_retire_options_but_never_remove_one() {
         )
         .await
         .expect(422);
-    let fields: Vec<&str> = r.body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = r.error_fields();
     assert_eq!(fields, ["key", "name_zh"]);
     // Both changes are in the audit trail.
     let log = app

@@ -36,6 +36,7 @@ pub fn ContactForm(
         wechat: None,
         is_primary: false,
         notes: None,
+        custom: Default::default(),
         version: 0,
         created_at: Default::default(),
         updated_at: Default::default(),
@@ -58,6 +59,7 @@ pub fn ContactForm(
             wechat: opt(wechat.get_untracked()),
             is_primary: false,
             notes: None,
+            custom: Default::default(),
         };
         let version = c.version;
         let id = c.id;

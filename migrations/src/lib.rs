@@ -24,6 +24,7 @@ mod m20261126_000014_add_users_demo_password;
 mod m20261126_000015_add_customers_tags;
 mod m20261126_000016_create_option_lists;
 mod m20261126_000017_create_field_defs;
+mod m20261126_000018_customers_onto_option_keys;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000015_add_customers_tags::Migration),
             Box::new(m20261126_000016_create_option_lists::Migration),
             Box::new(m20261126_000017_create_field_defs::Migration),
+            Box::new(m20261126_000018_customers_onto_option_keys::Migration),
         ]
     }
 }

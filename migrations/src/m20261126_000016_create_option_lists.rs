@@ -254,7 +254,8 @@ impl MigrationTrait for Migration {
     }
 }
 
-async fn insert_option(
+/// Adds an option to a list (also used by the migration that moves customers onto keys).
+pub(crate) async fn insert_option(
     m: &SchemaManager<'_>,
     list_id: uuid::Uuid,
     key: &str,

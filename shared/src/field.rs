@@ -824,6 +824,47 @@ pub fn canonical_decimal(raw: &str) -> Option<String> {
     })
 }
 
+/// Yuan as typed by a person (`"1,234.5"`, `"¥12"`) in 分, exactly (no floating point): at most
+/// two decimals; `None` when it is not such an amount.
+pub fn yuan_to_fen(text: &str) -> Option<i64> {
+    let cleaned: String = text
+        .trim()
+        .trim_start_matches(['¥', '￥'])
+        .chars()
+        .filter(|c| *c != ',' && *c != '，' && !c.is_whitespace())
+        .collect();
+    let canonical = canonical_decimal(&cleaned)?;
+    let (neg, body) = match canonical.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, canonical.as_str()),
+    };
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    if frac.len() > 2 {
+        return None;
+    }
+    let fen = int
+        .parse::<i64>()
+        .ok()?
+        .checked_mul(100)?
+        .checked_add(format!("{frac:0<2}").parse::<i64>().ok()?)?;
+    Some(if neg { -fen } else { fen })
+}
+
+/// 分 as yuan with two decimals and thousands separators: `123450` → `"1,234.50"`.
+pub fn fen_to_yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let abs = fen.unsigned_abs();
+    let int = (abs / 100).to_string();
+    let mut grouped = String::with_capacity(int.len() + int.len() / 3);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}{grouped}.{:02}", abs % 100)
+}
+
 /// JSON Schema (2020-12) of the `custom` object a caller with `role` may send: the active fields
 /// the role sees, each with its type, labels and, for choices, the active option keys.
 pub fn schema(defs: &[FieldDef], lists: &[OptionList], role: Role) -> Value {
@@ -1050,6 +1091,25 @@ mod tests {
         ] {
             assert_eq!(check(kind, empty), Ok(None), "{kind:?} clears");
         }
+    }
+
+    #[test]
+    fn money_is_typed_in_yuan_and_kept_in_fen_exactly() {
+        for (typed, fen) in [
+            ("1,234.5", 123_450),
+            ("¥0.07", 7),
+            ("-12", -1200),
+            ("0.1", 10),
+            ("19.99", 1999),
+        ] {
+            assert_eq!(yuan_to_fen(typed), Some(fen), "{typed}");
+        }
+        for bad in ["1.234", "abc", "", "1e3"] {
+            assert_eq!(yuan_to_fen(bad), None, "{bad}");
+        }
+        assert_eq!(fen_to_yuan(123_450), "1,234.50");
+        assert_eq!(fen_to_yuan(-7), "-0.07");
+        assert_eq!(fen_to_yuan(100_000_000), "1,000,000.00");
     }
 
     #[test]

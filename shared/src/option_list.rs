@@ -141,6 +141,37 @@ pub struct OptionListUpdate {
     pub options: Option<Vec<OptionInput>>,
 }
 
+/// Checks a built-in field that holds an option key (a customer's industry, say): `value` must be
+/// an active option of `list`, or the key the record already holds (`before`) — a retired option
+/// stays where it was.
+pub fn check_choice(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    list: Option<&OptionList>,
+    value: Option<&str>,
+    before: Option<&str>,
+) {
+    let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return;
+    };
+    if before == Some(v) {
+        return;
+    }
+    match list.and_then(|l| l.option(v)) {
+        Some(o) if o.active => {}
+        Some(_) => errors.push(FieldError::new(
+            field,
+            FieldCode::NotAllowed,
+            "this option is retired",
+        )),
+        None => errors.push(FieldError::new(
+            field,
+            FieldCode::UnknownReference,
+            "not an option of the field's list (GET /api/v1/option-lists)",
+        )),
+    }
+}
+
 /// At most this many options in one list.
 pub const MAX_OPTIONS: usize = 200;
 

@@ -157,6 +157,13 @@ pub fn Shell() -> impl IntoView {
         }
     });
     let routing = use_context::<Routing>().map(|r| r.0);
+    // The company's option lists and custom fields, for every screen, once someone is signed in.
+    let catalog = crate::options::Catalog::provide();
+    Effect::new(move |_| {
+        if auth.0.with(Option::is_some) {
+            catalog.reload();
+        }
+    });
     let is_admin = move || auth.role() == Some(Role::Admin);
     let active = move |prefix: &'static str| {
         move || {

@@ -99,6 +99,9 @@ pub fn forget_all() {
 mod tests {
     use super::*;
 
+    /// The generation is global: tests that bump it must not run beside tests that read it.
+    static SERIAL: Mutex<()> = Mutex::new(());
+
     fn user() -> SessionUser {
         SessionUser {
             username: "rep".into(),
@@ -112,6 +115,7 @@ mod tests {
 
     #[test]
     fn remembers_until_forgotten_or_expired() {
+        let _one = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
         let (u, s) = (Uuid::now_v7(), Uuid::now_v7());
         let ttl = Duration::from_secs(60);
         put(u, s, user(), generation(), ttl);
@@ -124,6 +128,7 @@ mod tests {
 
     #[test]
     fn a_read_that_raced_a_change_is_not_remembered() {
+        let _one = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
         let (u, s) = (Uuid::now_v7(), Uuid::now_v7());
         let ttl = Duration::from_secs(60);
         let before = generation();

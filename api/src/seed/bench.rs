@@ -61,14 +61,15 @@ const WORDS: [&str; 40] = [
     "正泰", "明辉", "盛世", "锦程", "鸿运", "泰和", "东方", "蓝海", "云帆", "凯越", "润泽", "信达",
     "华宇", "开元", "精工", "联创",
 ];
+/// (name word, industry key of the `customer_industry` option list)
 const TRADES: [(&str, &str); 7] = [
-    ("科技", "信息技术"),
-    ("电子", "电子制造"),
-    ("机械", "机械制造"),
-    ("贸易", "批发零售"),
-    ("医疗器械", "医疗健康"),
-    ("物流", "物流运输"),
-    ("新能源", "能源"),
+    ("科技", "information_technology"),
+    ("电子", "electronics"),
+    ("机械", "machinery"),
+    ("贸易", "wholesale_retail"),
+    ("医疗器械", "healthcare"),
+    ("物流", "logistics"),
+    ("新能源", "energy"),
 ];
 const PEOPLE: [&str; 12] = [
     "王伟", "李娜", "张敏", "刘洋", "陈静", "杨磊", "黄艳", "赵勇", "吴军", "周杰", "徐涛", "孙丽",

@@ -143,22 +143,22 @@ const BRANDS: [&str; 40] = [
     "华宇", "开元", "精工", "联创",
 ];
 
-/// (name word, industry)
+/// (name word, industry: a key of the `customer_industry` option list)
 const TRADES: [(&str, &str); 14] = [
-    ("科技", "信息技术"),
-    ("软件", "信息技术"),
-    ("电子", "电子制造"),
-    ("机械", "机械制造"),
-    ("精密制造", "机械制造"),
-    ("贸易", "批发零售"),
-    ("商贸", "批发零售"),
-    ("食品", "餐饮食品"),
-    ("医疗器械", "医疗健康"),
-    ("生物医药", "医疗健康"),
-    ("建材", "建筑建材"),
-    ("物流", "物流运输"),
-    ("纺织", "纺织服装"),
-    ("新能源", "能源"),
+    ("科技", "information_technology"),
+    ("软件", "information_technology"),
+    ("电子", "electronics"),
+    ("机械", "machinery"),
+    ("精密制造", "machinery"),
+    ("贸易", "wholesale_retail"),
+    ("商贸", "wholesale_retail"),
+    ("食品", "food"),
+    ("医疗器械", "healthcare"),
+    ("生物医药", "healthcare"),
+    ("建材", "construction"),
+    ("物流", "logistics"),
+    ("纺织", "textiles"),
+    ("新能源", "energy"),
 ];
 
 const ROADS: [&str; 8] = [
@@ -171,7 +171,14 @@ const ROADS: [&str; 8] = [
     "建设大道",
     "工业园路",
 ];
-const SOURCES: [&str; 5] = ["展会", "转介绍", "官网", "电话开发", "渠道伙伴"];
+/// Keys of the `customer_source` option list.
+const SOURCES: [&str; 5] = [
+    "trade_show",
+    "referral",
+    "website",
+    "cold_call",
+    "channel_partner",
+];
 const TAGS: [&str; 6] = [
     "重点客户",
     "老客户",

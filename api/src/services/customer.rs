@@ -407,6 +407,31 @@ async fn write_tags<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Industry and source hold keys of the option lists `customer_industry` and `customer_source`.
+fn choices(
+    errors: &mut Vec<kaidan_shared::FieldError>,
+    rules: &field::Rules,
+    industry: &Option<String>,
+    source: &Option<String>,
+    current: Option<&customer::Model>,
+) {
+    use kaidan_shared::option_list::{builtin, check_choice};
+    check_choice(
+        errors,
+        "industry",
+        rules.list(builtin::CUSTOMER_INDUSTRY),
+        industry.as_deref(),
+        current.and_then(|c| c.industry.as_deref()),
+    );
+    check_choice(
+        errors,
+        "source",
+        rules.list(builtin::CUSTOMER_SOURCE),
+        source.as_deref(),
+        current.and_then(|c| c.source.as_deref()),
+    );
+}
+
 /// Creates a customer (with its first contacts). Likely duplicates stop the create with 409
 /// `duplicate_suspected` unless `force` is set.
 pub async fn create(
@@ -420,6 +445,7 @@ pub async fn create(
     let rules = field::Rules::load(db, Resource::Customer).await?;
     let contact_rules = field::Rules::load(db, Resource::Contact).await?;
     let mut errors = input.validate().err().unwrap_or_default();
+    choices(&mut errors, &rules, &input.industry, &input.source, None);
     let custom = rules
         .check(db, actor.role, &input.custom, None)
         .await?
@@ -536,6 +562,13 @@ pub async fn update(
         .validate(current.lat, current.lng)
         .err()
         .unwrap_or_default();
+    choices(
+        &mut errors,
+        &rules,
+        &input.industry.value().cloned(),
+        &input.source.value().cloned(),
+        Some(&current),
+    );
     let custom = if input.custom.is_empty() {
         None
     } else {

@@ -359,6 +359,11 @@ impl Rules {
         })
     }
 
+    /// The option list with this key.
+    pub fn list(&self, key: &str) -> Option<&OptionList> {
+        self.lists.iter().find(|l| l.key == key)
+    }
+
     /// Marks the fields `values` holds as used (their key and type are then fixed).
     pub async fn mark_used<C: ConnectionTrait>(
         &self,

@@ -155,3 +155,66 @@ async fn admins_add_reorder_relabel_and_retire_options_but_never_remove_one() {
         .collect();
     assert_eq!(actions, ["option_list.update", "option_list.create"]);
 }
+
+/// A customer's industry and source are keys of their option lists: an unknown key is refused,
+/// a retired option cannot be chosen anew but stays on the customers that have it.
+#[tokio::test]
+async fn customers_take_industry_and_source_from_their_lists() {
+    let app = spawn_app().await;
+    let admin = app.sign_in("admin").await;
+    let rep = app.sign_in("rep_east1").await;
+    let r = app
+        .post(
+            &rep.token,
+            "/api/v1/customers",
+            json!({"name": "行业客户", "industry": "信息技术", "source": "nowhere"}),
+        )
+        .await
+        .expect(422);
+    assert_eq!(r.error_fields(), ["industry", "source"]);
+    let r = app
+        .post(
+            &rep.token,
+            "/api/v1/customers",
+            json!({"name": "行业客户", "industry": "energy", "source": "referral"}),
+        )
+        .await
+        .expect(201);
+    let path = format!("/api/v1/customers/{}", r.id());
+    // The admin retires "energy".
+    let industry = app.option_list(&admin, "customer_industry").await;
+    let options: Vec<_> = industry
+        .options
+        .iter()
+        .map(|o| {
+            json!({"key": o.key, "label_zh": o.label_zh, "label_en": o.label_en,
+                        "active": o.key != "energy"})
+        })
+        .collect();
+    app.patch(
+        &admin.token,
+        &format!("/api/v1/option-lists/{}", industry.id),
+        &format!("\"{}\"", industry.version),
+        json!({"options": options}),
+    )
+    .await
+    .expect(200);
+    // The customer keeps it through other edits; nobody picks it anew.
+    app.patch(
+        &rep.token,
+        &path,
+        "\"1\"",
+        json!({"industry": "energy", "notes": "仍是能源"}),
+    )
+    .await
+    .expect(200);
+    let r = app
+        .post(
+            &rep.token,
+            "/api/v1/customers",
+            json!({"name": "新能源客户", "industry": "energy"}),
+        )
+        .await
+        .expect(422);
+    assert_eq!(r.body["errors"][0]["code"], "not_allowed");
+}

@@ -187,6 +187,14 @@ impl Browser {
         panic!("{css} is still there");
     }
 
+    /// Chooses the option with `value` in a select, once the option is there (lists load
+    /// after the form).
+    async fn select(&self, css: &str, value: &str) {
+        let option = format!("{css} option[value='{value}']");
+        self.wait(&option).await;
+        self.wait(css).await.select_by_value(value).await.unwrap();
+    }
+
     async fn fill(&self, css: &str, text: &str) {
         let el = self.wait(css).await;
         el.clear().await.unwrap();
@@ -262,6 +270,25 @@ async fn spawn() -> TestApp {
 /// second customer with the same phone raises the duplicate warning.
 async fn rep_creates_finds_and_edits(viewport: (u32, u32)) {
     let app = spawn().await;
+    // The company's own field: a purchase cycle, from a list of its own.
+    let admin = app.login("admin").await;
+    app.post(
+        &admin,
+        "/api/v1/option-lists",
+        json!({"key": "purchase_cycle", "name_zh": "采购周期", "name_en": "Purchase cycle",
+               "options": [{"key": "quarter", "label_zh": "按季度", "label_en": "Quarterly"},
+                           {"key": "year", "label_zh": "按年度", "label_en": "Yearly"}]}),
+    )
+    .await
+    .expect(201);
+    app.post(
+        &admin,
+        "/api/v1/fields",
+        json!({"resource": "customer", "key": "purchase_cycle", "label_zh": "采购周期",
+               "label_en": "Purchase cycle", "kind": "choice", "option_list": "purchase_cycle"}),
+    )
+    .await
+    .expect(201);
     let mut b = open(&app, "rep", viewport).await;
     b.login("rep_east1", PASSWORD).await;
     b.wait("[data-testid=customer-list]").await;
@@ -271,7 +298,8 @@ async fn rep_creates_finds_and_edits(viewport: (u32, u32)) {
     b.click("[data-testid=new-customer]").await;
     b.fill("#f-name", "杭州西溪数据科技有限公司").await;
     b.fill("#f-phone", "0571-8765 4321").await;
-    b.fill("#f-industry", "信息技术").await;
+    b.select("#f-industry", "information_technology").await;
+    b.select("#f-custom-purchase_cycle", "quarter").await;
     b.fill("input[name='contacts.name']", "陈晓").await;
     b.fill("input[name='contacts.phones']", "13912345678").await;
     b.shot("new-customer-form").await;
@@ -279,6 +307,14 @@ async fn rep_creates_finds_and_edits(viewport: (u32, u32)) {
     b.wait_text("[data-testid=customer-name]", "杭州西溪数据科技有限公司")
         .await;
     b.wait_text("[data-testid=contact]", "陈晓").await;
+    // Options and the custom field show by their labels.
+    b.wait_text("[data-testid=customer-detail]", "信息技术")
+        .await;
+    b.wait_text(
+        "[data-testid=customer-detail] [data-custom=purchase_cycle]",
+        "按季度",
+    )
+    .await;
     let tel = b.wait("[data-testid=contact] a[href^='tel:']").await;
     assert_eq!(
         tel.attr("href").await.unwrap().as_deref(),
@@ -293,10 +329,18 @@ async fn rep_creates_finds_and_edits(viewport: (u32, u32)) {
     b.shot("search").await;
     b.click("[data-testid=customer-list] a").await;
     b.click("[data-testid=edit-customer]").await;
-    b.fill("#f-industry", "软件服务").await;
+    b.select("#f-industry", "electronics").await;
+    b.select("#f-custom-purchase_cycle", "year").await;
     b.click("[data-testid=save]").await;
-    b.wait_text("[data-testid=customer-detail]", "软件服务")
+    b.wait_text("[data-testid=customer-detail]", "电子制造")
         .await;
+    b.wait_text(
+        "[data-testid=customer-detail] [data-custom=purchase_cycle]",
+        "按年度",
+    )
+    .await;
+    // The history names the custom field by its label.
+    b.wait_text(".history", "采购周期").await;
     b.shot("edited").await;
 
     b.goto("/customers/new").await;

@@ -13,6 +13,8 @@ pub mod audit;
 pub mod auth;
 pub mod contact;
 pub mod customer;
+pub mod field;
+pub mod option_list;
 pub mod org;
 pub mod user;
 

@@ -1,8 +1,11 @@
 //! The contact form: add or edit one contact of a customer. Any screen that shows a customer's
 //! people uses it (the customer's detail page now; visits and leads next).
 
+use crate::components::custom_fields::{CustomFields, CustomForm};
+use crate::options::use_catalog;
 use kaidan_shared::contact::{Contact, ContactInput, ContactUpdate};
 use kaidan_shared::FieldError;
+use kaidan_shared::Resource;
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -46,6 +49,8 @@ pub fn ContactForm(
     let phones = RwSignal::new(c.phones.join(", "));
     let email = RwSignal::new(c.email.clone().unwrap_or_default());
     let wechat = RwSignal::new(c.wechat.clone().unwrap_or_default());
+    let custom = CustomForm::new(Resource::Contact, &c.custom);
+    let catalog = use_catalog();
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let message = RwSignal::new(None::<String>);
     let editing = contact.is_some();
@@ -59,7 +64,7 @@ pub fn ContactForm(
             wechat: opt(wechat.get_untracked()),
             is_primary: false,
             notes: None,
-            custom: Default::default(),
+            custom: custom.values(catalog, editing),
         };
         let version = c.version;
         let id = c.id;
@@ -71,6 +76,7 @@ pub fn ContactForm(
                     phones: Some(input.phones),
                     email: input.email.into(),
                     wechat: input.wechat.into(),
+                    custom: input.custom,
                     ..Default::default()
                 };
                 api::contact::update(id, &api::etag(version), &body)
@@ -91,6 +97,7 @@ pub fn ContactForm(
             <TextField label=ContactText::Phones field="phones" value=phones errors=errs input_type="tel" inputmode="tel"/>
             <TextField label=ContactText::Email field="email" value=email errors=errs input_type="email"/>
             <TextField label=ContactText::Wechat field="wechat" value=wechat errors=errs maxlength=64/>
+            <CustomFields form=custom errors=errs/>
             <p class="form-error" role="alert">{move || message.get()}</p>
             <div class="actions">
                 <button class="btn primary" type="submit" prop:disabled=move || save.pending().get()>

@@ -9,7 +9,9 @@ use leptos::prelude::*;
 
 use crate::api::ApiResult;
 use crate::components::{local_time, ErrorState, Loading};
-use crate::i18n::{action_label, field_label, use_i18n, T};
+use crate::i18n::{action_label, field_label, use_i18n, Lang, T};
+use crate::options::use_catalog;
+use kaidan_shared::Resource;
 
 /// A record's change history, newest first, from `load` (the record's own history endpoint).
 #[component]
@@ -19,6 +21,18 @@ where
     Fut: Future<Output = ApiResult<Page<AuditEntry>>> + 'static,
 {
     let i18n = use_i18n();
+    let catalog = use_catalog();
+    for resource in kaidan_shared::field::RESOURCES {
+        catalog.load_fields(resource);
+    }
+    // A custom field's label comes from its definition; the others from the module's words.
+    let label = move |entity: &str, key: &str, lang: Lang| match key.strip_prefix("custom.") {
+        Some(custom) => Resource::parse(entity)
+            .and_then(|r| catalog.fields(r).into_iter().find(|f| f.key == custom))
+            .map(|f| f.label(lang.code()).to_owned())
+            .unwrap_or_else(|| custom.to_owned()),
+        None => field_label(entity, key, lang),
+    };
     let data = LocalResource::new(move || async move { load().await.map(|p| p.items) });
     view! {
         <section class="card">
@@ -33,7 +47,7 @@ where
                                 let lang = i18n.lang();
                                 let mut fields: Vec<String> = if e.before.is_some() {
                                     e.after.as_ref().and_then(|a| a.as_object())
-                                        .map(|o| o.keys().map(|k| field_label(&e.entity, k, lang)).filter(|l| !l.is_empty()).collect())
+                                        .map(|o| o.keys().map(|k| label(&e.entity, k, lang)).filter(|l| !l.is_empty()).collect())
                                         .unwrap_or_default()
                                 } else {
                                     Vec::new()

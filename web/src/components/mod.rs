@@ -2,6 +2,7 @@
 //! components more than one module shows (the history timeline, the contact form).
 
 pub mod contact_form;
+pub mod custom_fields;
 pub mod history;
 
 use kaidan_shared::{FieldCode, FieldError};

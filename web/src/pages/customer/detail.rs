@@ -4,6 +4,7 @@
 use kaidan_shared::audit::HistoryQuery;
 use kaidan_shared::contact::{Contact, ContactUpdate};
 use kaidan_shared::customer::{Customer, CustomerDetail, TransferRequest};
+use kaidan_shared::option_list::builtin;
 use kaidan_shared::user::UserListQuery;
 use kaidan_shared::{Action as Act, Resource};
 use leptos::prelude::*;
@@ -14,12 +15,14 @@ use uuid::Uuid;
 use crate::api::{self, ApiError};
 use crate::app::use_auth;
 use crate::components::contact_form::ContactForm;
+use crate::components::custom_fields::CustomFacts;
 use crate::components::history::History;
 use crate::components::{save_error_text, ErrorState, Loading};
 use crate::i18n::contact::ContactText;
 use crate::i18n::customer::level_label;
 use crate::i18n::customer::CustomerText;
 use crate::i18n::{use_i18n, T};
+use crate::options::use_catalog;
 
 #[derive(Clone)]
 struct Loaded {
@@ -96,17 +99,28 @@ fn Detail(loaded: Loaded, on_change: Callback<()>) -> impl IntoView {
         }
     };
 
+    let catalog = use_catalog();
     let facts: Vec<(CustomerText, Option<String>)> = vec![
         (
             CustomerText::Level,
             c.level.map(|l| level_label(l, i18n.lang()).to_owned()),
         ),
-        (CustomerText::Industry, c.industry.clone()),
+        (
+            CustomerText::Industry,
+            c.industry
+                .as_deref()
+                .map(|k| catalog.label(builtin::CUSTOMER_INDUSTRY, k, i18n.lang())),
+        ),
         (CustomerText::Phone, c.phone.clone()),
         (CustomerText::CreditCode, c.credit_code.clone()),
         (CustomerText::Address, c.address.clone()),
         (CustomerText::Owner, c.owner_name.clone()),
-        (CustomerText::Source, c.source.clone()),
+        (
+            CustomerText::Source,
+            c.source
+                .as_deref()
+                .map(|k| catalog.label(builtin::CUSTOMER_SOURCE, k, i18n.lang())),
+        ),
         (
             CustomerText::Tag,
             (!c.tags.is_empty()).then(|| c.tags.join("、")),
@@ -123,6 +137,7 @@ fn Detail(loaded: Loaded, on_change: Callback<()>) -> impl IntoView {
                 {facts.into_iter().filter_map(|(k, v)| v.map(|v| view! {
                     <div><dt>{move || i18n.t(k)}</dt><dd>{v}</dd></div>
                 })).collect_view()}
+                <CustomFacts resource=Resource::Customer values=c.custom.clone()/>
             </dl>
             <div class="actions">
                 {phone.map(|p| view! { <a class="btn" href=format!("tel:{p}")>{move || i18n.t(ContactText::Call)}</a> })}
@@ -325,6 +340,9 @@ fn ContactRow(
                     })}
                     {c.email.clone().map(|m| view! { <a class="btn" href=format!("mailto:{m}") aria-label=m.clone()>"✉"</a> })}
                 </div>
+                {(!c.custom.is_empty()).then(|| view! {
+                    <dl class="facts"><CustomFacts resource=Resource::Contact values=c.custom.clone()/></dl>
+                })}
                 <Show when=move || can_edit.get() fallback=|| ()>
                     <div class="actions">
                         <button class="btn" on:click=move |_| editing.set(true)>{move || i18n.t(T::Edit)}</button>

@@ -12,11 +12,15 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use uuid::Uuid;
 
 use crate::api;
+use crate::components::custom_fields::{CustomFields, CustomForm};
 use crate::components::{save_error_text, ErrorState, Loading, TextArea, TextField};
 use crate::i18n::contact::ContactText;
 use crate::i18n::customer::CustomerText;
 use crate::i18n::customer::{level_label, matched_label};
 use crate::i18n::{use_i18n, T};
+use crate::options::{use_catalog, ChoiceField};
+use kaidan_shared::option_list::builtin;
+use kaidan_shared::Resource;
 
 #[derive(Clone, Copy)]
 struct Form {
@@ -154,6 +158,14 @@ fn Editor(existing: Option<(Customer, String)>) -> impl IntoView {
     let i18n = use_i18n();
     let navigate = use_navigate();
     let form = Form::new(existing.as_ref().map(|(c, _)| c));
+    let catalog = use_catalog();
+    let custom = CustomForm::new(
+        Resource::Customer,
+        &existing
+            .as_ref()
+            .map(|(c, _)| c.custom.clone())
+            .unwrap_or_default(),
+    );
     let editing_id: Option<Uuid> = existing.as_ref().map(|(c, _)| c.id);
     let etag = existing
         .as_ref()
@@ -168,12 +180,24 @@ fn Editor(existing: Option<(Customer, String)>) -> impl IntoView {
         let etag = etag.clone();
         async move {
             match editing_id {
-                Some(id) => api::customer::update(id, &etag, &form.update())
-                    .await
-                    .map(|r| r.body.id),
-                None => api::customer::create(&form.create(force))
-                    .await
-                    .map(|r| r.body.customer.id),
+                Some(id) => {
+                    let body = CustomerUpdate {
+                        custom: custom.values(catalog, true),
+                        ..form.update()
+                    };
+                    api::customer::update(id, &etag, &body)
+                        .await
+                        .map(|r| r.body.id)
+                }
+                None => {
+                    let body = CustomerCreate {
+                        custom: custom.values(catalog, false),
+                        ..form.create(force)
+                    };
+                    api::customer::create(&body)
+                        .await
+                        .map(|r| r.body.customer.id)
+                }
             }
         }
     });
@@ -247,10 +271,11 @@ fn Editor(existing: Option<(Customer, String)>) -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </div>
-                <TextField label=CustomerText::Industry field="industry" value=form.industry errors=errs maxlength=limits::SHORT/>
+                <ChoiceField label=CustomerText::Industry field="industry" list=builtin::CUSTOMER_INDUSTRY value=form.industry errors=errs/>
                 <TextField label=CustomerText::Tags field="tags" value=form.tags errors=errs/>
                 <TextField label=CustomerText::Address field="address" value=form.address errors=errs maxlength=limits::ADDRESS/>
-                <TextField label=CustomerText::Source field="source" value=form.source errors=errs maxlength=limits::SHORT/>
+                <ChoiceField label=CustomerText::Source field="source" list=builtin::CUSTOMER_SOURCE value=form.source errors=errs/>
+                <CustomFields form=custom errors=errs/>
                 <TextArea label=CustomerText::Notes field="notes" value=form.notes errors=errs/>
                 <Show when=move || editing_id.is_none() fallback=|| ()>
                     <fieldset class="subform">

@@ -1,6 +1,7 @@
 //! The customer list: search, filters, infinite scroll over the keyset API.
 
 use kaidan_shared::customer::{Customer, CustomerListQuery, Level};
+use kaidan_shared::option_list::builtin;
 use kaidan_shared::user::UserListQuery;
 use kaidan_shared::{Action as Act, Resource};
 use leptos::html;
@@ -16,6 +17,7 @@ use crate::components::{ErrorState, Loading};
 use crate::i18n::customer::level_label;
 use crate::i18n::customer::CustomerText;
 use crate::i18n::{use_i18n, T};
+use crate::options::{option_items, use_catalog};
 
 #[derive(Clone, Debug, PartialEq, Default)]
 struct Filters {
@@ -52,6 +54,7 @@ impl Filters {
 #[component]
 pub fn CustomersPage() -> impl IntoView {
     let i18n = use_i18n();
+    let catalog = use_catalog();
     let auth = use_auth();
     let search = RwSignal::new(String::new());
     let filters = RwSignal::new(Filters::default());
@@ -177,8 +180,10 @@ pub fn CustomersPage() -> impl IntoView {
                     </div>
                     <div class="field">
                         <label for="flt-industry">{move || i18n.t(CustomerText::Industry)}</label>
-                        <input id="flt-industry" prop:value=move || filters.with(|f| f.industry.clone())
-                            on:change=move |ev| { let v = event_target_value(&ev); filters.update(|f| f.industry = v) }/>
+                        <select id="flt-industry" on:change=move |ev| { let v = event_target_value(&ev); filters.update(|f| f.industry = v) }>
+                            <option value="" selected=move || filters.with(|f| f.industry.is_empty())>"—"</option>
+                            {move || option_items(builtin::CUSTOMER_INDUSTRY, &filters.with(|f| f.industry.clone()))}
+                        </select>
                     </div>
                     <div class="field">
                         <label for="flt-tag">{move || i18n.t(CustomerText::Tag)}</label>
@@ -206,7 +211,7 @@ pub fn CustomersPage() -> impl IntoView {
                             <div class="row-main">
                                 <span class="row-title">{c.name.clone()}</span>
                                 <span class="row-sub">
-                                    {c.industry.clone().unwrap_or_default()}
+                                    {c.industry.clone().map(|k| catalog.label(builtin::CUSTOMER_INDUSTRY, &k, i18n.lang())).unwrap_or_default()}
                                     {c.owner_name.clone().map(|o| format!(" · {o}"))}
                                 </span>
                             </div>

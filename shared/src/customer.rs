@@ -396,6 +396,11 @@ crate::list_query! {
         pub sort: Option<CustomerSort>,
         /// List archived customers instead of active ones.
         pub archived: Option<bool>,
+        /// Custom field filters, `key:value`, several separated by commas
+        /// (`purchase_cycle:quarter,vip:true`): fields marked `filterable` that the caller sees;
+        /// a multiple-choice field matches records that chose the key among others.
+        #[cfg_attr(feature = "openapi", param(max_length = 400, example = "purchase_cycle:quarter"))]
+        pub custom: Option<String>,
     }
 }
 

@@ -127,6 +127,32 @@ impl FieldKind {
         matches!(self, FieldKind::Choice | FieldKind::MultiChoice)
     }
 
+    /// Whether lists can be filtered by the field's values (the value index holds them): choices,
+    /// yes/no and user references — values that are keys, never free text.
+    pub fn filterable(self) -> bool {
+        matches!(
+            self,
+            FieldKind::Choice | FieldKind::MultiChoice | FieldKind::Bool | FieldKind::User
+        )
+    }
+
+    /// The values of a stored value the filter index keeps (one per chosen key).
+    pub fn index_values(self, v: &Value) -> Vec<String> {
+        if !self.filterable() {
+            return Vec::new();
+        }
+        match v {
+            Value::String(s) => vec![s.clone()],
+            Value::Bool(b) => vec![b.to_string()],
+            Value::Array(a) => a
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Whether a list can be sorted by the field (one value per record).
     pub fn sortable(self) -> bool {
         !matches!(self, FieldKind::MultiChoice | FieldKind::LongText)
@@ -222,7 +248,7 @@ pub struct FieldDefCreate {
     #[serde(default)]
     pub section: Option<String>,
     /// Defaults to after the last field.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole_i32")]
     pub position: Option<i32>,
     /// Required for choice and multiple-choice fields: the key of an existing option list.
     #[serde(default)]
@@ -267,7 +293,11 @@ pub struct FieldDefUpdate {
     #[serde(default, skip_serializing_if = "Patch::is_absent")]
     #[cfg_attr(feature = "openapi", schema(inline))]
     pub section: Patch<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "whole_i32"
+    )]
     pub position: Option<i32>,
     #[serde(default, skip_serializing_if = "Patch::is_absent")]
     #[cfg_attr(feature = "openapi", schema(inline))]
@@ -281,6 +311,26 @@ pub struct FieldDefUpdate {
     /// `false` retires the field, `true` brings it back with its values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
+}
+
+/// A whole number sent as `162` or `162.0`: JSON Schema's `integer` admits both, so a client
+/// that writes every number as a float is not refused.
+fn whole_i32<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i32>, D::Error> {
+    use serde::de::Error;
+    let Some(n) = Option::<serde_json::Number>::deserialize(d)? else {
+        return Ok(None);
+    };
+    n.as_i64()
+        .or_else(|| {
+            n.as_f64()
+                .filter(|f| {
+                    f.fract() == 0.0 && (f64::from(i32::MIN)..=f64::from(i32::MAX)).contains(f)
+                })
+                .map(|f| f as i64)
+        })
+        .and_then(|i| i32::try_from(i).ok())
+        .map(Some)
+        .ok_or_else(|| D::Error::custom("expected a whole number"))
 }
 
 /// A record type's fields as `GET /api/v1/fields` publishes them.
@@ -321,6 +371,7 @@ impl FieldDefCreate {
         let editable = self.editable_by.clone().unwrap_or_else(|| visible.clone());
         check_roles(&mut e, &visible, &editable);
         check_list(&mut e, self.kind, self.option_list.as_deref(), list);
+        check_filterable(&mut e, self.kind, self.filterable);
         if let Some(d) = &self.default {
             check_default(&mut e, self.kind, d, list);
         }
@@ -414,6 +465,16 @@ impl FieldDefUpdate {
             }
         }
         e.finish()
+    }
+}
+
+fn check_filterable(e: &mut Errors, kind: FieldKind, filterable: bool) {
+    if filterable && !kind.filterable() {
+        e.add(
+            "filterable",
+            FieldCode::NotAllowed,
+            "lists filter by choice, multiple-choice, yes/no and user fields",
+        );
     }
 }
 
@@ -1110,6 +1171,27 @@ mod tests {
         assert_eq!(fen_to_yuan(123_450), "1,234.50");
         assert_eq!(fen_to_yuan(-7), "-0.07");
         assert_eq!(fen_to_yuan(100_000_000), "1,000,000.00");
+    }
+
+    #[test]
+    fn positions_may_come_as_whole_floats() {
+        let base = json!({"resource": "customer", "key": "k", "label_zh": "x", "label_en": "x", "kind": "text"});
+        for (pos, want) in [
+            (json!(3), Some(3)),
+            (json!(162.0), Some(162)),
+            (json!(-2147483648.0), Some(i32::MIN)),
+            (Value::Null, None),
+        ] {
+            let mut v = base.clone();
+            v["position"] = pos;
+            let c: FieldDefCreate = serde_json::from_value(v).unwrap();
+            assert_eq!(c.position, want);
+        }
+        let mut v = base.clone();
+        v["position"] = json!(1.5);
+        assert!(serde_json::from_value::<FieldDefCreate>(v).is_err());
+        let u: FieldDefUpdate = serde_json::from_value(json!({"position": 4.0})).unwrap();
+        assert_eq!(u.position, Some(4));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 pub mod audit_log;
 pub mod contact;
+pub mod custom_value;
 pub mod customer;
 pub mod customer_tag;
 pub mod field_def;

@@ -17,7 +17,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::auth::password::PasswordHasher;
-use crate::entities::{contact, customer, team, user};
+use crate::entities::{contact, custom_value, customer, field_def, team, user};
 use crate::error::AppResult;
 use crate::seed::{seed_org, DEMO_PASSWORD};
 use crate::services::{begin_write, now};
@@ -154,6 +154,7 @@ pub async fn seed_bench(
 ) -> AppResult<BenchReport> {
     seed_org(db, hasher, DEMO_PASSWORD).await?;
     let owners = ensure_reps(db, hasher, reps.max(1)).await?;
+    ensure_bench_field(db).await?;
     let existing = customer::Entity::find()
         .filter(customer::Column::Source.eq(BENCH_SOURCE))
         .count(db)
@@ -166,6 +167,7 @@ pub async fn seed_bench(
         let end = (i + BATCH as u64).min(customers);
         let mut rows = Vec::with_capacity(BATCH);
         let mut people = Vec::with_capacity(BATCH * 2);
+        let mut values = Vec::with_capacity(BATCH);
         for n in i..end {
             let (name, city, trade) = company_name(n);
             let (city_name, area, code) = CITIES[city];
@@ -176,6 +178,13 @@ pub async fn seed_bench(
             let org = format!("{:09}", n % 1_000_000_000);
             let first17 = format!("91{code}{org}");
             let credit = credit_code_check_char(&first17).map(|c| format!("{first17}{c}"));
+            let cycle = BENCH_CYCLES[(n % BENCH_CYCLES.len() as u64) as usize];
+            values.push(custom_value::ActiveModel {
+                resource: Set("customer".into()),
+                field_key: Set(BENCH_FIELD.into()),
+                value: Set(cycle.into()),
+                record_id: Set(id),
+            });
             rows.push(customer::ActiveModel {
                 id: Set(id),
                 kind: Set("company".into()),
@@ -193,7 +202,7 @@ pub async fn seed_bench(
                 source: Set(Some(BENCH_SOURCE.into())),
                 notes: Set(None),
                 tags: Set(None),
-                custom: Set(None),
+                custom: Set(Some(format!("{{\"{BENCH_FIELD}\":\"{cycle}\"}}"))),
                 archived_at: Set(None),
                 version: Set(1),
                 created_by: Set(None),
@@ -230,6 +239,9 @@ pub async fn seed_bench(
                 .exec_without_returning(&txn)
                 .await?;
         }
+        custom_value::Entity::insert_many(values)
+            .exec_without_returning(&txn)
+            .await?;
         txn.commit().await?;
         added += n_rows;
         contacts_added += n_rows * 2;
@@ -249,11 +261,68 @@ pub async fn seed_bench(
     })
 }
 
+/// The bench's custom field: a filterable single choice over the customer sources, so the list
+/// filtered by a custom field is measured at the bench's size.
+pub const BENCH_FIELD: &str = "bench_cycle";
+const BENCH_CYCLES: [&str; 5] = [
+    "trade_show",
+    "referral",
+    "website",
+    "cold_call",
+    "channel_partner",
+];
+
+async fn ensure_bench_field(db: &DatabaseConnection) -> AppResult<()> {
+    let exists = field_def::Entity::find()
+        .filter(field_def::Column::Resource.eq("customer"))
+        .filter(field_def::Column::Key.eq(BENCH_FIELD))
+        .count(db)
+        .await?
+        > 0;
+    if !exists {
+        let t = now();
+        field_def::Entity::insert(field_def::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            resource: Set("customer".into()),
+            key: Set(BENCH_FIELD.into()),
+            label_zh: Set("采购周期".into()),
+            label_en: Set("Purchase cycle".into()),
+            kind: Set("choice".into()),
+            required: Set(false),
+            default_value: Set(None),
+            help_zh: Set(None),
+            help_en: Set(None),
+            section: Set(None),
+            position: Set(0),
+            option_list: Set(Some("customer_source".into())),
+            visible_to: Set(
+                r#"["admin","customer_service","regional_manager","sales_rep","supervisor"]"#
+                    .into(),
+            ),
+            editable_by: Set(
+                r#"["admin","customer_service","regional_manager","sales_rep","supervisor"]"#
+                    .into(),
+            ),
+            filterable: Set(true),
+            active: Set(true),
+            used: Set(true),
+            version: Set(1),
+            created_at: Set(t),
+            updated_at: Set(t),
+        })
+        .exec_without_returning(db)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Refreshes the query planner's statistics of the tables the load writes.
 async fn refresh_statistics(db: &DatabaseConnection) -> AppResult<()> {
     let sql = match db.get_database_backend() {
-        DbBackend::Postgres => "ANALYZE customers, contacts, customer_tags, users",
-        DbBackend::MySql => "ANALYZE TABLE customers, contacts, customer_tags, users",
+        DbBackend::Postgres => "ANALYZE customers, contacts, customer_tags, custom_values, users",
+        DbBackend::MySql => {
+            "ANALYZE TABLE customers, contacts, customer_tags, custom_values, users"
+        }
         _ => "ANALYZE",
     };
     db.execute_unprepared(sql).await?;

@@ -144,8 +144,12 @@ pub async fn insert<C: ConnectionTrait>(
     let custom = rules.apply(txn, actor.role, &input.custom, None).await?;
     rules.mark_used(txn, &custom).await?;
     let t = now();
+    let id = new_id();
+    rules
+        .index(txn, Resource::Contact, id, &Default::default(), &custom)
+        .await?;
     let m = contact::Model {
-        id: new_id(),
+        id,
         customer_id,
         name: input.name.trim().into(),
         title: clean(input.title),
@@ -290,6 +294,10 @@ pub async fn update(
     }
     if let Some(c) = &custom {
         rules.mark_used(&txn, c).await?;
+        let previous = field::parse(current.custom.as_deref());
+        rules
+            .index(&txn, Resource::Contact, id, &previous, c)
+            .await?;
     }
     let (before, mut after) = (to_dto(current), to_dto(next));
     audit::commit(

@@ -189,6 +189,16 @@ pub async fn list(
     if let Some(t) = q.updated_since {
         sel = sel.filter(customer::Column::UpdatedAt.gte(t));
     }
+    if let Some(spec) = q.custom.as_deref().filter(|c| !c.trim().is_empty()) {
+        sel = sel.filter(view.filter(
+            Resource::Customer,
+            spec,
+            (
+                sea_orm::sea_query::IntoIden::into_iden(customer::Entity),
+                sea_orm::sea_query::IntoIden::into_iden(customer::Column::Id),
+            ),
+        )?);
+    }
     if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let mut any = Condition::any()
             .add(customer::Column::SearchKey.like(like_contains(&search_key(text))));
@@ -512,6 +522,9 @@ pub async fn create(
         .await?;
     write_tags(&txn, m.id, &tags).await?;
     rules.mark_used(&txn, &custom).await?;
+    rules
+        .index(&txn, Resource::Customer, m.id, &Default::default(), &custom)
+        .await?;
     let mut dto = decorate_one(&txn, m.clone()).await?;
     audit::record(
         &txn,
@@ -646,6 +659,10 @@ pub async fn update(
     }
     if let Some(c) = &custom {
         rules.mark_used(&txn, c).await?;
+        let previous = field::parse(current.custom.as_deref());
+        rules
+            .index(&txn, Resource::Customer, id, &previous, c)
+            .await?;
     }
     let mut after = decorate_one(&txn, next).await?;
     let action = if before.owner_id != after.owner_id {

@@ -17,7 +17,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::auth::{policy, Actor};
-use crate::entities::{field_def, user};
+use crate::entities::{custom_value, field_def, user};
 use crate::error::{AppError, AppResult};
 use crate::services::{
     audit, begin_write, check_version, new_id, now, option_list, record, unique_violation,
@@ -359,6 +359,52 @@ impl Rules {
         })
     }
 
+    /// Brings the filter index of one record up to date with its values (inside the write's
+    /// transaction): the rows of each filterable-kind field whose value changed are replaced.
+    pub async fn index<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        resource: Resource,
+        record_id: Uuid,
+        old: &CustomValues,
+        new: &CustomValues,
+    ) -> AppResult<()> {
+        for def in self.fields.iter().filter(|f| f.kind.filterable()) {
+            let (before, after) = (old.get(&def.key), new.get(&def.key));
+            if before == after {
+                continue;
+            }
+            if before.is_some() {
+                custom_value::Entity::delete_many()
+                    .filter(custom_value::Column::Resource.eq(resource.as_str()))
+                    .filter(custom_value::Column::FieldKey.eq(def.key.as_str()))
+                    .filter(custom_value::Column::RecordId.eq(record_id))
+                    .exec(db)
+                    .await?;
+            }
+            let rows: Vec<custom_value::ActiveModel> = after
+                .map(|v| def.kind.index_values(v))
+                .unwrap_or_default()
+                .into_iter()
+                .map(|value| {
+                    custom_value::Model {
+                        resource: resource.as_str().into(),
+                        field_key: def.key.clone(),
+                        value,
+                        record_id,
+                    }
+                    .into()
+                })
+                .collect();
+            if !rows.is_empty() {
+                custom_value::Entity::insert_many(rows)
+                    .exec_without_returning(db)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
     /// The option list with this key.
     pub fn list(&self, key: &str) -> Option<&OptionList> {
         self.lists.iter().find(|l| l.key == key)
@@ -431,6 +477,69 @@ impl View {
             .collect()
     }
 
+    /// The conditions of a list's custom filter (`key:value,key:value`) on `resource` rows whose
+    /// id is `id_column`: an `EXISTS` probe of the value index per pair. A field the reader does
+    /// not see, a retired one or one not marked filterable is refused like an unknown one, so a
+    /// filter never tells a role about values it may not read.
+    pub fn filter(
+        &self,
+        resource: Resource,
+        spec: &str,
+        id_column: (sea_orm::sea_query::DynIden, sea_orm::sea_query::DynIden),
+    ) -> AppResult<sea_orm::Condition> {
+        use sea_orm::sea_query::{Expr, ExprTrait, Query};
+        let mut all = sea_orm::Condition::all();
+        let pairs: Vec<&str> = spec
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        if pairs.len() > MAX_CUSTOM_FILTERS {
+            return Err(AppError::field(
+                "custom",
+                FieldCode::TooMany,
+                "at most 5 custom field filters",
+            ));
+        }
+        for pair in pairs {
+            let Some((key, value)) = pair.split_once(':') else {
+                return Err(AppError::field(
+                    "custom",
+                    FieldCode::InvalidFormat,
+                    "filters are key:value",
+                ));
+            };
+            let known = self.fields.iter().any(|f| {
+                f.resource == resource
+                    && f.key == key
+                    && f.filterable
+                    && f.kind.filterable()
+                    && f.visible_to_role(self.role)
+            });
+            if !known {
+                return Err(AppError::field(
+                    "custom",
+                    FieldCode::UnknownField,
+                    "no filterable custom field has this key",
+                ));
+            }
+            all = all.add(Expr::exists(
+                Query::select()
+                    .expr(Expr::val(1))
+                    .from(custom_value::Entity)
+                    .and_where(custom_value::Column::Resource.eq(resource.as_str()))
+                    .and_where(custom_value::Column::FieldKey.eq(key))
+                    .and_where(custom_value::Column::Value.eq(value))
+                    .and_where(
+                        Expr::col((custom_value::Entity, custom_value::Column::RecordId))
+                            .equals(id_column.clone()),
+                    )
+                    .to_owned(),
+            ));
+        }
+        Ok(all)
+    }
+
     /// Takes out of an audit entry's before/after the custom values (`custom.<key>`) the reader
     /// may not see (the entry's `entity` names the record type).
     pub fn redact(&self, entry: &mut kaidan_shared::audit::AuditEntry) {
@@ -445,6 +554,9 @@ impl View {
         }
     }
 }
+
+/// At most this many custom filters on one list.
+pub const MAX_CUSTOM_FILTERS: usize = 5;
 
 /// A record's stored custom values (the column's JSON text).
 pub fn parse(stored: Option<&str>) -> CustomValues {

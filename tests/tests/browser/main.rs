@@ -285,7 +285,8 @@ async fn rep_creates_finds_and_edits(viewport: (u32, u32)) {
         &admin,
         "/api/v1/fields",
         json!({"resource": "customer", "key": "purchase_cycle", "label_zh": "采购周期",
-               "label_en": "Purchase cycle", "kind": "choice", "option_list": "purchase_cycle"}),
+               "label_en": "Purchase cycle", "kind": "choice", "option_list": "purchase_cycle",
+               "filterable": true}),
     )
     .await
     .expect(201);
@@ -341,6 +342,17 @@ async fn rep_creates_finds_and_edits(viewport: (u32, u32)) {
     .await;
     // The history names the custom field by its label.
     b.wait_text(".history", "采购周期").await;
+    // The list filters by it.
+    b.goto("/customers").await;
+    b.wait_text("[data-testid=customer-list]", "杭州西溪数据科技有限公司")
+        .await;
+    b.click("[aria-expanded]").await;
+    b.select("#flt-custom-purchase_cycle", "quarter").await;
+    b.wait_gone("[data-testid=customer-list] li").await;
+    b.select("#flt-custom-purchase_cycle", "year").await;
+    b.wait_text("[data-testid=customer-list]", "杭州西溪数据科技有限公司")
+        .await;
+    b.shot("custom-filter").await;
     b.shot("edited").await;
 
     b.goto("/customers/new").await;

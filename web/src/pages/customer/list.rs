@@ -1,6 +1,7 @@
 //! The customer list: search, filters, infinite scroll over the keyset API.
 
 use kaidan_shared::customer::{Customer, CustomerListQuery, Level};
+use kaidan_shared::field::FieldKind;
 use kaidan_shared::option_list::builtin;
 use kaidan_shared::user::UserListQuery;
 use kaidan_shared::{Action as Act, Resource};
@@ -16,7 +17,7 @@ use crate::app::use_auth;
 use crate::components::{ErrorState, Loading};
 use crate::i18n::customer::level_label;
 use crate::i18n::customer::CustomerText;
-use crate::i18n::{use_i18n, T};
+use crate::i18n::{use_i18n, Lang, T};
 use crate::options::{option_items, use_catalog};
 
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -26,6 +27,8 @@ struct Filters {
     industry: String,
     tag: String,
     owner: String,
+    /// Custom field filters: field key → chosen value ("" for any).
+    custom: std::collections::BTreeMap<String, String>,
 }
 
 impl Filters {
@@ -39,6 +42,15 @@ impl Filters {
             industry: text(&self.industry),
             tag: text(&self.tag),
             owner_id: self.owner.trim().parse().ok(),
+            custom: Some(
+                self.custom
+                    .iter()
+                    .filter(|(_, v)| !v.is_empty())
+                    .map(|(k, v)| format!("{k}:{v}"))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            )
+            .filter(|c| !c.is_empty()),
             ..Default::default()
         }
     }
@@ -47,7 +59,8 @@ impl Filters {
             && self.level.is_empty()
             && self.industry.is_empty()
             && self.tag.is_empty()
-            && self.owner.is_empty())
+            && self.owner.is_empty()
+            && self.custom.values().all(String::is_empty))
     }
 }
 
@@ -190,6 +203,7 @@ pub fn CustomersPage() -> impl IntoView {
                         <input id="flt-tag" prop:value=move || filters.with(|f| f.tag.clone())
                             on:change=move |ev| { let v = event_target_value(&ev); filters.update(|f| f.tag = v) }/>
                     </div>
+                    <CustomFilters filters=filters/>
                     <Show when=can_see_team fallback=|| ()>
                         <div class="field">
                             <label for="flt-owner">{move || i18n.t(CustomerText::Owner)}</label>
@@ -230,5 +244,57 @@ pub fn CustomersPage() -> impl IntoView {
                 <button class="btn block" on:click=move |_| load(false)>{move || i18n.t(T::LoadMore)}</button>
             })}
         </section>
+    }
+}
+
+/// A select per filterable custom field the reader sees (choices and yes/no), loaded with the
+/// field definitions when the filters are first opened.
+#[component]
+fn CustomFilters(filters: RwSignal<Filters>) -> impl IntoView {
+    let i18n = use_i18n();
+    let catalog = use_catalog();
+    let auth = use_auth();
+    catalog.load_fields(Resource::Customer);
+    move || {
+        let role = auth.role();
+        catalog
+            .fields(Resource::Customer)
+            .into_iter()
+            .filter(|f| f.filterable && role.is_some_and(|r| f.visible_to.contains(&r)))
+            .filter(|f| matches!(f.kind, FieldKind::Choice | FieldKind::MultiChoice | FieldKind::Bool))
+            .map(|def| {
+                let id = format!("flt-custom-{}", def.key);
+                let key = def.key.clone();
+                let current = {
+                    let key = key.clone();
+                    move || filters.with(|f| f.custom.get(&key).cloned().unwrap_or_default())
+                };
+                let label = def.label(i18n.lang().code()).to_owned();
+                let list = def.option_list.clone().unwrap_or_default();
+                let kind = def.kind;
+                view! {
+                    <div class="field">
+                        <label for=id.clone()>{label}</label>
+                        <select id=id on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            let key = key.clone();
+                            filters.update(|f| { f.custom.insert(key, v); });
+                        }>
+                            <option value="">"—"</option>
+                            {move || if kind == FieldKind::Bool {
+                                let (yes, no) = if i18n.lang() == Lang::En { ("Yes", "No") } else { ("是", "否") };
+                                let now = current();
+                                view! {
+                                    <option value="true" selected=now == "true">{yes}</option>
+                                    <option value="false" selected=now == "false">{no}</option>
+                                }.into_any()
+                            } else {
+                                option_items(&list, &current()).into_any()
+                            }}
+                        </select>
+                    </div>
+                }
+            })
+            .collect_view()
     }
 }

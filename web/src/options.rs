@@ -66,6 +66,20 @@ impl Catalog {
         });
     }
 
+    /// Forgets the loaded fields, so screens load them again (after an admin changed them).
+    pub fn forget_fields(self) {
+        self.fields.update(HashMap::clear);
+    }
+
+    /// Every list as (key, 中文名, English name).
+    pub fn lists(self) -> Vec<(String, String, String)> {
+        self.lists.with(|ls| {
+            ls.iter()
+                .map(|l| (l.key.clone(), l.name_zh.clone(), l.name_en.clone()))
+                .collect()
+        })
+    }
+
     /// The options a select offers: the list's active ones, plus `current` if it is retired.
     pub fn choices(self, list: &str, current: &str) -> Vec<(String, String, String)> {
         self.lists.with(|ls| {

@@ -178,7 +178,9 @@ pub async fn seed_bench(
             let org = format!("{:09}", n % 1_000_000_000);
             let first17 = format!("91{code}{org}");
             let credit = credit_code_check_char(&first17).map(|c| format!("{first17}{c}"));
-            let cycle = BENCH_CYCLES[(n % BENCH_CYCLES.len() as u64) as usize];
+            // Independent of the owner (n % reps): each rep's book holds every value alike.
+            let cycle =
+                BENCH_CYCLES[((n / owners.len() as u64) % BENCH_CYCLES.len() as u64) as usize];
             values.push(custom_value::ActiveModel {
                 resource: Set("customer".into()),
                 field_key: Set(BENCH_FIELD.into()),

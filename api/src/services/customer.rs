@@ -190,14 +190,18 @@ pub async fn list(
         sel = sel.filter(customer::Column::UpdatedAt.gte(t));
     }
     if let Some(spec) = q.custom.as_deref().filter(|c| !c.trim().is_empty()) {
-        sel = sel.filter(view.filter(
-            Resource::Customer,
-            spec,
-            (
-                sea_orm::sea_query::IntoIden::into_iden(customer::Entity),
-                sea_orm::sea_query::IntoIden::into_iden(customer::Column::Id),
-            ),
-        )?);
+        sel = sel.filter(
+            view.filter(
+                db,
+                Resource::Customer,
+                spec,
+                (
+                    sea_orm::sea_query::IntoIden::into_iden(customer::Entity),
+                    sea_orm::sea_query::IntoIden::into_iden(customer::Column::Id),
+                ),
+            )
+            .await?,
+        );
     }
     if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let mut any = Condition::any()

@@ -478,16 +478,23 @@ impl View {
     }
 
     /// The conditions of a list's custom filter (`key:value,key:value`) on `resource` rows whose
-    /// id is `id_column`: an `EXISTS` probe of the value index per pair. A field the reader does
-    /// not see, a retired one or one not marked filterable is refused like an unknown one, so a
-    /// filter never tells a role about values it may not read.
-    pub fn filter(
+    /// id is `id_column`. A field the reader does not see, a retired one or one not marked
+    /// filterable is refused like an unknown one, so a filter never tells a role about values it
+    /// may not read.
+    ///
+    /// Each pair picks its plan by how many records hold the value, counted up to a cap (never an
+    /// unbounded count): a rare value drives the query (`id IN (its records)`, at most
+    /// `SELECTIVE` rows to sort), a common one is probed per row of the list's own index walk
+    /// (`EXISTS`), which finds a page after a few hundred rows. Either way a page costs a bounded
+    /// amount of work whatever the number of records (docs/benchmarks.md).
+    pub async fn filter<C: ConnectionTrait>(
         &self,
+        db: &C,
         resource: Resource,
         spec: &str,
         id_column: (sea_orm::sea_query::DynIden, sea_orm::sea_query::DynIden),
     ) -> AppResult<sea_orm::Condition> {
-        use sea_orm::sea_query::{Expr, ExprTrait, Query};
+        use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
         let mut all = sea_orm::Condition::all();
         let pairs: Vec<&str> = spec
             .split(',')
@@ -523,19 +530,36 @@ impl View {
                     "no filterable custom field has this key",
                 ));
             }
-            all = all.add(Expr::exists(
-                Query::select()
-                    .expr(Expr::val(1))
-                    .from(custom_value::Entity)
-                    .and_where(custom_value::Column::Resource.eq(resource.as_str()))
-                    .and_where(custom_value::Column::FieldKey.eq(key))
-                    .and_where(custom_value::Column::Value.eq(value))
-                    .and_where(
-                        Expr::col((custom_value::Entity, custom_value::Column::RecordId))
-                            .equals(id_column.clone()),
-                    )
-                    .to_owned(),
-            ));
+            let mut holders = Query::select()
+                .column(custom_value::Column::RecordId)
+                .from(custom_value::Entity)
+                .and_where(custom_value::Column::Resource.eq(resource.as_str()))
+                .and_where(custom_value::Column::FieldKey.eq(key))
+                .and_where(custom_value::Column::Value.eq(value))
+                .to_owned();
+            let capped = Query::select()
+                .expr(Expr::cust("COUNT(*)"))
+                .from_subquery(
+                    holders.clone().limit(SELECTIVE + 1).to_owned(),
+                    Alias::new("holders"),
+                )
+                .to_owned();
+            let count: i64 = match db.query_one(&capped).await? {
+                Some(row) => row.try_get_by_index(0)?,
+                None => 0,
+            };
+            if count as u64 <= SELECTIVE {
+                all = all.add(Expr::col(id_column.clone()).in_subquery(holders));
+            } else {
+                all = all.add(Expr::exists(
+                    holders
+                        .and_where(
+                            Expr::col((custom_value::Entity, custom_value::Column::RecordId))
+                                .equals(id_column.clone()),
+                        )
+                        .to_owned(),
+                ));
+            }
         }
         Ok(all)
     }
@@ -554,6 +578,9 @@ impl View {
         }
     }
 }
+
+/// A value held by at most this many records drives a filtered list's query (see `View::filter`).
+const SELECTIVE: u64 = 5_000;
 
 /// At most this many custom filters on one list.
 pub const MAX_CUSTOM_FILTERS: usize = 5;

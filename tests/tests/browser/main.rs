@@ -187,6 +187,43 @@ impl Browser {
         panic!("{css} is still there");
     }
 
+    /// On the customer list, filters by the custom field `purchase_cycle`: "quarter" shows
+    /// nothing, "year" shows `name` (a customer whose cycle is a year).
+    async fn filters_by_purchase_cycle(&mut self, name: &str) {
+        self.goto("/customers").await;
+        self.wait_text("[data-testid=customer-list]", name).await;
+        self.click("[aria-expanded]").await;
+        self.select("#flt-custom-purchase_cycle", "quarter").await;
+        self.wait_gone("[data-testid=customer-list] li").await;
+        self.select("#flt-custom-purchase_cycle", "year").await;
+        self.wait_text("[data-testid=customer-list]", name).await;
+    }
+
+    /// Clicks the first element matching `css` whose text contains `text`.
+    async fn click_text(&self, css: &str, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            for el in self
+                .client
+                .find_all(Locator::Css(css))
+                .await
+                .unwrap_or_default()
+            {
+                if el.text().await.unwrap_or_default().contains(text) {
+                    let arg = serde_json::to_value(&el).unwrap();
+                    self.client
+                        .execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg])
+                        .await
+                        .unwrap();
+                    el.click().await.unwrap();
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no {css} shows {text:?}");
+    }
+
     /// Chooses the option with `value` in a select, once the option is there (lists load
     /// after the form).
     async fn select(&self, css: &str, value: &str) {
@@ -343,14 +380,7 @@ async fn rep_creates_finds_and_edits(viewport: (u32, u32)) {
     // The history names the custom field by its label.
     b.wait_text(".history", "采购周期").await;
     // The list filters by it.
-    b.goto("/customers").await;
-    b.wait_text("[data-testid=customer-list]", "杭州西溪数据科技有限公司")
-        .await;
-    b.click("[aria-expanded]").await;
-    b.select("#flt-custom-purchase_cycle", "quarter").await;
-    b.wait_gone("[data-testid=customer-list] li").await;
-    b.select("#flt-custom-purchase_cycle", "year").await;
-    b.wait_text("[data-testid=customer-list]", "杭州西溪数据科技有限公司")
+    b.filters_by_purchase_cycle("杭州西溪数据科技有限公司")
         .await;
     b.shot("custom-filter").await;
     b.shot("edited").await;
@@ -752,4 +782,74 @@ fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
         }
     }
     files
+}
+
+/// At phone size, the admin gives customers a field of the company's own — a list "采购周期" with
+/// two options, then a single-choice field on it, filterable — with the live preview showing it;
+/// rep_east1 fills it on a new customer and filters the list by it.
+#[tokio::test]
+async fn phone_admin_adds_a_field_a_rep_fills_it_and_filters_by_it() {
+    let app = spawn().await;
+    let mut b = open(&app, "custom-field", PHONE).await;
+    b.login("admin", PASSWORD).await;
+    b.wait("[data-testid=customer-list]").await;
+    b.click("a[href='/admin']").await;
+    b.wait_text("main", "rep_east1").await;
+
+    // The option list and its options.
+    b.click_text("[role=tab]", "选项列表").await;
+    b.fill("#list-label_zh", "采购周期").await;
+    b.fill("#list-label_en", "Purchase cycle").await;
+    b.fill("#list-key", "purchase_cycle").await;
+    b.click("[data-testid=new-list] button[type=submit]").await;
+    b.wait("[data-list=purchase_cycle]").await;
+    for (key, zh, en) in [
+        ("quarter", "按季度", "Quarterly"),
+        ("year", "按年度", "Yearly"),
+    ] {
+        b.fill("#opt-purchase_cycle-label_zh", zh).await;
+        b.fill("#opt-purchase_cycle-label_en", en).await;
+        b.fill("#opt-purchase_cycle-key", key).await;
+        b.click("[data-list=purchase_cycle] [data-testid=new-option] button[type=submit]")
+            .await;
+        b.wait(&format!("[data-list=purchase_cycle] [data-option={key}]"))
+            .await;
+    }
+    b.shot("option-list").await;
+
+    // The field, previewed as a rep's form will show it.
+    b.click_text("[role=tab]", "自定义字段").await;
+    b.fill("[data-testid=new-field] #f-label_zh", "采购周期")
+        .await;
+    b.fill("[data-testid=new-field] #f-label_en", "Purchase cycle")
+        .await;
+    b.fill("[data-testid=new-field] #f-key", "purchase_cycle")
+        .await;
+    b.select("#f-kind", "choice").await;
+    b.select("#f-option_list", "purchase_cycle").await;
+    b.click("#f-filterable").await;
+    b.wait_text(".phone-preview", "采购周期").await;
+    b.wait(".phone-preview option[value=quarter]").await;
+    b.shot("new-field-preview").await;
+    b.click("[data-testid=new-field] button[type=submit]").await;
+    b.wait_text("[data-testid=fields]", "采购周期").await;
+    b.shot("fields").await;
+    b.close().await;
+
+    // The rep fills it and filters by it.
+    let mut b = open(&app, "custom-field-rep", PHONE).await;
+    b.login("rep_east1", PASSWORD).await;
+    b.wait("[data-testid=customer-list]").await;
+    b.click("[data-testid=new-customer]").await;
+    b.fill("#f-name", "宁波港湾物流有限公司").await;
+    b.select("#f-custom-purchase_cycle", "year").await;
+    b.click("[data-testid=save]").await;
+    b.wait_text(
+        "[data-testid=customer-detail] [data-custom=purchase_cycle]",
+        "按年度",
+    )
+    .await;
+    b.filters_by_purchase_cycle("宁波港湾物流有限公司").await;
+    b.shot("filtered").await;
+    b.close().await;
 }

@@ -179,6 +179,15 @@ pub fn CustomFields(
     }
 }
 
+/// How a field definition will look in a form (the admin screen's live preview): its input,
+/// label, help and options, editable.
+#[component]
+pub fn CustomFieldPreview(def: FieldDef) -> impl IntoView {
+    let form = CustomForm::new(def.resource, &CustomValues::new());
+    let errors = Signal::derive(Vec::new);
+    view! { <CustomInput def=def form=form errors=errors editable=true/> }
+}
+
 #[component]
 fn CustomInput(
     def: FieldDef,

@@ -35,9 +35,12 @@ pub fn TextField(
     #[prop(optional)] maxlength: Option<usize>,
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional)] inputmode: Option<&'static str>,
+    /// The input's id when one page has several forms with this field (default `f-<field>`).
+    #[prop(optional, into)]
+    id: Option<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let id = format!("f-{field}");
+    let id = id.unwrap_or_else(|| format!("f-{field}"));
     let err_id = format!("{id}-err");
     let err = move || errors.with(|e| error_for(e, field));
     view! {

@@ -4,6 +4,7 @@
 
 pub mod contact;
 pub mod customer;
+pub mod field;
 pub mod org;
 pub mod user;
 

@@ -2,8 +2,10 @@
 //! page.
 
 pub mod customer;
+pub mod field;
 pub mod login;
 pub mod me;
+pub mod option_list;
 pub mod org;
 pub mod user;
 

@@ -9,9 +9,12 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::components::{on_save, save_error_text, ErrorState, Loading, TextField};
+use crate::i18n::field::FieldText;
 use crate::i18n::org::OrgText;
 use crate::i18n::user::UserText;
 use crate::i18n::{role_label, use_i18n, Label, T};
+use crate::pages::field::list::FieldsTab;
+use crate::pages::option_list::list::OptionListsTab;
 use crate::pages::org::list::{name_of, RegionsTab, TeamsTab};
 
 #[derive(Clone, Copy, PartialEq)]
@@ -19,6 +22,8 @@ enum Tab {
     Users,
     Teams,
     Regions,
+    Fields,
+    OptionLists,
 }
 
 #[component]
@@ -55,6 +60,8 @@ pub fn AdminPage() -> impl IntoView {
                 {tab_button(Tab::Users, UserText::Users.into())}
                 {tab_button(Tab::Teams, OrgText::Teams.into())}
                 {tab_button(Tab::Regions, OrgText::Regions.into())}
+                {tab_button(Tab::Fields, FieldText::Fields.into())}
+                {tab_button(Tab::OptionLists, FieldText::OptionLists.into())}
             </div>
             <Transition fallback=|| view! { <Loading/> }>
                 {move || {
@@ -64,6 +71,8 @@ pub fn AdminPage() -> impl IntoView {
                             Tab::Users => view! { <UsersTab users=u teams=t regions=r reload=reload/> }.into_any(),
                             Tab::Teams => view! { <TeamsTab teams=t regions=r users=u reload=reload/> }.into_any(),
                             Tab::Regions => view! { <RegionsTab regions=r reload=reload/> }.into_any(),
+                            Tab::Fields => view! { <FieldsTab/> }.into_any(),
+                            Tab::OptionLists => view! { <OptionListsTab/> }.into_any(),
                         },
                         (Some(Err(e)), _, _) | (_, Some(Err(e)), _) | (_, _, Some(Err(e))) => {
                             view! { <ErrorState error=e on_retry=move |_| reload.run(())/> }.into_any()

@@ -338,7 +338,8 @@ fn whole_i32<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i32>, D::E
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldSet {
     pub resource: Resource,
-    /// Every field, retired ones included (`active: false`), in `position` order.
+    /// In `position` order: for admins every field, retired ones included (`active: false`); for
+    /// other roles the active fields they see.
     pub fields: Vec<FieldDef>,
     /// JSON Schema (2020-12) of the record's `custom` object for writes, with the active fields
     /// the caller may see.

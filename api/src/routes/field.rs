@@ -18,7 +18,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(update_field);
 }
 
-/// The custom fields of a record type, retired ones included, and the JSON Schema of the
+/// The custom fields of a record type (admins: all, retired ones included; others: the active
+/// fields their role sees), and the JSON Schema of the
 /// record's `custom` object for the caller's role (the fields it may see; read-only ones marked
 /// `readOnly`). Third parties read this to know a company's own fields.
 #[utoipa::path(

@@ -97,9 +97,14 @@ pub async fn set<C: ConnectionTrait>(
 ) -> AppResult<FieldSet> {
     policy::require(actor, Resource::Field, Action::Read)?;
     let resource = custom_resource(resource)?;
-    let fields = load(db, resource).await?;
+    let mut fields = load(db, resource).await?;
     let lists = option_list::load_all(db).await?;
     let schema = rules::schema(&fields, &lists, actor.role);
+    // Whoever manages fields sees them all, retired ones included; everyone else only the active
+    // fields their role sees — a hidden field's name says something too.
+    if !kaidan_shared::policy::allows(actor.role, Resource::Field, Action::Manage) {
+        fields.retain(|f| f.visible_to_role(actor.role));
+    }
     Ok(FieldSet {
         resource,
         fields,

@@ -401,6 +401,12 @@ crate::list_query! {
         /// a multiple-choice field matches records that chose the key among others.
         #[cfg_attr(feature = "openapi", param(max_length = 400, example = "purchase_cycle:quarter"))]
         pub custom: Option<String>,
+        /// Sort by a custom field instead of `sort`: its key, or `-key` for descending. Any
+        /// field the caller sees except multiple choice and long text; records without a value
+        /// come last either way. Texts sort by their first 64 characters, ignoring case;
+        /// choices group by option key.
+        #[cfg_attr(feature = "openapi", param(max_length = 41, example = "-purchase_cycle"))]
+        pub custom_sort: Option<String>,
     }
 }
 
@@ -433,6 +439,7 @@ impl CustomerListQuery {
         }
         e.optional_text("industry", self.industry.as_deref(), limits::SHORT);
         e.optional_text("tag", self.tag.as_deref(), limits::TAG);
+        e.optional_text("custom_sort", self.custom_sort.as_deref(), 41);
         e.finish()
     }
 }

@@ -136,20 +136,50 @@ impl FieldKind {
         )
     }
 
-    /// The values of a stored value the filter index keeps (one per chosen key).
+    /// The rows the value index keeps for a stored value: for the filterable kinds one per chosen
+    /// key (what a filter names, and for single values also the sort key); for the other
+    /// sortable kinds one order-preserving sort key (`sort_key`); nothing for long text.
     pub fn index_values(self, v: &Value) -> Vec<String> {
-        if !self.filterable() {
-            return Vec::new();
-        }
-        match v {
-            Value::String(s) => vec![s.clone()],
-            Value::Bool(b) => vec![b.to_string()],
-            Value::Array(a) => a
+        match (self, v) {
+            (FieldKind::MultiChoice, Value::Array(a)) => a
                 .iter()
                 .filter_map(Value::as_str)
                 .map(str::to_owned)
                 .collect(),
-            _ => Vec::new(),
+            _ => self.sort_key(v).into_iter().collect(),
+        }
+    }
+
+    /// The text whose byte order is the order of the field's values, as the value index stores
+    /// it (at most `SORT_KEY_MAX` characters), so a list sorts by a custom field with an index
+    /// walk on every database:
+    /// - text, phone, e-mail, URL: lower-cased, cut to 64 characters (longer texts that agree
+    ///   on their first 64 characters tie, then go by record);
+    /// - integer, money, decimal: the number × 10⁶ offset by 10²⁵, as 26 digits (negative
+    ///   numbers sort before positive ones, and all three kinds share the rule);
+    /// - date and date-time: their fixed-width ISO form as stored;
+    /// - single choice and user reference: the key or id (grouping, not the option's position,
+    ///   which an admin can change without touching records); yes/no: `false` < `true`.
+    ///
+    /// `None` for a kind that does not sort (multiple choice, long text) or a value of the
+    /// wrong shape.
+    pub fn sort_key(self, v: &Value) -> Option<String> {
+        match (self, v) {
+            (FieldKind::MultiChoice | FieldKind::LongText, _) => None,
+            (FieldKind::Bool, Value::Bool(b)) => Some(b.to_string()),
+            (FieldKind::Integer | FieldKind::Money, Value::Number(n)) => {
+                n.as_i64().map(|n| number_key(i128::from(n) * 1_000_000))
+            }
+            (FieldKind::Decimal, Value::String(s)) => decimal_micros(s).map(number_key),
+            (
+                FieldKind::Text | FieldKind::Phone | FieldKind::Email | FieldKind::Url,
+                Value::String(s),
+            ) => Some(s.to_lowercase().chars().take(SORT_KEY_MAX).collect()),
+            (
+                FieldKind::Date | FieldKind::DateTime | FieldKind::Choice | FieldKind::User,
+                Value::String(s),
+            ) => Some(s.chars().take(SORT_KEY_MAX).collect()),
+            _ => None,
         }
     }
 
@@ -859,6 +889,34 @@ fn url_is_valid(u: &str) -> bool {
     })
 }
 
+/// The longest sort key the value index stores, in characters (its column's width).
+pub const SORT_KEY_MAX: usize = 64;
+
+/// 26 digits whose text order is the order of `micros` (|micros| < 10²⁵).
+fn number_key(micros: i128) -> String {
+    format!("{:026}", micros + 10i128.pow(25))
+}
+
+/// A canonical decimal (`canonical_decimal`) in millionths, exactly.
+fn decimal_micros(d: &str) -> Option<i128> {
+    let (neg, body) = match d.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, d),
+    };
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    if frac.len() > DECIMAL_FRACTION_DIGITS || int.len() > DECIMAL_INT_DIGITS {
+        return None;
+    }
+    let int: i128 = int.parse().ok()?;
+    let frac: i128 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<6}").parse().ok()?
+    };
+    let m = int * 1_000_000 + frac;
+    Some(if neg { -m } else { m })
+}
+
 /// `-?digits(.digits)?` with at most 18 and 6 digits, without leading zeros or trailing
 /// fractional zeros (`"007.50"` → `"7.5"`, `"-0"` → `"0"`); `None` when it is not such a number.
 pub fn canonical_decimal(raw: &str) -> Option<String> {
@@ -1409,5 +1467,89 @@ mod tests {
         );
         let changed = changed_keys(&defs, &old, &new);
         assert_eq!(changed, ["margin", "cycle"]);
+    }
+
+    #[test]
+    fn sort_keys_order_like_the_values() {
+        use FieldKind::*;
+        let ordered = |kind: FieldKind, values: Vec<Value>| {
+            let keys: Vec<String> = values.iter().map(|v| kind.sort_key(v).unwrap()).collect();
+            for pair in keys.windows(2) {
+                assert!(pair[0] < pair[1], "{kind:?}: {} !< {}", pair[0], pair[1]);
+            }
+            assert!(keys.iter().all(|k| k.chars().count() <= SORT_KEY_MAX));
+        };
+        ordered(
+            Integer,
+            vec![
+                json!(-INTEGER_MAX),
+                json!(-10),
+                json!(-9),
+                json!(0),
+                json!(9),
+                json!(10),
+                json!(INTEGER_MAX),
+            ],
+        );
+        ordered(
+            Money,
+            vec![
+                json!(-MONEY_MAX),
+                json!(-1),
+                json!(0),
+                json!(99),
+                json!(MONEY_MAX),
+            ],
+        );
+        ordered(
+            Decimal,
+            [
+                "-999999999999999999.999999",
+                "-10.5",
+                "-10.05",
+                "-0.000001",
+                "0",
+                "0.5",
+                "2",
+                "10.05",
+                "10.5",
+                "999999999999999999.999999",
+            ]
+            .into_iter()
+            .map(|d| json!(canonical_decimal(d).unwrap()))
+            .collect(),
+        );
+        // Integers and decimals share the rule: 10 sorts between 9.5 and 10.5.
+        assert!(Decimal.sort_key(&json!("9.5")) < Integer.sort_key(&json!(10)));
+        assert!(Integer.sort_key(&json!(10)) < Decimal.sort_key(&json!("10.5")));
+        ordered(Text, vec![json!("Apple"), json!("banana"), json!("Cherry")]);
+        ordered(
+            Date,
+            vec![
+                json!("2025-12-31"),
+                json!("2026-01-02"),
+                json!("2026-10-01"),
+            ],
+        );
+        ordered(
+            DateTime,
+            vec![json!("2026-01-02T03:04:05Z"), json!("2026-01-02T13:04:05Z")],
+        );
+        ordered(Bool, vec![json!(false), json!(true)]);
+        assert_eq!(
+            Text.sort_key(&json!("长".repeat(100)))
+                .unwrap()
+                .chars()
+                .count(),
+            SORT_KEY_MAX
+        );
+        assert_eq!(MultiChoice.sort_key(&json!(["a"])), None);
+        assert_eq!(LongText.sort_key(&json!("x")), None);
+        assert_eq!(MultiChoice.index_values(&json!(["a", "b"])), ["a", "b"]);
+        assert_eq!(Choice.index_values(&json!("a")), ["a"]);
+        assert_eq!(
+            Integer.index_values(&json!("not a number")),
+            Vec::<String>::new()
+        );
     }
 }

@@ -214,6 +214,25 @@ pub async fn list(
         }
         sel = sel.filter(any);
     }
+    if let Some(spec) = q.custom_sort.as_deref().filter(|s| !s.trim().is_empty()) {
+        let order = view.order(Resource::Customer, spec)?;
+        let page = order
+            .page(
+                db,
+                sel,
+                customer::Column::Id,
+                q.cursor.as_deref(),
+                limit,
+                |r: &CustomerRow| {
+                    (
+                        order.key_of(&field::parse(r.customer.custom.as_deref())),
+                        r.customer.id,
+                    )
+                },
+            )
+            .await?;
+        return Ok(shown(&view, page));
+    }
     let keyset = Keyset {
         name: sort.as_str(),
         column: Some(match sort {
@@ -235,7 +254,12 @@ pub async fn list(
             (v, c.id)
         })
         .await?;
-    Ok(Page {
+    Ok(shown(&view, page))
+}
+
+/// A page of rows as the reader sees them (custom values of hidden fields taken out).
+fn shown(view: &field::View, page: Page<CustomerRow>) -> Page<Customer> {
+    Page {
         items: page
             .items
             .into_iter()
@@ -246,7 +270,7 @@ pub async fn list(
             })
             .collect(),
         next_cursor: page.next_cursor,
-    })
+    }
 }
 
 /// One customer with its contacts: the row with its owner's name, and the field definitions at

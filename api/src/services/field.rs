@@ -19,6 +19,7 @@ use uuid::Uuid;
 use crate::auth::{policy, Actor};
 use crate::entities::{custom_value, field_def, user};
 use crate::error::{AppError, AppResult};
+use crate::services::field_sort::CustomOrder;
 use crate::services::{
     audit, begin_write, check_version, new_id, now, option_list, record, unique_violation,
 };
@@ -364,8 +365,9 @@ impl Rules {
         })
     }
 
-    /// Brings the filter index of one record up to date with its values (inside the write's
-    /// transaction): the rows of each filterable-kind field whose value changed are replaced.
+    /// Brings the value index of one record up to date with its values (inside the write's
+    /// transaction): the rows of each field whose value changed are replaced (what a filter
+    /// probes and a sort walks: `FieldKind::index_values`).
     pub async fn index<C: ConnectionTrait>(
         &self,
         db: &C,
@@ -374,7 +376,7 @@ impl Rules {
         old: &CustomValues,
         new: &CustomValues,
     ) -> AppResult<()> {
-        for def in self.fields.iter().filter(|f| f.kind.filterable()) {
+        for def in &self.fields {
             let (before, after) = (old.get(&def.key), new.get(&def.key));
             if before == after {
                 continue;
@@ -567,6 +569,37 @@ impl View {
             }
         }
         Ok(all)
+    }
+
+    /// A list order by a custom field (`key`, or `-key` for descending) of `resource`: a field
+    /// the reader sees whose kind sorts; any other key is refused like an unknown one.
+    pub fn order(&self, resource: Resource, spec: &str) -> AppResult<CustomOrder> {
+        let (key, descending) = match spec.trim().strip_prefix('-') {
+            Some(k) => (k, true),
+            None => (spec.trim(), false),
+        };
+        let def = self
+            .fields
+            .iter()
+            .find(|f| {
+                f.resource == resource
+                    && f.key == key
+                    && f.kind.sortable()
+                    && f.visible_to_role(self.role)
+            })
+            .ok_or_else(|| {
+                AppError::field(
+                    "custom_sort",
+                    FieldCode::UnknownField,
+                    "no sortable custom field has this key",
+                )
+            })?;
+        Ok(CustomOrder {
+            resource,
+            key: def.key.clone(),
+            kind: def.kind,
+            descending,
+        })
     }
 
     /// Takes out of an audit entry's before/after the custom values (`custom.<key>`) the reader

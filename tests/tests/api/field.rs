@@ -606,3 +606,148 @@ async fn lists_filter_by_custom_fields() {
         .expect(200);
     assert!(r.body["items"].as_array().unwrap().is_empty());
 }
+
+/// Lists sort by a custom field through the value index, page after page in both directions:
+/// numbers by value (negative first), dates by date, texts ignoring case; records without a
+/// value come last either way; a change of value moves the record; hidden, multiple-choice and
+/// unknown fields are refused, and a cursor of another order too.
+#[tokio::test]
+async fn lists_sort_by_custom_fields() {
+    let app = spawn_app().await;
+    let admin = app.sign_in("admin").await;
+    let rep = app.sign_in("rep_east1").await;
+    for input in [
+        field("budget", FieldKind::Money),
+        field("due", FieldKind::Date),
+        field("code", FieldKind::Text),
+        FieldDefCreate {
+            visible_to: Some(vec![Role::Admin]),
+            ..field("secret", FieldKind::Integer)
+        },
+        FieldDefCreate {
+            option_list: Some("customer_source".into()),
+            ..field("channels", FieldKind::MultiChoice)
+        },
+    ] {
+        app.field_create(&admin, &input).await;
+    }
+    let mut ids = std::collections::HashMap::new();
+    for (name, custom) in [
+        (
+            "排序甲",
+            json!({"budget": 50_000, "due": "2026-03-01", "code": "b-2"}),
+        ),
+        (
+            "排序乙",
+            json!({"budget": -2_000, "due": "2025-12-31", "code": "A-1"}),
+        ),
+        ("排序丙", json!({"budget": 100_000_000, "code": "c-3"})),
+        ("排序丁", json!({"budget": 0, "due": "2026-01-15"})),
+        ("排序戊", json!({"budget": 99_900, "code": "a-0"})),
+        ("排序己", json!({})),
+    ] {
+        let r = app
+            .post(
+                &rep.token,
+                "/api/v1/customers",
+                json!({"name": name, "custom": custom}),
+            )
+            .await
+            .expect(201);
+        ids.insert(name, r.id());
+    }
+    // Every page of two, following the cursors; only this test's customers (the rep also owns
+    // demo customers, which hold no value and so come last).
+    let sorted = |spec: &str| {
+        let app = &app;
+        let token = rep.token.clone();
+        let spec = crate::customer::urlencode(spec);
+        async move {
+            let mut names = Vec::new();
+            let mut cursor: Option<String> = None;
+            let mut last_valued = true;
+            for _ in 0..100 {
+                let url = match &cursor {
+                    Some(c) => format!("/api/v1/customers?custom_sort={spec}&limit=2&cursor={c}"),
+                    None => format!("/api/v1/customers?custom_sort={spec}&limit=2"),
+                };
+                let r = app.get(&token, &url).await.expect(200);
+                for c in r.body["items"].as_array().unwrap() {
+                    let name = c["name"].as_str().unwrap().to_owned();
+                    last_valued = !c["custom"].as_object().unwrap().is_empty();
+                    if name.starts_with("排序") {
+                        names.push(name);
+                    }
+                }
+                cursor = r.body["next_cursor"].as_str().map(str::to_owned);
+                if cursor.is_none() {
+                    break;
+                }
+            }
+            assert!(cursor.is_none(), "pages never ended");
+            (names, last_valued)
+        }
+    };
+    let (asc, last_valued) = sorted("budget").await;
+    assert_eq!(
+        asc,
+        ["排序乙", "排序丁", "排序甲", "排序戊", "排序丙", "排序己"]
+    );
+    assert!(!last_valued, "records without a value come last");
+    let (desc, _) = sorted("-budget").await;
+    assert_eq!(
+        desc,
+        ["排序丙", "排序戊", "排序甲", "排序丁", "排序乙", "排序己"]
+    );
+    let (by_date, _) = sorted("due").await;
+    assert_eq!(by_date[..3], ["排序乙", "排序丁", "排序甲"]);
+    let (by_code, _) = sorted("code").await;
+    assert_eq!(by_code[..4], ["排序戊", "排序乙", "排序甲", "排序丙"]);
+    // A change of value moves the record; clearing it sends it to the end.
+    let path = format!("/api/v1/customers/{}", ids["排序丙"]);
+    app.patch(
+        &rep.token,
+        &path,
+        "\"1\"",
+        json!({"custom": {"budget": -100_000}}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(sorted("budget").await.0[..2], ["排序丙", "排序乙"]);
+    app.patch(
+        &rep.token,
+        &path,
+        "\"2\"",
+        json!({"custom": {"budget": null}}),
+    )
+    .await
+    .expect(200);
+    let (asc, _) = sorted("budget").await;
+    assert_eq!(asc[0], "排序乙");
+    assert!(asc[4..].contains(&"排序丙".to_owned()), "{asc:?}");
+    // Refused alike: hidden from the rep, multiple choice, unknown.
+    for bad in ["secret", "channels", "-nope", "-"] {
+        let r = app
+            .get(&rep.token, &format!("/api/v1/customers?custom_sort={bad}"))
+            .await
+            .expect(422);
+        assert_eq!(r.error_fields(), ["custom_sort"], "{bad}");
+    }
+    app.get(&admin.token, "/api/v1/customers?custom_sort=-secret")
+        .await
+        .expect(200);
+    // A cursor belongs to its order: another field or direction refuses it.
+    let r = app
+        .get(&rep.token, "/api/v1/customers?custom_sort=budget&limit=1")
+        .await
+        .expect(200);
+    let c = r.body["next_cursor"].as_str().unwrap().to_owned();
+    for other in ["-budget", "due"] {
+        app.get(
+            &rep.token,
+            &format!("/api/v1/customers?custom_sort={other}&cursor={c}"),
+        )
+        .await
+        .expect(400);
+    }
+}

@@ -28,6 +28,7 @@ Lists use keyset pagination (`limit`, `cursor` → `next_cursor`). Edits need `I
         (name = "contacts", description = "联系人 contacts of a customer"),
         (name = "option-lists", description = "数据字典 option lists: the choices behind every pick-one field"),
         (name = "fields", description = "自定义字段 custom fields per record type; a record's `custom` object holds their values"),
+        (name = "layouts", description = "布局 form and detail sections, default list columns, and each user's own list columns"),
         (name = "audit", description = "The audit trail"),
         (name = "operations", description = "Health and metrics"),
     )

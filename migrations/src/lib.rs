@@ -27,6 +27,7 @@ mod m20261126_000017_create_field_defs;
 mod m20261126_000018_customers_onto_option_keys;
 mod m20261126_000019_create_custom_values;
 mod m20261126_000020_index_sortable_custom_values;
+mod m20261126_000021_create_layouts;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000018_customers_onto_option_keys::Migration),
             Box::new(m20261126_000019_create_custom_values::Migration),
             Box::new(m20261126_000020_index_sortable_custom_values::Migration),
+            Box::new(m20261126_000021_create_layouts::Migration),
         ]
     }
 }

@@ -61,13 +61,17 @@ pub enum AuditAction {
     FieldCreate,
     #[serde(rename = "field.update")]
     FieldUpdate,
+    #[serde(rename = "layout.update")]
+    LayoutUpdate,
+    #[serde(rename = "layout.columns")]
+    LayoutColumns,
     /// An action this build does not know (from a newer server).
     #[serde(other, rename = "other")]
     Other,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 25] = [
+    pub const ALL: [AuditAction; 27] = [
         AuditAction::CustomerCreate,
         AuditAction::CustomerUpdate,
         AuditAction::CustomerTransfer,
@@ -93,6 +97,8 @@ impl AuditAction {
         AuditAction::OptionListUpdate,
         AuditAction::FieldCreate,
         AuditAction::FieldUpdate,
+        AuditAction::LayoutUpdate,
+        AuditAction::LayoutColumns,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -123,6 +129,8 @@ impl AuditAction {
             OptionListUpdate => "option_list.update",
             FieldCreate => "field.create",
             FieldUpdate => "field.update",
+            LayoutUpdate => "layout.update",
+            LayoutColumns => "layout.columns",
             Other => "other",
         }
     }

@@ -375,6 +375,10 @@ pub struct FieldSet {
     /// the caller may see.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub schema: Value,
+    /// The record type's layout as the caller draws it: form and detail sections with the
+    /// fields it sees, and its list columns (`/api/v1/layouts/{resource}`).
+    #[serde(default)]
+    pub layout: crate::layout::Resolved,
 }
 
 impl FieldDefCreate {

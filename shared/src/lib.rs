@@ -12,6 +12,7 @@ pub mod customer;
 pub mod duplicate;
 pub mod error;
 pub mod field;
+pub mod layout;
 pub mod normalize;
 pub mod option_list;
 pub mod org;

@@ -14,6 +14,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::{Resp, TestApp, PASSWORD};
+use reqwest::Method;
 
 /// A signed-in demo user: the access token and who they are.
 pub struct SignedIn {
@@ -221,5 +222,43 @@ impl TestApp {
             .await
             .expect(200),
         )
+    }
+
+    pub async fn layout(&self, who: &SignedIn, resource: &str) -> kaidan_shared::layout::Layout {
+        body(
+            self.get(&who.token, &format!("/api/v1/layouts/{resource}"))
+                .await
+                .expect(200),
+        )
+    }
+
+    /// PUT a layout over `current` (its version is the If-Match); the raw answer.
+    pub async fn layout_save(
+        &self,
+        who: &SignedIn,
+        current: &kaidan_shared::layout::Layout,
+        input: &kaidan_shared::layout::LayoutInput,
+    ) -> Resp {
+        let etag = format!("\"{}\"", current.version);
+        self.request(
+            Method::PUT,
+            &format!("/api/v1/layouts/{}", current.resource.as_str()),
+            Some(&who.token),
+            Some(&json(input)),
+            &[("if-match", &etag)],
+        )
+        .await
+    }
+
+    /// PUT the caller's own list columns; the raw answer.
+    pub async fn columns_set(&self, who: &SignedIn, resource: &str, columns: &[&str]) -> Resp {
+        self.request(
+            Method::PUT,
+            &format!("/api/v1/layouts/{resource}/columns"),
+            Some(&who.token),
+            Some(&serde_json::json!({ "columns": columns })),
+            &[],
+        )
+        .await
     }
 }

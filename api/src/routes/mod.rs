@@ -6,6 +6,7 @@ pub mod auth;
 pub mod contact;
 pub mod customer;
 pub mod field;
+pub mod layout;
 pub mod option_list;
 pub mod org;
 pub mod user;
@@ -34,6 +35,7 @@ pub fn api_v1() -> utoipa_actix_web::scope::Scope<
         .configure(contact::configure)
         .configure(option_list::configure)
         .configure(field::configure)
+        .configure(layout::configure)
         .configure(audit::configure)
 }
 

@@ -78,7 +78,7 @@ pub async fn load<C: ConnectionTrait>(db: &C, resource: Resource) -> AppResult<V
         .collect())
 }
 
-fn custom_resource(resource: Resource) -> AppResult<Resource> {
+pub(crate) fn custom_resource(resource: Resource) -> AppResult<Resource> {
     if rules::RESOURCES.contains(&resource) {
         Ok(resource)
     } else {
@@ -106,10 +106,17 @@ pub async fn set<C: ConnectionTrait>(
     if !kaidan_shared::policy::allows(actor.role, Resource::Field, Action::Manage) {
         fields.retain(|f| f.visible_to_role(actor.role));
     }
+    let visible: Vec<FieldDef> = fields
+        .iter()
+        .filter(|f| f.visible_to_role(actor.role))
+        .cloned()
+        .collect();
+    let layout = crate::services::layout::resolved(db, actor, resource, &visible).await?;
     Ok(FieldSet {
         resource,
         fields,
         schema,
+        layout,
     })
 }
 

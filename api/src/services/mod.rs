@@ -9,6 +9,7 @@ pub mod customer;
 pub mod field;
 pub mod field_sort;
 pub mod idempotency;
+pub mod layout;
 pub mod option_list;
 pub mod org;
 pub mod record;

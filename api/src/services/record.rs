@@ -116,7 +116,8 @@ versioned!(
     team,
     region,
     option_list,
-    field_def
+    field_def,
+    layout
 );
 
 /// Runs `update` on the one row `id` only if its version is still `expected`; 412 when another

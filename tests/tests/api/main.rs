@@ -9,6 +9,7 @@ mod contact;
 mod customer;
 mod errors;
 mod field;
+mod layout;
 mod matrix;
 mod operations;
 mod option_list;

@@ -53,6 +53,9 @@ enum Kind {
     CreateOwned,
     /// Acts on one record in the position.
     Record(Resource, Action, Target),
+    /// Reads or changes a company-wide setting of a record type (`{resource}` = customer), or
+    /// the caller's own preference for it: allowed when the role has `Action` on `Resource`.
+    Setting(Resource, Action),
 }
 
 /// Every operation of the spec, by `operationId`: one registration block per module below, so a
@@ -66,6 +69,7 @@ fn classify(operation_id: &str) -> Option<Kind> {
         .or_else(|| audit_operations(operation_id))
         .or_else(|| option_list_operations(operation_id))
         .or_else(|| field_operations(operation_id))
+        .or_else(|| layout_operations(operation_id))
 }
 
 /// Sign-in, tokens, health: no module's records.
@@ -162,6 +166,16 @@ fn field_operations(op: &str) -> Option<Kind> {
         "list_fields" => List(r),
         "create_field" => CreateOrg(r),
         "update_field" => Record(r, Action::Manage, Target::Field),
+        _ => return None,
+    })
+}
+
+fn layout_operations(op: &str) -> Option<Kind> {
+    use Kind::*;
+    let r = Resource::Field;
+    Some(match op {
+        "get_layout" | "set_columns" | "reset_columns" => Setting(r, Action::Read),
+        "save_layout" => Setting(r, Action::Manage),
         _ => return None,
     })
 }
@@ -674,7 +688,10 @@ async fn every_operation_obeys_the_policy_for_every_role_and_position() {
         let kind = classify(&op.id).unwrap_or_else(|| panic!("{} is not classified", op.id));
         // Without a token every operation but the public ones answers 401.
         if !matches!(kind, Kind::Public) {
-            let path = op.path.replace("{id}", &Uuid::now_v7().to_string());
+            let path = op
+                .path
+                .replace("{id}", &Uuid::now_v7().to_string())
+                .replace("{resource}", "customer");
             let r = app
                 .request(op.method.clone(), &path, None, Some(&json!({})), &[])
                 .await;
@@ -910,6 +927,39 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
                         if expected == 403 && choose.is_none() && create.is_some() {
                             assert_eq!(r.code(), "field_forbidden", "{ctx}");
                         }
+                    }
+                }
+                Kind::Setting(resource, action) => {
+                    let path = op.path.replace("{resource}", "customer");
+                    let layout = app
+                        .get(&admin, "/api/v1/layouts/customer")
+                        .await
+                        .expect(200)
+                        .body;
+                    let body = match op.id.as_str() {
+                        "save_layout" => Some(json!({"sections": layout["sections"],
+                            "list_columns": layout["list_columns"]})),
+                        "set_columns" => Some(json!({"columns": ["name", "owner"]})),
+                        _ => None,
+                    };
+                    let etag = format!("\"{}\"", layout["version"]);
+                    let r = app
+                        .request(
+                            op.method.clone(),
+                            &path,
+                            Some(&token),
+                            body.as_ref(),
+                            &[("If-Match", &etag)],
+                        )
+                        .await;
+                    let expected = match scope_for(role, resource, action) {
+                        Some(_) => op.success,
+                        None => 403,
+                    };
+                    assert_eq!(r.status, expected, "{} as {caller}: {}", op.id, r.body);
+                    if expected == 403 {
+                        let now = app.get(&admin, "/api/v1/layouts/customer").await.body;
+                        assert_eq!(now, layout, "{} as {caller} changed the layout", op.id);
                     }
                 }
                 _ => {}

@@ -245,6 +245,8 @@ pub fn action_label(action: AuditAction, lang: Lang) -> &'static str {
         OptionListUpdate => ("修改了选项列表", "edited the option list"),
         FieldCreate => ("添加了自定义字段", "added the custom field"),
         FieldUpdate => ("修改了自定义字段", "edited the custom field"),
+        LayoutUpdate => ("修改了布局", "edited the layout"),
+        LayoutColumns => ("选择了列表列", "chose list columns"),
         Other => ("其他操作", "other change"),
     };
     match lang {

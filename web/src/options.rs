@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use kaidan_shared::field::FieldDef;
+use kaidan_shared::layout::{self, Resolved};
 use kaidan_shared::option_list::OptionList;
 use kaidan_shared::{FieldError, Resource};
 use leptos::prelude::*;
@@ -18,6 +19,8 @@ use crate::i18n::{field_error_text, use_i18n, Label, Lang};
 pub struct Catalog {
     lists: RwSignal<Vec<OptionList>>,
     fields: RwSignal<HashMap<&'static str, Vec<FieldDef>>>,
+    /// Each record type's layout as the reader draws it (loaded with its fields).
+    layouts: RwSignal<HashMap<&'static str, Resolved>>,
 }
 
 impl Catalog {
@@ -26,6 +29,7 @@ impl Catalog {
         let c = Catalog {
             lists: RwSignal::new(Vec::new()),
             fields: RwSignal::new(HashMap::new()),
+            layouts: RwSignal::new(HashMap::new()),
         };
         provide_context(c);
         c
@@ -55,9 +59,14 @@ impl Catalog {
         });
         leptos::task::spawn_local(async move {
             match api::field::list(resource).await {
-                Ok(set) => self.fields.update(|f| {
-                    f.insert(resource.as_str(), set.fields);
-                }),
+                Ok(set) => {
+                    self.layouts.update(|l| {
+                        l.insert(resource.as_str(), set.layout);
+                    });
+                    self.fields.update(|f| {
+                        f.insert(resource.as_str(), set.fields);
+                    })
+                }
                 // Try again the next time a screen asks.
                 Err(_) => self.fields.update_untracked(|f| {
                     f.remove(resource.as_str());
@@ -68,6 +77,7 @@ impl Catalog {
 
     /// Forgets the loaded fields, so screens load them again (after an admin changed them).
     pub fn forget_fields(self) {
+        self.layouts.update_untracked(HashMap::clear);
         self.fields.update(HashMap::clear);
     }
 
@@ -106,6 +116,21 @@ impl Catalog {
                 .map(|o| o.label(lang.code()).to_owned())
                 .unwrap_or_else(|| key.to_owned())
         })
+    }
+
+    /// A record type's layout for the reader: the loaded one, else the default (every built-in
+    /// field in one section) until it arrives.
+    pub fn layout(self, resource: Resource) -> Resolved {
+        self.layouts
+            .with(|l| l.get(resource.as_str()).cloned())
+            .unwrap_or_else(|| layout::resolve(&layout::default_layout(resource), &[], None))
+    }
+
+    /// Takes the reader's layout as the server answered it after a change (their columns).
+    pub fn set_layout(self, resource: Resource, resolved: Resolved) {
+        self.layouts.update(|l| {
+            l.insert(resource.as_str(), resolved);
+        });
     }
 
     /// The active custom fields of a record type the reader may see, in form order.

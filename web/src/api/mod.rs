@@ -14,6 +14,7 @@ pub mod auth;
 pub mod contact;
 pub mod customer;
 pub mod field;
+pub mod layout;
 pub mod option_list;
 pub mod org;
 pub mod user;

@@ -1,7 +1,9 @@
 //! The contact form: add or edit one contact of a customer. Any screen that shows a customer's
 //! people uses it (the customer's detail page now; visits and leads next).
 
-use crate::components::custom_fields::{CustomFields, CustomForm};
+use crate::components::custom_fields::CustomForm;
+use crate::components::layout::FormSections;
+use crate::i18n::customer::CustomerText;
 use crate::options::use_catalog;
 use kaidan_shared::contact::{Contact, ContactInput, ContactUpdate};
 use kaidan_shared::FieldError;
@@ -10,7 +12,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::api;
-use crate::components::{on_save, TextField};
+use crate::components::{on_save, TextArea, TextField};
 use crate::i18n::contact::ContactText;
 use crate::i18n::{use_i18n, T};
 
@@ -49,6 +51,7 @@ pub fn ContactForm(
     let phones = RwSignal::new(c.phones.join(", "));
     let email = RwSignal::new(c.email.clone().unwrap_or_default());
     let wechat = RwSignal::new(c.wechat.clone().unwrap_or_default());
+    let notes = RwSignal::new(c.notes.clone().unwrap_or_default());
     let custom = CustomForm::new(Resource::Contact, &c.custom);
     let catalog = use_catalog();
     let errors = RwSignal::new(Vec::<FieldError>::new());
@@ -63,7 +66,7 @@ pub fn ContactForm(
             email: opt(email.get_untracked()),
             wechat: opt(wechat.get_untracked()),
             is_primary: false,
-            notes: None,
+            notes: opt(notes.get_untracked()),
             custom: custom.values(catalog, editing),
         };
         let version = c.version;
@@ -76,6 +79,7 @@ pub fn ContactForm(
                     phones: Some(input.phones),
                     email: input.email.into(),
                     wechat: input.wechat.into(),
+                    notes: input.notes.into(),
                     custom: input.custom,
                     ..Default::default()
                 };
@@ -89,15 +93,22 @@ pub fn ContactForm(
     });
     on_save(save, errors, message, move |()| on_done.run(true));
     let errs = Signal::derive(move || errors.get());
+    // The built-in inputs, where the contact layout places them.
+    let builtin = move |key: &str| -> AnyView {
+        match key {
+            "name" => view! { <TextField label=ContactText::ContactName field="name" value=name errors=errs required=true maxlength=64/> }.into_any(),
+            "title" => view! { <TextField label=ContactText::Title field="title" value=title errors=errs maxlength=64/> }.into_any(),
+            "phones" => view! { <TextField label=ContactText::Phones field="phones" value=phones errors=errs input_type="tel" inputmode="tel"/> }.into_any(),
+            "email" => view! { <TextField label=ContactText::Email field="email" value=email errors=errs input_type="email"/> }.into_any(),
+            "wechat" => view! { <TextField label=ContactText::Wechat field="wechat" value=wechat errors=errs maxlength=64/> }.into_any(),
+            "notes" => view! { <TextArea label=CustomerText::Notes field="notes" value=notes errors=errs/> }.into_any(),
+            _ => ().into_any(),
+        }
+    };
     view! {
         <form class="sheet" data-testid="contact-form" on:submit=move |ev| { ev.prevent_default(); save.dispatch(()); }>
             <h3>{move || if editing { i18n.t(ContactText::EditContact) } else { i18n.t(ContactText::AddContact) }}</h3>
-            <TextField label=ContactText::ContactName field="name" value=name errors=errs required=true maxlength=64/>
-            <TextField label=ContactText::Title field="title" value=title errors=errs maxlength=64/>
-            <TextField label=ContactText::Phones field="phones" value=phones errors=errs input_type="tel" inputmode="tel"/>
-            <TextField label=ContactText::Email field="email" value=email errors=errs input_type="email"/>
-            <TextField label=ContactText::Wechat field="wechat" value=wechat errors=errs maxlength=64/>
-            <CustomFields form=custom errors=errs/>
+            <FormSections resource=Resource::Contact builtin=builtin custom=custom errors=errs/>
             <p class="form-error" role="alert">{move || message.get()}</p>
             <div class="actions">
                 <button class="btn primary" type="submit" prop:disabled=move || save.pending().get()>

@@ -179,6 +179,27 @@ pub fn CustomFields(
     }
 }
 
+/// One custom field's input by key, where a layout places it: nothing when the reader may not
+/// see it (or it is retired), read-only where they may not edit it.
+#[component]
+pub fn CustomField(
+    form: CustomForm,
+    key: String,
+    #[prop(into)] errors: Signal<Vec<FieldError>>,
+) -> impl IntoView {
+    let catalog = use_catalog();
+    let auth = use_auth();
+    move || {
+        let role = auth.role()?;
+        let def = catalog
+            .fields(form.resource)
+            .into_iter()
+            .find(|d| d.key == key && d.visible_to.contains(&role))?;
+        let editable = def.editable_by.contains(&role);
+        Some(view! { <CustomInput def=def form=form errors=errors editable=editable/> })
+    }
+}
+
 /// How a field definition will look in a form (the admin screen's live preview): its input,
 /// label, help and options, editable.
 #[component]
@@ -332,6 +353,23 @@ pub fn CustomFacts(resource: Resource, values: CustomValues) -> impl IntoView {
             })
             .collect_view()
     }
+}
+
+/// A record's custom value of `key` as a person reads it, with the field's label; `None` when
+/// it holds none or the reader does not see the field.
+pub fn value_text(
+    catalog: Catalog,
+    resource: Resource,
+    key: &str,
+    values: &CustomValues,
+    lang: Lang,
+) -> Option<(String, String)> {
+    let v = values.get(key)?;
+    let def = catalog
+        .fields(resource)
+        .into_iter()
+        .find(|d| d.key == key)?;
+    Some((label(&def, lang), show(catalog, &def, v, lang)))
 }
 
 /// A stored value as a person reads it.

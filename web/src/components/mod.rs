@@ -1,9 +1,11 @@
 //! Reusable pieces: labelled fields with their server error, loading/empty/error states, and the
 //! components more than one module shows (the history timeline, the contact form).
 
+pub mod columns;
 pub mod contact_form;
 pub mod custom_fields;
 pub mod history;
+pub mod layout;
 
 use kaidan_shared::{FieldCode, FieldError};
 use leptos::prelude::*;

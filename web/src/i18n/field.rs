@@ -29,6 +29,26 @@ texts! {
     Preview => "手机预览", "Phone preview";
     NoFields => "还没有自定义字段", "No custom fields yet";
     Builtin => "内置", "Built-in";
+    Layouts => "布局", "Layouts";
+    FormLayout => "表单与详情的分组和顺序", "Form and detail sections";
+    LayoutHint => "拖动字段，或用 ↑↓ 调整顺序；带 * 的字段不能移出表单。", "Drag fields, or use ↑↓ to order them; fields marked * stay on the form.";
+    AddSection => "新增分组", "Add section";
+    RemoveSection => "删除分组（字段并入相邻分组）", "Remove section (its fields join the next one)";
+    SectionUp => "分组上移", "Move section up";
+    SectionDown => "分组下移", "Move section down";
+    SectionZh => "分组中文名", "Section name (Chinese)";
+    SectionEn => "分组英文名", "Section name (English)";
+    Unplaced => "未放置的字段", "Fields not placed";
+    PlaceIn => "放入分组…", "Put in section…";
+    Unplace => "移出表单", "Take off the form";
+    ListColumns => "列表默认显示的列", "Default list columns";
+    Saved => "已保存", "Saved";
+    Edit => "编辑", "Edit";
+    HelpZh => "中文说明", "Help text (Chinese)";
+    HelpEn => "英文说明", "Help text (English)";
+    Section => "所在分组", "Section";
+    VisibleTo => "可见角色", "Roles that see it";
+    EditableBy => "可编辑角色", "Roles that edit it";
 }
 
 /// A person's words for a field type.

@@ -3,6 +3,7 @@
 
 pub mod customer;
 pub mod field;
+pub mod layout;
 pub mod login;
 pub mod me;
 pub mod option_list;

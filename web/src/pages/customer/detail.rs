@@ -4,7 +4,6 @@
 use kaidan_shared::audit::HistoryQuery;
 use kaidan_shared::contact::{Contact, ContactUpdate};
 use kaidan_shared::customer::{Customer, CustomerDetail, TransferRequest};
-use kaidan_shared::option_list::builtin;
 use kaidan_shared::user::UserListQuery;
 use kaidan_shared::{Action as Act, Resource};
 use leptos::prelude::*;
@@ -17,9 +16,9 @@ use crate::app::use_auth;
 use crate::components::contact_form::ContactForm;
 use crate::components::custom_fields::CustomFacts;
 use crate::components::history::History;
+use crate::components::layout::DetailSections;
 use crate::components::{save_error_text, ErrorState, Loading};
 use crate::i18n::contact::ContactText;
-use crate::i18n::customer::level_label;
 use crate::i18n::customer::CustomerText;
 use crate::i18n::{use_i18n, T};
 use crate::options::use_catalog;
@@ -100,45 +99,30 @@ fn Detail(loaded: Loaded, on_change: Callback<()>) -> impl IntoView {
     };
 
     let catalog = use_catalog();
-    let facts: Vec<(CustomerText, Option<String>)> = vec![
-        (
-            CustomerText::Level,
-            c.level.map(|l| level_label(l, i18n.lang()).to_owned()),
-        ),
-        (
-            CustomerText::Industry,
-            c.industry
-                .as_deref()
-                .map(|k| catalog.label(builtin::CUSTOMER_INDUSTRY, k, i18n.lang())),
-        ),
-        (CustomerText::Phone, c.phone.clone()),
-        (CustomerText::CreditCode, c.credit_code.clone()),
-        (CustomerText::Address, c.address.clone()),
-        (CustomerText::Owner, c.owner_name.clone()),
-        (
-            CustomerText::Source,
-            c.source
-                .as_deref()
-                .map(|k| catalog.label(builtin::CUSTOMER_SOURCE, k, i18n.lang())),
-        ),
-        (
-            CustomerText::Tag,
-            (!c.tags.is_empty()).then(|| c.tags.join("、")),
-        ),
-        (CustomerText::Notes, c.notes.clone()),
-    ];
+    // A built-in field as (label, value), where the layout places it; `None` when empty (the
+    // name is the heading).
+    let fact_of = {
+        let c = c.clone();
+        move |key: &str| -> Option<(String, String)> {
+            let lang = i18n.lang();
+            if key == "name" {
+                return None;
+            }
+            super::builtin_text(&c, key, catalog, lang)
+                .map(|v| (super::builtin_label(Resource::Customer, key, lang), v))
+        }
+    };
+    let owner = c.owner_name.clone();
     let phone = c.phone.clone();
     view! {
         <article class="card detail" data-testid="customer-detail">
             <h1 data-testid="customer-name">{c.name.clone()}
                 {archived.then(|| view! { <span class="badge muted">{move || i18n.t(T::Archived)}</span> })}
             </h1>
-            <dl class="facts">
-                {facts.into_iter().filter_map(|(k, v)| v.map(|v| view! {
-                    <div><dt>{move || i18n.t(k)}</dt><dd>{v}</dd></div>
-                })).collect_view()}
-                <CustomFacts resource=Resource::Customer values=c.custom.clone()/>
-            </dl>
+            {owner.map(|o| view! {
+                <dl class="facts"><div data-field="owner"><dt>{move || i18n.t(CustomerText::Owner)}</dt><dd>{o}</dd></div></dl>
+            })}
+            <DetailSections resource=Resource::Customer builtin=fact_of values=c.custom.clone()/>
             <div class="actions">
                 {phone.map(|p| view! { <a class="btn" href=format!("tel:{p}")>{move || i18n.t(ContactText::Call)}</a> })}
                 <Show when=move || !archived && auth.can(Resource::Customer, Act::Update) fallback=|| ()>

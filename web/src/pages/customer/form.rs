@@ -12,7 +12,8 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use uuid::Uuid;
 
 use crate::api;
-use crate::components::custom_fields::{CustomFields, CustomForm};
+use crate::components::custom_fields::CustomForm;
+use crate::components::layout::FormSections;
 use crate::components::{save_error_text, ErrorState, Loading, TextArea, TextField};
 use crate::i18n::contact::ContactText;
 use crate::i18n::customer::CustomerText;
@@ -229,6 +230,40 @@ fn Editor(existing: Option<(Customer, String)>) -> impl IntoView {
             })
             .collect::<Vec<_>>()
     });
+    // The built-in inputs, where the layout places them.
+    let builtin = move |key: &str| -> AnyView {
+        match key {
+            "kind" => view! {
+                <fieldset class="field">
+                    <legend>{move || i18n.t(CustomerText::Kind)}</legend>
+                    <label class="radio"><input type="radio" name="kind" prop:checked=move || form.kind.get() == CustomerKind::Company
+                        on:change=move |_| form.kind.set(CustomerKind::Company)/>{move || i18n.t(CustomerText::Company)}</label>
+                    <label class="radio"><input type="radio" name="kind" prop:checked=move || form.kind.get() == CustomerKind::Individual
+                        on:change=move |_| form.kind.set(CustomerKind::Individual)/>{move || i18n.t(CustomerText::Individual)}</label>
+                </fieldset>
+            }.into_any(),
+            "name" => view! { <TextField label=CustomerText::CustomerName field="name" value=form.name errors=errs required=true maxlength=limits::NAME/> }.into_any(),
+            "phone" => view! { <TextField label=CustomerText::Phone field="phone" value=form.phone errors=errs input_type="tel" inputmode="tel" maxlength=limits::PHONE/> }.into_any(),
+            "credit_code" => view! { <TextField label=CustomerText::CreditCode field="credit_code" value=form.credit_code errors=errs maxlength=18/> }.into_any(),
+            "level" => view! {
+                <div class="field">
+                    <label for="f-level">{move || i18n.t(CustomerText::Level)}</label>
+                    <select id="f-level" on:change=move |ev| form.level.set(event_target_value(&ev))>
+                        <option value="" selected=move || form.level.with(String::is_empty)>"—"</option>
+                        {[Level::A, Level::B, Level::C].into_iter().map(|l| view! {
+                            <option value=l.as_str() selected=move || form.level.get() == l.as_str()>{move || level_label(l, i18n.lang())}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+            }.into_any(),
+            "industry" => view! { <ChoiceField label=CustomerText::Industry field="industry" list=builtin::CUSTOMER_INDUSTRY value=form.industry errors=errs/> }.into_any(),
+            "tags" => view! { <TextField label=CustomerText::Tags field="tags" value=form.tags errors=errs/> }.into_any(),
+            "address" => view! { <TextField label=CustomerText::Address field="address" value=form.address errors=errs maxlength=limits::ADDRESS/> }.into_any(),
+            "source" => view! { <ChoiceField label=CustomerText::Source field="source" list=builtin::CUSTOMER_SOURCE value=form.source errors=errs/> }.into_any(),
+            "notes" => view! { <TextArea label=CustomerText::Notes field="notes" value=form.notes errors=errs/> }.into_any(),
+            _ => ().into_any(),
+        }
+    };
     let pending = save.pending();
     // On a phone the warning appears below the fold: bring it into view.
     let dup_ref = NodeRef::<leptos::html::Div>::new();
@@ -252,31 +287,7 @@ fn Editor(existing: Option<(Customer, String)>) -> impl IntoView {
                 duplicates.set(Vec::new());
                 save.dispatch(false);
             }>
-                <fieldset class="field">
-                    <legend>{move || i18n.t(CustomerText::Kind)}</legend>
-                    <label class="radio"><input type="radio" name="kind" prop:checked=move || form.kind.get() == CustomerKind::Company
-                        on:change=move |_| form.kind.set(CustomerKind::Company)/>{move || i18n.t(CustomerText::Company)}</label>
-                    <label class="radio"><input type="radio" name="kind" prop:checked=move || form.kind.get() == CustomerKind::Individual
-                        on:change=move |_| form.kind.set(CustomerKind::Individual)/>{move || i18n.t(CustomerText::Individual)}</label>
-                </fieldset>
-                <TextField label=CustomerText::CustomerName field="name" value=form.name errors=errs required=true maxlength=limits::NAME/>
-                <TextField label=CustomerText::Phone field="phone" value=form.phone errors=errs input_type="tel" inputmode="tel" maxlength=limits::PHONE/>
-                <TextField label=CustomerText::CreditCode field="credit_code" value=form.credit_code errors=errs maxlength=18/>
-                <div class="field">
-                    <label for="f-level">{move || i18n.t(CustomerText::Level)}</label>
-                    <select id="f-level" on:change=move |ev| form.level.set(event_target_value(&ev))>
-                        <option value="" selected=move || form.level.with(String::is_empty)>"—"</option>
-                        {[Level::A, Level::B, Level::C].into_iter().map(|l| view! {
-                            <option value=l.as_str() selected=move || form.level.get() == l.as_str()>{move || level_label(l, i18n.lang())}</option>
-                        }).collect_view()}
-                    </select>
-                </div>
-                <ChoiceField label=CustomerText::Industry field="industry" list=builtin::CUSTOMER_INDUSTRY value=form.industry errors=errs/>
-                <TextField label=CustomerText::Tags field="tags" value=form.tags errors=errs/>
-                <TextField label=CustomerText::Address field="address" value=form.address errors=errs maxlength=limits::ADDRESS/>
-                <ChoiceField label=CustomerText::Source field="source" list=builtin::CUSTOMER_SOURCE value=form.source errors=errs/>
-                <CustomFields form=custom errors=errs/>
-                <TextArea label=CustomerText::Notes field="notes" value=form.notes errors=errs/>
+                <FormSections resource=Resource::Customer builtin=builtin custom=custom errors=errs/>
                 <Show when=move || editing_id.is_none() fallback=|| ()>
                     <fieldset class="subform">
                         <legend>{move || i18n.t(ContactText::FirstContact)}</legend>

@@ -1,11 +1,12 @@
 //! The customer list: search, filters, infinite scroll over the keyset API.
 
-use kaidan_shared::customer::{Customer, CustomerListQuery, Level};
+use kaidan_shared::customer::{Customer, CustomerListQuery, CustomerSort, Level};
 use kaidan_shared::field::FieldKind;
 use kaidan_shared::option_list::builtin;
 use kaidan_shared::user::UserListQuery;
 use kaidan_shared::{Action as Act, Resource};
 use leptos::html;
+use leptos::lazy;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::LazyRoute as _;
@@ -14,6 +15,8 @@ use wasm_bindgen::JsCast;
 
 use crate::api::{self, ApiError};
 use crate::app::use_auth;
+use crate::components::columns::ColumnPicker;
+use crate::components::custom_fields::value_text;
 use crate::components::{ErrorState, Loading};
 use crate::i18n::customer::level_label;
 use crate::i18n::customer::CustomerText;
@@ -27,6 +30,8 @@ struct Filters {
     industry: String,
     tag: String,
     owner: String,
+    /// "" (recently changed first), a `CustomerSort` name, or `custom:<key>` / `custom:-<key>`.
+    sort: String,
     /// Custom field filters: field key → chosen value ("" for any).
     custom: std::collections::BTreeMap<String, String>,
 }
@@ -51,6 +56,12 @@ impl Filters {
                     .join(","),
             )
             .filter(|c| !c.is_empty()),
+            sort: match self.sort.as_str() {
+                "created_desc" => Some(CustomerSort::CreatedDesc),
+                "name_asc" => Some(CustomerSort::NameAsc),
+                _ => None,
+            },
+            custom_sort: self.sort.strip_prefix("custom:").map(str::to_owned),
             ..Default::default()
         }
     }
@@ -77,6 +88,11 @@ pub fn CustomersPage() -> impl IntoView {
     let error = RwSignal::new(None::<ApiError>);
     let generation = StoredValue::new(0u32);
     let show_filters = RwSignal::new(false);
+    let show_columns = RwSignal::new(false);
+    // The reader's list columns (their own, else the layout's) and the custom fields' labels
+    // and values come with the field definitions.
+    catalog.load_fields(Resource::Customer);
+    let columns = Memo::new(move |_| catalog.layout(Resource::Customer).columns);
 
     // Loads the first page (reset) or the next one; stale answers of an older query are dropped.
     let load = move |reset: bool| {
@@ -148,21 +164,6 @@ pub fn CustomersPage() -> impl IntoView {
         }
     });
 
-    // Owners to filter by, for those who see more than their own.
-    let can_see_team = move || auth.can(Resource::Customer, Act::Transfer);
-    let owners = LocalResource::new(move || async move {
-        if !can_see_team() {
-            return Vec::new();
-        }
-        api::user::list(&UserListQuery {
-            limit: Some(200),
-            ..Default::default()
-        })
-        .await
-        .map(|p| p.items)
-        .unwrap_or_default()
-    });
-
     view! {
         <section class="page">
             <div class="page-head">
@@ -179,44 +180,19 @@ pub fn CustomersPage() -> impl IntoView {
                     prop:value=move || search.get() on:input=on_search/>
                 <button class="btn" aria-expanded=move || show_filters.get().to_string()
                     on:click=move |_| show_filters.update(|s| *s = !*s)>{move || i18n.t(T::Filters)}</button>
+                <button class="btn" data-testid="columns-open" aria-expanded=move || show_columns.get().to_string()
+                    on:click=move |_| show_columns.update(|s| *s = !*s)>{move || i18n.t(CustomerText::Columns)}</button>
             </div>
+            <Show when=move || show_columns.get() fallback=|| ()>
+                <Suspense fallback=|| view! { <Loading/> }>
+                    {move || Suspend::new(async move { columns_panel(show_columns).await })}
+                </Suspense>
+            </Show>
+            // The filter and column panels are code of their own, fetched on first open.
             <Show when=move || show_filters.get() fallback=|| ()>
-                <div class="filters">
-                    <div class="field">
-                        <label for="flt-level">{move || i18n.t(CustomerText::Level)}</label>
-                        <select id="flt-level" on:change=move |ev| { let v = event_target_value(&ev); filters.update(|f| f.level = v) }>
-                            <option value="">{move || i18n.t(CustomerText::AllLevels)}</option>
-                            {[Level::A, Level::B, Level::C].into_iter().map(|l| view! {
-                                <option value=l.as_str() selected=move || filters.with(|f| f.level == l.as_str())>{move || level_label(l, i18n.lang())}</option>
-                            }).collect_view()}
-                        </select>
-                    </div>
-                    <div class="field">
-                        <label for="flt-industry">{move || i18n.t(CustomerText::Industry)}</label>
-                        <select id="flt-industry" on:change=move |ev| { let v = event_target_value(&ev); filters.update(|f| f.industry = v) }>
-                            <option value="" selected=move || filters.with(|f| f.industry.is_empty())>"—"</option>
-                            {move || option_items(builtin::CUSTOMER_INDUSTRY, &filters.with(|f| f.industry.clone()))}
-                        </select>
-                    </div>
-                    <div class="field">
-                        <label for="flt-tag">{move || i18n.t(CustomerText::Tag)}</label>
-                        <input id="flt-tag" prop:value=move || filters.with(|f| f.tag.clone())
-                            on:change=move |ev| { let v = event_target_value(&ev); filters.update(|f| f.tag = v) }/>
-                    </div>
-                    <CustomFilters filters=filters/>
-                    <Show when=can_see_team fallback=|| ()>
-                        <div class="field">
-                            <label for="flt-owner">{move || i18n.t(CustomerText::Owner)}</label>
-                            <select id="flt-owner" on:change=move |ev| { let v = event_target_value(&ev); filters.update(|f| f.owner = v) }>
-                                <option value="">{move || i18n.t(CustomerText::AllOwners)}</option>
-                                {move || owners.get().unwrap_or_default().into_iter().map(|u| {
-                                    let id = u.id.to_string();
-                                    view! { <option value=id.clone()>{u.display_name}</option> }
-                                }).collect_view()}
-                            </select>
-                        </div>
-                    </Show>
-                </div>
+                <Suspense fallback=|| view! { <Loading/> }>
+                    {move || Suspend::new(async move { filters_panel(filters).await })}
+                </Suspense>
             </Show>
             <ul class="list" data-testid="customer-list">
                 <For each=move || items.get() key=|c| (c.id, c.version) let:c>
@@ -225,11 +201,25 @@ pub fn CustomersPage() -> impl IntoView {
                             <div class="row-main">
                                 <span class="row-title">{c.name.clone()}</span>
                                 <span class="row-sub">
-                                    {c.industry.clone().map(|k| catalog.label(builtin::CUSTOMER_INDUSTRY, &k, i18n.lang())).unwrap_or_default()}
-                                    {c.owner_name.clone().map(|o| format!(" · {o}"))}
+                                    {
+                                        let c = c.clone();
+                                        move || {
+                                            let lang = i18n.lang();
+                                            columns.get().into_iter()
+                                                .filter(|k| k != "name" && k != "level")
+                                                .filter_map(|k| {
+                                                    let text = match k.strip_prefix("custom.") {
+                                                        Some(key) => value_text(catalog, Resource::Customer, key, &c.custom, lang).map(|(_, v)| v),
+                                                        None => super::builtin_text(&c, &k, catalog, lang),
+                                                    }?;
+                                                    Some(view! { <span class="cell" data-col=k>{text}</span> })
+                                                })
+                                                .collect_view()
+                                        }
+                                    }
                                 </span>
                             </div>
-                            {c.level.map(|l| view! { <span class=format!("badge level-{}", l.as_str())>{l.as_str()}</span> })}
+                            {move || columns.with(|cols| cols.iter().any(|k| k == "level")).then(|| c.level.map(|l| view! { <span class=format!("badge level-{}", l.as_str())>{l.as_str()}</span> }))}
                         </A>
                     </li>
                 </For>
@@ -296,5 +286,178 @@ fn CustomFilters(filters: RwSignal<Filters>) -> impl IntoView {
                 }
             })
             .collect_view()
+    }
+}
+
+/// The sort order: recently changed (default), newest, by name, or by a custom field the reader
+/// sees, either way.
+#[component]
+fn SortSelect(filters: RwSignal<Filters>) -> impl IntoView {
+    let i18n = use_i18n();
+    let catalog = use_catalog();
+    let auth = use_auth();
+    let current = move || filters.with(|f| f.sort.clone());
+    view! {
+        <div class="field">
+            <label for="flt-sort">{move || i18n.t(CustomerText::SortBy)}</label>
+            <select id="flt-sort" on:change=move |ev| { let v = event_target_value(&ev); filters.update(|f| f.sort = v) }>
+                {move || {
+                    let now = current();
+                    let mut opts: Vec<(String, String)> = vec![
+                        (String::new(), i18n.t(CustomerText::SortUpdated).to_owned()),
+                        ("created_desc".into(), i18n.t(CustomerText::SortCreated).to_owned()),
+                        ("name_asc".into(), i18n.t(CustomerText::SortName).to_owned()),
+                    ];
+                    let role = auth.role();
+                    for f in catalog.fields(Resource::Customer) {
+                        if !f.kind.sortable() || !role.is_some_and(|r| f.visible_to.contains(&r)) {
+                            continue;
+                        }
+                        let label = f.label(i18n.lang().code()).to_owned();
+                        opts.push((format!("custom:{}", f.key), format!("{label} ↑")));
+                        opts.push((format!("custom:-{}", f.key), format!("{label} ↓")));
+                    }
+                    opts.into_iter().map(|(v, text)| {
+                        let selected = v == now;
+                        view! { <option value=v selected=selected>{text}</option> }
+                    }).collect_view()
+                }}
+            </select>
+        </div>
+    }
+}
+
+/// The reader's own list columns: tick the columns to show, move them up or down, save (kept
+/// for them on every device) or go back to the company's default.
+#[component]
+fn ColumnChooser(on_close: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let catalog = use_catalog();
+    let auth = use_auth();
+    let chosen = RwSignal::new(catalog.layout(Resource::Customer).columns);
+    let error = RwSignal::new(None::<String>);
+    // Every column the reader may show: built-in ones, then the custom fields they see (not
+    // long texts).
+    let available = Signal::derive(move || {
+        let lang = i18n.lang();
+        let role = auth.role();
+        let mut all: Vec<(String, String)> = kaidan_shared::layout::builtins(Resource::Customer)
+            .iter()
+            .filter(|b| b.list)
+            .map(|b| {
+                (
+                    b.key.to_owned(),
+                    super::builtin_label(Resource::Customer, b.key, lang),
+                )
+            })
+            .collect();
+        for f in catalog.fields(Resource::Customer) {
+            if f.kind != FieldKind::LongText && role.is_some_and(|r| f.visible_to.contains(&r)) {
+                all.push((format!("custom.{}", f.key), f.label(lang.code()).to_owned()));
+            }
+        }
+        all
+    });
+    let save = Action::new_local(move |cols: &Option<Vec<String>>| {
+        let cols = cols.clone();
+        async move { api::layout::set_columns(Resource::Customer, cols).await }
+    });
+    Effect::new(move |_| {
+        if let Some(r) = save.value().get() {
+            match r {
+                Ok(resolved) => {
+                    catalog.set_layout(Resource::Customer, resolved);
+                    on_close.run(());
+                }
+                Err(e) => error.set(Some(crate::components::save_error_text(&e, i18n.lang()))),
+            }
+        }
+    });
+    view! {
+        <div class="filters columns" data-testid="columns" role="group" aria-label=move || i18n.t(CustomerText::Columns)>
+            <ColumnPicker columns=chosen available=available/>
+            <p class="form-error" role="alert">{move || error.get()}</p>
+            <div class="actions">
+                <button type="button" class="btn primary" data-testid="columns-save" prop:disabled=move || save.pending().get()
+                    on:click=move |_| { save.dispatch(Some(chosen.get_untracked())); }>{move || i18n.t(T::Save)}</button>
+                <button type="button" class="btn" prop:disabled=move || save.pending().get()
+                    on:click=move |_| { save.dispatch(None); }>{move || i18n.t(CustomerText::DefaultColumns)}</button>
+                <button type="button" class="btn" on:click=move |_| on_close.run(())>{move || i18n.t(T::Cancel)}</button>
+            </div>
+        </div>
+    }
+}
+
+/// The filter panel, its code fetched when first opened.
+#[lazy]
+fn filters_panel(filters: RwSignal<Filters>) -> AnyView {
+    view! { <FiltersPanel filters=filters/> }.into_any()
+}
+
+/// The column chooser, its code fetched when first opened; closes by setting `open` to false.
+#[lazy]
+fn columns_panel(open: RwSignal<bool>) -> AnyView {
+    view! { <ColumnChooser on_close=Callback::new(move |_| open.set(false))/> }.into_any()
+}
+
+/// Filters by level, industry, tag, custom fields and (for those who see more than their own)
+/// owner; and the sort order.
+#[component]
+fn FiltersPanel(filters: RwSignal<Filters>) -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = use_auth();
+    // Owners to filter by, for those who see more than their own.
+    let can_see_team = move || auth.can(Resource::Customer, Act::Transfer);
+    let owners = LocalResource::new(move || async move {
+        if !can_see_team() {
+            return Vec::new();
+        }
+        api::user::list(&UserListQuery {
+            limit: Some(200),
+            ..Default::default()
+        })
+        .await
+        .map(|p| p.items)
+        .unwrap_or_default()
+    });
+
+    view! {
+                <div class="filters">
+                    <div class="field">
+                        <label for="flt-level">{move || i18n.t(CustomerText::Level)}</label>
+                        <select id="flt-level" on:change=move |ev| { let v = event_target_value(&ev); filters.update(|f| f.level = v) }>
+                            <option value="">{move || i18n.t(CustomerText::AllLevels)}</option>
+                            {[Level::A, Level::B, Level::C].into_iter().map(|l| view! {
+                                <option value=l.as_str() selected=move || filters.with(|f| f.level == l.as_str())>{move || level_label(l, i18n.lang())}</option>
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="flt-industry">{move || i18n.t(CustomerText::Industry)}</label>
+                        <select id="flt-industry" on:change=move |ev| { let v = event_target_value(&ev); filters.update(|f| f.industry = v) }>
+                            <option value="" selected=move || filters.with(|f| f.industry.is_empty())>"—"</option>
+                            {move || option_items(builtin::CUSTOMER_INDUSTRY, &filters.with(|f| f.industry.clone()))}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="flt-tag">{move || i18n.t(CustomerText::Tag)}</label>
+                        <input id="flt-tag" prop:value=move || filters.with(|f| f.tag.clone())
+                            on:change=move |ev| { let v = event_target_value(&ev); filters.update(|f| f.tag = v) }/>
+                    </div>
+                    <CustomFilters filters=filters/>
+                    <SortSelect filters=filters/>
+                    <Show when=can_see_team fallback=|| ()>
+                        <div class="field">
+                            <label for="flt-owner">{move || i18n.t(CustomerText::Owner)}</label>
+                            <select id="flt-owner" on:change=move |ev| { let v = event_target_value(&ev); filters.update(|f| f.owner = v) }>
+                                <option value="">{move || i18n.t(CustomerText::AllOwners)}</option>
+                                {move || owners.get().unwrap_or_default().into_iter().map(|u| {
+                                    let id = u.id.to_string();
+                                    view! { <option value=id.clone()>{u.display_name}</option> }
+                                }).collect_view()}
+                            </select>
+                        </div>
+                    </Show>
+                </div>
     }
 }

@@ -1,5 +1,6 @@
 //! The custom fields of each record type: add a field (with a live preview at phone width),
-//! reorder with the up and down buttons (keyboard and touch alike), retire and bring back.
+//! edit one (labels, help, section, required, who sees and edits it), reorder by drag on a
+//! desktop or with the up and down buttons (keyboard and touch alike), retire and bring back.
 
 use kaidan_shared::field::{FieldDef, FieldDefCreate, FieldDefUpdate, FieldKind};
 use kaidan_shared::{FieldError, Resource, Role};
@@ -43,9 +44,10 @@ pub fn FieldsTab() -> impl IntoView {
                 Ok(fields) if fields.is_empty() => view! { <p class="state empty">{move || i18n.t(FieldText::NoFields)}</p> }.into_any(),
                 Ok(fields) => {
                     let all = StoredValue::new(fields.clone());
+                    let dragging = RwSignal::new(None::<usize>);
                     view! {
                         <ul class="list" data-testid="fields">
-                            {fields.into_iter().enumerate().map(|(i, f)| view! { <FieldRow field=f index=i all=all reload=reload/> }).collect_view()}
+                            {fields.into_iter().enumerate().map(|(i, f)| view! { <FieldRow field=f index=i all=all dragging=dragging reload=reload/> }).collect_view()}
                         </ul>
                     }.into_any()
                 }
@@ -61,11 +63,38 @@ fn FieldRow(
     field: FieldDef,
     index: usize,
     all: StoredValue<Vec<FieldDef>>,
+    /// The index of the row being dragged, if any.
+    dragging: RwSignal<Option<usize>>,
     reload: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let message = RwSignal::new(None::<String>);
+    let editing = RwSignal::new(false);
     let f = StoredValue::new(field.clone());
+    // A row dropped here takes this place: the fields between move by one, each edit with its
+    // version; only the fields whose position changes are written.
+    let drop_here = Action::new_local(move |from: &usize| {
+        let from = *from;
+        async move {
+            let mut order = all.get_value();
+            if from >= order.len() || from == index {
+                return Ok(());
+            }
+            let moved = order.remove(from);
+            order.insert(index.min(order.len()), moved);
+            for (i, d) in order.iter().enumerate() {
+                let position = i as i32;
+                if d.position != position {
+                    let body = FieldDefUpdate {
+                        position: Some(position),
+                        ..Default::default()
+                    };
+                    api::field::update(d.id, &api::etag(d.version), &body).await?;
+                }
+            }
+            Ok(())
+        }
+    });
     // Swaps the field's position with its neighbour's (two edits, each with its version).
     let swap = Action::new_local(move |by: &isize| {
         let by = *by;
@@ -105,11 +134,25 @@ fn FieldRow(
     let errors = RwSignal::new(Vec::<FieldError>::new());
     on_save(swap, errors, message, move |()| reload.run(()));
     on_save(toggle, errors, message, move |()| reload.run(()));
+    on_save(drop_here, errors, message, move |()| reload.run(()));
     let label_zh = field.label_zh.clone();
     let label_en = field.label_en.clone();
     let last = all.with_value(Vec::len).saturating_sub(1);
     view! {
-        <li class="row" class:inactive={!field.active} data-key=field.key.clone()>
+        <li class="row" class:inactive={!field.active} data-key=field.key.clone() draggable="true"
+            class:dragging=move || dragging.get() == Some(index)
+            on:dragstart=move |ev: web_sys::DragEvent| {
+                if let Some(dt) = ev.data_transfer() { let _ = dt.set_data("text/plain", "field"); }
+                dragging.set(Some(index));
+            }
+            on:dragend=move |_| dragging.set(None)
+            on:dragover=move |ev: web_sys::DragEvent| ev.prevent_default()
+            on:drop=move |ev: web_sys::DragEvent| {
+                ev.prevent_default();
+                if let Some(from) = dragging.get_untracked() { drop_here.dispatch(from); }
+                dragging.set(None);
+            }>
+            <span class="drag-handle" aria-hidden="true">"⠿"</span>
             <div class="row-main">
                 <span class="row-title">{move || if i18n.lang() == Lang::En { label_en.clone() } else { label_zh.clone() }}</span>
                 <span class="row-sub">
@@ -125,11 +168,16 @@ fn FieldRow(
                     on:click=move |_| { swap.dispatch(-1); }>"↑"</button>
                 <button class="btn" aria-label=move || i18n.t(FieldText::MoveDown) prop:disabled={index >= last}
                     on:click=move |_| { swap.dispatch(1); }>"↓"</button>
+                <button class="btn" data-testid="edit-field" aria-expanded=move || editing.get().to_string()
+                    on:click=move |_| editing.update(|e| *e = !*e)>{move || i18n.t(FieldText::Edit)}</button>
                 <button class="btn" data-testid="toggle-field" on:click=move |_| { toggle.dispatch(()); }>
                     {move || if f.with_value(|f| f.active) { i18n.t(FieldText::Retire) } else { i18n.t(FieldText::Reactivate) }}
                 </button>
             </div>
         </li>
+        <Show when=move || editing.get() fallback=|| ()>
+            <li><EditField field=f.get_value() reload=reload/></li>
+        </Show>
     }
 }
 
@@ -272,5 +320,92 @@ fn ListPicker(
             </select>
             <p class="field-error" role="alert">{move || err().map(|c| crate::i18n::field_error_text(c, i18n.lang()))}</p>
         </div>
+    }
+}
+
+/// Edits a field's definition: labels, help, section, required, filterable, and which roles see
+/// and edit it. (The key and type are fixed once records hold values; the server says so.)
+#[component]
+fn EditField(field: FieldDef, reload: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let text = |s: &Option<String>| RwSignal::new(s.clone().unwrap_or_default());
+    let label_zh = RwSignal::new(field.label_zh.clone());
+    let label_en = RwSignal::new(field.label_en.clone());
+    let help_zh = text(&field.help_zh);
+    let help_en = text(&field.help_en);
+    let section = text(&field.section);
+    let required = RwSignal::new(field.required);
+    let filterable = RwSignal::new(field.filterable);
+    let visible = RwSignal::new(field.visible_to.clone());
+    let editable = RwSignal::new(field.editable_by.clone());
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let message = RwSignal::new(None::<String>);
+    let (id, version, kind) = (field.id, field.version, field.kind);
+    let patch_text = |s: String| {
+        let t = s.trim().to_owned();
+        if t.is_empty() {
+            kaidan_shared::Patch::Null
+        } else {
+            kaidan_shared::Patch::Value(t)
+        }
+    };
+    let save = Action::new_local(move |_: &()| {
+        let body = FieldDefUpdate {
+            label_zh: kaidan_shared::Patch::Value(label_zh.get_untracked()),
+            label_en: kaidan_shared::Patch::Value(label_en.get_untracked()),
+            help_zh: patch_text(help_zh.get_untracked()),
+            help_en: patch_text(help_en.get_untracked()),
+            section: patch_text(section.get_untracked()),
+            required: Some(required.get_untracked()),
+            filterable: kind.filterable().then(|| filterable.get_untracked()),
+            visible_to: Some(visible.get_untracked()),
+            editable_by: Some(editable.get_untracked()),
+            ..Default::default()
+        };
+        async move { api::field::update(id, &api::etag(version), &body).await }
+    });
+    on_save(save, errors, message, move |_| reload.run(()));
+    let errs = Signal::derive(move || errors.get());
+    let roles = move |set: RwSignal<Vec<Role>>, name: &'static str| {
+        Role::ALL
+            .into_iter()
+            .map(|r| {
+                view! {
+                    <label class="check"><input type="checkbox" name=name prop:checked=move || set.with(|s| s.contains(&r))
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            set.update(|s| {
+                                s.retain(|x| *x != r);
+                                if on { s.push(r) }
+                            })
+                        }/>{move || crate::i18n::user::role_label(r, i18n.lang())}</label>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <form class="card" data-testid="edit-field-form" on:submit=move |ev| { ev.prevent_default(); save.dispatch(()); }>
+            <TextField label=FieldText::LabelZh field="label_zh" value=label_zh errors=errs required=true maxlength=64 id="e-label_zh"/>
+            <TextField label=FieldText::LabelEn field="label_en" value=label_en errors=errs required=true maxlength=64 id="e-label_en"/>
+            <TextField label=FieldText::HelpZh field="help_zh" value=help_zh errors=errs maxlength=200 id="e-help_zh"/>
+            <TextField label=FieldText::HelpEn field="help_en" value=help_en errors=errs maxlength=200 id="e-help_en"/>
+            <TextField label=FieldText::Section field="section" value=section errors=errs maxlength=64 id="e-section"/>
+            <label class="check"><input type="checkbox" prop:checked=move || required.get()
+                on:change=move |ev| required.set(event_target_checked(&ev))/>{move || i18n.t(FieldText::Required)}</label>
+            {kind.filterable().then(|| view! {
+                <label class="check"><input type="checkbox" prop:checked=move || filterable.get()
+                    on:change=move |ev| filterable.set(event_target_checked(&ev))/>{move || i18n.t(FieldText::Filterable)}</label>
+            })}
+            <fieldset class="field" data-testid="visible-to">
+                <legend>{move || i18n.t(FieldText::VisibleTo)}</legend>
+                {roles(visible, "visible_to")}
+            </fieldset>
+            <fieldset class="field" data-testid="editable-by">
+                <legend>{move || i18n.t(FieldText::EditableBy)}</legend>
+                {roles(editable, "editable_by")}
+            </fieldset>
+            <p class="form-error" role="alert">{move || message.get()}</p>
+            <button class="btn primary" type="submit" data-testid="save-field" prop:disabled=move || save.pending().get()>{move || i18n.t(T::Save)}</button>
+        </form>
     }
 }

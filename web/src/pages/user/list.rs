@@ -14,6 +14,7 @@ use crate::i18n::org::OrgText;
 use crate::i18n::user::UserText;
 use crate::i18n::{role_label, use_i18n, Label, T};
 use crate::pages::field::list::FieldsTab;
+use crate::pages::layout::editor::LayoutsTab;
 use crate::pages::option_list::list::OptionListsTab;
 use crate::pages::org::list::{name_of, RegionsTab, TeamsTab};
 
@@ -23,6 +24,7 @@ enum Tab {
     Teams,
     Regions,
     Fields,
+    Layouts,
     OptionLists,
 }
 
@@ -61,6 +63,7 @@ pub fn AdminPage() -> impl IntoView {
                 {tab_button(Tab::Teams, OrgText::Teams.into())}
                 {tab_button(Tab::Regions, OrgText::Regions.into())}
                 {tab_button(Tab::Fields, FieldText::Fields.into())}
+                {tab_button(Tab::Layouts, FieldText::Layouts.into())}
                 {tab_button(Tab::OptionLists, FieldText::OptionLists.into())}
             </div>
             <Transition fallback=|| view! { <Loading/> }>
@@ -72,6 +75,7 @@ pub fn AdminPage() -> impl IntoView {
                             Tab::Teams => view! { <TeamsTab teams=t regions=r users=u reload=reload/> }.into_any(),
                             Tab::Regions => view! { <RegionsTab regions=r reload=reload/> }.into_any(),
                             Tab::Fields => view! { <FieldsTab/> }.into_any(),
+                            Tab::Layouts => view! { <LayoutsTab/> }.into_any(),
                             Tab::OptionLists => view! { <OptionListsTab/> }.into_any(),
                         },
                         (Some(Err(e)), _, _) | (_, Some(Err(e)), _) | (_, _, Some(Err(e))) => {

@@ -853,3 +853,108 @@ async fn phone_admin_adds_a_field_a_rep_fills_it_and_filters_by_it() {
     b.shot("filtered").await;
     b.close().await;
 }
+
+/// At phone size, an admin puts a custom field 预算 into a new section 商务信息 of the customer
+/// form (placing it, moving it with ↑/↓, watching the phone preview) and saves; rep_east1's form
+/// and detail show it there; the rep adds 预算 to their own list columns (kept after a reload)
+/// and sorts the list by it, largest first.
+#[tokio::test]
+async fn phone_admin_arranges_the_form_a_rep_picks_columns_and_sorts_by_a_field() {
+    let app = spawn().await;
+    let admin = app.sign_in("admin").await;
+    let rep = app.sign_in("rep_east1").await;
+    app.post(
+        &admin.token,
+        "/api/v1/fields",
+        json!({"resource": "customer", "key": "budget", "label_zh": "预算",
+               "label_en": "Budget", "kind": "money"}),
+    )
+    .await
+    .expect(201);
+    for (name, budget) in [("小预算公司", 100_000), ("大预算公司", 90_000_000)] {
+        app.post(
+            &rep.token,
+            "/api/v1/customers",
+            json!({"name": name, "custom": {"budget": budget}}),
+        )
+        .await
+        .expect(201);
+    }
+
+    let mut b = open(&app, "layout", PHONE).await;
+    b.login("admin", PASSWORD).await;
+    b.wait("[data-testid=customer-list]").await;
+    b.click("a[href='/admin']").await;
+    b.wait_text("main", "rep_east1").await;
+    b.click_text("[role=tab]", "布局").await;
+    b.wait("[data-testid=layout-editor]").await;
+    // A new section, named, and the field placed in it.
+    b.click_text("[data-testid=layout-editor] button", "新增分组")
+        .await;
+    b.fill("#sec-1-zh", "商务信息").await;
+    b.fill("#sec-1-en", "Business").await;
+    b.select("#place-custom-budget", "1").await;
+    b.wait("[data-section=s2] [data-ref='custom.budget']").await;
+    // ↑ takes it to the end of the first section, ↓ brings it back.
+    b.click("[data-ref='custom.budget'] button[aria-label='预算 上移']")
+        .await;
+    b.wait("[data-section=basic] [data-ref='custom.budget']")
+        .await;
+    b.click("[data-ref='custom.budget'] button[aria-label='预算 下移']")
+        .await;
+    b.wait("[data-section=s2] [data-ref='custom.budget']").await;
+    b.wait_text(".phone-preview", "商务信息").await;
+    b.wait(".phone-preview #f-custom-budget").await;
+    b.shot("layout-editor").await;
+    b.click("[data-testid=save-layout]").await;
+    b.wait_text("[role=status]", "已保存").await;
+    b.close().await;
+
+    let mut b = open(&app, "layout-rep", PHONE).await;
+    b.login("rep_east1", PASSWORD).await;
+    b.wait("[data-testid=customer-list]").await;
+    b.click("[data-testid=new-customer]").await;
+    b.wait_text("fieldset[data-section=s2] legend", "商务信息")
+        .await;
+    b.fill("#f-name", "中预算公司").await;
+    b.fill("fieldset[data-section=s2] #f-custom-budget", "12000")
+        .await;
+    b.shot("form-sections").await;
+    b.click("[data-testid=save]").await;
+    b.wait_text("[data-testid=customer-detail]", "商务信息")
+        .await;
+    b.wait_text(
+        "[data-testid=customer-detail] dl[data-section=s2] [data-custom=budget]",
+        "12,000",
+    )
+    .await;
+
+    // The rep's own columns: 预算 joins the list, and stays after a reload.
+    b.goto("/customers").await;
+    b.wait_text("[data-testid=customer-list]", "中预算公司")
+        .await;
+    b.click("[data-testid=columns-open]").await;
+    b.click("[data-testid=columns] li[data-col='custom.budget'] input")
+        .await;
+    b.click("[data-testid=columns-save]").await;
+    b.wait_text(
+        "[data-testid=customer-list] [data-col='custom.budget']",
+        "¥",
+    )
+    .await;
+    b.goto("/customers").await;
+    b.wait_text("[data-testid=customer-list]", "¥900,000.00")
+        .await;
+    b.shot("own-columns").await;
+
+    // Sorted by 预算, largest first.
+    b.click_text("button", "筛选").await;
+    b.select("#flt-sort", "custom:-budget").await;
+    b.wait_text("[data-testid=customer-list] li:first-child", "大预算公司")
+        .await;
+    b.select("#flt-sort", "custom:budget").await;
+    b.wait_text("[data-testid=customer-list] li:first-child", "小预算公司")
+        .await;
+    b.shot("sorted").await;
+    b.close().await;
+}

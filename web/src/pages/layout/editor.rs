@@ -50,12 +50,59 @@ pub fn LayoutsTab() -> impl IntoView {
 /// Where a field sits while being dragged: (section, index in it).
 type Spot = (usize, usize);
 
+/// A section being edited. Its names are signals of their own, so typing one does not redraw
+/// the editor (which would take the focus away).
+#[derive(Clone)]
+struct Sec {
+    key: String,
+    zh: RwSignal<String>,
+    en: RwSignal<String>,
+    fields: Vec<String>,
+}
+
+impl Sec {
+    fn new(s: &Section) -> Sec {
+        Sec {
+            key: s.key.clone(),
+            zh: RwSignal::new(s.label_zh.clone()),
+            en: RwSignal::new(s.label_en.clone()),
+            fields: s.fields.clone(),
+        }
+    }
+
+    fn section(&self) -> Section {
+        Section {
+            key: self.key.clone(),
+            label_zh: self.zh.get(),
+            label_en: self.en.get(),
+            fields: self.fields.clone(),
+        }
+    }
+}
+
 #[component]
 fn Editor(layout: Layout, fields: Vec<FieldDef>) -> impl IntoView {
     let i18n = use_i18n();
     let catalog = use_catalog();
     let resource = layout.resource;
-    let sections = RwSignal::new(layout.sections.clone());
+    let sections = RwSignal::new(layout.sections.iter().map(Sec::new).collect::<Vec<_>>());
+    // After a move by button, the same button of the moved field gets the focus back, so a
+    // keyboard user can press it again.
+    let refocus = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        sections.track();
+        if let Some(css) = refocus.get_untracked() {
+            refocus.update_untracked(|r| *r = None);
+            if let Some(el) = document()
+                .query_selector(&css)
+                .ok()
+                .flatten()
+                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+            {
+                let _ = el.focus();
+            }
+        }
+    });
     let columns = RwSignal::new(layout.list_columns.clone());
     let version = RwSignal::new(layout.version);
     let fields = StoredValue::new(fields);
@@ -156,10 +203,10 @@ fn Editor(layout: Layout, fields: Vec<FieldDef>) -> impl IntoView {
             while s.iter().any(|x| x.key == format!("s{n}")) {
                 n += 1;
             }
-            s.push(Section {
+            s.push(Sec {
                 key: format!("s{n}"),
-                label_zh: format!("分组{n}"),
-                label_en: format!("Section {n}"),
+                zh: RwSignal::new(format!("分组{n}")),
+                en: RwSignal::new(format!("Section {n}")),
                 fields: Vec::new(),
             });
         })
@@ -186,7 +233,7 @@ fn Editor(layout: Layout, fields: Vec<FieldDef>) -> impl IntoView {
 
     let save = Action::new_local(move |_: &()| {
         let body = LayoutInput {
-            sections: sections.get_untracked(),
+            sections: sections.with_untracked(|s| s.iter().map(Sec::section).collect()),
             list_columns: columns.get_untracked(),
         };
         let v = version.get_untracked();
@@ -204,7 +251,7 @@ fn Editor(layout: Layout, fields: Vec<FieldDef>) -> impl IntoView {
     let preview = move || {
         let draft = Layout {
             resource,
-            sections: sections.get(),
+            sections: sections.with(|s| s.iter().map(Sec::section).collect()),
             list_columns: columns.get(),
             version: 0,
             updated_at: None,
@@ -262,10 +309,10 @@ fn Editor(layout: Layout, fields: Vec<FieldDef>) -> impl IntoView {
                 <span class="drag-handle" aria-hidden="true">"⠿"</span>
                 <span class="row-main">{label.clone()}{fixed.then_some(" *")}</span>
                 <div class="actions">
-                    <button type="button" class="btn small" aria-label=up_label prop:disabled=first
-                        on:click=move |_| step((si, fi), true)>"↑"</button>
-                    <button type="button" class="btn small" aria-label=down_label prop:disabled=last
-                        on:click=move |_| step((si, fi), false)>"↓"</button>
+                    <button type="button" class="btn small" data-dir="up" aria-label=up_label prop:disabled=first
+                        on:click={ let r = r.clone(); move |_| { refocus.set(Some(format!("[data-ref='{r}'] [data-dir=up]"))); step((si, fi), true) } }>"↑"</button>
+                    <button type="button" class="btn small" data-dir="down" aria-label=down_label prop:disabled=last
+                        on:click={ let r = r.clone(); move |_| { refocus.set(Some(format!("[data-ref='{r}'] [data-dir=down]"))); step((si, fi), false) } }>"↓"</button>
                     <button type="button" class="btn small" aria-label=out_label prop:disabled=fixed
                         on:click=move |_| sections.update(|s| { s[si].fields.remove(fi); })>"✕"</button>
                 </div>
@@ -281,11 +328,11 @@ fn Editor(layout: Layout, fields: Vec<FieldDef>) -> impl IntoView {
                 {move || {
                     let all = sections.get();
                     let n = all.len();
-                    let total_last = all.iter().rposition(|s| !s.fields.is_empty());
                     all.into_iter().enumerate().map(|(si, s)| {
                         let count = s.fields.len();
                         let rows = s.fields.iter().enumerate().map(|(fi, r)| {
-                            let last = Some(si) == total_last && fi + 1 == count;
+                            // ↓ past a section's end goes into the next one, even an empty one.
+                            let last = si + 1 == n && fi + 1 == count;
                             field_row(si, fi, r.clone(), last)
                         }).collect_view();
                         let zh_id = format!("sec-{si}-zh");
@@ -300,11 +347,11 @@ fn Editor(layout: Layout, fields: Vec<FieldDef>) -> impl IntoView {
                                 }>
                                 <div class="section-head">
                                     <label for=zh_id.clone() class="sr-only">{move || i18n.t(FieldText::SectionZh)}</label>
-                                    <input id=zh_id prop:value=s.label_zh.clone() maxlength="64"
-                                        on:change=move |ev| { let v = event_target_value(&ev); sections.update(|s| s[si].label_zh = v) }/>
+                                    <input id=zh_id prop:value=move || s.zh.get() maxlength="64"
+                                        on:input=move |ev| s.zh.set(event_target_value(&ev))/>
                                     <label for=en_id.clone() class="sr-only">{move || i18n.t(FieldText::SectionEn)}</label>
-                                    <input id=en_id prop:value=s.label_en.clone() maxlength="64"
-                                        on:change=move |ev| { let v = event_target_value(&ev); sections.update(|s| s[si].label_en = v) }/>
+                                    <input id=en_id prop:value=move || s.en.get() maxlength="64"
+                                        on:input=move |ev| s.en.set(event_target_value(&ev))/>
                                     <button type="button" class="btn small" aria-label=move || i18n.t(FieldText::SectionUp) prop:disabled={si == 0}
                                         on:click=move |_| shift_section(si, true)>"↑"</button>
                                     <button type="button" class="btn small" aria-label=move || i18n.t(FieldText::SectionDown) prop:disabled={si + 1 == n}
@@ -321,7 +368,6 @@ fn Editor(layout: Layout, fields: Vec<FieldDef>) -> impl IntoView {
                 <h3>{move || i18n.t(FieldText::Unplaced)}</h3>
                 <ul class="list" data-testid="unplaced">
                     {move || {
-                        let names: Vec<(String, String)> = sections.with(|s| s.iter().map(|x| (x.key.clone(), x.label(i18n.lang().code()).to_owned())).collect());
                         unplaced().into_iter().map(|r| {
                             let label = label_of(&r);
                             let id = format!("place-{}", r.replace('.', "-"));
@@ -333,7 +379,9 @@ fn Editor(layout: Layout, fields: Vec<FieldDef>) -> impl IntoView {
                                         if let Ok(si) = event_target_value(&ev).parse::<usize>() { place(r2.clone(), si) }
                                     }>
                                         <option value="">{move || i18n.t(FieldText::PlaceIn)}</option>
-                                        {names.iter().enumerate().map(|(i, (_, l))| view! { <option value=i.to_string()>{l.clone()}</option> }).collect_view()}
+                                        {sections.get_untracked().into_iter().enumerate().map(|(i, sec)| view! {
+                                            <option value=i.to_string()>{move || if i18n.lang() == Lang::En { sec.en.get() } else { sec.zh.get() }}</option>
+                                        }).collect_view()}
                                     </select>
                                 </li>
                             }

@@ -110,6 +110,14 @@ pub struct LimitSettings {
     /// (the duplicate check on create names the company and its owner, so it must not become a
     /// way to list other teams' customers).
     pub cross_scope_duplicates_per_hour: u64,
+    /// A custom-field filter value held by at most this many records drives the list's query
+    /// from its holders; a commoner one is probed per row of the list (docs/benchmarks.md).
+    #[serde(default = "default_custom_filter_selective")]
+    pub custom_filter_selective: u64,
+}
+
+fn default_custom_filter_selective() -> u64 {
+    crate::services::field_plan::CAP
 }
 
 /// A CIDR list, as a TOML/JSON list or one comma-separated string (environment variables).
@@ -199,6 +207,7 @@ impl Default for Settings {
             },
             limits: LimitSettings {
                 cross_scope_duplicates_per_hour: 30,
+                custom_filter_selective: default_custom_filter_selective(),
             },
         }
     }

@@ -20,6 +20,7 @@ use crate::hosting::{docs, spa};
 use crate::metrics::Metrics;
 use crate::middleware::{idempotency, json_bodies_are_objects, request_context};
 use crate::routes;
+use crate::services::field_plan::PlanCache;
 use crate::state::AppState;
 
 pub struct Application {
@@ -66,6 +67,7 @@ impl Application {
             None => None,
         };
         let read = crate::db::connect_reader(&settings, &db).await?;
+        let plans = Arc::new(PlanCache::new(settings.limits.custom_filter_selective));
         let state = web::Data::new(AppState {
             db: db.clone(),
             read,
@@ -73,6 +75,7 @@ impl Application {
             keys: Arc::new(keys),
             hasher,
             metrics: Arc::new(Metrics::default()),
+            plans,
         });
         let metrics_server = match metrics_listener {
             Some(l) => {

@@ -6,6 +6,7 @@ use crate::auth::keys::Keys;
 use crate::auth::password::PasswordHasher;
 use crate::config::Settings;
 use crate::metrics::Metrics;
+use crate::services::field_plan::PlanCache;
 
 /// Everything a request needs, shared by all workers. Nothing here is state that matters across
 /// instances: sessions are tokens, counters for throttling live in the database.
@@ -18,4 +19,6 @@ pub struct AppState {
     pub keys: Arc<Keys>,
     pub hasher: PasswordHasher,
     pub metrics: Arc<Metrics>,
+    /// Recent counts of custom values' holders, for filtered lists' plans.
+    pub plans: Arc<PlanCache>,
 }

@@ -45,7 +45,8 @@ pub async fn list_customers(
     user: AuthUser,
     q: web::Query<CustomerListQuery>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::list(&state.read, &user.0, q.into_inner()).await?))
+    Ok(HttpResponse::Ok()
+        .json(service::list(&state.read, &state.plans, &user.0, q.into_inner()).await?))
 }
 
 /// Create a customer, optionally with its contacts.

@@ -49,6 +49,7 @@ pub async fn get_layout(
     responses(
         (status = 200, description = "Saved", body = Layout, headers(("ETag" = String))),
         (status = 403, description = "Only admins", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field placed twice or unknown, a required field left out, a bad column, or a record type without layouts", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/layouts/{resource}")]
@@ -70,6 +71,7 @@ pub async fn save_layout(
     params(("resource" = Resource, Path, description = "`customer` or `contact`")),
     responses(
         (status = 200, description = "Your columns are saved", body = Resolved),
+        (status = 422, description = "A column you may not see or that cannot be a column, none or too many, or a record type without layouts", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/layouts/{resource}/columns")]
@@ -89,6 +91,7 @@ pub async fn set_columns(
     params(("resource" = Resource, Path, description = "`customer` or `contact`")),
     responses(
         (status = 200, description = "Back to the default columns", body = Resolved),
+        (status = 422, description = "This record type has no layout", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/layouts/{resource}/columns")]

@@ -25,6 +25,7 @@ use crate::config::LimitSettings;
 use crate::entities::{customer, customer_tag, user};
 use crate::error::{AppError, AppResult};
 use crate::services::counters::{self, Key, Taken};
+use crate::services::field_plan::PlanCache;
 use crate::services::record::{self, KeyKind, Keyset};
 use crate::services::{
     audit, begin_write, contact, field, like_contains, new_id, now, page_limit, stale,
@@ -148,6 +149,7 @@ async fn assignable_owner<C: ConnectionTrait>(
 
 pub async fn list(
     db: &DatabaseConnection,
+    plans: &PlanCache,
     actor: &Actor,
     q: CustomerListQuery,
 ) -> AppResult<Page<Customer>> {
@@ -193,6 +195,7 @@ pub async fn list(
         sel = sel.filter(
             view.filter(
                 db,
+                plans,
                 Resource::Customer,
                 spec,
                 (

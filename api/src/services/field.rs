@@ -19,6 +19,7 @@ use uuid::Uuid;
 use crate::auth::{policy, Actor};
 use crate::entities::{custom_value, field_def, user};
 use crate::error::{AppError, AppResult};
+use crate::services::field_plan::PlanCache;
 use crate::services::field_sort::CustomOrder;
 use crate::services::{
     audit, begin_write, check_version, new_id, now, option_list, record, unique_violation,
@@ -498,12 +499,13 @@ impl View {
     ///
     /// Each pair picks its plan by how many records hold the value, counted up to a cap (never an
     /// unbounded count): a rare value drives the query (`id IN (its records)`, at most
-    /// `SELECTIVE` rows to sort), a common one is probed per row of the list's own index walk
+    /// `limits.custom_filter_selective` rows to sort; the count is cached a minute, `field_plan`), a common one is probed per row of the list's own index walk
     /// (`EXISTS`), which finds a page after a few hundred rows. Either way a page costs a bounded
     /// amount of work whatever the number of records (docs/benchmarks.md).
     pub async fn filter<C: ConnectionTrait>(
         &self,
         db: &C,
+        plans: &PlanCache,
         resource: Resource,
         spec: &str,
         id_column: (sea_orm::sea_query::DynIden, sea_orm::sea_query::DynIden),
@@ -551,18 +553,26 @@ impl View {
                 .and_where(custom_value::Column::FieldKey.eq(key))
                 .and_where(custom_value::Column::Value.eq(value))
                 .to_owned();
-            let capped = Query::select()
-                .expr(Expr::cust("COUNT(*)"))
-                .from_subquery(
-                    holders.clone().limit(SELECTIVE + 1).to_owned(),
-                    Alias::new("holders"),
-                )
-                .to_owned();
-            let count: i64 = match db.query_one(&capped).await? {
-                Some(row) => row.try_get_by_index(0)?,
-                None => 0,
+            let count = match plans.get(resource.as_str(), key, value) {
+                Some(n) => n,
+                None => {
+                    let capped = Query::select()
+                        .expr(Expr::cust("COUNT(*)"))
+                        .from_subquery(
+                            holders.clone().limit(plans.cap() + 1).to_owned(),
+                            Alias::new("holders"),
+                        )
+                        .to_owned();
+                    let n: i64 = match db.query_one(&capped).await? {
+                        Some(row) => row.try_get_by_index(0)?,
+                        None => 0,
+                    };
+                    let n = u64::try_from(n).unwrap_or(0);
+                    plans.put(resource.as_str(), key, value, n);
+                    n
+                }
             };
-            if count as u64 <= SELECTIVE {
+            if count <= plans.cap() {
                 all = all.add(Expr::col(id_column.clone()).in_subquery(holders));
             } else {
                 all = all.add(Expr::exists(
@@ -623,9 +633,6 @@ impl View {
         }
     }
 }
-
-/// A value held by at most this many records drives a filtered list's query (see `View::filter`).
-const SELECTIVE: u64 = 5_000;
 
 /// At most this many custom filters on one list.
 pub const MAX_CUSTOM_FILTERS: usize = 5;

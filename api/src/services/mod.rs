@@ -7,6 +7,7 @@ pub mod counters;
 pub mod cursor;
 pub mod customer;
 pub mod field;
+pub mod field_plan;
 pub mod field_sort;
 pub mod idempotency;
 pub mod layout;

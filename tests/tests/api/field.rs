@@ -751,3 +751,61 @@ async fn lists_sort_by_custom_fields() {
         .expect(400);
     }
 }
+
+/// A filter picks its plan by how many records hold the value: a rare one drives the query from
+/// its holders, a common one is probed per row of the list. Both give the same customers, in the
+/// list's order, page after page — here with the threshold at one holder, so both plans run.
+#[tokio::test]
+async fn rare_and_common_values_filter_alike() {
+    let app = kaidan_tests::spawn_app_with(|s| s.limits.custom_filter_selective = 1).await;
+    let admin = app.sign_in("admin").await;
+    let rep = app.sign_in("rep_east1").await;
+    app.field_create(
+        &admin,
+        &FieldDefCreate {
+            option_list: Some("customer_source".into()),
+            filterable: true,
+            ..field("cycle", FieldKind::Choice)
+        },
+    )
+    .await;
+    for (name, cycle) in [
+        ("常见甲", "website"),
+        ("罕见乙", "referral"),
+        ("常见丙", "website"),
+        ("常见丁", "website"),
+    ] {
+        app.post(
+            &rep.token,
+            "/api/v1/customers",
+            json!({"name": name, "custom": {"cycle": cycle}}),
+        )
+        .await
+        .expect(201);
+    }
+    let pages = |filter: &'static str| {
+        let app = &app;
+        let token = rep.token.clone();
+        async move {
+            let mut names = Vec::new();
+            let mut url = format!("/api/v1/customers?custom={filter}&limit=2");
+            for _ in 0..10 {
+                let r = app.get(&token, &url).await.expect(200);
+                for c in r.body["items"].as_array().unwrap() {
+                    names.push(c["name"].as_str().unwrap().to_owned());
+                }
+                match r.body["next_cursor"].as_str() {
+                    Some(c) => {
+                        url = format!("/api/v1/customers?custom={filter}&limit=2&cursor={c}")
+                    }
+                    None => break,
+                }
+            }
+            names
+        }
+    };
+    // Newest change first, as the unfiltered list orders them.
+    assert_eq!(pages("cycle:website").await, ["常见丁", "常见丙", "常见甲"]);
+    assert_eq!(pages("cycle:referral").await, ["罕见乙"]);
+    assert!(pages("cycle:phone").await.is_empty());
+}

@@ -226,12 +226,7 @@ pub async fn list(
                 customer::Column::Id,
                 q.cursor.as_deref(),
                 limit,
-                |r: &CustomerRow| {
-                    (
-                        order.key_of(&field::parse(r.customer.custom.as_deref())),
-                        r.customer.id,
-                    )
-                },
+                |r: &CustomerRow| r.customer.id,
             )
             .await?;
         return Ok(shown(&view, page));

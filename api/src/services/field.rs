@@ -614,7 +614,6 @@ impl View {
         Ok(CustomOrder {
             resource,
             key: def.key.clone(),
-            kind: def.kind,
             descending,
         })
     }

@@ -18,11 +18,14 @@ const TTL: Duration = Duration::from_secs(60);
 /// At most this many counts are kept; past it the cache starts afresh.
 const MAX_ENTRIES: usize = 10_000;
 
+/// (record type, field key, value).
+type Key = (String, String, String);
+
 /// Counts by (record type, field key, value).
 pub struct PlanCache {
     /// Counts stop here: a value with more holders is "common".
     cap: u64,
-    entries: Mutex<HashMap<(String, String, String), (u64, Instant)>>,
+    entries: Mutex<HashMap<Key, (u64, Instant)>>,
 }
 
 impl Default for PlanCache {

@@ -172,3 +172,18 @@ pub fn local_time(t: chrono::DateTime<chrono::Utc>) -> String {
         l.minute()
     )
 }
+
+/// Focuses the element `css` names once the page is drawn again (after a change redraws the
+/// control the person was using, so a keyboard user keeps their place).
+pub fn focus_later(css: String) {
+    request_animation_frame(move || {
+        if let Some(el) = document()
+            .query_selector(&css)
+            .ok()
+            .flatten()
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+        {
+            let _ = el.focus();
+        }
+    });
+}

@@ -28,6 +28,17 @@ pub fn FieldsTab() -> impl IntoView {
         catalog.forget_fields();
         catalog.reload();
     });
+    // After a move by button, that field's same button gets the focus back once the list is
+    // drawn again, so a keyboard user can keep pressing it.
+    let refocus = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if data.with(|d| d.is_some()) {
+            if let Some(css) = refocus.get_untracked() {
+                crate::components::focus_later(css);
+                refocus.update_untracked(|r| *r = None);
+            }
+        }
+    });
     let pick = move |r: Resource, label: FieldText| {
         view! {
             <button role="tab" aria-selected=move || (resource.get() == r).to_string()
@@ -47,7 +58,7 @@ pub fn FieldsTab() -> impl IntoView {
                     let dragging = RwSignal::new(None::<usize>);
                     view! {
                         <ul class="list" data-testid="fields">
-                            {fields.into_iter().enumerate().map(|(i, f)| view! { <FieldRow field=f index=i all=all dragging=dragging reload=reload/> }).collect_view()}
+                            {fields.into_iter().enumerate().map(|(i, f)| view! { <FieldRow field=f index=i all=all dragging=dragging refocus=refocus reload=reload/> }).collect_view()}
                         </ul>
                     }.into_any()
                 }
@@ -65,6 +76,8 @@ fn FieldRow(
     all: StoredValue<Vec<FieldDef>>,
     /// The index of the row being dragged, if any.
     dragging: RwSignal<Option<usize>>,
+    /// The button to focus once the list is drawn again.
+    refocus: RwSignal<Option<String>>,
     reload: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -164,10 +177,16 @@ fn FieldRow(
             </div>
             {(!field.active).then(|| view! { <span class="badge muted">{move || i18n.t(FieldText::Retired)}</span> })}
             <div class="actions">
-                <button class="btn" aria-label=move || i18n.t(FieldText::MoveUp) prop:disabled={index == 0}
-                    on:click=move |_| { swap.dispatch(-1); }>"↑"</button>
-                <button class="btn" aria-label=move || i18n.t(FieldText::MoveDown) prop:disabled={index >= last}
-                    on:click=move |_| { swap.dispatch(1); }>"↓"</button>
+                <button class="btn" data-dir="up" aria-label=move || i18n.t(FieldText::MoveUp) prop:disabled={index == 0}
+                    on:click=move |_| {
+                        refocus.set(Some(format!("[data-key='{}'] [data-dir=up]", f.with_value(|f| f.key.clone()))));
+                        swap.dispatch(-1);
+                    }>"↑"</button>
+                <button class="btn" data-dir="down" aria-label=move || i18n.t(FieldText::MoveDown) prop:disabled={index >= last}
+                    on:click=move |_| {
+                        refocus.set(Some(format!("[data-key='{}'] [data-dir=down]", f.with_value(|f| f.key.clone()))));
+                        swap.dispatch(1);
+                    }>"↓"</button>
                 <button class="btn" data-testid="edit-field" aria-expanded=move || editing.get().to_string()
                     on:click=move |_| editing.update(|e| *e = !*e)>{move || i18n.t(FieldText::Edit)}</button>
                 <button class="btn" data-testid="toggle-field" on:click=move |_| { toggle.dispatch(()); }>

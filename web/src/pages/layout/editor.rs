@@ -93,14 +93,7 @@ fn Editor(layout: Layout, fields: Vec<FieldDef>) -> impl IntoView {
         sections.track();
         if let Some(css) = refocus.get_untracked() {
             refocus.update_untracked(|r| *r = None);
-            if let Some(el) = document()
-                .query_selector(&css)
-                .ok()
-                .flatten()
-                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
-            {
-                let _ = el.focus();
-            }
+            crate::components::focus_later(css);
         }
     });
     let columns = RwSignal::new(layout.list_columns.clone());

@@ -6,9 +6,10 @@
 use kaidan_shared::auth::{ChangePasswordRequest, LoginRequest, LogoutRequest, RefreshRequest};
 use kaidan_shared::contact::{ContactInput, ContactUpdate};
 use kaidan_shared::customer::{CustomerCreate, CustomerUpdate, TransferRequest};
+use kaidan_shared::layout::{ColumnsInput, LayoutInput};
 use kaidan_shared::org::{RegionInput, TeamCreate, TeamUpdate};
 use kaidan_shared::user::{ResetPasswordRequest, User, UserCreate, UserUpdate};
-use kaidan_shared::{FieldError, Role};
+use kaidan_shared::{FieldError, Resource, Role};
 use libfuzzer_sys::fuzz_target;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -48,7 +49,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((&which, body)) = data.split_first() else {
         return;
     };
-    match which % 14 {
+    match which % 16 {
         0 => check::<CustomerCreate>(body, |v| v.validate()),
         1 => check::<CustomerUpdate>(body, |v| v.validate(None, None)),
         2 => check::<CustomerUpdate>(body, |v| v.validate(Some(30.27), Some(120.15))),
@@ -62,6 +63,8 @@ fuzz_target!(|data: &[u8]| {
         10 => check::<RegionInput>(body, |v| v.validate()),
         11 => check::<LoginRequest>(body, |_| Ok(())),
         12 => check::<ChangePasswordRequest>(body, |_| Ok(())),
+        13 => check::<LayoutInput>(body, |v| v.validate(Resource::Customer, &[])),
+        14 => check::<ColumnsInput>(body, |v| v.validate(Resource::Contact, &[])),
         _ => {
             check::<ResetPasswordRequest>(body, |_| Ok(()));
             check::<RefreshRequest>(body, |_| Ok(()));

@@ -28,6 +28,7 @@ mod m20261126_000018_customers_onto_option_keys;
 mod m20261126_000019_create_custom_values;
 mod m20261126_000020_index_sortable_custom_values;
 mod m20261126_000021_create_layouts;
+mod m20261126_000022_cover_custom_value_probes;
 
 pub struct Migrator;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000019_create_custom_values::Migration),
             Box::new(m20261126_000020_index_sortable_custom_values::Migration),
             Box::new(m20261126_000021_create_layouts::Migration),
+            Box::new(m20261126_000022_cover_custom_value_probes::Migration),
         ]
     }
 }

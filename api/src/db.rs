@@ -43,6 +43,11 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
         }
         DatabaseKind::Postgres => {
             opts.max_connections(settings.database_max_connections);
+            // Request paths are short keyset walks that stop after a page. PostgreSQL's planner
+            // may still hand one to parallel workers (the walk of a custom field's index for a
+            // sorted list: 14 ms alone, 35–60 ms with workers, who then also take the cores
+            // other requests need). Reports that want workers can `SET LOCAL` them.
+            opts.map_sqlx_postgres_opts(|o| o.options([("max_parallel_workers_per_gather", "0")]));
         }
     }
     Database::connect(opts)

@@ -19,7 +19,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 /// A record type's layout: form and detail sections of built-in fields (by name) and custom
-/// fields (`custom.<key>`), and the list's default columns. `version` 0 is the default layout,
+/// fields (`custom.<key>`; only those the caller's role sees, unless it manages fields), and the
+/// list's default columns. `version` 0 is the default layout,
 /// in force until an admin saves one. Screens draw it resolved for their reader, from
 /// `GET /api/v1/fields` (`layout`).
 #[utoipa::path(

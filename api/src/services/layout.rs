@@ -42,7 +42,23 @@ pub async fn stored<C: ConnectionTrait>(db: &C, resource: Resource) -> AppResult
 pub async fn get(db: &DatabaseConnection, actor: &Actor, resource: Resource) -> AppResult<Layout> {
     policy::require(actor, Resource::Field, Action::Read)?;
     let resource = field::custom_resource(resource)?;
-    stored(db, resource).await
+    let mut layout = stored(db, resource).await?;
+    // Whoever does not manage fields reads only the custom fields their role sees: a hidden
+    // field's key says something too (as in `GET /fields`).
+    if !kaidan_shared::policy::allows(actor.role, Resource::Field, Action::Manage) {
+        let seen: Vec<String> = field::load(db, resource)
+            .await?
+            .into_iter()
+            .filter(|f| f.visible_to_role(actor.role))
+            .map(|f| rules::custom_ref(&f.key))
+            .collect();
+        let keep = |r: &String| !r.starts_with("custom.") || seen.contains(r);
+        for s in &mut layout.sections {
+            s.fields.retain(keep);
+        }
+        layout.list_columns.retain(keep);
+    }
+    Ok(layout)
 }
 
 /// The layout resolved for `actor`, given the fields it sees (`visible`).

@@ -114,6 +114,17 @@ async fn admins_arrange_forms_and_lists_and_each_role_sees_its_own_fields() {
     assert_eq!(set.layout.columns, ["name", "custom.budget", "owner"]);
     let set = app.fields(&admin, "customer").await;
     assert_eq!(refs(&set.layout.sections[0])[1], "custom.margin");
+    // The saved layout itself names the hidden field to admins only.
+    let seen = |l: &kaidan_shared::layout::Layout| {
+        l.sections
+            .iter()
+            .any(|s| s.fields.contains(&"custom.margin".to_owned()))
+            || l.list_columns.contains(&"custom.margin".to_owned())
+    };
+    assert!(seen(&app.layout(&admin, "customer").await));
+    let theirs = app.layout(&rep, "customer").await;
+    assert!(!seen(&theirs), "{theirs:?}");
+    assert_eq!(theirs.sections[0].fields, ["name", "custom.budget", "kind"]);
 
     // A field added later shows up without touching the layout, in the section it names.
     app.field_create(

@@ -6,6 +6,7 @@ use kaidan_shared::audit::AuditAction;
 use kaidan_shared::field::FieldDef;
 use kaidan_shared::layout::{self as rules, ColumnsInput, Layout, LayoutInput, Resolved, Section};
 use kaidan_shared::{Action, Resource};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::auth::{policy, Actor};
@@ -161,21 +162,32 @@ pub async fn set_columns(
         .one(&txn)
         .await?
         .and_then(|m| serde_json::from_str::<Vec<String>>(&m.columns).ok());
-    user_column::Entity::delete_many()
-        .filter(user_column::Column::UserId.eq(actor.user_id))
-        .filter(user_column::Column::Resource.eq(resource.as_str()))
-        .exec(&txn)
-        .await?;
     let after = input.map(|i| i.columns);
-    if let Some(cols) = &after {
-        user_column::Entity::insert(user_column::ActiveModel::from(user_column::Model {
-            user_id: actor.user_id,
-            resource: resource.as_str().into(),
-            columns: serde_json::to_string(cols).unwrap_or_default(),
-            updated_at: now(),
-        }))
-        .exec_without_returning(&txn)
-        .await?;
+    match &after {
+        // One statement either way, so parallel saves of the same user's columns cannot both
+        // find no row and then collide on the insert.
+        Some(cols) => {
+            user_column::Entity::insert(user_column::ActiveModel::from(user_column::Model {
+                user_id: actor.user_id,
+                resource: resource.as_str().into(),
+                columns: serde_json::to_string(cols).unwrap_or_default(),
+                updated_at: now(),
+            }))
+            .on_conflict(
+                OnConflict::columns([user_column::Column::UserId, user_column::Column::Resource])
+                    .update_columns([user_column::Column::Columns, user_column::Column::UpdatedAt])
+                    .to_owned(),
+            )
+            .exec_without_returning(&txn)
+            .await?;
+        }
+        None => {
+            user_column::Entity::delete_many()
+                .filter(user_column::Column::UserId.eq(actor.user_id))
+                .filter(user_column::Column::Resource.eq(resource.as_str()))
+                .exec(&txn)
+                .await?;
+        }
     }
     let json = |c: &Option<Vec<String>>| serde_json::json!({ "resource": resource.as_str(), "columns": c });
     audit::record(

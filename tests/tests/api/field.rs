@@ -6,7 +6,7 @@ use kaidan_shared::{Patch, Resource, Role};
 use kaidan_tests::spawn_app;
 use serde_json::json;
 
-fn field(key: &str, kind: FieldKind) -> FieldDefCreate {
+pub(crate) fn field(key: &str, kind: FieldKind) -> FieldDefCreate {
     FieldDefCreate {
         resource: Resource::Customer,
         key: key.into(),

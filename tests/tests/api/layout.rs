@@ -4,27 +4,16 @@
 
 use kaidan_shared::field::{FieldDefCreate, FieldKind};
 use kaidan_shared::layout::{Item, LayoutInput, Section};
-use kaidan_shared::{Resource, Role};
+use kaidan_shared::Role;
 use kaidan_tests::spawn_app;
 use serde_json::json;
 
 fn field(key: &str, kind: FieldKind, visible_to: Option<Vec<Role>>) -> FieldDefCreate {
     FieldDefCreate {
-        resource: Resource::Customer,
-        key: key.into(),
         label_zh: key.into(),
         label_en: key.into(),
-        kind,
-        required: false,
-        default: None,
-        help_zh: None,
-        help_en: None,
-        section: None,
-        position: None,
-        option_list: None,
         visible_to,
-        editable_by: None,
-        filterable: false,
+        ..crate::field::field(key, kind)
     }
 }
 
@@ -234,6 +223,22 @@ async fn each_user_keeps_their_own_list_columns() {
         .await
         .expect(200);
 
+    // Many saves at once (two tabs, a double tap): every one answers, one set of columns stays.
+    let saves = (0..20).map(|i| {
+        let cols: &[&str] = if i % 2 == 0 {
+            &["name", "phone"]
+        } else {
+            &["name", "owner"]
+        };
+        app.columns_set(&rep, "customer", cols)
+    });
+    for r in futures_util::future::join_all(saves).await {
+        r.expect(200);
+    }
+    let now = app.fields(&rep, "customer").await.layout;
+    assert!(now.own_columns);
+    assert!(now.columns == ["name", "phone"] || now.columns == ["name", "owner"]);
+
     // Back to the default.
     let r = app
         .request(
@@ -252,5 +257,5 @@ async fn each_user_keeps_their_own_list_columns() {
         .get(&admin.token, "/api/v1/audit?action=layout.columns")
         .await
         .expect(200);
-    assert_eq!(audit.body["items"].as_array().unwrap().len(), 3);
+    assert_eq!(audit.body["items"].as_array().unwrap().len(), 23);
 }

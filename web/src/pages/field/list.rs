@@ -7,6 +7,7 @@ use kaidan_shared::{FieldError, Resource, Role};
 use leptos::prelude::*;
 use uuid::Uuid;
 
+use super::RecordTypeTabs;
 use crate::api;
 use crate::components::custom_fields::CustomFieldPreview;
 use crate::components::{on_save, ErrorState, Loading, TextField};
@@ -39,17 +40,8 @@ pub fn FieldsTab() -> impl IntoView {
             }
         }
     });
-    let pick = move |r: Resource, label: FieldText| {
-        view! {
-            <button role="tab" aria-selected=move || (resource.get() == r).to_string()
-                on:click=move |_| resource.set(r)>{move || i18n.t(label)}</button>
-        }
-    };
     view! {
-        <div class="segmented" role="tablist" aria-label=move || i18n.t(FieldText::RecordType)>
-            {pick(Resource::Customer, FieldText::Customers)}
-            {pick(Resource::Contact, FieldText::Contacts)}
-        </div>
+        <RecordTypeTabs resource=resource/>
         <Transition fallback=|| view! { <Loading/> }>
             {move || data.get().map(|r| match r {
                 Ok(fields) if fields.is_empty() => view! { <p class="state empty">{move || i18n.t(FieldText::NoFields)}</p> }.into_any(),

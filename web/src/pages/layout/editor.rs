@@ -7,6 +7,8 @@ use kaidan_shared::layout::{self, builtins, custom_ref, Item, Layout, LayoutInpu
 use kaidan_shared::{FieldError, Resource};
 use leptos::prelude::*;
 
+use crate::pages::field::RecordTypeTabs;
+
 use crate::api;
 use crate::components::columns::ColumnPicker;
 use crate::components::custom_fields::CustomFieldPreview;
@@ -17,7 +19,6 @@ use crate::options::use_catalog;
 
 #[component]
 pub fn LayoutsTab() -> impl IntoView {
-    let i18n = use_i18n();
     let resource = RwSignal::new(Resource::Customer);
     let data = LocalResource::new(move || {
         let r = resource.get();
@@ -27,17 +28,8 @@ pub fn LayoutsTab() -> impl IntoView {
             Ok::<_, api::ApiError>((layout, fields))
         }
     });
-    let pick = move |r: Resource, label: FieldText| {
-        view! {
-            <button role="tab" aria-selected=move || (resource.get() == r).to_string()
-                on:click=move |_| resource.set(r)>{move || i18n.t(label)}</button>
-        }
-    };
     view! {
-        <div class="segmented" role="tablist" aria-label=move || i18n.t(FieldText::RecordType)>
-            {pick(Resource::Customer, FieldText::Customers)}
-            {pick(Resource::Contact, FieldText::Contacts)}
-        </div>
+        <RecordTypeTabs resource=resource/>
         <Transition fallback=|| view! { <Loading/> }>
             {move || data.get().map(|r| match r {
                 Ok((layout, fields)) => view! { <Editor layout=layout fields=fields/> }.into_any(),

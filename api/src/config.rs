@@ -28,6 +28,8 @@ pub struct Settings {
     pub log: LogSettings,
     pub metrics: MetricsSettings,
     pub limits: LimitSettings,
+    #[serde(default)]
+    pub jobs: JobSettings,
 }
 
 fn default_database_url() -> SecretString {
@@ -145,6 +147,31 @@ fn proxy_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<IpNet>, D::Error> {
         .collect()
 }
 
+/// Background jobs (`api/src/jobs/`): leased in the database, so any number of instances may
+/// run them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JobSettings {
+    /// Whether this instance looks for due jobs at all (an instance that only answers requests
+    /// may turn it off; tests run jobs by hand).
+    pub enabled: bool,
+    /// How often this instance looks for due jobs.
+    pub poll_secs: u64,
+    /// How long a run holds its job without checking in; a crashed run's job is taken over after
+    /// this long and resumes where it stopped.
+    pub lease_secs: u64,
+}
+
+impl Default for JobSettings {
+    fn default() -> Self {
+        JobSettings {
+            enabled: true,
+            poll_secs: 30,
+            lease_secs: 120,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WebSettings {
@@ -209,6 +236,7 @@ impl Default for Settings {
                 cross_scope_duplicates_per_hour: 30,
                 custom_filter_selective: default_custom_filter_selective(),
             },
+            jobs: JobSettings::default(),
         }
     }
 }
@@ -304,6 +332,13 @@ impl Settings {
                 field: "limits.cross_scope_duplicates_per_hour",
                 reason: "must be at least 1 (0 would hide every likely duplicate in other teams)"
                     .into(),
+            });
+        }
+        let j = &self.jobs;
+        if !(1..=3600).contains(&j.poll_secs) || j.lease_secs < 10 || j.lease_secs > 86_400 {
+            return Err(ConfigError::Invalid {
+                field: "jobs.*",
+                reason: "poll_secs must be 1–3600 and lease_secs 10–86400".into(),
             });
         }
         if let Some(l) = &self.metrics.listen {

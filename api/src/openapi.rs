@@ -29,6 +29,7 @@ Lists use keyset pagination (`limit`, `cursor` → `next_cursor`). Edits need `I
         (name = "option-lists", description = "数据字典 option lists: the choices behind every pick-one field"),
         (name = "fields", description = "自定义字段 custom fields per record type; a record's `custom` object holds their values"),
         (name = "layouts", description = "布局 form and detail sections, default list columns, and each user's own list columns"),
+        (name = "notifications", description = "通知 your in-app notifications: assignments, pool warnings and reclaims, stale deals"),
         (name = "audit", description = "The audit trail"),
         (name = "operations", description = "Health and metrics"),
     )

@@ -14,9 +14,11 @@ use utoipa_actix_web::AppExt;
 
 use crate::auth::keys::Keys;
 use crate::auth::password::PasswordHasher;
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::error::AppError;
 use crate::hosting::{docs, spa};
+use crate::jobs::JobContext;
 use crate::metrics::Metrics;
 use crate::middleware::{idempotency, json_bodies_are_objects, request_context};
 use crate::routes;
@@ -29,6 +31,10 @@ pub struct Application {
     /// The separate `/metrics` listener, when `metrics.listen` is set.
     metrics_server: Option<(u16, Server)>,
     pub db: DatabaseConnection,
+    /// The time the business rules see (tests move it).
+    pub clock: Arc<Clock>,
+    /// What this instance's leased jobs run with (tests run jobs through it by hand).
+    pub jobs: Arc<JobContext>,
 }
 
 impl Application {
@@ -68,6 +74,19 @@ impl Application {
         };
         let read = crate::db::connect_reader(&settings, &db).await?;
         let plans = Arc::new(PlanCache::new(settings.limits.custom_filter_selective));
+        let clock = Arc::new(Clock::default());
+        let jobs = Arc::new(JobContext::new(
+            db.clone(),
+            clock.clone(),
+            chrono::Duration::seconds(settings.jobs.lease_secs as i64),
+        ));
+        if settings.jobs.enabled {
+            crate::jobs::spawn(
+                jobs.clone(),
+                crate::jobs::all(),
+                std::time::Duration::from_secs(settings.jobs.poll_secs),
+            );
+        }
         let state = web::Data::new(AppState {
             db: db.clone(),
             read,
@@ -76,6 +95,7 @@ impl Application {
             hasher,
             metrics: Arc::new(Metrics::default()),
             plans,
+            clock: clock.clone(),
         });
         let metrics_server = match metrics_listener {
             Some(l) => {
@@ -148,6 +168,8 @@ impl Application {
             server: server.run(),
             metrics_server,
             db,
+            clock,
+            jobs,
         })
     }
 

@@ -21,4 +21,6 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Recent counts of custom values' holders, for filtered lists' plans.
     pub plans: Arc<PlanCache>,
+    /// The time business rules see.
+    pub clock: Arc<crate::clock::Clock>,
 }

@@ -29,6 +29,8 @@ mod m20261126_000019_create_custom_values;
 mod m20261126_000020_index_sortable_custom_values;
 mod m20261126_000021_create_layouts;
 mod m20261126_000022_cover_custom_value_probes;
+mod m20261127_000023_create_jobs_and_notifications;
+mod m20261127_000024_create_pools;
 
 pub struct Migrator;
 
@@ -58,6 +60,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000020_index_sortable_custom_values::Migration),
             Box::new(m20261126_000021_create_layouts::Migration),
             Box::new(m20261126_000022_cover_custom_value_probes::Migration),
+            Box::new(m20261127_000023_create_jobs_and_notifications::Migration),
+            Box::new(m20261127_000024_create_pools::Migration),
         ]
     }
 }

@@ -65,13 +65,29 @@ pub enum AuditAction {
     LayoutUpdate,
     #[serde(rename = "layout.columns")]
     LayoutColumns,
+    #[serde(rename = "customer.release")]
+    CustomerRelease,
+    #[serde(rename = "customer.claim")]
+    CustomerClaim,
+    #[serde(rename = "customer.reclaim")]
+    CustomerReclaim,
+    #[serde(rename = "pool.create")]
+    PoolCreate,
+    #[serde(rename = "pool.update")]
+    PoolUpdate,
+    #[serde(rename = "notification.read")]
+    NotificationRead,
+    #[serde(rename = "notification.read_all")]
+    NotificationReadAll,
+    #[serde(rename = "job.run")]
+    JobRun,
     /// An action this build does not know (from a newer server).
     #[serde(other, rename = "other")]
     Other,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 27] = [
+    pub const ALL: [AuditAction; 35] = [
         AuditAction::CustomerCreate,
         AuditAction::CustomerUpdate,
         AuditAction::CustomerTransfer,
@@ -99,6 +115,14 @@ impl AuditAction {
         AuditAction::FieldUpdate,
         AuditAction::LayoutUpdate,
         AuditAction::LayoutColumns,
+        AuditAction::CustomerRelease,
+        AuditAction::CustomerClaim,
+        AuditAction::CustomerReclaim,
+        AuditAction::PoolCreate,
+        AuditAction::PoolUpdate,
+        AuditAction::NotificationRead,
+        AuditAction::NotificationReadAll,
+        AuditAction::JobRun,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -131,6 +155,14 @@ impl AuditAction {
             FieldUpdate => "field.update",
             LayoutUpdate => "layout.update",
             LayoutColumns => "layout.columns",
+            CustomerRelease => "customer.release",
+            CustomerClaim => "customer.claim",
+            CustomerReclaim => "customer.reclaim",
+            PoolCreate => "pool.create",
+            PoolUpdate => "pool.update",
+            NotificationRead => "notification.read",
+            NotificationReadAll => "notification.read_all",
+            JobRun => "job.run",
             Other => "other",
         }
     }

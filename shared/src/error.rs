@@ -62,6 +62,15 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     /// The record is archived and must be restored first.
     Archived,
+    /// The customer is not in a public pool (any more): someone claimed it first.
+    NotInPool,
+    /// You claimed as many customers from the pools today as a day allows.
+    ClaimLimitReached,
+    /// You hold as many customers as the pool allows a rep to hold.
+    HeldCapReached,
+    /// You released (or lost) this customer recently; its ex-owner may claim it back only after
+    /// the pool's cool-down.
+    ClaimCooldown,
     /// The database or another dependency is unavailable.
     ServiceUnavailable,
     /// Something went wrong on the server; the `instance` request id finds it in the logs.
@@ -79,7 +88,14 @@ impl ErrorCode {
             Forbidden | FieldForbidden | WrongPassword | CsrfFailed => 403,
             NotFound => 404,
             MethodNotAllowed => 405,
-            DuplicateSuspected | Conflict | IdempotencyInProgress | Archived => 409,
+            DuplicateSuspected
+            | Conflict
+            | IdempotencyInProgress
+            | Archived
+            | NotInPool
+            | ClaimLimitReached
+            | HeldCapReached
+            | ClaimCooldown => 409,
             VersionConflict => 412,
             PayloadTooLarge => 413,
             UnsupportedMediaType => 415,
@@ -120,6 +136,10 @@ impl ErrorCode {
             PayloadTooLarge => "Request body too large",
             UnsupportedMediaType => "Unsupported media type",
             Archived => "Record is archived",
+            NotInPool => "Not in a public pool",
+            ClaimLimitReached => "Daily claim limit reached",
+            HeldCapReached => "Too many customers held",
+            ClaimCooldown => "Ex-owner cool-down",
             ServiceUnavailable => "Service unavailable",
             Internal => "Internal error",
         }

@@ -14,11 +14,13 @@ pub mod error;
 pub mod field;
 pub mod layout;
 pub mod normalize;
+pub mod notification;
 pub mod option_list;
 pub mod org;
 pub mod page;
 pub mod patch;
 pub mod policy;
+pub mod pool;
 pub mod user;
 pub mod validate;
 

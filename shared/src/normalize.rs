@@ -93,9 +93,52 @@ pub fn mask_name(name: &str) -> String {
     out
 }
 
+/// A phone number with its middle hidden (`13812345678` → `138****5678`), for customers in a
+/// public pool: enough to tell two numbers apart, not enough to call before claiming.
+pub fn mask_phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.trim().chars().collect();
+    let n = chars.len();
+    if n <= 4 {
+        return "*".repeat(n.max(1));
+    }
+    let head = if n >= 11 { 3 } else { 1.min(n - 4) };
+    let tail = 4.min(n - head - 1);
+    let mut out: String = chars[..head].iter().collect();
+    out.extend(std::iter::repeat_n('*', n - head - tail));
+    out.extend(chars[n - tail..].iter());
+    out
+}
+
+/// An e-mail address (or any handle) with all but its first character hidden before the `@`
+/// (`zhang.wei@example.com` → `z***@example.com`).
+pub fn mask_email(email: &str) -> String {
+    let email = email.trim();
+    match email.split_once('@') {
+        Some((user, domain)) => {
+            let first: String = user.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None => {
+            let first: String = email.chars().take(1).collect();
+            format!("{first}***")
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn masked_phones_keep_head_and_tail_only() {
+        assert_eq!(mask_phone("13812345678"), "138****5678");
+        assert_eq!(mask_phone("0571-88886666"), "057******6666");
+        assert_eq!(mask_phone("88886666"), "8***6666");
+        assert_eq!(mask_phone("110"), "***");
+        assert!(!mask_phone("02188886666").contains("8888666"));
+        assert_eq!(mask_email("zhang.wei@example.com"), "z***@example.com");
+        assert_eq!(mask_email("wxid_abc"), "w***");
+    }
 
     #[test]
     fn masked_names_keep_only_their_ends() {

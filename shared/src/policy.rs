@@ -77,10 +77,14 @@ pub enum Resource {
     Field,
     /// Option lists (数据字典).
     OptionList,
+    /// A user's own in-app notifications.
+    Notification,
+    /// Public pools (公海) of customers without an owner, and their rules.
+    Pool,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 8] = [
+    pub const ALL: [Resource; 10] = [
         Resource::Customer,
         Resource::Contact,
         Resource::User,
@@ -89,6 +93,8 @@ impl Resource {
         Resource::Audit,
         Resource::Field,
         Resource::OptionList,
+        Resource::Notification,
+        Resource::Pool,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -101,6 +107,8 @@ impl Resource {
             Resource::Audit => "audit",
             Resource::Field => "field",
             Resource::OptionList => "option_list",
+            Resource::Notification => "notification",
+            Resource::Pool => "pool",
         }
     }
 
@@ -126,16 +134,19 @@ pub enum Action {
     Transfer,
     /// Administrative changes to org records: create, rename, deactivate, change role, reset password.
     Manage,
+    /// Take an ownerless customer from a public pool.
+    Claim,
 }
 
 impl Action {
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 7] = [
         Action::Read,
         Action::Create,
         Action::Update,
         Action::Archive,
         Action::Transfer,
         Action::Manage,
+        Action::Claim,
     ];
 }
 
@@ -200,6 +211,23 @@ pub fn scope_for(role: Role, resource: Resource, action: Action) -> Option<Scope
             Admin => Some(S::All),
             _ => None,
         },
+        // A pool is its region's (a company-wide pool is every region's): its reps see it and
+        // claim from it; customer service, which owns nothing, only sees it.
+        (Pool, Read) => Some(match role {
+            Admin => S::All,
+            _ => S::Region,
+        }),
+        (Pool, Claim) => match role {
+            Admin => Some(S::All),
+            CustomerService => None,
+            _ => Some(S::Region),
+        },
+        (Pool, Manage) => match role {
+            Admin => Some(S::All),
+            _ => None,
+        },
+        // Everyone reads and marks their own notifications; nobody reads another's.
+        (Notification, Read | Update) => Some(S::Own),
         (Audit, Read) => match role {
             Admin => Some(S::All),
             _ => None,
@@ -284,7 +312,11 @@ mod tests {
 
     #[test]
     fn admin_has_all_scope_for_everything_it_may_do() {
-        for resource in Resource::ALL {
+        // Notifications are personal: an admin reads only their own, like everyone.
+        for resource in Resource::ALL
+            .into_iter()
+            .filter(|r| *r != Resource::Notification)
+        {
             for action in Action::ALL {
                 if let Some(scope) = scope_for(Role::Admin, resource, action) {
                     assert_eq!(scope, Scope::All, "{resource:?} {action:?}");
@@ -302,6 +334,18 @@ mod tests {
                         assert!(allows(Role::Admin, resource, action));
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn notifications_are_everyones_own_and_nobody_elses() {
+        for role in Role::ALL {
+            for action in [Action::Read, Action::Update] {
+                assert_eq!(
+                    scope_for(role, Resource::Notification, action),
+                    Some(Scope::Own)
+                );
             }
         }
     }

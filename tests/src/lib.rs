@@ -28,7 +28,12 @@ pub struct TestApp {
     pub backend: String,
     /// username → id of the seeded demo users.
     pub users: HashMap<String, Uuid>,
-    _dir: tempfile::TempDir,
+    /// This instance's clock: `app.clock.advance(…)` moves the time its rules see.
+    pub clock: std::sync::Arc<kaidan_api::clock::Clock>,
+    /// This instance's job context: `app.run_job(&job)` runs a leased job here.
+    pub jobs: std::sync::Arc<kaidan_api::jobs::JobContext>,
+    settings: Settings,
+    _dir: std::sync::Arc<tempfile::TempDir>,
 }
 
 /// A response, decoded.
@@ -305,9 +310,24 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let (backend, url, users) = fresh_database(dir.path()).await;
     let mut settings = test_settings(dir.path(), &url);
     adjust(&mut settings);
-    let app = Application::build(settings).await.expect("app builds");
+    // Jobs run when a test says so.
+    settings.jobs.enabled = false;
+    start(settings, backend, users, std::sync::Arc::new(dir)).await
+}
+
+async fn start(
+    settings: Settings,
+    backend: String,
+    users: HashMap<String, Uuid>,
+    dir: std::sync::Arc<tempfile::TempDir>,
+) -> TestApp {
+    let app = Application::build(settings.clone())
+        .await
+        .expect("app builds");
     let port = app.port();
     let db = app.db.clone();
+    let clock = app.clock.clone();
+    let jobs = app.jobs.clone();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
@@ -315,11 +335,36 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         db,
         backend,
         users,
+        clock,
+        jobs,
+        settings,
         _dir: dir,
     }
 }
 
 impl TestApp {
+    /// A second server on the same database (another instance behind the load balancer), with
+    /// its own clock and its own name in job leases.
+    pub async fn another_instance(&self) -> TestApp {
+        start(
+            self.settings.clone(),
+            self.backend.clone(),
+            self.users.clone(),
+            self._dir.clone(),
+        )
+        .await
+    }
+
+    /// Runs `job` on this instance if it is due and free (see `kaidan_api::jobs::run_if_due`).
+    pub async fn run_job(
+        &self,
+        job: &dyn kaidan_api::jobs::Job,
+    ) -> Option<kaidan_api::jobs::RunReport> {
+        kaidan_api::jobs::run_if_due(&self.jobs, job)
+            .await
+            .expect("job run")
+    }
+
     pub fn user(&self, username: &str) -> String {
         self.users[username].to_string()
     }

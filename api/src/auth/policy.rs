@@ -130,3 +130,11 @@ impl Scoped for user::Entity {
         users_in_scope(actor, scope)
     }
 }
+
+/// A notification is its reader's alone (`Own` for every role).
+impl Scoped for crate::entities::notification::Entity {
+    const RESOURCE: Resource = Resource::Notification;
+    fn in_scope(actor: &Actor, scope: Scope) -> Condition {
+        owned_in_scope(actor, scope, crate::entities::notification::Column::UserId)
+    }
+}

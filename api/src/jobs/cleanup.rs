@@ -1,5 +1,5 @@
 //! The periodic clean-up: remembered idempotent answers past their expiry, throttling counters
-//! whose window ended long ago, and refresh tokens that expired.
+//! whose window ended long ago, refresh tokens that expired, and notifications past 90 days.
 //!
 //! Every step is an idempotent `DELETE … WHERE <expired>`, so several instances running it at
 //! once do no harm and need no lease (DESIGN §6 leases jobs that must run once; this one may run
@@ -12,7 +12,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::entities::refresh_token;
 use crate::error::AppResult;
-use crate::services::{counters, idempotency, now};
+use crate::services::{counters, idempotency, notification, now};
 
 /// How often the clean-up runs.
 pub const EVERY: Duration = Duration::from_secs(10 * 60);
@@ -25,6 +25,7 @@ pub struct Removed {
     pub idempotency_keys: u64,
     pub counters: u64,
     pub refresh_tokens: u64,
+    pub notifications: u64,
 }
 
 /// One clean-up run.
@@ -36,10 +37,12 @@ pub async fn run_once(db: &DatabaseConnection) -> AppResult<Removed> {
         .exec(db)
         .await?
         .rows_affected;
+    let notifications = notification::purge(db).await?;
     Ok(Removed {
         idempotency_keys,
         counters,
         refresh_tokens,
+        notifications,
     })
 }
 

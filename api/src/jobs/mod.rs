@@ -1,3 +1,203 @@
 //! Background work of `kaidan serve`.
+//!
+//! `cleanup` may run anywhere any number of times. Everything else is a [`Job`]: leased in the
+//! database (`lease`), done in batches that each commit with a checkpoint, resumable after a
+//! crash, and audited once per run (`job.run`, with what the run did). The jobs read the time
+//! from the app's [`Clock`], so tests move it instead of waiting.
 
 pub mod cleanup;
+pub mod lease;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+pub use futures_util::future::BoxFuture;
+use kaidan_shared::audit::AuditAction;
+use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Actor;
+use crate::clock::Clock;
+use crate::error::AppResult;
+use crate::services::{audit, begin_write};
+use lease::Lease;
+
+/// What jobs need: the database, the app's clock, and who this instance is.
+pub struct JobContext {
+    pub db: DatabaseConnection,
+    pub clock: Arc<Clock>,
+    /// This instance's name in leases (`host:pid:random`), unique per running app.
+    pub holder: String,
+    pub lease: Duration,
+}
+
+impl JobContext {
+    pub fn new(db: DatabaseConnection, clock: Arc<Clock>, lease: Duration) -> JobContext {
+        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "kaidan".into());
+        let holder = format!(
+            "{host}:{}:{}",
+            std::process::id(),
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        );
+        JobContext {
+            db,
+            clock,
+            holder,
+            lease,
+        }
+    }
+}
+
+/// How many of what one batch (and then one run) did: `{"reclaimed": 120, "warned": 3}`.
+pub type Counts = BTreeMap<String, u64>;
+
+/// What a batch answers: where the next batch starts (`None`: the run is complete).
+pub struct Step {
+    pub next: Option<String>,
+    pub counts: Counts,
+}
+
+/// A leased job. `step` does one bounded batch inside the run's transaction for that batch and
+/// must be safe to repeat after a rollback (the runner may retry a batch whose commit failed).
+pub trait Job: Send + Sync {
+    fn name(&self) -> &'static str;
+    /// When the next run is due after a run that finished at `now`.
+    fn next_run(&self, now: DateTime<Utc>) -> DateTime<Utc>;
+    /// One batch after `cursor`, as of the run's `now`.
+    fn step<'a>(
+        &'a self,
+        txn: &'a DatabaseTransaction,
+        cursor: Option<&'a str>,
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'a, AppResult<Step>>;
+}
+
+/// The checkpoint a run leaves in the job's row: the job's own cursor and the counts so far, so
+/// a resumed run reports the whole run.
+#[derive(Serialize, Deserialize, Default)]
+struct Progress {
+    at: Option<String>,
+    counts: Counts,
+}
+
+/// What one run did (also the `after` of its audit row).
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RunReport {
+    pub job: String,
+    pub run_id: uuid::Uuid,
+    pub resumed: bool,
+    pub batches: u64,
+    pub counts: Counts,
+}
+
+/// Runs `job` when it is due and no other instance runs it; `None` when it was not this
+/// instance's to run.
+pub async fn run_if_due(ctx: &JobContext, job: &dyn Job) -> AppResult<Option<RunReport>> {
+    let now = ctx.clock.now();
+    let Some(lease) = lease::acquire(&ctx.db, job.name(), &ctx.holder, now, ctx.lease).await?
+    else {
+        return Ok(None);
+    };
+    match run_leased(ctx, job, &lease, now).await {
+        Ok(report) => Ok(Some(report)),
+        Err(e) => {
+            // Free the lease (keeping the cursor) and retry in a minute; a lost lease is the new
+            // holder's to finish.
+            if !lease::is_lost(&e) {
+                let txn = begin_write(&ctx.db).await?;
+                if lease
+                    .finish(
+                        &txn,
+                        ctx.clock.now(),
+                        ctx.clock.now() + Duration::minutes(1),
+                        Some(e.to_string()),
+                    )
+                    .await
+                    .is_ok()
+                {
+                    txn.commit().await?;
+                }
+            }
+            Err(e)
+        }
+    }
+}
+
+async fn run_leased(
+    ctx: &JobContext,
+    job: &dyn Job,
+    lease: &Lease,
+    now: DateTime<Utc>,
+) -> AppResult<RunReport> {
+    let resumed = lease.cursor.is_some();
+    let mut progress: Progress = lease
+        .cursor
+        .as_deref()
+        .and_then(|c| serde_json::from_str(c).ok())
+        .unwrap_or_default();
+    let mut batches = 0;
+    // A resumed run whose last batch had already finished the work goes straight to the end.
+    let finished_before = resumed && progress.at.is_none();
+    if !finished_before {
+        loop {
+            let txn = begin_write(&ctx.db).await?;
+            let step = job.step(&txn, progress.at.as_deref(), now).await?;
+            let mut next = Progress {
+                at: step.next.clone(),
+                counts: progress.counts.clone(),
+            };
+            for (k, v) in step.counts {
+                *next.counts.entry(k).or_default() += v;
+            }
+            let blob = serde_json::to_string(&next).map_err(crate::error::AppError::internal)?;
+            lease.checkpoint(&txn, &blob, ctx.clock.now()).await?;
+            txn.commit().await?;
+            batches += 1;
+            progress = next;
+            if progress.at.is_none() {
+                break;
+            }
+        }
+    }
+    let report = RunReport {
+        job: job.name().into(),
+        run_id: lease.run_id,
+        resumed,
+        batches,
+        counts: progress.counts,
+    };
+    let txn = ctx.db.begin().await?;
+    let end = ctx.clock.now();
+    lease.finish(&txn, end, job.next_run(end), None).await?;
+    let change = audit::Change::created(
+        AuditAction::JobRun,
+        "job",
+        lease.run_id,
+        lease.run_id,
+        &report,
+    );
+    audit::commit(txn, &Actor::system(), change).await?;
+    tracing::info!(job = job.name(), run = %lease.run_id, counts = ?report.counts, "job run finished");
+    Ok(report)
+}
+
+/// Every leased job of the app.
+pub fn all() -> Vec<Arc<dyn Job>> {
+    Vec::new()
+}
+
+/// Looks for due jobs every `poll` for as long as the server runs.
+pub fn spawn(ctx: Arc<JobContext>, jobs: Vec<Arc<dyn Job>>, poll: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(poll);
+        loop {
+            tick.tick().await;
+            for job in &jobs {
+                if let Err(e) = run_if_due(&ctx, job.as_ref()).await {
+                    tracing::warn!(job = job.name(), error = %e, "job run failed; will retry");
+                }
+            }
+        }
+    });
+}

@@ -7,6 +7,7 @@ pub mod contact;
 pub mod customer;
 pub mod field;
 pub mod layout;
+pub mod notification;
 pub mod option_list;
 pub mod org;
 pub mod user;
@@ -36,6 +37,7 @@ pub fn api_v1() -> utoipa_actix_web::scope::Scope<
         .configure(option_list::configure)
         .configure(field::configure)
         .configure(layout::configure)
+        .configure(notification::configure)
         .configure(audit::configure)
 }
 

@@ -11,6 +11,7 @@ pub mod field_plan;
 pub mod field_sort;
 pub mod idempotency;
 pub mod layout;
+pub mod notification;
 pub mod option_list;
 pub mod org;
 pub mod record;

@@ -36,6 +36,8 @@ enum Target {
     OptionList,
     /// A custom field of customers (likewise).
     Field,
+    /// A notification (position = its reader's).
+    Notification,
 }
 
 /// What an operation does, in the permission table's terms.
@@ -70,6 +72,7 @@ fn classify(operation_id: &str) -> Option<Kind> {
         .or_else(|| option_list_operations(operation_id))
         .or_else(|| field_operations(operation_id))
         .or_else(|| layout_operations(operation_id))
+        .or_else(|| notification_operations(operation_id))
 }
 
 /// Sign-in, tokens, health: no module's records.
@@ -176,6 +179,18 @@ fn layout_operations(op: &str) -> Option<Kind> {
     Some(match op {
         "get_layout" | "set_columns" | "reset_columns" => Setting(r, Action::Read),
         "save_layout" => Setting(r, Action::Manage),
+        _ => return None,
+    })
+}
+
+fn notification_operations(op: &str) -> Option<Kind> {
+    use Kind::*;
+    let r = Resource::Notification;
+    Some(match op {
+        "list_notifications" => List(r),
+        // The caller's own count and bulk mark: nothing of anyone else's is named.
+        "unread_notifications" | "read_all_notifications" => SelfService,
+        "read_notification" => Record(r, Action::Update, Target::Notification),
         _ => return None,
     })
 }
@@ -597,6 +612,23 @@ impl Matrix<'_> {
                     version: 1,
                 })
             }
+            Target::Notification => {
+                let reader = match pos {
+                    Position::Own => caller,
+                    Position::SameTeam => customer_owner(caller, role, pos)?,
+                    Position::OtherTeam => "rep_east3",
+                    Position::OtherRegion => "rep_south1",
+                    Position::None => unreachable!(),
+                };
+                let subject = self.org.person(reader).clone();
+                let id = notify(self.app, subject.id).await;
+                Some(Fixture {
+                    id: Some(id.to_string()),
+                    subject: Some(subject),
+                    version: 1,
+                    read_back: None,
+                })
+            }
             Target::Team | Target::Region => {
                 // A team or region "is" the people in it: the subject is a new rep there.
                 let me = self.org.person(caller).clone();
@@ -874,6 +906,15 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
                         Resource::Audit => {
                             assert!(r.body["items"].is_array());
                         }
+                        Resource::Notification => {
+                            // One for the caller and one for a colleague: only the first shows.
+                            let mine = notify(&app, me.id).await.to_string();
+                            let theirs = notify(&app, org.person("rep_east2").id).await;
+                            let seen = collect(&app, &token, &op.path, "limit=5").await;
+                            assert!(seen.contains(&mine), "{caller} sees their own");
+                            assert!(!seen.contains(&theirs.to_string()), "{caller}");
+                            assert_eq!(scope, Scope::Own);
+                        }
                         // The org chart's names are open to every signed-in user.
                         _ => assert_eq!(scope, Scope::All),
                     }
@@ -992,6 +1033,30 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
         org.person("rep_east1").id.to_string()
     );
     assert_eq!(after.body["version"], 1);
+}
+
+/// A notification for `user`, as a module would send it; its id.
+async fn notify(app: &TestApp, user: Uuid) -> Uuid {
+    use kaidan_api::entities::notification;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let notice = kaidan_api::services::notification::Notice {
+        user_id: user,
+        kind: kaidan_shared::notification::NotificationKind::PoolWarning,
+        resource: None,
+        record_id: None,
+        data: json!({"name": "矩阵"}),
+    };
+    kaidan_api::services::notification::send(&app.db, notice)
+        .await
+        .unwrap();
+    notification::Entity::find()
+        .filter(notification::Column::UserId.eq(user))
+        .order_by_desc(notification::Column::Id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
 }
 
 /// Pages through a list and returns every id seen.

@@ -173,6 +173,22 @@ pub fn error_text(code: ErrorCode, lang: Lang) -> &'static str {
             Lang::Zh => "该客户已归档，请先恢复",
             Lang::En => "This customer is archived; restore it first",
         },
+        NotInPool => match lang {
+            Lang::Zh => "该客户已不在公海（可能已被他人领取）",
+            Lang::En => "No longer in the pool (someone may have claimed it)",
+        },
+        ClaimLimitReached => match lang {
+            Lang::Zh => "今日领取次数已用完",
+            Lang::En => "You have used today's claims",
+        },
+        HeldCapReached => match lang {
+            Lang::Zh => "持有客户数已达上限",
+            Lang::En => "You hold the most customers allowed",
+        },
+        ClaimCooldown => match lang {
+            Lang::Zh => "刚放弃的客户需过冷却期才能再领取",
+            Lang::En => "You released this customer recently; wait for the cool-down",
+        },
         Conflict => match lang {
             Lang::Zh => "名称已被占用",
             Lang::En => "That name is taken",
@@ -247,6 +263,14 @@ pub fn action_label(action: AuditAction, lang: Lang) -> &'static str {
         FieldUpdate => ("修改了自定义字段", "edited the custom field"),
         LayoutUpdate => ("修改了布局", "edited the layout"),
         LayoutColumns => ("选择了列表列", "chose list columns"),
+        CustomerRelease => ("放入了公海", "released to the pool"),
+        CustomerClaim => ("从公海领取", "claimed from the pool"),
+        CustomerReclaim => ("自动收回到公海", "reclaimed to the pool"),
+        PoolCreate => ("创建了公海", "created the pool"),
+        PoolUpdate => ("修改了公海规则", "edited the pool's rules"),
+        NotificationRead => ("标记通知已读", "marked a notification read"),
+        NotificationReadAll => ("全部通知标为已读", "marked all notifications read"),
+        JobRun => ("后台任务运行", "background job ran"),
         Other => ("其他操作", "other change"),
     };
     match lang {

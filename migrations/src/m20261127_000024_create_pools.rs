@@ -75,6 +75,32 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        // The company-wide pool, with the common rules: every customer has a pool to go to.
+        let now = chrono::Utc::now();
+        let rules = serde_json::to_string(&kaidan_shared::pool::PoolRules::default())
+            .map_err(|e| DbErr::Custom(e.to_string()))?;
+        m.exec_stmt(
+            Query::insert()
+                .into_table(Pools::Table)
+                .columns([
+                    Pools::Id,
+                    Pools::Name,
+                    Pools::Rules,
+                    Pools::Version,
+                    Pools::CreatedAt,
+                    Pools::UpdatedAt,
+                ])
+                .values_panic([
+                    uuid::Uuid::now_v7().into(),
+                    "公海".into(),
+                    rules.into(),
+                    1i64.into(),
+                    now.into(),
+                    now.into(),
+                ])
+                .to_owned(),
+        )
+        .await?;
         // One pool per region (NULLs, the company-wide pools, are not equal to each other).
         m.create_index(
             index(Pools::Table, "region", vec![Pools::RegionId.into_iden()])

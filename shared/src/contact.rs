@@ -32,6 +32,49 @@ pub struct Contact {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Contact {
+    /// The contact with its phone numbers, e-mail and WeChat masked (its customer is in a pool).
+    pub fn masked(mut self) -> Contact {
+        self.phones = self
+            .phones
+            .iter()
+            .map(|p| crate::normalize::mask_phone(p))
+            .collect();
+        self.email = self.email.as_deref().map(crate::normalize::mask_email);
+        self.wechat = self.wechat.as_deref().map(crate::normalize::mask_email);
+        self
+    }
+}
+
+/// The keys under which audit rows of customers and contacts hold ways to reach someone.
+pub const REACH_KEYS: [&str; 4] = ["phone", "phones", "email", "wechat"];
+
+/// Masks the ways to reach someone in one side of an audit row (a pooled customer's history).
+pub fn mask_reach(v: &mut serde_json::Value) {
+    let Some(map) = v.as_object_mut() else {
+        return;
+    };
+    for key in REACH_KEYS {
+        match map.get_mut(key) {
+            Some(serde_json::Value::String(s)) => {
+                *s = if key == "phone" {
+                    crate::normalize::mask_phone(s)
+                } else {
+                    crate::normalize::mask_email(s)
+                }
+            }
+            Some(serde_json::Value::Array(a)) => {
+                for p in a.iter_mut() {
+                    if let serde_json::Value::String(s) = p {
+                        *s = crate::normalize::mask_phone(s);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]

@@ -89,10 +89,32 @@ pub struct Customer {
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub custom: CustomValues,
     pub archived: bool,
+    /// The public pool (公海) it is in; while it is, its phone numbers and e-mails (its own and
+    /// its contacts') are masked in every response.
+    #[serde(default)]
+    pub pool_id: Option<Uuid>,
+    #[serde(default)]
+    pub pooled_at: Option<DateTime<Utc>>,
+    /// Why it went to the pool (`reclaimed` when the reclaim job took it back).
+    #[serde(default)]
+    pub pool_reason: Option<String>,
+    /// The last follow-up: the pool's reclaim period counts from here.
+    #[serde(default)]
+    pub followed_up_at: Option<DateTime<Utc>>,
     pub version: i64,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Customer {
+    /// The customer as a reader outside its owner sees it while it is in a pool: phone masked.
+    pub fn masked_if_pooled(mut self) -> Customer {
+        if self.pool_id.is_some() {
+            self.phone = self.phone.as_deref().map(crate::normalize::mask_phone);
+        }
+        self
+    }
 }
 
 /// A customer with its contacts, as the detail screen shows it.
@@ -102,6 +124,17 @@ pub struct CustomerDetail {
     #[serde(flatten)]
     pub customer: Customer,
     pub contacts: Vec<Contact>,
+}
+
+impl CustomerDetail {
+    /// [`Customer::masked_if_pooled`], contacts included.
+    pub fn masked_if_pooled(mut self) -> CustomerDetail {
+        if self.customer.pool_id.is_some() {
+            self.contacts = self.contacts.into_iter().map(Contact::masked).collect();
+        }
+        self.customer = self.customer.masked_if_pooled();
+        self
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]

@@ -278,7 +278,7 @@ pub struct FieldDefCreate {
     #[serde(default)]
     pub section: Option<String>,
     /// Defaults to after the last field.
-    #[serde(default, deserialize_with = "whole_i32")]
+    #[serde(default, deserialize_with = "crate::de::opt")]
     pub position: Option<i32>,
     /// Required for choice and multiple-choice fields: the key of an existing option list.
     #[serde(default)]
@@ -326,7 +326,7 @@ pub struct FieldDefUpdate {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "whole_i32"
+        deserialize_with = "crate::de::opt"
     )]
     pub position: Option<i32>,
     #[serde(default, skip_serializing_if = "Patch::is_absent")]
@@ -341,26 +341,6 @@ pub struct FieldDefUpdate {
     /// `false` retires the field, `true` brings it back with its values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-}
-
-/// A whole number sent as `162` or `162.0`: JSON Schema's `integer` admits both, so a client
-/// that writes every number as a float is not refused.
-fn whole_i32<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i32>, D::Error> {
-    use serde::de::Error;
-    let Some(n) = Option::<serde_json::Number>::deserialize(d)? else {
-        return Ok(None);
-    };
-    n.as_i64()
-        .or_else(|| {
-            n.as_f64()
-                .filter(|f| {
-                    f.fract() == 0.0 && (f64::from(i32::MIN)..=f64::from(i32::MAX)).contains(f)
-                })
-                .map(|f| f as i64)
-        })
-        .and_then(|i| i32::try_from(i).ok())
-        .map(Some)
-        .ok_or_else(|| D::Error::custom("expected a whole number"))
 }
 
 /// A record type's fields as `GET /api/v1/fields` publishes them.

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod contact;
 pub mod cursor;
 pub mod customer;
+pub mod de;
 pub mod duplicate;
 pub mod error;
 pub mod field;

@@ -26,17 +26,17 @@ pub const MAX_DAYS: u32 = 3650;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReclaimDays {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::opt")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 3650))]
     pub a: Option<u32>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::opt")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 3650))]
     pub b: Option<u32>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::opt")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 3650))]
     pub c: Option<u32>,
     /// Customers without a level.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::opt")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 3650))]
     pub unrated: Option<u32>,
 }
@@ -46,22 +46,26 @@ pub struct ReclaimDays {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PoolRules {
+    #[serde(deserialize_with = "crate::de::object")]
     pub reclaim_days: ReclaimDays,
     /// A customer with an open opportunity is not reclaimed.
     pub exempt_open_opportunity: bool,
     /// A customer with a signed contract in force is not reclaimed (once contracts exist).
     pub exempt_signed_contract: bool,
     /// The owner is warned this many days before the reclaim (0: no warning).
+    #[serde(deserialize_with = "crate::de::int")]
     #[cfg_attr(feature = "openapi", schema(maximum = 3650))]
     pub warn_days: u32,
     /// An ex-owner may claim the customer back only this many days after it left them.
+    #[serde(deserialize_with = "crate::de::int")]
     #[cfg_attr(feature = "openapi", schema(maximum = 3650))]
     pub cooldown_days: u32,
     /// Claims per rep per local day, across all pools.
+    #[serde(deserialize_with = "crate::de::int")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10000))]
     pub daily_claim_limit: u32,
     /// No claim when the rep already owns this many customers (`None`: no cap).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::opt")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1000000))]
     pub held_cap: Option<u32>,
 }
@@ -198,7 +202,7 @@ pub struct PoolCreate {
     pub name: String,
     #[serde(default)]
     pub region_id: Option<Uuid>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::opt_object")]
     pub rules: Option<PoolRules>,
 }
 
@@ -224,7 +228,7 @@ pub struct PoolUpdate {
         schema(min_length = 1, max_length = 64, pattern = r"\S")
     )]
     pub name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::de::opt_object")]
     pub rules: Option<PoolRules>,
 }
 
@@ -286,6 +290,17 @@ crate::list_query! {
         #[cfg_attr(feature = "openapi", param(max_length = 100))]
         pub q: Option<String>,
         pub level: Option<Level>,
+    }
+}
+
+impl PoolCustomerQuery {
+    /// The search text within 100 characters and free of NUL.
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::new();
+        if let Some(q) = &self.q {
+            e.max_len("q", q.trim(), 100);
+        }
+        e.finish()
     }
 }
 

@@ -262,3 +262,73 @@ impl TestApp {
         .await
     }
 }
+
+/// Public pools.
+impl TestApp {
+    /// Creates a pool (as an admin) for `region` (`None`: company-wide) with `rules`.
+    pub async fn pool_create(
+        &self,
+        admin: &SignedIn,
+        name: &str,
+        region: Option<Uuid>,
+        rules: &kaidan_shared::pool::PoolRules,
+    ) -> kaidan_shared::pool::Pool {
+        let input = kaidan_shared::pool::PoolCreate {
+            name: name.into(),
+            region_id: region,
+            rules: Some(rules.clone()),
+        };
+        body(
+            self.post(&admin.token, "/api/v1/pools", json(&input))
+                .await
+                .expect(201),
+        )
+    }
+
+    /// Releases a customer into its pool with `reason`.
+    pub async fn pool_release(&self, who: &SignedIn, customer: Uuid, reason: &str) -> Customer {
+        let input = kaidan_shared::pool::ReleaseRequest {
+            reason: reason.into(),
+        };
+        body(
+            self.post(
+                &who.token,
+                &format!("/api/v1/customers/{customer}/release"),
+                json(&input),
+            )
+            .await
+            .expect(200),
+        )
+    }
+
+    /// Claims a customer from its pool; the raw answer (claims are often refused).
+    pub async fn pool_claim(&self, who: &SignedIn, customer: Uuid) -> Resp {
+        self.post(
+            &who.token,
+            &format!("/api/v1/customers/{customer}/claim"),
+            serde_json::json!({}),
+        )
+        .await
+    }
+
+    /// Every customer of a pool the caller sees (all pages).
+    pub async fn pool_customers(&self, who: &SignedIn, pool: Uuid) -> Vec<Customer> {
+        let mut out = Vec::new();
+        let mut path = format!("/api/v1/pools/{pool}/customers?limit=200");
+        loop {
+            let page: kaidan_shared::page::Page<Customer> =
+                body(self.get(&who.token, &path).await.expect(200));
+            out.extend(page.items);
+            match page.next_cursor {
+                Some(c) => path = format!("/api/v1/pools/{pool}/customers?limit=200&cursor={c}"),
+                None => break,
+            }
+        }
+        out
+    }
+
+    /// The caller's claim quota.
+    pub async fn pool_quota(&self, who: &SignedIn) -> kaidan_shared::pool::ClaimQuota {
+        body(self.get(&who.token, "/api/v1/pool-quota").await.expect(200))
+    }
+}

@@ -11,6 +11,8 @@ use leptos_router::{path, Lazy};
 use crate::api;
 use crate::i18n::{role_label, use_i18n, I18n, Lang, T};
 use crate::pages::customer::{list::CustomersPage, CustomerDetailRoute, CustomerFormRoute};
+use crate::pages::notification::NotificationsRoute;
+use crate::pages::pool::{PoolCustomerRoute, PoolRoute};
 use crate::pages::{login::LoginPage, user::AdminRoute, MeRoute};
 
 const LANG_KEY: &str = "kaidan.lang";
@@ -26,6 +28,25 @@ pub struct Routing(pub ReadSignal<bool>);
 /// True while the app, just loaded, signs in again through the refresh cookie.
 #[derive(Clone, Copy)]
 pub struct Restoring(pub RwSignal<bool>);
+
+/// The bell's number: unread notifications (up to 100).
+#[derive(Clone, Copy)]
+pub struct Unread(pub RwSignal<u64>);
+
+impl Unread {
+    /// Asks the server again (after a notification was read, on a timer, on navigation).
+    pub fn refresh(self) {
+        leptos::task::spawn_local(async move {
+            if let Ok(n) = api::notification::unread_count().await {
+                self.0.set(n);
+            }
+        });
+    }
+}
+
+pub fn use_unread() -> Unread {
+    use_context::<Unread>().unwrap_or(Unread(RwSignal::new(0)))
+}
 
 pub fn use_auth() -> Auth {
     use_context::<Auth>().unwrap_or(Auth(RwSignal::new(None)))
@@ -86,6 +107,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("customers/new") view={Lazy::<CustomerFormRoute>::new()}/>
                     <Route path=path!("customers/:id") view={Lazy::<CustomerDetailRoute>::new()}/>
                     <Route path=path!("customers/:id/edit") view={Lazy::<CustomerFormRoute>::new()}/>
+                    <Route path=path!("pool") view={Lazy::<PoolRoute>::new()}/>
+                    <Route path=path!("pool/customers/:id") view={Lazy::<PoolCustomerRoute>::new()}/>
+                    <Route path=path!("notifications") view={Lazy::<NotificationsRoute>::new()}/>
                     <Route path=path!("me") view={Lazy::<MeRoute>::new()}/>
                     <Route path=path!("admin") view={Lazy::<AdminRoute>::new()}/>
                 </ParentRoute>
@@ -165,6 +189,23 @@ pub fn Shell() -> impl IntoView {
         }
     });
     let is_admin = move || auth.role() == Some(Role::Admin);
+    // The bell: counted when someone signs in, on every screen change and every minute.
+    let unread = Unread(RwSignal::new(0));
+    provide_context(unread);
+    Effect::new(move |_| {
+        location.pathname.track();
+        if auth.0.with(Option::is_some) {
+            unread.refresh();
+        }
+    });
+    let _ = set_interval_with_handle(
+        move || {
+            if auth.0.with_untracked(Option::is_some) {
+                unread.refresh();
+            }
+        },
+        std::time::Duration::from_secs(60),
+    );
     let active = move |prefix: &'static str| {
         move || {
             let p = location.pathname.get();
@@ -193,6 +234,16 @@ pub fn Shell() -> impl IntoView {
                 ></div>
                 <header class="topbar">
                     <span class="brand">{move || i18n.t(T::AppName)}</span>
+                    <A href="/notifications" attr:class="bell" attr:data-testid="bell"
+                        attr:aria-label=move || format!("{} {}", unread.0.get(), i18n.t(crate::i18n::notification::NotificationText::Unread))>
+                        <span aria-hidden="true">"🔔"</span>
+                        <Show when=move || { unread.0.get() > 0 } fallback=|| ()>
+                            <span class="count" data-testid="bell-count">{move || {
+                                let n = unread.0.get();
+                                if n > 99 { "99+".to_owned() } else { n.to_string() }
+                            }}</span>
+                        </Show>
+                    </A>
                     <span class="who" data-testid="who">
                         {move || auth.0.with(|m| m.as_ref().map(|m| m.display_name.clone()).unwrap_or_default())}
                         <small>{move || auth.role().map(|r| role_label(r, i18n.lang())).unwrap_or("")}</small>
@@ -203,6 +254,12 @@ pub fn Shell() -> impl IntoView {
                         <span class="icon" aria-hidden="true">"👥"</span>
                         <span>{move || i18n.t(T::Customers)}</span>
                     </A>
+                    <Show when=move || auth.can(Resource::Pool, Act::Read) fallback=|| ()>
+                        <A href="/pool" attr:class="tab" attr:data-testid="tab-pool" attr:data-active=move || active("/pool")().to_string()>
+                            <span class="icon" aria-hidden="true">"🌊"</span>
+                            <span>{move || i18n.t(crate::i18n::pool::PoolText::Pool)}</span>
+                        </A>
+                    </Show>
                     <Show when=is_admin fallback=|| ()>
                         <A href="/admin" attr:class="tab" attr:data-active=move || active("/admin")().to_string()>
                             <span class="icon" aria-hidden="true">"⚙"</span>

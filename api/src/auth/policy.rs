@@ -138,3 +138,21 @@ impl Scoped for crate::entities::notification::Entity {
         owned_in_scope(actor, scope, crate::entities::notification::Column::UserId)
     }
 }
+
+/// A pool belongs to its region; a company-wide pool (no region) to every region.
+impl Scoped for crate::entities::pool::Entity {
+    const RESOURCE: Resource = Resource::Pool;
+    fn in_scope(actor: &Actor, scope: Scope) -> Condition {
+        use crate::entities::pool;
+        match scope {
+            Scope::All => Condition::all(),
+            _ => {
+                let mut any = Condition::any().add(pool::Column::RegionId.is_null());
+                if let Some(r) = actor.region_id {
+                    any = any.add(pool::Column::RegionId.eq(r));
+                }
+                any
+            }
+        }
+    }
+}

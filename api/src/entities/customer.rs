@@ -25,6 +25,16 @@ pub struct Model {
     /// Custom field values as a JSON object (all of them; readers see those their role may).
     pub custom: Option<String>,
     pub archived_at: Option<DateTimeUtc>,
+    /// The public pool it is in (its owner is then `None`).
+    pub pool_id: Option<Uuid>,
+    pub pooled_at: Option<DateTimeUtc>,
+    pub pool_reason: Option<String>,
+    /// Who owned it before it went to a pool (their cool-down).
+    pub previous_owner_id: Option<Uuid>,
+    /// The reclaim clock: the last follow-up.
+    pub followed_up_at: Option<DateTimeUtc>,
+    /// When the owner was warned of the coming reclaim.
+    pub warned_at: Option<DateTimeUtc>,
     pub version: i64,
     pub created_by: Option<Uuid>,
     pub created_at: DateTimeUtc,

@@ -12,6 +12,8 @@ pub mod layout;
 pub mod notification;
 pub mod option_item;
 pub mod option_list;
+pub mod pool;
+pub mod pool_claim;
 pub mod rate_counter;
 pub mod refresh_token;
 pub mod region;

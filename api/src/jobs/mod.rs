@@ -7,6 +7,7 @@
 
 pub mod cleanup;
 pub mod lease;
+pub mod pool_reclaim;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -184,7 +185,7 @@ async fn run_leased(
 
 /// Every leased job of the app.
 pub fn all() -> Vec<Arc<dyn Job>> {
-    Vec::new()
+    vec![Arc::new(pool_reclaim::PoolReclaim)]
 }
 
 /// Looks for due jobs every `poll` for as long as the server runs.

@@ -76,6 +76,7 @@ pub async fn create_customer(
         &user.0,
         body.into_inner(),
         &state.settings.limits,
+        &state.clock,
     )
     .await?;
     Ok(HttpResponse::Created()
@@ -188,7 +189,15 @@ pub async fn transfer_customer(
     body: web::Json<TransferRequest>,
     if_match: OptionalIfMatch,
 ) -> AppResult<HttpResponse> {
-    let c = service::transfer(&state.db, &user.0, *id, if_match.0, body.into_inner()).await?;
+    let c = service::transfer(
+        &state.db,
+        &user.0,
+        *id,
+        if_match.0,
+        body.into_inner(),
+        &state.clock,
+    )
+    .await?;
     Ok(json_with_etag(StatusCode::OK, &c, c.version))
 }
 

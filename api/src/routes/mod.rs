@@ -10,6 +10,7 @@ pub mod layout;
 pub mod notification;
 pub mod option_list;
 pub mod org;
+pub mod pool;
 pub mod user;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -33,6 +34,7 @@ pub fn api_v1() -> utoipa_actix_web::scope::Scope<
         .configure(org::configure)
         .configure(user::configure)
         .configure(customer::configure)
+        .configure(pool::configure)
         .configure(contact::configure)
         .configure(option_list::configure)
         .configure(field::configure)

@@ -297,6 +297,7 @@ pub async fn seed_customers(db: &DatabaseConnection, wanted: usize) -> AppResult
             &system,
             input,
             &crate::config::Settings::default().limits,
+            &crate::clock::Clock::default(),
         )
         .await?;
         created += 1;

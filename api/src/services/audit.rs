@@ -92,7 +92,20 @@ pub async fn record<C: ConnectionTrait>(
     actor: &Actor,
     change: Change<'_>,
 ) -> AppResult<()> {
-    let row = audit_log::ActiveModel {
+    record_all(conn, actor, vec![change]).await
+}
+
+/// Several audit rows with one statement (a job's batch).
+pub async fn record_all<C: ConnectionTrait>(
+    conn: &C,
+    actor: &Actor,
+    changes: Vec<Change<'_>>,
+) -> AppResult<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let at = now();
+    let rows = changes.into_iter().map(|change| audit_log::ActiveModel {
         id: Set(new_id()),
         actor_id: Set(actor.audit_id()),
         action: Set(change.action.as_str().into()),
@@ -103,9 +116,9 @@ pub async fn record<C: ConnectionTrait>(
         after: Set(change.after.map(|v| v.to_string())),
         request_id: Set(actor.request_id.clone()),
         ip: Set(actor.ip.clone()),
-        at: Set(now()),
-    };
-    audit_log::Entity::insert(row)
+        at: Set(at),
+    });
+    audit_log::Entity::insert_many(rows)
         .exec_without_returning(conn)
         .await?;
     Ok(())

@@ -37,6 +37,15 @@ fn to_dto(m: contact::Model) -> Contact {
     }
 }
 
+/// A contact as a response shows it: masked while its customer is in a public pool.
+fn shown_for(customer: &customer::Model, c: Contact) -> Contact {
+    if customer.pool_id.is_some() {
+        c.masked()
+    } else {
+        c
+    }
+}
+
 fn clean(s: Option<String>) -> Option<String> {
     s.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
@@ -191,20 +200,21 @@ pub async fn list(
     actor: &Actor,
     customer_id: Uuid,
 ) -> AppResult<Vec<Contact>> {
-    customer_in_scope(db, actor, customer_id, Action::Read).await?;
+    let cust = customer_in_scope(db, actor, customer_id, Action::Read).await?;
     let view = field::View::load(db, actor).await?;
     let mut contacts = for_customer(db, customer_id).await?;
     for c in &mut contacts {
         c.custom = view.show(Resource::Contact, &c.custom);
     }
-    Ok(contacts)
+    Ok(contacts.into_iter().map(|c| shown_for(&cust, c)).collect())
 }
 
 pub async fn get(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<Contact> {
-    let mut c = to_dto(find_in_scope(db, actor, id, Action::Read).await?.0);
+    let (m, cust) = find_in_scope(db, actor, id, Action::Read).await?;
+    let mut c = to_dto(m);
     let view = field::View::load(db, actor).await?;
     c.custom = view.show(Resource::Contact, &c.custom);
-    Ok(c)
+    Ok(shown_for(&cust, c))
 }
 
 pub async fn create(
@@ -226,7 +236,7 @@ pub async fn create(
     let mut c = insert(&txn, actor, &rules, customer_id, input).await?;
     txn.commit().await?;
     c.custom = rules.visible(actor.role, &c.custom);
-    Ok(c)
+    Ok(shown_for(&cust, c))
 }
 
 /// Takes the customer's row lock for the rest of the transaction, so that two requests adding
@@ -314,7 +324,7 @@ pub async fn update(
     )
     .await?;
     after.custom = rules.visible(actor.role, &after.custom);
-    Ok(after)
+    Ok(shown_for(&cust, after))
 }
 
 /// Archives a contact (it leaves the customer's list; history keeps it).

@@ -21,6 +21,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::auth::{policy, Actor};
+use crate::clock::Clock;
 use crate::config::LimitSettings;
 use crate::entities::{customer, customer_tag, user};
 use crate::error::{AppError, AppResult};
@@ -43,7 +44,7 @@ pub struct CustomerRow {
 }
 
 /// Customers joined with their owner's name: the base of every read.
-fn with_owner() -> Select<customer::Entity> {
+pub(crate) fn with_owner() -> Select<customer::Entity> {
     customer::Entity::find()
         .column_as(
             Expr::col((user::Entity, user::Column::DisplayName)),
@@ -75,6 +76,10 @@ pub fn to_dto(m: customer::Model, owner_name: Option<String>) -> Customer {
         notes: m.notes,
         custom: field::parse(m.custom.as_deref()),
         archived: m.archived_at.is_some(),
+        pool_id: m.pool_id,
+        pooled_at: m.pooled_at,
+        pool_reason: m.pool_reason,
+        followed_up_at: m.followed_up_at,
         version: m.version,
         created_by: m.created_by,
         created_at: m.created_at,
@@ -256,7 +261,7 @@ pub async fn list(
 }
 
 /// A page of rows as the reader sees them (custom values of hidden fields taken out).
-fn shown(view: &field::View, page: Page<CustomerRow>) -> Page<Customer> {
+pub(crate) fn shown(view: &field::View, page: Page<CustomerRow>) -> Page<Customer> {
     Page {
         items: page
             .items
@@ -264,7 +269,7 @@ fn shown(view: &field::View, page: Page<CustomerRow>) -> Page<Customer> {
             .map(|r| {
                 let mut c = Customer::from(r);
                 c.custom = view.show(Resource::Customer, &c.custom);
-                c
+                c.masked_if_pooled()
             })
             .collect(),
         next_cursor: page.next_cursor,
@@ -290,7 +295,7 @@ pub async fn get(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<
     }
     let mut customer = Customer::from(row);
     customer.custom = view.show(Resource::Customer, &customer.custom);
-    Ok(CustomerDetail { customer, contacts })
+    Ok(CustomerDetail { customer, contacts }.masked_if_pooled())
 }
 
 /// Active customers that look like the new one: same credit code, same phone, or same name key.
@@ -475,6 +480,7 @@ pub async fn create(
     actor: &Actor,
     input: CustomerCreate,
     limits: &LimitSettings,
+    clock: &Clock,
 ) -> AppResult<CustomerDetail> {
     let scope = policy::require(actor, Resource::Customer, Action::Create)?;
     // Every bad field at once: the record's own, its custom values, its contacts' custom values.
@@ -537,6 +543,12 @@ pub async fn create(
         tags: Some(tags_json(&tags)),
         custom: field::stored(&custom),
         archived_at: None,
+        pool_id: None,
+        pooled_at: None,
+        pool_reason: None,
+        previous_owner_id: None,
+        followed_up_at: Some(clock.now()),
+        warned_at: None,
         version: 1,
         created_by: actor.audit_id(),
         created_at: t,
@@ -703,16 +715,18 @@ pub async fn update(
     )
     .await?;
     after.custom = rules.visible(actor.role, &after.custom);
-    Ok(after)
+    Ok(after.masked_if_pooled())
 }
 
-/// Hands the customer to another salesperson inside the caller's transfer scope.
+/// Hands the customer to another salesperson inside the caller's transfer scope (a customer in
+/// a pool leaves it: the new owner's reclaim clock starts now).
 pub async fn transfer(
     db: &DatabaseConnection,
     actor: &Actor,
     id: Uuid,
     expected_version: Option<i64>,
     req: TransferRequest,
+    clock: &Clock,
 ) -> AppResult<Customer> {
     let current = find_in_scope(db, actor, id, Action::Transfer).await?;
     let scope = policy::require(actor, Resource::Customer, Action::Transfer)?;
@@ -726,11 +740,27 @@ pub async fn transfer(
     let before = decorate_one(db, current.clone()).await?;
     let mut next = current.clone();
     next.owner_id = Some(req.owner_id);
+    next.pool_id = None;
+    next.pooled_at = None;
+    next.pool_reason = None;
+    next.warned_at = None;
     next.version += 1;
     next.updated_at = now();
+    next.followed_up_at = Some(clock.now());
     let txn = begin_write(db).await?;
     let update = customer::Entity::update_many()
         .col_expr(customer::Column::OwnerId, Expr::value(next.owner_id))
+        .col_expr(customer::Column::PoolId, Expr::value(next.pool_id))
+        .col_expr(customer::Column::PooledAt, Expr::value(next.pooled_at))
+        .col_expr(
+            customer::Column::PoolReason,
+            Expr::value(next.pool_reason.clone()),
+        )
+        .col_expr(customer::Column::WarnedAt, Expr::value(next.warned_at))
+        .col_expr(
+            customer::Column::FollowedUpAt,
+            Expr::value(next.followed_up_at),
+        )
         .col_expr(customer::Column::Version, Expr::value(next.version))
         .col_expr(customer::Column::UpdatedAt, Expr::value(next.updated_at));
     record::update_versioned(&txn, update, id, current.version).await?;
@@ -794,7 +824,7 @@ pub async fn set_archived(
     .await?;
     let view = field::View::load(db, actor).await?;
     after.custom = view.show(Resource::Customer, &after.custom);
-    Ok(after)
+    Ok(after.masked_if_pooled())
 }
 
 /// The customer's change history (its own and its contacts'), for anyone who can see it.
@@ -804,11 +834,20 @@ pub async fn history(
     id: Uuid,
     q: HistoryQuery,
 ) -> AppResult<Page<AuditEntry>> {
-    find_in_scope(db, actor, id, Action::Read).await?;
+    let c = find_in_scope(db, actor, id, Action::Read).await?;
     let mut page = audit::history(db, actor, id, q).await?;
     let view = field::View::load(db, actor).await?;
     for entry in &mut page.items {
         view.redact(entry);
+        // A customer in a pool: earlier changes must not reveal what the pool masks.
+        if c.pool_id.is_some() {
+            for side in [entry.before.as_mut(), entry.after.as_mut()]
+                .into_iter()
+                .flatten()
+            {
+                kaidan_shared::contact::mask_reach(side);
+            }
+        }
     }
     Ok(page)
 }

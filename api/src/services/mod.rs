@@ -14,6 +14,7 @@ pub mod layout;
 pub mod notification;
 pub mod option_list;
 pub mod org;
+pub mod pool;
 pub mod record;
 pub mod sessions;
 pub mod throttle;

@@ -117,7 +117,8 @@ versioned!(
     region,
     option_list,
     field_def,
-    layout
+    layout,
+    pool
 );
 
 /// Runs `update` on the one row `id` only if its version is still `expected`; 412 when another

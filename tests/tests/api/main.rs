@@ -16,5 +16,6 @@ mod notification;
 mod operations;
 mod option_list;
 mod org;
+mod pool;
 mod security;
 mod surface;

@@ -38,6 +38,10 @@ enum Target {
     Field,
     /// A notification (position = its reader's).
     Notification,
+    /// A region's public pool (position = a rep of that region).
+    Pool,
+    /// A customer in a region's pool (position = the rep of that region who released it).
+    PooledCustomer,
 }
 
 /// What an operation does, in the permission table's terms.
@@ -73,6 +77,7 @@ fn classify(operation_id: &str) -> Option<Kind> {
         .or_else(|| field_operations(operation_id))
         .or_else(|| layout_operations(operation_id))
         .or_else(|| notification_operations(operation_id))
+        .or_else(|| pool_operations(operation_id))
 }
 
 /// Sign-in, tokens, health: no module's records.
@@ -191,6 +196,22 @@ fn notification_operations(op: &str) -> Option<Kind> {
         // The caller's own count and bulk mark: nothing of anyone else's is named.
         "unread_notifications" | "read_all_notifications" => SelfService,
         "read_notification" => Record(r, Action::Update, Target::Notification),
+        _ => return None,
+    })
+}
+
+fn pool_operations(op: &str) -> Option<Kind> {
+    use Kind::*;
+    let r = Resource::Pool;
+    Some(match op {
+        "list_pools" => List(r),
+        "claim_quota" => SelfService,
+        "create_pool" => CreateOrg(r),
+        "update_pool" => Record(r, Action::Manage, Target::Pool),
+        "list_pool_customers" => Record(r, Action::Read, Target::Pool),
+        "get_pool_customer" => Record(r, Action::Read, Target::PooledCustomer),
+        "claim_customer" => Record(r, Action::Claim, Target::PooledCustomer),
+        "release_customer" => Record(Resource::Customer, Action::Update, Target::Customer),
         _ => return None,
     })
 }
@@ -612,6 +633,60 @@ impl Matrix<'_> {
                     version: 1,
                 })
             }
+            Target::Pool | Target::PooledCustomer => {
+                // Positions a pool can have: the caller's region (its own pool), another
+                // team of 华东 (the same pool), another region.
+                let member = match pos {
+                    Position::Own if self.org.person(caller).region.is_some() => {
+                        if caller == "rep_east2" {
+                            "rep_east1"
+                        } else {
+                            "rep_east2"
+                        }
+                    }
+                    Position::OtherTeam => "rep_east3",
+                    Position::OtherRegion => "rep_south1",
+                    _ => return None,
+                };
+                let subject = self.org.person(member).clone();
+                let pool = self.region_pool(subject.region.unwrap()).await;
+                if target == Target::Pool {
+                    let pools = self.app.get(&self.admin, "/api/v1/pools").await.expect(200);
+                    let version = pools
+                        .body
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .find(|p| p["id"] == pool.to_string())
+                        .unwrap()["version"]
+                        .as_i64()
+                        .unwrap();
+                    return Some(Fixture {
+                        id: Some(pool.to_string()),
+                        subject: Some(subject),
+                        version,
+                        read_back: Some(format!("/api/v1/pools/{pool}/customers")),
+                    });
+                }
+                let t = self.token(member).await;
+                let name = self.unique("公海矩阵客户");
+                let c = self.app.create_customer(&t, json!({"name": name})).await;
+                let id = c["id"].as_str().unwrap().to_owned();
+                self.app
+                    .post(
+                        &t,
+                        &format!("/api/v1/customers/{id}/release"),
+                        json!({"reason": "矩阵"}),
+                    )
+                    .await
+                    .expect(200);
+                Some(Fixture {
+                    read_back: Some(format!("/api/v1/pool-customers/{id}")),
+                    id: Some(id),
+                    subject: Some(subject),
+                    version: 2,
+                })
+            }
             Target::Notification => {
                 let reader = match pos {
                     Position::Own => caller,
@@ -674,6 +749,30 @@ impl Matrix<'_> {
         }
     }
 
+    /// The pool of `region`, made by the admin the first time.
+    async fn region_pool(&mut self, region: Uuid) -> Uuid {
+        let pools = self.app.get(&self.admin, "/api/v1/pools").await.expect(200);
+        if let Some(p) = pools
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["region_id"] == region.to_string())
+        {
+            return p["id"].as_str().unwrap().parse().unwrap();
+        }
+        let r = self
+            .app
+            .post(
+                &self.admin,
+                "/api/v1/pools",
+                json!({"name": self.unique("区域公海"), "region_id": region}),
+            )
+            .await
+            .expect(201);
+        r.id().parse().unwrap()
+    }
+
     /// The request body an operation needs to succeed when allowed.
     fn body(&self, op: &str, caller: &str, pos: Position) -> Option<Value> {
         Some(match op {
@@ -695,6 +794,8 @@ impl Matrix<'_> {
             "update_region" | "update_team" => json!({"name": self.unique("改名")}),
             "update_option_list" => json!({"name_zh": self.unique("改名")}),
             "update_field" => json!({"label_zh": self.unique("改名")}),
+            "update_pool" => json!({"name": self.unique("改名")}),
+            "release_customer" => json!({"reason": "矩阵"}),
             _ => return None,
         })
     }
@@ -834,6 +935,16 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
     let org = Org::load(&app, &admin).await;
     let spec = spec();
     let ops = operations(&spec);
+    // Two regions' own pools beside the company-wide one, so the pool list has one to hide.
+    for region in ["华东", "华南"] {
+        app.post(
+            &admin,
+            "/api/v1/pools",
+            json!({"name": format!("{region}公海"), "region_id": org.region_by_name[region]}),
+        )
+        .await
+        .expect(201);
+    }
 
     // One customer owned by every salesperson of the demo org.
     let mut owned_by: HashMap<String, String> = HashMap::new();
@@ -906,6 +1017,17 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
                         Resource::Audit => {
                             assert!(r.body["items"].is_array());
                         }
+                        Resource::Pool => {
+                            // The caller's region's pool and the company-wide one, no other.
+                            for p in r.body.as_array().unwrap() {
+                                let region = p["region_id"].as_str().map(|s| s.parse().unwrap());
+                                assert!(
+                                    scope == Scope::All || region.is_none() || region == me.region,
+                                    "{caller} sees another region's pool"
+                                );
+                            }
+                            assert!(!r.body.as_array().unwrap().is_empty());
+                        }
                         Resource::Notification => {
                             // One for the caller and one for a colleague: only the first shows.
                             let mine = notify(&app, me.id).await.to_string();
@@ -926,6 +1048,7 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
                             "region_id": org.region_by_name["华东"]}),
                         Resource::OptionList => json!({"key": format!("m_{caller}"),
                             "name_zh": "矩阵", "name_en": "Matrix"}),
+                        Resource::Pool => json!({"name": format!("新公海-{caller}")}),
                         Resource::Field => json!({"resource": "customer",
                             "key": format!("m_{caller}"), "label_zh": "矩阵",
                             "label_en": "Matrix", "kind": "text"}),

@@ -958,3 +958,75 @@ async fn phone_admin_arranges_the_form_a_rep_picks_columns_and_sorts_by_a_field(
     b.shot("sorted").await;
     b.close().await;
 }
+
+/// On a phone: a rep releases a customer to the pool with a reason; a colleague sees the bell's
+/// count, finds the customer in the pool with its phone masked and the day's quota, claims it
+/// with one tap and sees the full number; the notification, tapped, is read.
+#[tokio::test]
+async fn phone_rep_releases_a_colleague_claims_from_the_pool() {
+    let app = spawn().await;
+    let rep1 = app.login("rep_east1").await;
+    let c = app
+        .create_customer(
+            &rep1,
+            json!({"name": "宁波海曙五金有限公司", "phone": "13812345678",
+                   "contacts": [{"name": "陈刚", "phones": ["13998765432"]}]}),
+        )
+        .await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    kaidan_api::services::notification::send(
+        &app.db,
+        kaidan_api::services::notification::Notice {
+            user_id: app.users["rep_east2"],
+            kind: kaidan_shared::notification::NotificationKind::PoolWarning,
+            resource: Some(kaidan_shared::Resource::Customer),
+            record_id: Some(id.parse().unwrap()),
+            data: json!({"name": "宁波海曙五金有限公司", "days_left": 2}),
+        },
+    )
+    .await
+    .unwrap();
+
+    let mut b = open(&app, "pool", PHONE).await;
+    b.login("rep_east1", PASSWORD).await;
+    b.goto(&format!("/customers/{id}")).await;
+    b.click("[data-testid=release-open]").await;
+    b.fill("#release-reason", "客户今年没有预算").await;
+    b.shot("release-form").await;
+    b.click("[data-testid=release-submit]").await;
+    b.wait("[data-testid=customer-list]").await;
+    b.goto("/me").await;
+    b.click("[data-testid=sign-out]").await;
+    b.wait("#username").await;
+
+    b.login("rep_east2", PASSWORD).await;
+    b.wait_text("[data-testid=bell-count]", "1").await;
+    b.click("[data-testid=tab-pool]").await;
+    b.wait_text("[data-testid=pool-list]", "宁波海曙五金有限公司")
+        .await;
+    b.wait_text("[data-testid=pool-list]", "138****5678").await;
+    b.wait_text("[data-testid=quota-left]", "10/10").await;
+    assert!(!b.page_text().await.contains("13812345678"));
+    b.shot("pool-list").await;
+    b.click("[data-testid=claim]").await;
+    b.wait("[data-testid=claimed]").await;
+    b.wait_text("[data-testid=customer-detail]", "13812345678")
+        .await;
+    b.wait_text(".content", "13998765432").await;
+    b.shot("claimed").await;
+
+    b.click("[data-testid=bell]").await;
+    b.wait_text("[data-testid=notifications]", "宁波海曙五金有限公司")
+        .await;
+    b.shot("notifications").await;
+    b.click("[data-testid=notification] button").await;
+    b.wait_gone("[data-testid=bell-count]").await;
+    b.close().await;
+
+    let rep2 = app.login("rep_east2").await;
+    let r = app
+        .get(&rep2, &format!("/api/v1/customers/{id}"))
+        .await
+        .expect(200);
+    assert_eq!(r.body["owner_id"], app.user("rep_east2"));
+}

@@ -15,8 +15,10 @@ pub mod contact;
 pub mod customer;
 pub mod field;
 pub mod layout;
+pub mod notification;
 pub mod option_list;
 pub mod org;
+pub mod pool;
 pub mod user;
 
 use std::cell::{Cell, RefCell};

@@ -6,6 +6,7 @@ pub mod contact_form;
 pub mod custom_fields;
 pub mod history;
 pub mod layout;
+pub mod paged;
 
 use kaidan_shared::{FieldCode, FieldError};
 use leptos::prelude::*;

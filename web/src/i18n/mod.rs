@@ -5,7 +5,9 @@
 pub mod contact;
 pub mod customer;
 pub mod field;
+pub mod notification;
 pub mod org;
+pub mod pool;
 pub mod user;
 
 pub use user::role_label;

@@ -6,8 +6,10 @@ pub mod field;
 pub mod layout;
 pub mod login;
 pub mod me;
+pub mod notification;
 pub mod option_list;
 pub mod org;
+pub mod pool;
 pub mod user;
 
 crate::lazy_page!(

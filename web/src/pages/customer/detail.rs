@@ -4,6 +4,7 @@
 use kaidan_shared::audit::HistoryQuery;
 use kaidan_shared::contact::{Contact, ContactUpdate};
 use kaidan_shared::customer::{Customer, CustomerDetail, TransferRequest};
+use kaidan_shared::pool::ReleaseRequest;
 use kaidan_shared::user::UserListQuery;
 use kaidan_shared::{Action as Act, Resource};
 use leptos::prelude::*;
@@ -20,6 +21,7 @@ use crate::components::layout::DetailSections;
 use crate::components::{save_error_text, ErrorState, Loading};
 use crate::i18n::contact::ContactText;
 use crate::i18n::customer::CustomerText;
+use crate::i18n::pool::PoolText;
 use crate::i18n::{use_i18n, T};
 use crate::options::use_catalog;
 
@@ -68,6 +70,10 @@ fn Detail(loaded: Loaded, on_change: Callback<()>) -> impl IntoView {
     let archived = c.archived;
     let message = RwSignal::new(None::<String>);
     let transfer_open = RwSignal::new(false);
+    let release_open = RwSignal::new(false);
+    let pooled = c.pool_id.is_some();
+    let claimed =
+        leptos_router::hooks::use_query_map().with_untracked(|q| q.get("claimed").is_some());
 
     let archive = Action::new_local(move |(etag, restore): &(String, bool)| {
         let (etag, restore) = (etag.clone(), *restore);
@@ -88,6 +94,7 @@ fn Detail(loaded: Loaded, on_change: Callback<()>) -> impl IntoView {
         }
     });
     let etag_for_archive = etag.clone();
+    let etag_for_release = etag.clone();
     let on_archive = move |_| {
         let confirmed = archived
             || window()
@@ -131,6 +138,9 @@ fn Detail(loaded: Loaded, on_change: Callback<()>) -> impl IntoView {
                 <Show when=move || !archived && auth.can(Resource::Customer, Act::Transfer) fallback=|| ()>
                     <button class="btn" data-testid="transfer-open" on:click=move |_| transfer_open.set(true)>{move || i18n.t(CustomerText::Transfer)}</button>
                 </Show>
+                <Show when=move || !archived && !pooled && auth.can(Resource::Customer, Act::Update) fallback=|| ()>
+                    <button class="btn" data-testid="release-open" on:click=move |_| release_open.set(true)>{move || i18n.t(PoolText::Release)}</button>
+                </Show>
                 <Show when=move || auth.can(Resource::Customer, Act::Archive) fallback=|| ()>
                     <button class="btn danger" prop:disabled=move || archive.pending().get() on:click=on_archive.clone()>
                         {move || if archived { i18n.t(T::Restore) } else { i18n.t(T::Archive) }}
@@ -138,6 +148,10 @@ fn Detail(loaded: Loaded, on_change: Callback<()>) -> impl IntoView {
                 </Show>
             </div>
             <p class="form-error" role="alert">{move || message.get()}</p>
+            {claimed.then(|| view! { <p class="notice" role="status" data-testid="claimed">{move || i18n.t(PoolText::Claimed)}</p> })}
+            <Show when=move || release_open.get() fallback=|| ()>
+                <ReleaseForm id=id etag=etag_for_release.clone() on_cancel=Callback::new(move |_| release_open.set(false))/>
+            </Show>
             <Show when=move || transfer_open.get() fallback=|| ()>
                 <TransferForm id=id etag=etag.clone() owner=c.owner_id on_done=Callback::new(move |changed: bool| {
                     transfer_open.set(false);
@@ -149,6 +163,49 @@ fn Detail(loaded: Loaded, on_change: Callback<()>) -> impl IntoView {
         <History load=move || async move {
             api::customer::history(id, &HistoryQuery { limit: Some(50), ..Default::default() }).await
         }/>
+    }
+}
+
+/// Put the customer back into the pool, with a reason (required).
+#[component]
+fn ReleaseForm(id: Uuid, etag: String, on_cancel: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let navigate = leptos_router::hooks::use_navigate();
+    let reason = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let save = Action::new_local(move |(etag, why): &(String, String)| {
+        let body = ReleaseRequest {
+            reason: why.trim().to_owned(),
+        };
+        let etag = etag.clone();
+        async move { api::pool::release(id, Some(&etag), &body).await }
+    });
+    Effect::new(move |_| {
+        if let Some(r) = save.value().get() {
+            match r {
+                Ok(_) => navigate("/customers", Default::default()),
+                Err(e) => error.set(Some(save_error_text(&e, i18n.lang()))),
+            }
+        }
+    });
+    view! {
+        <form class="sheet" data-testid="release-form" on:submit=move |ev| {
+            ev.prevent_default();
+            save.dispatch((etag.clone(), reason.get_untracked()));
+        }>
+            <p class="muted">{move || i18n.t(PoolText::ConfirmRelease)}</p>
+            <div class="field">
+                <label for="release-reason">{move || i18n.t(PoolText::ReleaseReason)}</label>
+                <textarea id="release-reason" required maxlength="500" prop:value=move || reason.get()
+                    on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+            </div>
+            <p class="form-error" role="alert">{move || error.get()}</p>
+            <div class="actions">
+                <button class="btn primary" type="submit" data-testid="release-submit"
+                    prop:disabled=move || save.pending().get() || reason.with(|r| r.trim().is_empty())>{move || i18n.t(PoolText::Release)}</button>
+                <button class="btn" type="button" on:click=move |_| on_cancel.run(())>{move || i18n.t(T::Cancel)}</button>
+            </div>
+        </form>
     }
 }
 

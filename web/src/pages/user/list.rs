@@ -11,12 +11,14 @@ use crate::api;
 use crate::components::{on_save, save_error_text, ErrorState, Loading, TextField};
 use crate::i18n::field::FieldText;
 use crate::i18n::org::OrgText;
+use crate::i18n::pool::PoolText;
 use crate::i18n::user::UserText;
 use crate::i18n::{role_label, use_i18n, Label, T};
 use crate::pages::field::list::FieldsTab;
 use crate::pages::layout::editor::LayoutsTab;
 use crate::pages::option_list::list::OptionListsTab;
 use crate::pages::org::list::{name_of, RegionsTab, TeamsTab};
+use crate::pages::pool::rules::PoolsTab;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Tab {
@@ -26,6 +28,7 @@ enum Tab {
     Fields,
     Layouts,
     OptionLists,
+    Pools,
 }
 
 #[component]
@@ -65,6 +68,7 @@ pub fn AdminPage() -> impl IntoView {
                 {tab_button(Tab::Fields, FieldText::Fields.into())}
                 {tab_button(Tab::Layouts, FieldText::Layouts.into())}
                 {tab_button(Tab::OptionLists, FieldText::OptionLists.into())}
+                {tab_button(Tab::Pools, PoolText::Pools.into())}
             </div>
             <Transition fallback=|| view! { <Loading/> }>
                 {move || {
@@ -77,6 +81,7 @@ pub fn AdminPage() -> impl IntoView {
                             Tab::Fields => view! { <FieldsTab/> }.into_any(),
                             Tab::Layouts => view! { <LayoutsTab/> }.into_any(),
                             Tab::OptionLists => view! { <OptionListsTab/> }.into_any(),
+                            Tab::Pools => view! { <PoolsTab regions=r/> }.into_any(),
                         },
                         (Some(Err(e)), _, _) | (_, Some(Err(e)), _) | (_, _, Some(Err(e))) => {
                             view! { <ErrorState error=e on_retry=move |_| reload.run(())/> }.into_any()

@@ -1,0 +1,60 @@
+//! Notifications' words: each kind's sentence, made from the facts the server stored.
+
+use kaidan_shared::notification::{Notification, NotificationKind};
+
+use super::{texts, Lang};
+
+texts! {
+    NotificationText;
+    Notifications => "通知", "Notifications";
+    Unread => "未读通知", "unread notifications";
+    MarkAllRead => "全部标为已读", "Mark all read";
+    NoNotifications => "暂无通知", "No notifications";
+    OnlyUnread => "只看未读", "Unread only";
+}
+
+/// The sentence of a notification in `lang`.
+pub fn sentence(n: &Notification, lang: Lang) -> String {
+    let name = n.data["name"].as_str().unwrap_or("").to_owned();
+    let num = |k: &str| n.data[k].as_i64().unwrap_or(0);
+    match (n.kind, lang) {
+        (NotificationKind::PoolWarning, Lang::Zh) => {
+            format!(
+                "客户「{name}」将在 {} 天后因未跟进被收回公海，请及时跟进",
+                num("days_left")
+            )
+        }
+        (NotificationKind::PoolWarning, Lang::En) => format!(
+            "{name} goes back to the pool in {} days unless you follow it up",
+            num("days_left")
+        ),
+        (NotificationKind::PoolReclaimed, Lang::Zh) => {
+            format!("客户「{name}」{} 天未跟进，已被收回公海", num("days"))
+        }
+        (NotificationKind::PoolReclaimed, Lang::En) => format!(
+            "{name} was not followed up for {} days and went back to the pool",
+            num("days")
+        ),
+        (NotificationKind::LeadAssigned, Lang::Zh) => format!("新线索「{name}」已分配给你"),
+        (NotificationKind::LeadAssigned, Lang::En) => format!("New lead {name} assigned to you"),
+        (NotificationKind::DealStale, Lang::Zh) => {
+            format!("商机「{name}」已 {} 天没有进展", num("days"))
+        }
+        (NotificationKind::DealStale, Lang::En) => {
+            format!("Deal {name} has not moved for {} days", num("days"))
+        }
+        (NotificationKind::Other, Lang::Zh) => "新通知".into(),
+        (NotificationKind::Other, Lang::En) => "New notification".into(),
+    }
+}
+
+/// Where a notification leads: the record it is about, when there is a screen for it.
+pub fn link(n: &Notification) -> Option<String> {
+    match (n.resource.as_deref(), n.record_id) {
+        (Some("customer"), Some(id)) if n.kind == NotificationKind::PoolReclaimed => {
+            Some(format!("/pool/customers/{id}"))
+        }
+        (Some("customer"), Some(id)) => Some(format!("/customers/{id}")),
+        _ => None,
+    }
+}

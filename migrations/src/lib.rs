@@ -31,6 +31,7 @@ mod m20261126_000021_create_layouts;
 mod m20261126_000022_cover_custom_value_probes;
 mod m20261127_000023_create_jobs_and_notifications;
 mod m20261127_000024_create_pools;
+mod m20261127_000025_create_opportunities;
 
 pub struct Migrator;
 
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000022_cover_custom_value_probes::Migration),
             Box::new(m20261127_000023_create_jobs_and_notifications::Migration),
             Box::new(m20261127_000024_create_pools::Migration),
+            Box::new(m20261127_000025_create_opportunities::Migration),
         ]
     }
 }

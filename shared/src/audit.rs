@@ -81,13 +81,27 @@ pub enum AuditAction {
     NotificationReadAll,
     #[serde(rename = "job.run")]
     JobRun,
+    #[serde(rename = "opportunity.create")]
+    OpportunityCreate,
+    #[serde(rename = "opportunity.update")]
+    OpportunityUpdate,
+    #[serde(rename = "opportunity.stage")]
+    OpportunityStage,
+    #[serde(rename = "opportunity.reopen")]
+    OpportunityReopen,
+    #[serde(rename = "opportunity.archive")]
+    OpportunityArchive,
+    #[serde(rename = "opportunity.transfer")]
+    OpportunityTransfer,
+    #[serde(rename = "opportunity_stages.update")]
+    StagesUpdate,
     /// An action this build does not know (from a newer server).
     #[serde(other, rename = "other")]
     Other,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 35] = [
+    pub const ALL: [AuditAction; 42] = [
         AuditAction::CustomerCreate,
         AuditAction::CustomerUpdate,
         AuditAction::CustomerTransfer,
@@ -123,6 +137,13 @@ impl AuditAction {
         AuditAction::NotificationRead,
         AuditAction::NotificationReadAll,
         AuditAction::JobRun,
+        AuditAction::OpportunityCreate,
+        AuditAction::OpportunityUpdate,
+        AuditAction::OpportunityStage,
+        AuditAction::OpportunityReopen,
+        AuditAction::OpportunityArchive,
+        AuditAction::OpportunityTransfer,
+        AuditAction::StagesUpdate,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -163,6 +184,13 @@ impl AuditAction {
             NotificationRead => "notification.read",
             NotificationReadAll => "notification.read_all",
             JobRun => "job.run",
+            OpportunityCreate => "opportunity.create",
+            OpportunityUpdate => "opportunity.update",
+            OpportunityStage => "opportunity.stage",
+            OpportunityReopen => "opportunity.reopen",
+            OpportunityArchive => "opportunity.archive",
+            OpportunityTransfer => "opportunity.transfer",
+            StagesUpdate => "opportunity_stages.update",
             Other => "other",
         }
     }

@@ -90,8 +90,8 @@ pub struct Customer {
     pub custom: CustomValues,
     pub archived: bool,
     /// The public pool (公海) it is in; while it is, its phone numbers and e-mails (its own and
-    /// its contacts') are masked in every response.
-    #[serde(default)]
+    /// its contacts') are masked in every response. Absent when it has an owner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pool_id: Option<Uuid>,
     #[serde(default)]
     pub pooled_at: Option<DateTime<Utc>>,

@@ -89,11 +89,40 @@ const CONTACT: &[Builtin] = &[
     b("notes", "备注", "Notes", true, false, false),
 ];
 
+const OPPORTUNITY: &[Builtin] = &[
+    b("name", "商机名称", "Deal name", true, true, true),
+    b("customer", "客户", "Customer", true, true, true),
+    b("amount", "金额", "Amount", true, true, true),
+    b("stage", "阶段", "Stage", false, true, false),
+    b("probability", "赢率", "Probability", true, true, false),
+    b(
+        "expected_close_date",
+        "预计成交日期",
+        "Expected close",
+        true,
+        true,
+        false,
+    ),
+    b(
+        "products",
+        "意向产品",
+        "Products of interest",
+        true,
+        false,
+        false,
+    ),
+    b("competitors", "竞争对手", "Competitors", true, false, false),
+    b("next_step", "下一步", "Next step", true, true, false),
+    b("owner", "负责人", "Owner", false, true, false),
+    b("updated_at", "更新时间", "Updated", false, true, false),
+];
+
 /// The built-in fields of a record type that has layouts, in their default order.
 pub fn builtins(resource: Resource) -> &'static [Builtin] {
     match resource {
         Resource::Customer => CUSTOMER,
         Resource::Contact => CONTACT,
+        Resource::Opportunity => OPPORTUNITY,
         _ => &[],
     }
 }

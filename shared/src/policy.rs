@@ -81,10 +81,12 @@ pub enum Resource {
     Notification,
     /// Public pools (公海) of customers without an owner, and their rules.
     Pool,
+    /// Opportunities (商机) and their pipeline's stages.
+    Opportunity,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 10] = [
+    pub const ALL: [Resource; 11] = [
         Resource::Customer,
         Resource::Contact,
         Resource::User,
@@ -95,6 +97,7 @@ impl Resource {
         Resource::OptionList,
         Resource::Notification,
         Resource::Pool,
+        Resource::Opportunity,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -109,6 +112,7 @@ impl Resource {
             Resource::OptionList => "option_list",
             Resource::Notification => "notification",
             Resource::Pool => "pool",
+            Resource::Opportunity => "opportunity",
         }
     }
 
@@ -175,7 +179,7 @@ pub fn scope_for(role: Role, resource: Resource, action: Action) -> Option<Scope
     use Role::*;
     use Scope as S;
     match (resource, action) {
-        (Customer | Contact, Read) => Some(match role {
+        (Customer | Contact | Opportunity, Read) => Some(match role {
             Admin => S::All,
             RegionalManager => S::Region,
             Supervisor => S::Team,
@@ -183,7 +187,7 @@ pub fn scope_for(role: Role, resource: Resource, action: Action) -> Option<Scope
             // 客服 answers calls for the whole region, so it reads every customer there.
             CustomerService => S::Region,
         }),
-        (Customer | Contact, Create | Update | Archive) => match role {
+        (Customer | Contact | Opportunity, Create | Update | Archive) => match role {
             Admin => Some(S::All),
             RegionalManager => Some(S::Region),
             Supervisor => Some(S::Team),
@@ -191,7 +195,7 @@ pub fn scope_for(role: Role, resource: Resource, action: Action) -> Option<Scope
             CustomerService => None,
         },
         // Only supervisors and above may hand a customer to someone else.
-        (Customer, Transfer) => match role {
+        (Customer | Opportunity, Transfer) => match role {
             Admin => Some(S::All),
             RegionalManager => Some(S::Region),
             Supervisor => Some(S::Team),
@@ -221,6 +225,13 @@ pub fn scope_for(role: Role, resource: Resource, action: Action) -> Option<Scope
             Admin => Some(S::All),
             CustomerService => None,
             _ => Some(S::Region),
+        },
+        // Reopening a won or lost deal is a supervisor's decision.
+        (Opportunity, Manage) => match role {
+            Admin => Some(S::All),
+            RegionalManager => Some(S::Region),
+            Supervisor => Some(S::Team),
+            SalesRep | CustomerService => None,
         },
         (Pool, Manage) => match role {
             Admin => Some(S::All),

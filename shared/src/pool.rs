@@ -183,7 +183,8 @@ pub struct Pool {
     pub id: Uuid,
     pub name: String,
     /// The region whose reps use it; `None` for the company-wide pool (every region's, and the
-    /// one customers of regions without their own pool return to).
+    /// one customers of regions without their own pool return to). Absent for that one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region_id: Option<Uuid>,
     pub rules: PoolRules,
     pub version: i64,

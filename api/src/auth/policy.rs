@@ -52,7 +52,7 @@ pub fn owned_in_scope<C: ColumnTrait>(actor: &Actor, scope: Scope, owner: C) -> 
         Scope::All => Condition::all(),
         Scope::Own => Condition::all().add(owner.eq(actor.user_id)),
         _ => Condition::all().add(
-            Expr::col(owner).in_subquery(
+            Expr::col((owner.entity_name(), owner)).in_subquery(
                 Query::select()
                     .column(user::Column::Id)
                     .from(user::Entity)
@@ -154,5 +154,13 @@ impl Scoped for crate::entities::pool::Entity {
                 any
             }
         }
+    }
+}
+
+/// A deal is placed by its owner, like a customer.
+impl Scoped for crate::entities::opportunity::Entity {
+    const RESOURCE: Resource = Resource::Opportunity;
+    fn in_scope(actor: &Actor, scope: Scope) -> Condition {
+        owned_in_scope(actor, scope, crate::entities::opportunity::Column::OwnerId)
     }
 }

@@ -6,6 +6,7 @@
 //! from the app's [`Clock`], so tests move it instead of waiting.
 
 pub mod cleanup;
+pub mod deal_stale;
 pub mod lease;
 pub mod pool_reclaim;
 
@@ -183,9 +184,46 @@ async fn run_leased(
     Ok(report)
 }
 
+/// A job's walk over rows in (time, id) order: the rows after the step's `cursor` (named
+/// `name`, so a cursor of another walk is refused).
+pub fn walk_after<C: sea_orm::ColumnTrait>(
+    time: C,
+    id: C,
+    cursor: Option<&str>,
+    name: &str,
+) -> AppResult<sea_orm::Condition> {
+    use sea_orm::Condition;
+    let Some(c) = cursor else {
+        return Ok(Condition::all());
+    };
+    let (at, after) = crate::services::cursor::decode(c, name)?;
+    let at = crate::services::cursor::time(&at)?;
+    Ok(Condition::any()
+        .add(time.gt(at))
+        .add(Condition::all().add(time.eq(at)).add(id.gt(after))))
+}
+
+/// Where the next step of a walk starts: after the last row of a full batch, or nowhere (done).
+pub fn walk_next(
+    name: &str,
+    last: Option<(DateTime<Utc>, uuid::Uuid)>,
+    rows: usize,
+    batch: u64,
+) -> Option<String> {
+    match last {
+        Some((at, id)) if rows as u64 == batch => {
+            Some(crate::services::cursor::encode(name, &at.to_rfc3339(), id))
+        }
+        _ => None,
+    }
+}
+
 /// Every leased job of the app.
 pub fn all() -> Vec<Arc<dyn Job>> {
-    vec![Arc::new(pool_reclaim::PoolReclaim)]
+    vec![
+        Arc::new(pool_reclaim::PoolReclaim),
+        Arc::new(deal_stale::DealStale),
+    ]
 }
 
 /// Looks for due jobs every `poll` for as long as the server runs.

@@ -26,9 +26,9 @@ use super::{BoxFuture, Counts, Job, Step};
 use crate::auth::Actor;
 use crate::entities::{customer, pool, user};
 use crate::error::AppResult;
+use crate::services::audit;
 use crate::services::notification::{self, Notice};
 use crate::services::pool::{level_of, rules_of};
-use crate::services::{audit, cursor};
 
 /// Customers looked at per batch (one transaction).
 pub const BATCH: u64 = 500;
@@ -126,33 +126,25 @@ async fn step(
         .filter(customer::Column::PoolId.is_null())
         .filter(customer::Column::ArchivedAt.is_null())
         .filter(customer::Column::FollowedUpAt.lt(horizon));
-    if let Some(c) = after {
-        let (at, id) = cursor::decode(c, "followed_up")?;
-        let at = cursor::time(&at)?;
-        sel = sel.filter(
-            Condition::any()
-                .add(customer::Column::FollowedUpAt.gt(at))
-                .add(
-                    Condition::all()
-                        .add(customer::Column::FollowedUpAt.eq(at))
-                        .add(customer::Column::Id.gt(id)),
-                ),
-        );
-    }
+    sel = sel.filter(super::walk_after(
+        customer::Column::FollowedUpAt,
+        customer::Column::Id,
+        after,
+        "followed_up",
+    )?);
     let rows = sel
         .order_by_asc(customer::Column::FollowedUpAt)
         .order_by_asc(customer::Column::Id)
         .limit(BATCH)
         .all(txn)
         .await?;
-    let next = match rows.last() {
-        Some(last) if rows.len() as u64 == BATCH => Some(cursor::encode(
-            "followed_up",
-            &last.followed_up_at.unwrap_or(last.created_at).to_rfc3339(),
-            last.id,
-        )),
-        _ => None,
-    };
+    let next = super::walk_next(
+        "followed_up",
+        rows.last()
+            .map(|c| (c.followed_up_at.unwrap_or(c.created_at), c.id)),
+        rows.len(),
+        BATCH,
+    );
     let owners: BTreeSet<Uuid> = rows.iter().filter_map(|r| r.owner_id).collect();
     let regions: HashMap<Uuid, Option<Uuid>> = if owners.is_empty() {
         HashMap::new()
@@ -281,7 +273,9 @@ async fn exempt(
         .map(|c| c.id)
         .collect();
     if !asks_open_deal.is_empty() {
-        out.extend(crate::services::pool::with_open_opportunity(txn, asks_open_deal).await?);
+        out.extend(
+            crate::services::opportunity::customers_with_open_deal(txn, asks_open_deal).await?,
+        );
     }
     Ok(out)
 }

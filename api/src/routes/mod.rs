@@ -8,6 +8,7 @@ pub mod customer;
 pub mod field;
 pub mod layout;
 pub mod notification;
+pub mod opportunity;
 pub mod option_list;
 pub mod org;
 pub mod pool;
@@ -35,6 +36,7 @@ pub fn api_v1() -> utoipa_actix_web::scope::Scope<
         .configure(user::configure)
         .configure(customer::configure)
         .configure(pool::configure)
+        .configure(opportunity::configure)
         .configure(contact::configure)
         .configure(option_list::configure)
         .configure(field::configure)

@@ -12,6 +12,7 @@ pub mod field_sort;
 pub mod idempotency;
 pub mod layout;
 pub mod notification;
+pub mod opportunity;
 pub mod option_list;
 pub mod org;
 pub mod pool;

@@ -497,12 +497,3 @@ fn not_in_pool() -> AppError {
 pub fn level_of(m: &customer::Model) -> Option<Level> {
     m.level.as_deref().and_then(Level::parse)
 }
-
-/// The customers among `ids` with an open opportunity (the reclaim exemption). Opportunities
-/// arrive with their module; until its table exists no customer has one.
-pub async fn with_open_opportunity<C: ConnectionTrait>(
-    _db: &C,
-    _ids: Vec<Uuid>,
-) -> AppResult<Vec<Uuid>> {
-    Ok(Vec::new())
-}

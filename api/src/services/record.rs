@@ -118,7 +118,8 @@ versioned!(
     option_list,
     field_def,
     layout,
-    pool
+    pool,
+    opportunity
 );
 
 /// Runs `update` on the one row `id` only if its version is still `expected`; 412 when another

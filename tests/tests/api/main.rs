@@ -14,6 +14,7 @@ mod layout;
 mod matrix;
 mod notification;
 mod operations;
+mod opportunity;
 mod option_list;
 mod org;
 mod pool;

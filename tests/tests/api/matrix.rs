@@ -42,6 +42,10 @@ enum Target {
     Pool,
     /// A customer in a region's pool (position = the rep of that region who released it).
     PooledCustomer,
+    /// A deal (position = its owner's).
+    Opportunity,
+    /// A won deal (for reopen).
+    WonOpportunity,
 }
 
 /// What an operation does, in the permission table's terms.
@@ -59,6 +63,9 @@ enum Kind {
     CreateOwned,
     /// Acts on one record in the position.
     Record(Resource, Action, Target),
+    /// Creates a `Resource` record for the customer of a fixture in the position (`customer_id`
+    /// in the body): created inside the scope; a customer outside it is an unknown reference.
+    CreateFor(Resource),
     /// Reads or changes a company-wide setting of a record type (`{resource}` = customer), or
     /// the caller's own preference for it: allowed when the role has `Action` on `Resource`.
     Setting(Resource, Action),
@@ -78,6 +85,7 @@ fn classify(operation_id: &str) -> Option<Kind> {
         .or_else(|| layout_operations(operation_id))
         .or_else(|| notification_operations(operation_id))
         .or_else(|| pool_operations(operation_id))
+        .or_else(|| opportunity_operations(operation_id))
 }
 
 /// Sign-in, tokens, health: no module's records.
@@ -212,6 +220,23 @@ fn pool_operations(op: &str) -> Option<Kind> {
         "get_pool_customer" => Record(r, Action::Read, Target::PooledCustomer),
         "claim_customer" => Record(r, Action::Claim, Target::PooledCustomer),
         "release_customer" => Record(Resource::Customer, Action::Update, Target::Customer),
+        _ => return None,
+    })
+}
+
+fn opportunity_operations(op: &str) -> Option<Kind> {
+    use Action::*;
+    use Kind::*;
+    let r = Resource::Opportunity;
+    Some(match op {
+        "list_opportunities" | "opportunity_board" => List(r),
+        "create_opportunity" => CreateFor(r),
+        "get_opportunity" | "opportunity_history" => Record(r, Read, Target::Opportunity),
+        "update_opportunity" | "move_opportunity_stage" => Record(r, Update, Target::Opportunity),
+        "archive_opportunity" => Record(r, Archive, Target::Opportunity),
+        "reopen_opportunity" => Record(r, Manage, Target::WonOpportunity),
+        "list_opportunity_stages" => Setting(r, Read),
+        "save_opportunity_stages" => Setting(Resource::Field, Manage),
         _ => return None,
     })
 }
@@ -633,6 +658,42 @@ impl Matrix<'_> {
                     version: 1,
                 })
             }
+            Target::Opportunity | Target::WonOpportunity => {
+                let owner = customer_owner(caller, role, pos)?;
+                let t = self.token(owner).await;
+                let c = self
+                    .app
+                    .create_customer(&t, json!({"name": self.unique("商机矩阵客户")}))
+                    .await;
+                let r = self
+                    .app
+                    .post(
+                        &t,
+                        "/api/v1/opportunities",
+                        json!({"customer_id": c["id"], "name": self.unique("矩阵商机"), "amount": 100000}),
+                    )
+                    .await
+                    .expect(201);
+                let id = r.id();
+                let mut version = 1;
+                if target == Target::WonOpportunity {
+                    self.app
+                        .post(
+                            &t,
+                            &format!("/api/v1/opportunities/{id}/stage"),
+                            json!({"stage": "won"}),
+                        )
+                        .await
+                        .expect(200);
+                    version = 2;
+                }
+                Some(Fixture {
+                    read_back: Some(format!("/api/v1/opportunities/{id}")),
+                    id: Some(id),
+                    subject: Some(self.org.person(owner).clone()),
+                    version,
+                })
+            }
             Target::Pool | Target::PooledCustomer => {
                 // Positions a pool can have: the caller's region (its own pool), another
                 // team of 华东 (the same pool), another region.
@@ -795,6 +856,9 @@ impl Matrix<'_> {
             "update_option_list" => json!({"name_zh": self.unique("改名")}),
             "update_field" => json!({"label_zh": self.unique("改名")}),
             "update_pool" => json!({"name": self.unique("改名")}),
+            "update_opportunity" => json!({"next_step": "矩阵"}),
+            "move_opportunity_stage" => json!({"stage": "needs"}),
+            "reopen_opportunity" => json!({"stage": "negotiation", "reason": "矩阵"}),
             "release_customer" => json!({"reason": "矩阵"}),
             _ => return None,
         })
@@ -832,8 +896,10 @@ async fn every_operation_obeys_the_policy_for_every_role_and_position() {
             assert_eq!(r.code(), "unauthenticated", "{}", r.body);
             cells += 1;
         }
-        let Kind::Record(resource, action, target) = kind else {
-            continue;
+        let (resource, action, target, create_for) = match kind {
+            Kind::Record(r, a, t) => (r, a, t, false),
+            Kind::CreateFor(r) => (r, Action::Create, Target::Customer, true),
+            _ => continue,
         };
         for (caller, role) in CALLERS {
             for pos in POSITIONS {
@@ -845,6 +911,22 @@ async fn every_operation_obeys_the_policy_for_every_role_and_position() {
                 let token = app.login(caller).await;
                 let me = m.org.person(caller).clone();
                 let expected = business_rule(&op.id, pos).unwrap_or_else(|| {
+                    if create_for {
+                        // A body reference: allowed inside the scope, an unknown reference
+                        // outside it, 403 for a role that may not create at all.
+                        return match scope_for(role, resource, action) {
+                            None => 403,
+                            Some(s)
+                                if fx
+                                    .subject
+                                    .as_ref()
+                                    .is_some_and(|p| m.org.reaches(&me, s, p)) =>
+                            {
+                                op.success
+                            }
+                            Some(_) => 422,
+                        };
+                    }
                     expected_for_record(
                         &m.org,
                         &me,
@@ -861,7 +943,13 @@ async fn every_operation_obeys_the_policy_for_every_role_and_position() {
                 };
                 let path = op.path.replace("{id}", fx.id.as_deref().unwrap_or(""));
                 let etag = format!("\"{}\"", fx.version);
-                let body = m.body(&op.id, caller, pos);
+                let body = if create_for {
+                    Some(
+                        json!({"customer_id": fx.id, "name": m.unique("矩阵新商机"), "amount": 500}),
+                    )
+                } else {
+                    m.body(&op.id, caller, pos)
+                };
                 let r = app
                     .request(
                         op.method.clone(),
@@ -903,7 +991,7 @@ async fn every_operation_obeys_the_policy_for_every_role_and_position() {
 
     // Every record operation met every role in every position that role has.
     for op in &ops {
-        if let Some(Kind::Record(..)) = classify(&op.id) {
+        if let Some(Kind::Record(..) | Kind::CreateFor(..)) = classify(&op.id) {
             let seen = &covered[&op.id];
             for (_, role) in CALLERS {
                 for pos in [Position::OtherTeam, Position::OtherRegion, Position::None] {
@@ -959,6 +1047,13 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
                 json!({"name": format!("列表客户-{username}"), "phone": "13800000000"}),
             )
             .await;
+        app.post(
+            &t,
+            "/api/v1/opportunities",
+            json!({"customer_id": c["id"], "name": format!("列表商机-{username}"), "amount": 1000}),
+        )
+        .await
+        .expect(201);
         owned_by.insert(c["id"].as_str().unwrap().to_owned(), username.clone());
     }
 
@@ -1016,6 +1111,39 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
                         }
                         Resource::Audit => {
                             assert!(r.body["items"].is_array());
+                        }
+                        Resource::Opportunity => {
+                            let seen = if op.id == "opportunity_board" {
+                                r.body["columns"]
+                                    .as_array()
+                                    .unwrap()
+                                    .iter()
+                                    .flat_map(|c| c["items"].as_array().unwrap().clone())
+                                    .map(|o| o["customer_id"].as_str().unwrap().to_owned())
+                                    .collect::<BTreeSet<_>>()
+                            } else {
+                                let mut seen = BTreeSet::new();
+                                let mut url = format!("{}?limit=50", op.path);
+                                loop {
+                                    let page = app.get(&token, &url).await.expect(200);
+                                    for o in page.body["items"].as_array().unwrap() {
+                                        seen.insert(o["customer_id"].as_str().unwrap().to_owned());
+                                    }
+                                    match page.body["next_cursor"].as_str() {
+                                        Some(c) => url = format!("{}?limit=50&cursor={c}", op.path),
+                                        None => break,
+                                    }
+                                }
+                                seen
+                            };
+                            for (id, owner) in &owned_by {
+                                assert_eq!(
+                                    seen.contains(id),
+                                    org.reaches(me, scope, org.person(owner)),
+                                    "{caller} {}: {owner}'s deal",
+                                    op.id
+                                );
+                            }
                         }
                         Resource::Pool => {
                             // The caller's region's pool and the company-wide one, no other.
@@ -1095,15 +1223,18 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
                 }
                 Kind::Setting(resource, action) => {
                     let path = op.path.replace("{resource}", "customer");
-                    let layout = app
-                        .get(&admin, "/api/v1/layouts/customer")
-                        .await
-                        .expect(200)
-                        .body;
+                    // The setting as the admin reads it (and reads it again after a refusal).
+                    let read_back = if op.path.starts_with("/api/v1/opportunity-stages") {
+                        "/api/v1/opportunity-stages"
+                    } else {
+                        "/api/v1/layouts/customer"
+                    };
+                    let layout = app.get(&admin, read_back).await.expect(200).body;
                     let body = match op.id.as_str() {
                         "save_layout" => Some(json!({"sections": layout["sections"],
                             "list_columns": layout["list_columns"]})),
                         "set_columns" => Some(json!({"columns": ["name", "owner"]})),
+                        "save_opportunity_stages" => Some(json!({"stages": layout["stages"]})),
                         _ => None,
                     };
                     let etag = format!("\"{}\"", layout["version"]);
@@ -1122,8 +1253,8 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
                     };
                     assert_eq!(r.status, expected, "{} as {caller}: {}", op.id, r.body);
                     if expected == 403 {
-                        let now = app.get(&admin, "/api/v1/layouts/customer").await.body;
-                        assert_eq!(now, layout, "{} as {caller} changed the layout", op.id);
+                        let now = app.get(&admin, read_back).await.body;
+                        assert_eq!(now, layout, "{} as {caller} changed the setting", op.id);
                     }
                 }
                 _ => {}

@@ -273,6 +273,13 @@ pub fn action_label(action: AuditAction, lang: Lang) -> &'static str {
         NotificationRead => ("标记通知已读", "marked a notification read"),
         NotificationReadAll => ("全部通知标为已读", "marked all notifications read"),
         JobRun => ("后台任务运行", "background job ran"),
+        OpportunityCreate => ("创建了商机", "created the deal"),
+        OpportunityUpdate => ("修改了商机", "edited the deal"),
+        OpportunityStage => ("推进了商机阶段", "moved the deal's stage"),
+        OpportunityReopen => ("重新打开了商机", "reopened the deal"),
+        OpportunityArchive => ("删除了商机", "removed the deal"),
+        OpportunityTransfer => ("转移了商机", "transferred the deal"),
+        StagesUpdate => ("修改了销售阶段", "edited the pipeline's stages"),
         Other => ("其他操作", "other change"),
     };
     match lang {

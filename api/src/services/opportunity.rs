@@ -1,0 +1,944 @@
+//! Opportunities (商机): create for a customer, edit, move through the stages (lost with a
+//! reason), reopen (supervisors), the board by stage with totals, and the stage history.
+//!
+//! Every stage move writes a row of `opportunity_stage_changes` (from, to, amount and
+//! probability at the time, who, when) in the move's transaction. Deal activity counts as a
+//! follow-up of the customer: it restarts the public pool's reclaim clock.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use kaidan_shared::audit::{AuditAction, AuditEntry, HistoryQuery};
+use kaidan_shared::opportunity::{
+    weighted, Board, BoardColumn, BoardQuery, Opportunity, OpportunityCreate, OpportunityDetail,
+    OpportunityListQuery, OpportunityUpdate, Outcome, Reopen, Stage, StageChange, StageMove,
+    Stages, StagesInput,
+};
+use kaidan_shared::option_list::{builtin, check_choice};
+use kaidan_shared::page::Page;
+use kaidan_shared::{policy as table, Action, ErrorCode, FieldCode, Resource, Role};
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    FromQueryResult, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select,
+};
+use uuid::Uuid;
+
+use crate::auth::policy::{self, Scoped};
+use crate::auth::Actor;
+use crate::clock::Clock;
+use crate::entities::{customer, opportunity, opportunity_stage, opportunity_stage_change, user};
+use crate::error::{AppError, AppResult};
+use crate::services::record::{self, KeyKind, Keyset};
+use crate::services::{
+    audit, begin_write, check_version, field, like_contains, new_id, now, page_limit, stale,
+};
+
+/// Cards per board column (the column's count and totals cover all of its deals).
+pub const BOARD_CARDS: u64 = 20;
+
+// ---- stages ----
+
+fn stage_dto(m: opportunity_stage::Model) -> Stage {
+    Stage {
+        key: m.key,
+        label_zh: m.label_zh,
+        label_en: m.label_en,
+        probability: m.probability.clamp(0, 100) as u8,
+        outcome: Outcome::parse(&m.outcome).unwrap_or(Outcome::Open),
+        stale_days: m.stale_days.map(|d| Ord::max(d, 0) as u32),
+        active: m.active,
+    }
+}
+
+/// The pipeline in order, with its version (the highest of its rows').
+pub async fn load_stages<C: ConnectionTrait>(db: &C) -> AppResult<Stages> {
+    let rows = opportunity_stage::Entity::find()
+        .order_by_asc(opportunity_stage::Column::Position)
+        .all(db)
+        .await?;
+    let version = rows.iter().map(|r| r.version).max().unwrap_or(0);
+    Ok(Stages {
+        stages: rows.into_iter().map(stage_dto).collect(),
+        version,
+    })
+}
+
+pub async fn stages(db: &DatabaseConnection, actor: &Actor) -> AppResult<Stages> {
+    policy::require(actor, Resource::Opportunity, Action::Read)?;
+    load_stages(db).await
+}
+
+/// Replaces the pipeline (admin). A stage some deal is in cannot be left out: retire it.
+pub async fn save_stages(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    expected: i64,
+    input: StagesInput,
+) -> AppResult<Stages> {
+    policy::require(actor, Resource::Field, Action::Manage)?;
+    input.validate().map_err(AppError::validation)?;
+    let before = load_stages(db).await?;
+    check_version(Some(expected), before.version)?;
+    let mut errors = Vec::new();
+    for (i, old) in before.stages.iter().enumerate() {
+        if input.stages.iter().any(|s| s.key == old.key) {
+            continue;
+        }
+        let used = opportunity::Entity::find()
+            .select_only()
+            .column(opportunity::Column::Id)
+            .filter(opportunity::Column::Stage.eq(old.key.as_str()))
+            .into_tuple::<Uuid>()
+            .one(db)
+            .await?
+            .is_some();
+        if used {
+            errors.push(kaidan_shared::FieldError::new(
+                format!("stages[{i}]"),
+                FieldCode::NotAllowed,
+                format!("deals are in stage {}: retire it instead", old.key),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    let version = before.version + 1;
+    let t = now();
+    let txn = begin_write(db).await?;
+    opportunity_stage::Entity::delete_many().exec(&txn).await?;
+    let rows = input
+        .stages
+        .iter()
+        .enumerate()
+        .map(|(i, s)| opportunity_stage::ActiveModel {
+            key: Set(s.key.clone()),
+            id: Set(new_id()),
+            label_zh: Set(s.label_zh.trim().into()),
+            label_en: Set(s.label_en.trim().into()),
+            probability: Set(s.probability as i32),
+            outcome: Set(s.outcome.as_str().into()),
+            stale_days: Set(s.stale_days.map(|d| d as i32)),
+            position: Set(i as i32),
+            active: Set(s.active),
+            version: Set(version),
+            updated_at: Set(t),
+        });
+    opportunity_stage::Entity::insert_many(rows)
+        .exec_without_returning(&txn)
+        .await?;
+    let after = load_stages(&txn).await?;
+    let id = Uuid::nil();
+    let change = audit::Change::updated(
+        AuditAction::StagesUpdate,
+        "opportunity_stages",
+        id,
+        id,
+        &before,
+        &after,
+    );
+    audit::commit(txn, actor, change).await?;
+    Ok(after)
+}
+
+fn find_stage<'a>(stages: &'a Stages, key: &str) -> Option<&'a Stage> {
+    stages.stages.iter().find(|s| s.key == key)
+}
+
+fn bad_stage(field: &str) -> AppError {
+    AppError::field(
+        field,
+        FieldCode::UnknownReference,
+        "not an active stage of the pipeline",
+    )
+}
+
+// ---- reading ----
+
+#[derive(Debug, FromQueryResult)]
+pub struct Row {
+    #[sea_orm(nested)]
+    pub opportunity: opportunity::Model,
+    pub owner_name: Option<String>,
+    pub customer_name: Option<String>,
+}
+
+fn with_names() -> Select<opportunity::Entity> {
+    opportunity::Entity::find()
+        .column_as(
+            Expr::col((user::Entity, user::Column::DisplayName)),
+            "owner_name",
+        )
+        .column_as(
+            Expr::col((customer::Entity, customer::Column::Name)),
+            "customer_name",
+        )
+        .join(JoinType::LeftJoin, opportunity::Relation::Owner.def())
+        .join(JoinType::InnerJoin, opportunity::Relation::Customer.def())
+}
+
+pub fn to_dto(r: Row) -> Opportunity {
+    let m = r.opportunity;
+    let probability = m.probability.clamp(0, 100) as u8;
+    Opportunity {
+        id: m.id,
+        customer_id: m.customer_id,
+        customer_name: r.customer_name,
+        name: m.name,
+        amount: m.amount,
+        weighted_amount: weighted(m.amount, probability),
+        expected_close_date: m.expected_close_date,
+        stage: m.stage,
+        probability,
+        status: Outcome::parse(&m.status).unwrap_or(Outcome::Open),
+        owner_id: m.owner_id,
+        owner_name: r.owner_name,
+        products: m.products,
+        competitors: m.competitors,
+        next_step: m.next_step,
+        source_lead_id: m.source_lead_id,
+        lost_reason: m.lost_reason,
+        lost_note: m.lost_note,
+        closed_at: m.closed_at,
+        stage_changed_at: m.stage_changed_at,
+        last_activity_at: m.last_activity_at,
+        stale: m.stale_at.is_some_and(|s| s >= m.last_activity_at),
+        custom: field::parse(m.custom.as_deref()),
+        archived: m.archived_at.is_some(),
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    }
+}
+
+async fn read_one<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Opportunity> {
+    let r: Row = with_names()
+        .filter(opportunity::Column::Id.eq(id))
+        .into_model()
+        .one(db)
+        .await?
+        .ok_or_else(stale)?;
+    Ok(to_dto(r))
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    q: OpportunityListQuery,
+) -> AppResult<Page<Opportunity>> {
+    let scope = policy::require(actor, Resource::Opportunity, Action::Read)?;
+    q.validate().map_err(AppError::validation)?;
+    let limit = page_limit(q.limit)?;
+    let view = field::View::load(db, actor).await?;
+    let mut sel = with_names()
+        .filter(opportunity::Entity::in_scope(actor, scope))
+        .filter(opportunity::Column::ArchivedAt.is_null());
+    if let Some(o) = q.owner_id {
+        sel = sel.filter(opportunity::Column::OwnerId.eq(o));
+    }
+    if let Some(c) = q.customer_id {
+        sel = sel.filter(opportunity::Column::CustomerId.eq(c));
+    }
+    if let Some(s) = q.status {
+        sel = sel.filter(opportunity::Column::Status.eq(s.as_str()));
+    }
+    if let Some(s) = q.stage.as_deref().filter(|s| !s.is_empty()) {
+        sel = sel.filter(opportunity::Column::Stage.eq(s));
+    }
+    if q.stale == Some(true) {
+        sel = sel.filter(
+            Expr::col((opportunity::Entity, opportunity::Column::StaleAt)).gte(Expr::col((
+                opportunity::Entity,
+                opportunity::Column::LastActivityAt,
+            ))),
+        );
+    }
+    if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        sel = sel.filter(
+            Expr::expr(Func::lower(Expr::col((
+                opportunity::Entity,
+                opportunity::Column::Name,
+            ))))
+            .like(like_contains(&text.to_lowercase())),
+        );
+    }
+    let keyset = Keyset {
+        name: "updated_desc",
+        column: Some((opportunity::Column::UpdatedAt, KeyKind::Time)),
+        id: opportunity::Column::Id,
+        descending: true,
+    };
+    let page = keyset
+        .page(db, sel, q.cursor.as_deref(), limit, |r: &Row| {
+            (r.opportunity.updated_at.to_rfc3339(), r.opportunity.id)
+        })
+        .await?;
+    Ok(Page {
+        items: page
+            .items
+            .into_iter()
+            .map(|r| {
+                let mut o = to_dto(r);
+                o.custom = view.show(Resource::Opportunity, &o.custom);
+                o
+            })
+            .collect(),
+        next_cursor: page.next_cursor,
+    })
+}
+
+async fn stage_history<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Vec<StageChange>> {
+    let rows = opportunity_stage_change::Entity::find()
+        .filter(opportunity_stage_change::Column::OpportunityId.eq(id))
+        .order_by_asc(opportunity_stage_change::Column::ChangedAt)
+        .order_by_asc(opportunity_stage_change::Column::Id)
+        .limit(500)
+        .all(db)
+        .await?;
+    let ids: Vec<Uuid> = rows.iter().filter_map(|r| r.changed_by).collect();
+    let names: HashMap<Uuid, String> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        user::Entity::find()
+            .filter(user::Column::Id.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.display_name))
+            .collect()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|r| StageChange {
+            from_stage: r.from_stage,
+            to_stage: r.to_stage,
+            amount: r.amount,
+            probability: r.probability.clamp(0, 100) as u8,
+            changed_by_name: r.changed_by.and_then(|u| names.get(&u).cloned()),
+            changed_by: r.changed_by,
+            changed_at: r.changed_at,
+        })
+        .collect())
+}
+
+pub async fn get(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<OpportunityDetail> {
+    let row: Row =
+        record::find_with::<opportunity::Entity, Row, _>(db, actor, Action::Read, id, with_names())
+            .await?;
+    let view = field::View::load(db, actor).await?;
+    let mut o = to_dto(row);
+    o.custom = view.show(Resource::Opportunity, &o.custom);
+    Ok(OpportunityDetail {
+        opportunity: o,
+        stage_history: stage_history(db, id).await?,
+    })
+}
+
+pub async fn history(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    q: HistoryQuery,
+) -> AppResult<Page<AuditEntry>> {
+    record::find::<opportunity::Entity, _>(db, actor, Action::Read, id, Condition::all()).await?;
+    let mut page = audit::history(db, actor, id, q).await?;
+    let view = field::View::load(db, actor).await?;
+    for entry in &mut page.items {
+        view.redact(entry);
+    }
+    Ok(page)
+}
+
+/// The board: one column per active open stage with the deals of the caller's scope (or of one
+/// owner in it), each column counted and summed over all its deals.
+pub async fn board(db: &DatabaseConnection, actor: &Actor, q: BoardQuery) -> AppResult<Board> {
+    let scope = policy::require(actor, Resource::Opportunity, Action::Read)?;
+    let stages = load_stages(db).await?;
+    let mut base = Condition::all()
+        .add(opportunity::Entity::in_scope(actor, scope))
+        .add(opportunity::Column::Status.eq(Outcome::Open.as_str()))
+        .add(opportunity::Column::ArchivedAt.is_null());
+    if let Some(o) = q.owner_id {
+        base = base.add(opportunity::Column::OwnerId.eq(o));
+    }
+    // Σ amount and Σ amount × probability per (stage, probability): the weighted sum is exact
+    // when rounded per group, and groups are few (a stage's default probability, and the ones
+    // reps set by hand).
+    // SUM of a BIGINT is NUMERIC on PostgreSQL and DECIMAL on MySQL: cast back to a 64-bit
+    // integer so every engine answers the same type.
+    let sum = match db.get_database_backend() {
+        sea_orm::DatabaseBackend::Postgres => "CAST(SUM(amount) AS BIGINT)",
+        sea_orm::DatabaseBackend::MySql => "CAST(SUM(amount) AS SIGNED)",
+        _ => "SUM(amount)",
+    };
+    let sums: Vec<(String, i32, i64, Option<i64>)> = opportunity::Entity::find()
+        .select_only()
+        .column(opportunity::Column::Stage)
+        .column(opportunity::Column::Probability)
+        .column_as(Expr::col(opportunity::Column::Id).count(), "n")
+        .column_as(Expr::cust(sum), "total")
+        .filter(base.clone())
+        .group_by(opportunity::Column::Stage)
+        .group_by(opportunity::Column::Probability)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let view = field::View::load(db, actor).await?;
+    let mut columns = Vec::new();
+    for s in stages
+        .stages
+        .iter()
+        .filter(|s| s.active && s.outcome == Outcome::Open)
+    {
+        let (mut count, mut total, mut weighted_total) = (0u64, 0i64, 0i64);
+        for (stage, p, n, t) in &sums {
+            if *stage == s.key {
+                let t = t.unwrap_or(0);
+                count += *n as u64;
+                total += t;
+                weighted_total += weighted(t, (*p).clamp(0, 100) as u8);
+            }
+        }
+        let items: Vec<Row> = with_names()
+            .filter(base.clone())
+            .filter(opportunity::Column::Stage.eq(s.key.as_str()))
+            .order_by_desc(opportunity::Column::UpdatedAt)
+            .order_by_desc(opportunity::Column::Id)
+            .limit(BOARD_CARDS)
+            .into_model()
+            .all(db)
+            .await?;
+        columns.push(BoardColumn {
+            stage: s.key.clone(),
+            count,
+            total,
+            weighted_total,
+            items: items
+                .into_iter()
+                .map(|r| {
+                    let mut o = to_dto(r);
+                    o.custom = view.show(Resource::Opportunity, &o.custom);
+                    o
+                })
+                .collect(),
+        });
+    }
+    Ok(Board { columns })
+}
+
+/// The customers among `ids` with an open deal (the public pool's reclaim exemption).
+pub async fn customers_with_open_deal<C: ConnectionTrait>(
+    db: &C,
+    ids: Vec<Uuid>,
+) -> AppResult<Vec<Uuid>> {
+    Ok(opportunity::Entity::find()
+        .select_only()
+        .column(opportunity::Column::CustomerId)
+        .distinct()
+        .filter(opportunity::Column::CustomerId.is_in(ids))
+        .filter(opportunity::Column::Status.eq(Outcome::Open.as_str()))
+        .filter(opportunity::Column::ArchivedAt.is_null())
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+// ---- writing ----
+
+fn clean(s: Option<String>) -> Option<String> {
+    s.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+/// Deal activity is a follow-up of its customer: the pool's reclaim clock starts again.
+async fn touch_customer<C: ConnectionTrait>(
+    db: &C,
+    customer: Uuid,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    customer::Entity::update_many()
+        .col_expr(customer::Column::FollowedUpAt, Expr::value(Some(at)))
+        .filter(customer::Column::Id.eq(customer))
+        .filter(customer::Column::PoolId.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+async fn record_move<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    m: &opportunity::Model,
+    from: Option<String>,
+) -> AppResult<()> {
+    opportunity_stage_change::Entity::insert(opportunity_stage_change::ActiveModel {
+        id: Set(new_id()),
+        opportunity_id: Set(m.id),
+        from_stage: Set(from),
+        to_stage: Set(m.stage.clone()),
+        amount: Set(m.amount),
+        probability: Set(m.probability),
+        changed_by: Set(actor.audit_id()),
+        changed_at: Set(m.stage_changed_at),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// The user who may own a deal: active, able to own customers, inside `scope`.
+async fn assignable_owner<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    scope: kaidan_shared::Scope,
+    owner_id: Uuid,
+) -> AppResult<()> {
+    user::Entity::find_by_id(owner_id)
+        .filter(policy::users_in_scope(actor, scope))
+        .filter(user::Column::Active.eq(true))
+        .one(db)
+        .await?
+        .filter(|u| Role::parse(&u.role).is_some_and(Role::can_own_customers))
+        .map(|_| ())
+        .ok_or_else(|| {
+            AppError::field(
+                "owner_id",
+                FieldCode::UnknownReference,
+                "no active salesperson with this id inside your scope",
+            )
+        })
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: OpportunityCreate,
+    clock: &Clock,
+) -> AppResult<OpportunityDetail> {
+    let scope = policy::require(actor, Resource::Opportunity, Action::Create)?;
+    let rules = field::Rules::load(db, Resource::Opportunity).await?;
+    let mut errors = input.validate().err().unwrap_or_default();
+    let custom = match rules.check(db, actor.role, &input.custom, None).await? {
+        Ok(c) => Some(c),
+        Err(e) => {
+            errors.extend(e);
+            None
+        }
+    };
+    let stages = load_stages(db).await?;
+    let stage = match input.stage.as_deref() {
+        Some(k) => find_stage(&stages, k).filter(|s| s.active && s.outcome == Outcome::Open),
+        None => stages
+            .stages
+            .iter()
+            .find(|s| s.active && s.outcome == Outcome::Open),
+    };
+    if stage.is_none() {
+        errors.push(kaidan_shared::FieldError::new(
+            "stage",
+            FieldCode::UnknownReference,
+            "not an active open stage of the pipeline",
+        ));
+    }
+    // The customer: one the caller may add deals to, not archived, not in a pool.
+    let cust = customer::Entity::find_by_id(input.customer_id)
+        .filter(<customer::Entity as Scoped>::in_scope(actor, scope))
+        .filter(customer::Column::ArchivedAt.is_null())
+        .filter(customer::Column::PoolId.is_null())
+        .one(db)
+        .await?;
+    if cust.is_none() {
+        errors.push(kaidan_shared::FieldError::new(
+            "customer_id",
+            FieldCode::UnknownReference,
+            "no active customer with this id inside your scope",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    let (Some(cust), Some(stage), Some(custom)) = (cust, stage, custom) else {
+        return Err(AppError::internal(anyhow::anyhow!("checked above")));
+    };
+    let owner = match input.owner_id {
+        Some(o) if o != actor.user_id && Some(o) != cust.owner_id => {
+            let scope = table::scope_for(actor.role, Resource::Opportunity, Action::Transfer)
+                .ok_or_else(|| {
+                    AppError::field_forbidden(
+                        "owner_id",
+                        "only supervisors and above may choose the owner",
+                    )
+                })?;
+            assignable_owner(db, actor, scope, o).await?;
+            o
+        }
+        Some(o) => o,
+        None => cust.owner_id.unwrap_or(actor.user_id),
+    };
+    let t = now();
+    let at = clock.now();
+    let m = opportunity::Model {
+        id: new_id(),
+        customer_id: cust.id,
+        name: input.name.trim().into(),
+        amount: input.amount,
+        expected_close_date: input.expected_close_date,
+        stage: stage.key.clone(),
+        probability: input.probability.unwrap_or(stage.probability) as i32,
+        status: Outcome::Open.as_str().into(),
+        owner_id: Some(owner),
+        products: clean(input.products),
+        competitors: clean(input.competitors),
+        next_step: clean(input.next_step),
+        source_lead_id: input.source_lead_id,
+        lost_reason: None,
+        lost_note: None,
+        closed_at: None,
+        stage_changed_at: at,
+        last_activity_at: at,
+        stale_at: None,
+        custom: field::stored(&custom),
+        archived_at: None,
+        version: 1,
+        created_by: actor.audit_id(),
+        created_at: t,
+        updated_at: t,
+    };
+    let txn = begin_write(db).await?;
+    opportunity::Entity::insert(opportunity::ActiveModel::from(m.clone()))
+        .exec_without_returning(&txn)
+        .await?;
+    rules.mark_used(&txn, &custom).await?;
+    rules
+        .index(
+            &txn,
+            Resource::Opportunity,
+            m.id,
+            &Default::default(),
+            &custom,
+        )
+        .await?;
+    record_move(&txn, actor, &m, None).await?;
+    touch_customer(&txn, cust.id, at).await?;
+    let mut dto = read_one(&txn, m.id).await?;
+    let history = stage_history(&txn, m.id).await?;
+    audit::record(
+        &txn,
+        actor,
+        audit::Change::created(
+            AuditAction::OpportunityCreate,
+            "opportunity",
+            m.id,
+            m.id,
+            &dto,
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    dto.custom = rules.visible(actor.role, &dto.custom);
+    Ok(OpportunityDetail {
+        opportunity: dto,
+        stage_history: history,
+    })
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    expected: i64,
+    input: OpportunityUpdate,
+    clock: &Clock,
+) -> AppResult<Opportunity> {
+    let current =
+        record::find::<opportunity::Entity, _>(db, actor, Action::Update, id, Condition::all())
+            .await?;
+    if current.archived_at.is_some() {
+        return Err(AppError::new(ErrorCode::Archived));
+    }
+    let rules = field::Rules::load(db, Resource::Opportunity).await?;
+    let mut errors = input.validate().err().unwrap_or_default();
+    let custom = if input.custom.is_empty() {
+        None
+    } else {
+        let previous = field::parse(current.custom.as_deref());
+        rules
+            .check(db, actor.role, &input.custom, Some(&previous))
+            .await?
+            .map_err(|e| errors.extend(e))
+            .ok()
+    };
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    check_version(Some(expected), current.version)?;
+    let mut action = AuditAction::OpportunityUpdate;
+    if let Some(o) = input.owner_id.filter(|o| Some(*o) != current.owner_id) {
+        let scope = table::scope_for(actor.role, Resource::Opportunity, Action::Transfer)
+            .ok_or_else(|| {
+                AppError::field_forbidden(
+                    "owner_id",
+                    "only supervisors and above may change the owner",
+                )
+            })?;
+        record::find::<opportunity::Entity, _>(db, actor, Action::Transfer, id, Condition::all())
+            .await?;
+        assignable_owner(db, actor, scope, o).await?;
+        action = AuditAction::OpportunityTransfer;
+    }
+    let before = read_one(db, id).await?;
+    let mut next = current.clone();
+    if let Some(c) = &custom {
+        next.custom = field::stored(c);
+    }
+    if let Some(n) = &input.name {
+        next.name = n.trim().into();
+    }
+    if let Some(a) = input.amount {
+        next.amount = a;
+    }
+    input
+        .expected_close_date
+        .apply_with(&mut next.expected_close_date, Some);
+    if let Some(p) = input.probability {
+        next.probability = p as i32;
+    }
+    input
+        .products
+        .apply_with(&mut next.products, |v| clean(Some(v)));
+    input
+        .competitors
+        .apply_with(&mut next.competitors, |v| clean(Some(v)));
+    input
+        .next_step
+        .apply_with(&mut next.next_step, |v| clean(Some(v)));
+    if let Some(o) = input.owner_id {
+        next.owner_id = Some(o);
+    }
+    let at = clock.now();
+    next.last_activity_at = at;
+    next.version += 1;
+    next.updated_at = now();
+    let txn = begin_write(db).await?;
+    record::save_versioned::<opportunity::Entity, _>(&txn, next.clone(), id, expected).await?;
+    if let Some(c) = &custom {
+        rules.mark_used(&txn, c).await?;
+        let previous = field::parse(current.custom.as_deref());
+        rules
+            .index(&txn, Resource::Opportunity, id, &previous, c)
+            .await?;
+    }
+    touch_customer(&txn, current.customer_id, at).await?;
+    let mut after = read_one(&txn, id).await?;
+    audit::commit(
+        txn,
+        actor,
+        audit::Change::updated(action, "opportunity", id, id, &before, &after),
+    )
+    .await?;
+    after.custom = rules.visible(actor.role, &after.custom);
+    Ok(after)
+}
+
+/// Applies a stage move to `next` (status, probability, close time, lost reason).
+fn enter_stage(next: &mut opportunity::Model, stage: &Stage, at: DateTime<Utc>) {
+    next.stage = stage.key.clone();
+    next.status = stage.outcome.as_str().into();
+    next.stage_changed_at = at;
+    next.last_activity_at = at;
+    match stage.outcome {
+        Outcome::Open => {
+            next.probability = stage.probability as i32;
+            next.closed_at = None;
+            next.lost_reason = None;
+            next.lost_note = None;
+        }
+        Outcome::Won | Outcome::Lost => {
+            next.probability = stage.probability as i32;
+            next.closed_at = Some(at);
+        }
+    }
+}
+
+async fn save_move(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    current: opportunity::Model,
+    next: opportunity::Model,
+    action: AuditAction,
+    note: Option<(&str, String)>,
+) -> AppResult<OpportunityDetail> {
+    let id = current.id;
+    let before = read_one(db, id).await?;
+    let txn = begin_write(db).await?;
+    record::save_versioned::<opportunity::Entity, _>(&txn, next.clone(), id, current.version)
+        .await?;
+    record_move(&txn, actor, &next, Some(current.stage.clone())).await?;
+    touch_customer(&txn, current.customer_id, next.last_activity_at).await?;
+    let after = read_one(&txn, id).await?;
+    let history = stage_history(&txn, id).await?;
+    let mut change = audit::Change::updated(action, "opportunity", id, id, &before, &after);
+    if let (Some(serde_json::Value::Object(a)), Some((k, v))) = (change.after.as_mut(), note) {
+        a.insert(k.into(), serde_json::Value::String(v));
+    }
+    audit::commit(txn, actor, change).await?;
+    let view = field::View::load(db, actor).await?;
+    let mut after = after;
+    after.custom = view.show(Resource::Opportunity, &after.custom);
+    Ok(OpportunityDetail {
+        opportunity: after,
+        stage_history: history,
+    })
+}
+
+/// Moves an open deal to another stage; lost needs a reason from the `lost_reason` list.
+pub async fn move_stage(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    expected: Option<i64>,
+    input: StageMove,
+    clock: &Clock,
+) -> AppResult<OpportunityDetail> {
+    let current =
+        record::find::<opportunity::Entity, _>(db, actor, Action::Update, id, Condition::all())
+            .await?;
+    input.validate().map_err(AppError::validation)?;
+    if current.archived_at.is_some() {
+        return Err(AppError::new(ErrorCode::Archived));
+    }
+    check_version(expected, current.version)?;
+    let stages = load_stages(db).await?;
+    let stage = find_stage(&stages, &input.stage)
+        .filter(|s| s.active)
+        .ok_or_else(|| bad_stage("stage"))?;
+    if current.status != Outcome::Open.as_str() {
+        return Err(AppError::new(ErrorCode::Conflict)
+            .with_detail("the deal is closed: a supervisor may reopen it"));
+    }
+    if stage.key == current.stage {
+        return get(db, actor, id).await;
+    }
+    let mut next = current.clone();
+    if stage.outcome == Outcome::Lost {
+        let rules = field::Rules::load(db, Resource::Opportunity).await?;
+        let mut errors = Vec::new();
+        if input
+            .lost_reason
+            .as_deref()
+            .is_none_or(|r| r.trim().is_empty())
+        {
+            errors.push(kaidan_shared::FieldError::new(
+                "lost_reason",
+                FieldCode::Required,
+                "a lost deal needs a reason",
+            ));
+        }
+        check_choice(
+            &mut errors,
+            "lost_reason",
+            rules.list(builtin::LOST_REASON),
+            input.lost_reason.as_deref(),
+            None,
+        );
+        if !errors.is_empty() {
+            return Err(AppError::validation(errors));
+        }
+        next.lost_reason = clean(input.lost_reason.clone());
+        next.lost_note = clean(input.lost_note.clone());
+    }
+    enter_stage(&mut next, stage, clock.now());
+    if stage.outcome == Outcome::Lost {
+        next.lost_reason = clean(input.lost_reason);
+        next.lost_note = clean(input.lost_note);
+    }
+    next.version += 1;
+    next.updated_at = now();
+    save_move(
+        db,
+        actor,
+        current,
+        next,
+        AuditAction::OpportunityStage,
+        None,
+    )
+    .await
+}
+
+/// Reopens a won or lost deal into an open stage (supervisors and above), with a reason.
+pub async fn reopen(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    expected: Option<i64>,
+    input: Reopen,
+    clock: &Clock,
+) -> AppResult<OpportunityDetail> {
+    let current =
+        record::find::<opportunity::Entity, _>(db, actor, Action::Manage, id, Condition::all())
+            .await?;
+    input.validate().map_err(AppError::validation)?;
+    check_version(expected, current.version)?;
+    if current.status == Outcome::Open.as_str() {
+        return Err(AppError::new(ErrorCode::Conflict).with_detail("the deal is open already"));
+    }
+    let stages = load_stages(db).await?;
+    let stage = find_stage(&stages, &input.stage)
+        .filter(|s| s.active && s.outcome == Outcome::Open)
+        .ok_or_else(|| bad_stage("stage"))?;
+    let mut next = current.clone();
+    enter_stage(&mut next, stage, clock.now());
+    next.version += 1;
+    next.updated_at = now();
+    let reason = input.reason.trim().to_owned();
+    save_move(
+        db,
+        actor,
+        current,
+        next,
+        AuditAction::OpportunityReopen,
+        Some(("reason", reason)),
+    )
+    .await
+}
+
+/// Archives a deal (it leaves lists and the board; its history stays).
+pub async fn archive(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    expected: i64,
+) -> AppResult<Opportunity> {
+    let current =
+        record::find::<opportunity::Entity, _>(db, actor, Action::Archive, id, Condition::all())
+            .await?;
+    check_version(Some(expected), current.version)?;
+    if current.archived_at.is_some() {
+        return read_one(db, id).await;
+    }
+    let before = read_one(db, id).await?;
+    let txn = begin_write(db).await?;
+    let update = opportunity::Entity::update_many()
+        .col_expr(opportunity::Column::ArchivedAt, Expr::value(Some(now())))
+        .col_expr(
+            opportunity::Column::Version,
+            Expr::value(current.version + 1),
+        )
+        .col_expr(opportunity::Column::UpdatedAt, Expr::value(now()));
+    record::update_versioned(&txn, update, id, expected).await?;
+    let after = read_one(&txn, id).await?;
+    audit::commit(
+        txn,
+        actor,
+        audit::Change::updated(
+            AuditAction::OpportunityArchive,
+            "opportunity",
+            id,
+            id,
+            &before,
+            &after,
+        ),
+    )
+    .await?;
+    Ok(after)
+}

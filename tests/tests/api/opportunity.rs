@@ -1,0 +1,404 @@
+//! Opportunities: create, stage moves kept in the history with the amount at the time, weighted
+//! amounts, lost reasons, reopen by a supervisor, the board's totals, stale deals, the pool's
+//! open-deal exemption.
+
+use chrono::Duration;
+use kaidan_shared::pool::{PoolRules, ReclaimDays};
+use kaidan_tests::{spawn_app, TestApp};
+use serde_json::{json, Value};
+
+async fn deal(app: &TestApp, token: &str, customer: &str, name: &str, amount: i64) -> Value {
+    app.post(
+        token,
+        "/api/v1/opportunities",
+        json!({"customer_id": customer, "name": name, "amount": amount}),
+    )
+    .await
+    .expect(201)
+    .body
+}
+
+async fn customer(app: &TestApp, token: &str, name: &str) -> String {
+    app.create_customer(token, json!({"name": name, "level": "C"}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn move_to(app: &TestApp, token: &str, id: &str, body: Value) -> Value {
+    app.post(token, &format!("/api/v1/opportunities/{id}/stage"), body)
+        .await
+        .expect(200)
+        .body
+}
+
+#[tokio::test]
+async fn a_deal_moves_to_won_with_its_history_and_a_supervisor_reopens_it() {
+    let app = spawn_app().await;
+    let rep = app.login("rep_east1").await;
+    let c = customer(&app, &rep, "杭州新材料有限公司").await;
+    let d = deal(&app, &rep, &c, "一期采购", 35_000_001).await;
+    let id = d["id"].as_str().unwrap().to_owned();
+    assert_eq!(d["stage"], "initial");
+    assert_eq!(d["probability"], 10);
+    assert_eq!(d["weighted_amount"], 3_500_000, "half-up to the 分");
+    assert_eq!(d["owner_id"], app.user("rep_east1"));
+    assert_eq!(d["stage_history"].as_array().unwrap().len(), 1);
+
+    let d = move_to(&app, &rep, &id, json!({"stage": "proposal"})).await;
+    assert_eq!(d["probability"], 50);
+    // The amount changes in the proposal; the history keeps what it was at each move.
+    let r = app
+        .patch(
+            &rep,
+            &format!("/api/v1/opportunities/{id}"),
+            "\"2\"",
+            json!({"amount": 40_000_000}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(r.body["weighted_amount"], 20_000_000);
+    let d = move_to(&app, &rep, &id, json!({"stage": "won"})).await;
+    assert_eq!(d["status"], "won");
+    assert_eq!(d["probability"], 100);
+    assert!(d["closed_at"].is_string());
+    let history: Vec<(Value, Value, Value)> = d["stage_history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["from_stage"].clone(),
+                h["to_stage"].clone(),
+                h["amount"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        history,
+        [
+            (Value::Null, json!("initial"), json!(35_000_001)),
+            (json!("initial"), json!("proposal"), json!(35_000_001)),
+            (json!("proposal"), json!("won"), json!(40_000_000)),
+        ]
+    );
+    assert_eq!(d["stage_history"][2]["changed_by_name"], "李明");
+
+    // Closed: no more moves; a rep may not reopen, a supervisor may, with a reason.
+    let r = app
+        .post(
+            &rep,
+            &format!("/api/v1/opportunities/{id}/stage"),
+            json!({"stage": "needs"}),
+        )
+        .await
+        .expect(409);
+    assert_eq!(r.code(), "conflict");
+    app.post(
+        &rep,
+        &format!("/api/v1/opportunities/{id}/reopen"),
+        json!({"stage": "negotiation", "reason": "客户追加"}),
+    )
+    .await
+    .expect(403);
+    let sup = app.login("sup_east1").await;
+    let r = app
+        .post(
+            &sup,
+            &format!("/api/v1/opportunities/{id}/reopen"),
+            json!({"stage": "negotiation", "reason": "客户追加"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(r.body["status"], "open");
+    assert_eq!(r.body["probability"], 70);
+    assert_eq!(r.body["closed_at"], Value::Null);
+    let admin = app.login("admin").await;
+    let audit = app
+        .get(&admin, &format!("/api/v1/opportunities/{id}/history"))
+        .await
+        .expect(200);
+    assert_eq!(audit.body["items"][0]["action"], "opportunity.reopen");
+    assert_eq!(audit.body["items"][0]["after"]["reason"], "客户追加");
+}
+
+#[tokio::test]
+async fn lost_needs_a_reason_from_the_list_and_bad_input_is_named() {
+    let app = spawn_app().await;
+    let rep = app.login("rep_east1").await;
+    let c = customer(&app, &rep, "苏州精密机械有限公司").await;
+    let id = deal(&app, &rep, &c, "设备更新", 1_000_000).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/api/v1/opportunities/{id}/stage");
+    let r = app
+        .post(&rep, &path, json!({"stage": "lost"}))
+        .await
+        .expect(422);
+    assert_eq!(r.error_fields(), ["lost_reason"]);
+    let r = app
+        .post(
+            &rep,
+            &path,
+            json!({"stage": "lost", "lost_reason": "no_such_reason"}),
+        )
+        .await
+        .expect(422);
+    assert_eq!(r.error_fields(), ["lost_reason"]);
+    let lists = app.get(&rep, "/api/v1/option-lists").await.expect(200);
+    let reason = lists
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["key"] == "lost_reason")
+        .unwrap()["options"][0]["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app
+        .post(
+            &rep,
+            &path,
+            json!({"stage": "lost", "lost_reason": reason, "lost_note": "价格"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(r.body["status"], "lost");
+    assert_eq!(r.body["weighted_amount"], 0);
+
+    // A customer outside the caller's scope, a negative amount, an unknown stage: all named.
+    let other = app.login("rep_south1").await;
+    let theirs = customer(&app, &other, "广州客户").await;
+    let r = app
+        .post(
+            &rep,
+            "/api/v1/opportunities",
+            json!({"customer_id": theirs, "name": " ", "amount": -1, "stage": "nope"}),
+        )
+        .await
+        .expect(422);
+    let mut fields = r.error_fields();
+    fields.sort();
+    assert_eq!(fields, ["amount", "customer_id", "name", "stage"]);
+}
+
+#[tokio::test]
+async fn the_board_counts_and_sums_every_deal_of_the_scope_per_stage() {
+    let app = spawn_app().await;
+    let reps = [app.login("rep_east1").await, app.login("rep_east2").await];
+    let south = app.login("rep_south1").await;
+    let mut n = 0;
+    for (i, rep) in reps.iter().enumerate() {
+        let c = customer(&app, rep, &format!("看板客户{i}")).await;
+        for amount in [100_001, 200_000, 333_333] {
+            n += 1;
+            let d = deal(&app, rep, &c, &format!("看板商机{n}"), amount).await;
+            if amount == 333_333 {
+                move_to(
+                    &app,
+                    rep,
+                    d["id"].as_str().unwrap(),
+                    json!({"stage": "proposal"}),
+                )
+                .await;
+            }
+        }
+    }
+    let cs = customer(&app, &south, "华南客户").await;
+    deal(&app, &south, &cs, "华南商机", 9_999_999).await;
+
+    let sup = app.login("sup_east1").await;
+    let board = app
+        .get(&sup, "/api/v1/opportunity-board")
+        .await
+        .expect(200)
+        .body;
+    let col = |k: &str| {
+        board["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["stage"] == k)
+            .unwrap()
+            .clone()
+    };
+    let initial = col("initial");
+    assert_eq!(initial["count"], 4);
+    assert_eq!(initial["total"], 2 * (100_001 + 200_000));
+    // Σ amount × 10 %, half-up per probability group: 600,002 × 0.1 = 60,000.2 → 60,000.
+    assert_eq!(initial["weighted_total"], 60_000);
+    let proposal = col("proposal");
+    assert_eq!(proposal["count"], 2);
+    assert_eq!(proposal["weighted_total"], 333_333);
+    assert_eq!(
+        board["columns"].as_array().unwrap().len(),
+        4,
+        "open stages only"
+    );
+    // A rep's board is their own.
+    let mine = app
+        .get(&reps[0], "/api/v1/opportunity-board")
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(mine["columns"][0]["count"], 2);
+    // And an owner filter narrows the supervisor's.
+    let one = app
+        .get(
+            &sup,
+            &format!(
+                "/api/v1/opportunity-board?owner_id={}",
+                app.user("rep_east2")
+            ),
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(one["columns"][0]["count"], 2);
+}
+
+#[tokio::test]
+async fn a_deal_without_activity_goes_stale_once_and_an_open_deal_keeps_the_customer() {
+    let app = spawn_app().await;
+    let admin = app.sign_in("admin").await;
+    let regions = app
+        .get(&admin.token, "/api/v1/regions")
+        .await
+        .expect(200)
+        .body;
+    let east = regions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "华东")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let rules = PoolRules {
+        reclaim_days: ReclaimDays {
+            a: None,
+            b: None,
+            c: Some(30),
+            unrated: None,
+        },
+        warn_days: 0,
+        ..PoolRules::default()
+    };
+    app.pool_create(&admin, "华东公海", Some(east), &rules)
+        .await;
+    let rep = app.login("rep_east1").await;
+    let kept = customer(&app, &rep, "有商机的客户").await;
+    let lonely = customer(&app, &rep, "无商机的客户").await;
+    let d = deal(&app, &rep, &kept, "谈判中的单子", 5_000_000).await;
+    let id = d["id"].as_str().unwrap().to_owned();
+    move_to(&app, &rep, &id, json!({"stage": "negotiation"})).await;
+
+    // Fifteen days without activity in 谈判审核 (stale after 14).
+    app.clock.advance(Duration::days(15));
+    let stale = kaidan_api::jobs::deal_stale::DealStale;
+    let run = app.run_job(&stale).await.expect("due");
+    assert_eq!(run.counts.get("stale"), Some(&1));
+    let notes = app
+        .get(&rep, "/api/v1/notifications")
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(notes["items"][0]["kind"], "deal_stale");
+    assert_eq!(notes["items"][0]["data"]["days"], 14);
+    let listed = app
+        .get(&rep, "/api/v1/opportunities?stale=true")
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+    app.clock.advance(Duration::hours(2));
+    let run = app.run_job(&stale).await.expect("due");
+    assert_eq!(run.counts.get("stale"), None, "told once");
+
+    // Day 31: the customer without a deal goes back to the pool; the one with an open deal
+    // stays (the deal's activity on day 0 was its last follow-up too).
+    app.clock.advance(Duration::days(16));
+    let run = app
+        .run_job(&kaidan_api::jobs::pool_reclaim::PoolReclaim)
+        .await
+        .expect("due");
+    assert_eq!(run.counts.get("reclaimed"), Some(&1));
+    app.get(&rep, &format!("/api/v1/customers/{kept}"))
+        .await
+        .expect(200);
+    app.get(&rep, &format!("/api/v1/customers/{lonely}"))
+        .await
+        .expect(404);
+
+    // Activity clears the stale mark.
+    let r = app
+        .patch(
+            &rep,
+            &format!("/api/v1/opportunities/{id}"),
+            "\"2\"",
+            json!({"next_step": "约见总经理"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(r.body["stale"], false);
+}
+
+#[tokio::test]
+async fn admins_shape_the_pipeline_but_cannot_drop_a_stage_in_use() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let r = app
+        .get(&admin, "/api/v1/opportunity-stages")
+        .await
+        .expect(200);
+    let etag = r.etag();
+    let mut stages = r.body["stages"].as_array().unwrap().clone();
+    assert_eq!(stages.len(), 6);
+    assert_eq!(stages[3]["label_zh"], "谈判审核");
+    let rep = app.login("rep_east1").await;
+    let c = customer(&app, &rep, "阶段客户").await;
+    deal(&app, &rep, &c, "初步的单子", 100).await;
+
+    let rep_try = app
+        .request(
+            reqwest::Method::PUT,
+            "/api/v1/opportunity-stages",
+            Some(&rep),
+            Some(&json!({"stages": stages})),
+            &[("if-match", &etag)],
+        )
+        .await;
+    assert_eq!(rep_try.status, 403);
+    // Leaving out 初步接洽, which a deal is in: refused.
+    let without: Vec<Value> = stages.iter().skip(1).cloned().collect();
+    let r = app
+        .request(
+            reqwest::Method::PUT,
+            "/api/v1/opportunity-stages",
+            Some(&admin),
+            Some(&json!({"stages": without})),
+            &[("if-match", &etag)],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    // Retiring it and renaming another: fine; new deals start in the first active stage.
+    stages[0]["active"] = json!(false);
+    stages[1]["label_zh"] = json!("需求确认（已沟通）");
+    let r = app
+        .request(
+            reqwest::Method::PUT,
+            "/api/v1/opportunity-stages",
+            Some(&admin),
+            Some(&json!({"stages": stages})),
+            &[("if-match", &etag)],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let d = deal(&app, &rep, &c, "新的单子", 100).await;
+    assert_eq!(d["stage"], "needs");
+}

@@ -168,8 +168,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("seeding failed: {e} ({:?})", e.source))?;
             println!(
-                "demo data ready: {} users and {} customers added (existing ones kept)",
-                report.users_created, report.customers_created
+                "demo data ready: {} users, {} customers, {} deals and {} customers in the pools \
+                 added (existing ones kept)",
+                report.users_created, report.customers_created, report.deals_created, report.pooled
             );
             Ok(())
         }

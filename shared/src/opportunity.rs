@@ -53,6 +53,53 @@ pub fn weighted(amount: i64, probability: u8) -> i64 {
         .unwrap_or(i64::MAX)
 }
 
+/// 分 as yuan for people: `¥350,000.01` (integer arithmetic, no rounding).
+pub fn format_yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let f = fen.unsigned_abs();
+    let yuan = (f / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in yuan.chars().enumerate() {
+        if i > 0 && (yuan.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}¥{grouped}.{:02}", f % 100)
+}
+
+/// Yuan typed by a person (`350000`, `3,500.5`, `¥12.34`) as 分; `None` for anything else or
+/// more than two decimals.
+pub fn parse_yuan(text: &str) -> Option<i64> {
+    let t: String = text
+        .trim()
+        .trim_start_matches(['¥', '￥'])
+        .chars()
+        .filter(|c| *c != ',' && *c != '，' && !c.is_whitespace())
+        .collect();
+    let (whole, frac) = match t.split_once('.') {
+        Some((w, f)) => (w, f),
+        None => (t.as_str(), ""),
+    };
+    if whole.is_empty() && frac.is_empty()
+        || frac.len() > 2
+        || !whole
+            .chars()
+            .chain(frac.chars())
+            .all(|c| c.is_ascii_digit())
+        || whole.len() > 12
+    {
+        return None;
+    }
+    let w: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let f: i64 = format!("{frac:0<2}").parse().ok()?;
+    w.checked_mul(100)?.checked_add(f)
+}
+
 /// A stage of the pipeline, as admins set it up.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -488,6 +535,23 @@ mod tests {
         assert_eq!(weighted(MAX_AMOUNT, 100), MAX_AMOUNT);
         assert_eq!(weighted(12_345, 0), 0);
         assert_eq!(weighted(999_999_999, 70), 699_999_999);
+    }
+
+    #[test]
+    fn yuan_are_written_and_read_exactly() {
+        assert_eq!(format_yuan(35_000_001), "¥350,000.01");
+        assert_eq!(format_yuan(5), "¥0.05");
+        assert_eq!(format_yuan(100_000_000_000), "¥1,000,000,000.00");
+        assert_eq!(parse_yuan("350000"), Some(35_000_000));
+        assert_eq!(parse_yuan("¥3,500.5"), Some(350_050));
+        assert_eq!(parse_yuan("0.07"), Some(7));
+        assert_eq!(parse_yuan("1.005"), None);
+        assert_eq!(parse_yuan("-1"), None);
+        assert_eq!(parse_yuan("abc"), None);
+        assert_eq!(parse_yuan(""), None);
+        for fen in [0, 1, 99, 100, 123_456_789] {
+            assert_eq!(parse_yuan(&format_yuan(fen)), Some(fen));
+        }
     }
 
     fn stage(key: &str, outcome: Outcome) -> Stage {

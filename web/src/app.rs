@@ -12,6 +12,7 @@ use crate::api;
 use crate::i18n::{role_label, use_i18n, I18n, Lang, T};
 use crate::pages::customer::{list::CustomersPage, CustomerDetailRoute, CustomerFormRoute};
 use crate::pages::notification::NotificationsRoute;
+use crate::pages::opportunity::{OpportunitiesRoute, OpportunityDetailRoute, OpportunityFormRoute};
 use crate::pages::pool::{PoolCustomerRoute, PoolRoute};
 use crate::pages::{login::LoginPage, user::AdminRoute, MeRoute};
 
@@ -107,6 +108,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("customers/new") view={Lazy::<CustomerFormRoute>::new()}/>
                     <Route path=path!("customers/:id") view={Lazy::<CustomerDetailRoute>::new()}/>
                     <Route path=path!("customers/:id/edit") view={Lazy::<CustomerFormRoute>::new()}/>
+                    <Route path=path!("opportunities") view={Lazy::<OpportunitiesRoute>::new()}/>
+                    <Route path=path!("opportunities/new") view={Lazy::<OpportunityFormRoute>::new()}/>
+                    <Route path=path!("opportunities/:id") view={Lazy::<OpportunityDetailRoute>::new()}/>
                     <Route path=path!("pool") view={Lazy::<PoolRoute>::new()}/>
                     <Route path=path!("pool/customers/:id") view={Lazy::<PoolCustomerRoute>::new()}/>
                     <Route path=path!("notifications") view={Lazy::<NotificationsRoute>::new()}/>
@@ -254,6 +258,12 @@ pub fn Shell() -> impl IntoView {
                         <span class="icon" aria-hidden="true">"👥"</span>
                         <span>{move || i18n.t(T::Customers)}</span>
                     </A>
+                    <Show when=move || auth.can(Resource::Opportunity, Act::Read) fallback=|| ()>
+                        <A href="/opportunities" attr:class="tab" attr:data-testid="tab-deals" attr:data-active=move || active("/opportunities")().to_string()>
+                            <span class="icon" aria-hidden="true">"📈"</span>
+                            <span>{move || i18n.t(crate::i18n::opportunity::OpportunityText::Opportunities)}</span>
+                        </A>
+                    </Show>
                     <Show when=move || auth.can(Resource::Pool, Act::Read) fallback=|| ()>
                         <A href="/pool" attr:class="tab" attr:data-testid="tab-pool" attr:data-active=move || active("/pool")().to_string()>
                             <span class="icon" aria-hidden="true">"🌊"</span>

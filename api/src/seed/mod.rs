@@ -1,10 +1,11 @@
 //! Demo data: a realistic Chinese company with two regions, four teams, users of every role and
-//! 500 customers with contacts, one file per module. Re-running adds only what is missing.
+//! 500 customers with contacts, a year of pipeline and the regions' public pools, one file per module. Re-running adds only what is missing.
 //! `bench` loads the large data set the benchmarks run on.
 
 pub mod bench;
 mod contact;
 pub mod customer;
+pub mod opportunity;
 pub mod org;
 pub mod user;
 
@@ -21,6 +22,8 @@ pub use user::{users_not_from_demo, DemoUser, DEMO_PASSWORD, USERS};
 pub struct SeedReport {
     pub users_created: usize,
     pub customers_created: usize,
+    pub deals_created: usize,
+    pub pooled: usize,
 }
 
 /// The whole demo: the org and `customers` customers with 1–3 contacts each.
@@ -31,9 +34,13 @@ pub async fn seed_demo(
 ) -> AppResult<SeedReport> {
     let users_created = seed_org(db, hasher, DEMO_PASSWORD).await?;
     let customers_created = seed_customers(db, customers_wanted).await?;
+    let deals_created = opportunity::seed_pipeline(db).await?;
+    let pooled = opportunity::seed_pools(db).await?;
     Ok(SeedReport {
         users_created,
         customers_created,
+        deals_created,
+        pooled,
     })
 }
 

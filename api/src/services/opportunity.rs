@@ -456,10 +456,16 @@ async fn touch_customer<C: ConnectionTrait>(
     customer: Uuid,
     at: DateTime<Utc>,
 ) -> AppResult<()> {
+    // Forward only: a back-dated activity never winds the clock back.
     customer::Entity::update_many()
         .col_expr(customer::Column::FollowedUpAt, Expr::value(Some(at)))
         .filter(customer::Column::Id.eq(customer))
         .filter(customer::Column::PoolId.is_null())
+        .filter(
+            Condition::any()
+                .add(customer::Column::FollowedUpAt.is_null())
+                .add(customer::Column::FollowedUpAt.lt(at)),
+        )
         .exec(db)
         .await?;
     Ok(())

@@ -1030,3 +1030,54 @@ async fn phone_rep_releases_a_colleague_claims_from_the_pool() {
         .expect(200);
     assert_eq!(r.body["owner_id"], app.user("rep_east2"));
 }
+
+/// On a phone: a rep opens a deal from a customer (the amount typed in yuan is kept to the 分),
+/// sees it on the board with its weighted total, and moves it to 赢单 with the "move to stage"
+/// select; the stage history shows the move.
+#[tokio::test]
+async fn phone_rep_opens_a_deal_and_moves_it_to_won() {
+    let app = spawn().await;
+    let rep = app.login("rep_east1").await;
+    let c = app
+        .create_customer(&rep, json!({"name": "无锡智能装备有限公司"}))
+        .await;
+    let id = c["id"].as_str().unwrap().to_owned();
+
+    let mut b = open(&app, "deal", PHONE).await;
+    b.login("rep_east1", PASSWORD).await;
+    b.goto(&format!("/customers/{id}")).await;
+    b.click("[data-testid=new-deal]").await;
+    b.fill("#f-name", "二期产线改造").await;
+    b.fill("#f-amount", "12,345.67").await;
+    b.fill("#f-next_step", "下周约技术交流").await;
+    b.shot("deal-form").await;
+    b.click("[data-testid=deal-save]").await;
+    b.wait_text("[data-testid=deal-detail]", "¥12,345.67").await;
+    b.wait_text("[data-testid=deal-stage]", "初步接洽").await;
+
+    b.click("[data-testid=tab-deals]").await;
+    b.wait_text("[data-testid=board]", "二期产线改造").await;
+    // 10 % of ¥12,345.67, half-up to the 分.
+    b.wait_text("[data-stage=initial] [data-testid=weighted]", "¥1,234.57")
+        .await;
+    b.shot("board").await;
+
+    b.select("[data-stage=initial] [data-testid=move-to]", "won")
+        .await;
+    b.wait_gone("[data-testid=deal]").await;
+    b.shot("moved-to-won").await;
+    b.close().await;
+
+    let deals = app.get(&rep, "/api/v1/opportunities").await.expect(200);
+    let d = &deals.body["items"][0];
+    assert_eq!(d["status"], "won");
+    assert_eq!(d["amount"], 1_234_567);
+    let detail = app
+        .get(
+            &rep,
+            &format!("/api/v1/opportunities/{}", d["id"].as_str().unwrap()),
+        )
+        .await
+        .expect(200);
+    assert_eq!(detail.body["stage_history"][1]["to_stage"], "won");
+}

@@ -16,6 +16,7 @@ pub mod customer;
 pub mod field;
 pub mod layout;
 pub mod notification;
+pub mod opportunity;
 pub mod option_list;
 pub mod org;
 pub mod pool;

@@ -6,6 +6,7 @@ pub mod contact;
 pub mod customer;
 pub mod field;
 pub mod notification;
+pub mod opportunity;
 pub mod org;
 pub mod pool;
 pub mod user;

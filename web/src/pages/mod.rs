@@ -7,6 +7,7 @@ pub mod layout;
 pub mod login;
 pub mod me;
 pub mod notification;
+pub mod opportunity;
 pub mod option_list;
 pub mod org;
 pub mod pool;

@@ -138,6 +138,10 @@ fn Detail(loaded: Loaded, on_change: Callback<()>) -> impl IntoView {
                 <Show when=move || !archived && auth.can(Resource::Customer, Act::Transfer) fallback=|| ()>
                     <button class="btn" data-testid="transfer-open" on:click=move |_| transfer_open.set(true)>{move || i18n.t(CustomerText::Transfer)}</button>
                 </Show>
+                <Show when=move || !archived && !pooled && auth.can(Resource::Opportunity, Act::Create) fallback=|| ()>
+                    <A href=format!("/opportunities/new?customer={id}") attr:class="btn" attr:data-testid="new-deal">
+                        "+ "{move || i18n.t(crate::i18n::opportunity::OpportunityText::NewDeal)}</A>
+                </Show>
                 <Show when=move || !archived && !pooled && auth.can(Resource::Customer, Act::Update) fallback=|| ()>
                     <button class="btn" data-testid="release-open" on:click=move |_| release_open.set(true)>{move || i18n.t(PoolText::Release)}</button>
                 </Show>

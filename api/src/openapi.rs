@@ -27,6 +27,7 @@ Lists use keyset pagination (`limit`, `cursor` → `next_cursor`). Edits need `I
         (name = "customers", description = "客户 customers"),
         (name = "pools", description = "公海 public pools: customers without an owner, masked until claimed; release, claim, quota, rules"),
         (name = "opportunities", description = "商机 deals: stages with probabilities, the stage history, the board"),
+        (name = "leads", description = "线索 leads: duplicate check, assignment rules (territory → team in turn → queue), qualify, convert"),
         (name = "contacts", description = "联系人 contacts of a customer"),
         (name = "option-lists", description = "数据字典 option lists: the choices behind every pick-one field"),
         (name = "fields", description = "自定义字段 custom fields per record type; a record's `custom` object holds their values"),

@@ -32,6 +32,7 @@ mod m20261126_000022_cover_custom_value_probes;
 mod m20261127_000023_create_jobs_and_notifications;
 mod m20261127_000024_create_pools;
 mod m20261127_000025_create_opportunities;
+mod m20261127_000026_create_leads;
 
 pub struct Migrator;
 
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000023_create_jobs_and_notifications::Migration),
             Box::new(m20261127_000024_create_pools::Migration),
             Box::new(m20261127_000025_create_opportunities::Migration),
+            Box::new(m20261127_000026_create_leads::Migration),
         ]
     }
 }

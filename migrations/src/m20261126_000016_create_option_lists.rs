@@ -210,38 +210,8 @@ impl MigrationTrait for Migration {
         )
         .await?;
 
-        let now = chrono::Utc::now();
         for (key, zh, en, options) in BUILTIN {
-            let list_id = uuid::Uuid::now_v7();
-            m.exec_stmt(
-                Query::insert()
-                    .into_table(OptionLists::Table)
-                    .columns([
-                        OptionLists::Id,
-                        OptionLists::Key,
-                        OptionLists::NameZh,
-                        OptionLists::NameEn,
-                        OptionLists::Builtin,
-                        OptionLists::Version,
-                        OptionLists::CreatedAt,
-                        OptionLists::UpdatedAt,
-                    ])
-                    .values_panic([
-                        list_id.into(),
-                        (*key).into(),
-                        (*zh).into(),
-                        (*en).into(),
-                        true.into(),
-                        1i64.into(),
-                        now.into(),
-                        now.into(),
-                    ])
-                    .to_owned(),
-            )
-            .await?;
-            for (position, (k, zh, en)) in options.iter().enumerate() {
-                insert_option(m, list_id, k, zh, en, position as i32).await?;
-            }
+            insert_list(m, key, zh, en, options).await?;
         }
         Ok(())
     }
@@ -252,6 +222,49 @@ impl MigrationTrait for Migration {
         m.drop_table(Table::drop().table(OptionLists::Table).to_owned())
             .await
     }
+}
+
+/// Adds a built-in list with its options (also used by later migrations that bring a module's
+/// lists).
+pub(crate) async fn insert_list(
+    m: &SchemaManager<'_>,
+    key: &str,
+    zh: &str,
+    en: &str,
+    options: &[(&str, &str, &str)],
+) -> Result<(), DbErr> {
+    let now = chrono::Utc::now();
+    let list_id = uuid::Uuid::now_v7();
+    m.exec_stmt(
+        Query::insert()
+            .into_table(OptionLists::Table)
+            .columns([
+                OptionLists::Id,
+                OptionLists::Key,
+                OptionLists::NameZh,
+                OptionLists::NameEn,
+                OptionLists::Builtin,
+                OptionLists::Version,
+                OptionLists::CreatedAt,
+                OptionLists::UpdatedAt,
+            ])
+            .values_panic([
+                list_id.into(),
+                key.into(),
+                zh.into(),
+                en.into(),
+                true.into(),
+                1i64.into(),
+                now.into(),
+                now.into(),
+            ])
+            .to_owned(),
+    )
+    .await?;
+    for (position, (k, zh, en)) in options.iter().enumerate() {
+        insert_option(m, list_id, k, zh, en, position as i32).await?;
+    }
+    Ok(())
 }
 
 /// Adds an option to a list (also used by the migration that moves customers onto keys).

@@ -95,13 +95,31 @@ pub enum AuditAction {
     OpportunityTransfer,
     #[serde(rename = "opportunity_stages.update")]
     StagesUpdate,
+    #[serde(rename = "lead.create")]
+    LeadCreate,
+    #[serde(rename = "lead.update")]
+    LeadUpdate,
+    #[serde(rename = "lead.assign")]
+    LeadAssign,
+    #[serde(rename = "lead.disqualify")]
+    LeadDisqualify,
+    #[serde(rename = "lead.convert")]
+    LeadConvert,
+    #[serde(rename = "lead.duplicate_match")]
+    LeadDuplicateMatch,
+    #[serde(rename = "lead_rule.create")]
+    LeadRuleCreate,
+    #[serde(rename = "lead_rule.update")]
+    LeadRuleUpdate,
+    #[serde(rename = "lead_rule.delete")]
+    LeadRuleDelete,
     /// An action this build does not know (from a newer server).
     #[serde(other, rename = "other")]
     Other,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 42] = [
+    pub const ALL: [AuditAction; 51] = [
         AuditAction::CustomerCreate,
         AuditAction::CustomerUpdate,
         AuditAction::CustomerTransfer,
@@ -144,6 +162,15 @@ impl AuditAction {
         AuditAction::OpportunityArchive,
         AuditAction::OpportunityTransfer,
         AuditAction::StagesUpdate,
+        AuditAction::LeadCreate,
+        AuditAction::LeadUpdate,
+        AuditAction::LeadAssign,
+        AuditAction::LeadDisqualify,
+        AuditAction::LeadConvert,
+        AuditAction::LeadDuplicateMatch,
+        AuditAction::LeadRuleCreate,
+        AuditAction::LeadRuleUpdate,
+        AuditAction::LeadRuleDelete,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -191,6 +218,15 @@ impl AuditAction {
             OpportunityArchive => "opportunity.archive",
             OpportunityTransfer => "opportunity.transfer",
             StagesUpdate => "opportunity_stages.update",
+            LeadCreate => "lead.create",
+            LeadUpdate => "lead.update",
+            LeadAssign => "lead.assign",
+            LeadDisqualify => "lead.disqualify",
+            LeadConvert => "lead.convert",
+            LeadDuplicateMatch => "lead.duplicate_match",
+            LeadRuleCreate => "lead_rule.create",
+            LeadRuleUpdate => "lead_rule.update",
+            LeadRuleDelete => "lead_rule.delete",
             Other => "other",
         }
     }

@@ -62,6 +62,8 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     /// The record is archived and must be restored first.
     Archived,
+    /// The lead was converted: it is read-only.
+    Converted,
     /// The customer is not in a public pool (any more): someone claimed it first.
     NotInPool,
     /// You claimed as many customers from the pools today as a day allows.
@@ -92,6 +94,7 @@ impl ErrorCode {
             | Conflict
             | IdempotencyInProgress
             | Archived
+            | Converted
             | NotInPool
             | ClaimLimitReached
             | HeldCapReached
@@ -136,6 +139,7 @@ impl ErrorCode {
             PayloadTooLarge => "Request body too large",
             UnsupportedMediaType => "Unsupported media type",
             Archived => "Record is archived",
+            Converted => "Lead already converted",
             NotInPool => "Not in a public pool",
             ClaimLimitReached => "Daily claim limit reached",
             HeldCapReached => "Too many customers held",

@@ -117,12 +117,26 @@ const OPPORTUNITY: &[Builtin] = &[
     b("updated_at", "更新时间", "Updated", false, true, false),
 ];
 
+const LEAD: &[Builtin] = &[
+    b("name", "联系人", "Contact name", true, true, true),
+    b("company", "公司", "Company", true, true, false),
+    b("phone", "电话", "Phone", true, true, false),
+    b("email", "邮箱", "E-mail", true, false, false),
+    b("source", "线索来源", "Source", true, true, false),
+    b("province", "省份", "Province", true, true, false),
+    b("status", "状态", "Status", false, true, false),
+    b("notes", "备注", "Notes", true, false, false),
+    b("owner", "负责人", "Owner", false, true, false),
+    b("updated_at", "更新时间", "Updated", false, true, false),
+];
+
 /// The built-in fields of a record type that has layouts, in their default order.
 pub fn builtins(resource: Resource) -> &'static [Builtin] {
     match resource {
         Resource::Customer => CUSTOMER,
         Resource::Contact => CONTACT,
         Resource::Opportunity => OPPORTUNITY,
+        Resource::Lead => LEAD,
         _ => &[],
     }
 }

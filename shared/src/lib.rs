@@ -14,6 +14,7 @@ pub mod duplicate;
 pub mod error;
 pub mod field;
 pub mod layout;
+pub mod lead;
 pub mod normalize;
 pub mod notification;
 pub mod opportunity;

@@ -83,10 +83,12 @@ pub enum Resource {
     Pool,
     /// Opportunities (商机) and their pipeline's stages.
     Opportunity,
+    /// Leads (线索) and the rules that assign them.
+    Lead,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 11] = [
+    pub const ALL: [Resource; 12] = [
         Resource::Customer,
         Resource::Contact,
         Resource::User,
@@ -98,6 +100,7 @@ impl Resource {
         Resource::Notification,
         Resource::Pool,
         Resource::Opportunity,
+        Resource::Lead,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -113,6 +116,7 @@ impl Resource {
             Resource::Notification => "notification",
             Resource::Pool => "pool",
             Resource::Opportunity => "opportunity",
+            Resource::Lead => "lead",
         }
     }
 
@@ -232,6 +236,35 @@ pub fn scope_for(role: Role, resource: Resource, action: Action) -> Option<Scope
             RegionalManager => Some(S::Region),
             Supervisor => Some(S::Team),
             SalesRep | CustomerService => None,
+        },
+        // A lead is read and worked like a customer; 客服 takes them from calls (the rules
+        // assign them) and reads the region's, but works none.
+        (Lead, Read | Create) => Some(match role {
+            Admin => S::All,
+            RegionalManager => S::Region,
+            Supervisor => S::Team,
+            SalesRep => S::Own,
+            CustomerService => S::Region,
+        }),
+        (Lead, Update) => match role {
+            Admin => Some(S::All),
+            RegionalManager => Some(S::Region),
+            Supervisor => Some(S::Team),
+            SalesRep => Some(S::Own),
+            CustomerService => None,
+        },
+        // Handing a lead to a rep (from a queue or from another rep).
+        (Lead, Transfer) => match role {
+            Admin => Some(S::All),
+            RegionalManager => Some(S::Region),
+            Supervisor => Some(S::Team),
+            SalesRep | CustomerService => None,
+        },
+        // The assignment rules: admins for the company, regional managers for their region.
+        (Lead, Manage) => match role {
+            Admin => Some(S::All),
+            RegionalManager => Some(S::Region),
+            _ => None,
         },
         (Pool, Manage) => match role {
             Admin => Some(S::All),

@@ -164,3 +164,61 @@ impl Scoped for crate::entities::opportunity::Entity {
         owned_in_scope(actor, scope, crate::entities::opportunity::Column::OwnerId)
     }
 }
+
+/// An owned lead is placed by its owner, like a customer. A lead nobody owns yet (waiting in a
+/// queue) belongs to the team and region of the rule that queued it: a supervisor reaches their
+/// team's and their region's unteamed ones, a regional manager their region's, admins every one
+/// (a lead no rule placed has neither, so it is the admins' to hand out).
+impl Scoped for crate::entities::lead::Entity {
+    const RESOURCE: Resource = Resource::Lead;
+    fn in_scope(actor: &Actor, scope: Scope) -> Condition {
+        use crate::entities::lead;
+        let owned = owned_in_scope(actor, scope, lead::Column::OwnerId);
+        let waiting = match scope {
+            Scope::All | Scope::Own | Scope::OwnAndSubordinates => None,
+            Scope::Team => actor.team_id.map(|t| {
+                let mut c = Condition::any().add(lead::Column::TeamId.eq(t));
+                if let Some(r) = actor.region_id {
+                    c = c.add(
+                        Condition::all()
+                            .add(lead::Column::TeamId.is_null())
+                            .add(lead::Column::RegionId.eq(r)),
+                    );
+                }
+                c
+            }),
+            Scope::Region => actor
+                .region_id
+                .map(|r| Condition::all().add(lead::Column::RegionId.eq(r))),
+        };
+        match waiting {
+            Some(w) => Condition::any()
+                .add(owned)
+                .add(Condition::all().add(lead::Column::OwnerId.is_null()).add(w)),
+            None => owned,
+        }
+    }
+}
+
+/// A lead assignment rule belongs to the region it was made for (a company-wide rule to the
+/// admins) and, for reading, to the team it feeds: its managers manage it, and the team's
+/// supervisor is told it exists (403) rather than that it does not (404).
+impl Scoped for crate::entities::lead_rule::Entity {
+    const RESOURCE: Resource = Resource::Lead;
+    fn in_scope(actor: &Actor, scope: Scope) -> Condition {
+        use crate::entities::lead_rule;
+        let none = || Condition::all().add(lead_rule::Column::Id.is_null());
+        match scope {
+            Scope::All => Condition::all(),
+            Scope::Region => match actor.region_id {
+                Some(r) => Condition::all().add(lead_rule::Column::RegionId.eq(r)),
+                None => none(),
+            },
+            Scope::Team => match actor.team_id {
+                Some(t) => Condition::all().add(lead_rule::Column::TeamId.eq(t)),
+                None => none(),
+            },
+            Scope::Own | Scope::OwnAndSubordinates => none(),
+        }
+    }
+}

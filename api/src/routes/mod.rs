@@ -7,6 +7,7 @@ pub mod contact;
 pub mod customer;
 pub mod field;
 pub mod layout;
+pub mod lead;
 pub mod notification;
 pub mod opportunity;
 pub mod option_list;
@@ -37,6 +38,7 @@ pub fn api_v1() -> utoipa_actix_web::scope::Scope<
         .configure(customer::configure)
         .configure(pool::configure)
         .configure(opportunity::configure)
+        .configure(lead::configure)
         .configure(contact::configure)
         .configure(option_list::configure)
         .configure(field::configure)

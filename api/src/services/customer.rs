@@ -9,14 +9,16 @@ use kaidan_shared::customer::{
     CustomerUpdate, Level, TransferRequest,
 };
 use kaidan_shared::duplicate::{DuplicateField, DuplicateMatch};
+use kaidan_shared::field::CustomValues;
 use kaidan_shared::normalize::{mask_name, name_key, phone_key, search_key};
 use kaidan_shared::page::Page;
 use kaidan_shared::FieldCode;
 use kaidan_shared::{policy as table, Action, ErrorCode, Resource, Role, Scope};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    FromQueryResult, JoinType, QueryFilter, QuerySelect, RelationTrait, Select,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, FromQueryResult, JoinType, QueryFilter, QuerySelect,
+    RelationTrait, Select,
 };
 use uuid::Uuid;
 
@@ -25,7 +27,7 @@ use crate::clock::Clock;
 use crate::config::LimitSettings;
 use crate::entities::{customer, customer_tag, user};
 use crate::error::{AppError, AppResult};
-use crate::services::counters::{self, Key, Taken};
+use crate::services::duplicate::{self, Found, Hidden};
 use crate::services::field_plan::PlanCache;
 use crate::services::record::{self, KeyKind, Keyset};
 use crate::services::{
@@ -97,17 +99,7 @@ async fn owner_names<C: ConnectionTrait>(
     db: &C,
     ids: impl Iterator<Item = Uuid>,
 ) -> AppResult<HashMap<Uuid, String>> {
-    let ids: BTreeSet<Uuid> = ids.collect();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(user::Entity::find()
-        .filter(user::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.display_name))
-        .collect())
+    record::names::<user::Entity, _>(db, ids, user::Column::Id, user::Column::DisplayName).await
 }
 
 /// The DTO of a customer the caller just wrote (its owner's name read by id).
@@ -130,8 +122,9 @@ pub async fn find_in_scope<C: ConnectionTrait>(
     record::find::<customer::Entity, _>(db, actor, action, id, Condition::all()).await
 }
 
-/// The user who may become owner: active, able to own customers, and inside `scope`.
-async fn assignable_owner<C: ConnectionTrait>(
+/// The user who may become owner (of a customer, a deal, a lead): active, able to own customers,
+/// and inside `scope`.
+pub(crate) async fn assignable_owner<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     scope: Scope,
@@ -298,24 +291,25 @@ pub async fn get(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<
     Ok(CustomerDetail { customer, contacts }.masked_if_pooled())
 }
 
-/// Active customers that look like the new one: same credit code, same phone, or same name key.
-///
-/// Matches outside the caller's scope are shown masked with their owner's name (so two reps do
-/// not chase one company), at most `limits.cross_scope_duplicates_per_hour` such answers per user
-/// (429 past it), and every one is written to the matched customer's history.
-async fn find_duplicates(
+/// What a new record is compared with: customers match on the credit code, the phone or the
+/// name key (leads probe with their company and phone).
+pub(crate) struct Probe<'a> {
+    pub name: &'a str,
+    pub phone: Option<&'a str>,
+    pub credit_code: Option<&'a str>,
+}
+
+/// Active customers that look like the probe: same credit code, same phone, or same name key.
+/// Matches outside the caller's scope come masked with their owner's name (so two reps do not
+/// chase one company); `duplicate::settle` charges and records them.
+pub(crate) async fn duplicates_of(
     db: &DatabaseConnection,
     actor: &Actor,
-    input: &CustomerCreate,
-    limits: &LimitSettings,
-) -> AppResult<Vec<DuplicateMatch>> {
-    let nk = name_key(&input.name);
-    let pk = input
-        .phone
-        .as_deref()
-        .map(phone_key)
-        .filter(|p| !p.is_empty());
-    let cc = input.credit_code.clone();
+    probe: Probe<'_>,
+) -> AppResult<Vec<Found>> {
+    let nk = name_key(probe.name);
+    let pk = probe.phone.map(phone_key).filter(|p| !p.is_empty());
+    let cc = probe.credit_code.map(str::to_owned);
     let mut any = Condition::any().add(customer::Column::NameKey.eq(nk.clone()));
     if let Some(p) = &pk {
         any = any.add(customer::Column::PhoneKey.eq(p.clone()));
@@ -351,8 +345,7 @@ async fn find_duplicates(
             None => BTreeSet::new(),
         };
     let owners = owner_names(db, rows.iter().filter_map(|r| r.owner_id)).await?;
-    // (what the caller is told, the id of a match they may not see — kept for the audit only)
-    let matches: Vec<(DuplicateMatch, Option<Uuid>)> = rows
+    Ok(rows
         .into_iter()
         .map(|r| {
             let mut matched_on = Vec::new();
@@ -366,47 +359,22 @@ async fn find_duplicates(
                 matched_on.push(DuplicateField::Name);
             }
             let mine = visible.contains(&r.id);
-            let shown = DuplicateMatch {
-                resource: Resource::Customer,
-                id: mine.then_some(r.id),
-                name: if mine { r.name } else { mask_name(&r.name) },
-                owner_name: r.owner_id.and_then(|o| owners.get(&o).cloned()),
-                matched_on,
-            };
-            (shown, (!mine).then_some(r.id))
-        })
-        .collect();
-    let foreign: Vec<(Uuid, &DuplicateMatch)> = matches
-        .iter()
-        .filter_map(|(m, hidden)| hidden.map(|id| (id, m)))
-        .collect();
-    if !foreign.is_empty() {
-        let key = Key::new("dup_cross_scope", &actor.user_id.to_string(), "");
-        let max = limits.cross_scope_duplicates_per_hour as i64;
-        if let Taken::Full { retry_after_secs } = counters::take(db, &key, max, 3600).await? {
-            return Err(AppError::too_many(retry_after_secs).with_detail(
-                "too many duplicate checks that matched other teams' customers; try again later",
-            ));
-        }
-        let txn = begin_write(db).await?;
-        for (id, m) in &foreign {
-            audit::record(
-                &txn,
-                actor,
-                audit::Change {
-                    action: AuditAction::CustomerDuplicateMatch,
-                    entity: "customer",
-                    entity_id: *id,
-                    subject_id: *id,
-                    before: None,
-                    after: Some(serde_json::json!({ "matched_on": m.matched_on })),
+            Found {
+                shown: DuplicateMatch {
+                    resource: Resource::Customer,
+                    id: mine.then_some(r.id),
+                    name: if mine { r.name } else { mask_name(&r.name) },
+                    owner_name: r.owner_id.and_then(|o| owners.get(&o).cloned()),
+                    matched_on,
                 },
-            )
-            .await?;
-        }
-        txn.commit().await?;
-    }
-    Ok(matches.into_iter().map(|(m, _)| m).collect())
+                hidden: (!mine).then_some(Hidden {
+                    id: r.id,
+                    entity: "customer",
+                    action: AuditAction::CustomerDuplicateMatch,
+                }),
+            }
+        })
+        .collect())
 }
 
 fn clean(s: Option<String>) -> Option<String> {
@@ -514,11 +482,51 @@ pub async fn create(
     }
     assignable_owner(db, actor, scope, owner_id).await?;
     if !input.force {
-        let dups = find_duplicates(db, actor, &input, limits).await?;
+        let probe = Probe {
+            name: &input.name,
+            phone: input.phone.as_deref(),
+            credit_code: input.credit_code.as_deref(),
+        };
+        let found = duplicates_of(db, actor, probe).await?;
+        let dups = duplicate::settle(db, actor, limits, found).await?;
         if !dups.is_empty() {
             return Err(AppError::duplicates(dups));
         }
     }
+    let txn = begin_write(db).await?;
+    let mut detail = insert(
+        &txn,
+        actor,
+        &rules,
+        &contact_rules,
+        input,
+        custom,
+        owner_id,
+        clock,
+    )
+    .await?;
+    txn.commit().await?;
+    detail.customer.custom = rules.visible(actor.role, &detail.customer.custom);
+    for c in &mut detail.contacts {
+        c.custom = contact_rules.visible(actor.role, &c.custom);
+    }
+    Ok(detail)
+}
+
+/// Writes a checked new customer and its contacts inside `txn`, with their audit rows (lead
+/// conversion calls this inside its own transaction). Answers every custom value: the caller
+/// shows what the reader may see.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn insert(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    rules: &field::Rules,
+    contact_rules: &field::Rules,
+    input: CustomerCreate,
+    custom: CustomValues,
+    owner_id: Uuid,
+    clock: &Clock,
+) -> AppResult<CustomerDetail> {
     let t = now();
     let tags = clean_tags(input.tags.clone());
     let name = input.name.trim().to_owned();
@@ -554,18 +562,17 @@ pub async fn create(
         created_at: t,
         updated_at: t,
     };
-    let txn = begin_write(db).await?;
     customer::Entity::insert(customer::ActiveModel::from(m.clone()))
-        .exec_without_returning(&txn)
+        .exec_without_returning(txn)
         .await?;
-    write_tags(&txn, m.id, &tags).await?;
-    rules.mark_used(&txn, &custom).await?;
+    write_tags(txn, m.id, &tags).await?;
+    rules.mark_used(txn, &custom).await?;
     rules
-        .index(&txn, Resource::Customer, m.id, &Default::default(), &custom)
+        .index(txn, Resource::Customer, m.id, &Default::default(), &custom)
         .await?;
-    let mut dto = decorate_one(&txn, m.clone()).await?;
+    let dto = decorate_one(txn, m.clone()).await?;
     audit::record(
-        &txn,
+        txn,
         actor,
         audit::Change::created(AuditAction::CustomerCreate, "customer", m.id, m.id, &dto),
     )
@@ -578,12 +585,7 @@ pub async fn create(
     }
     let mut created = Vec::with_capacity(contact_inputs.len());
     for c in contact_inputs {
-        created.push(contact::insert(&txn, actor, &contact_rules, m.id, c).await?);
-    }
-    txn.commit().await?;
-    dto.custom = rules.visible(actor.role, &dto.custom);
-    for c in &mut created {
-        c.custom = contact_rules.visible(actor.role, &c.custom);
+        created.push(contact::insert(txn, actor, contact_rules, m.id, c).await?);
     }
     Ok(CustomerDetail {
         customer: dto,

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use kaidan_shared::audit::{AuditAction, AuditEntry, HistoryQuery};
+use kaidan_shared::field::CustomValues;
 use kaidan_shared::opportunity::{
     weighted, Board, BoardColumn, BoardQuery, Opportunity, OpportunityCreate, OpportunityDetail,
     OpportunityListQuery, OpportunityUpdate, Outcome, Reopen, Stage, StageChange, StageMove,
@@ -16,11 +17,12 @@ use kaidan_shared::opportunity::{
 };
 use kaidan_shared::option_list::{builtin, check_choice};
 use kaidan_shared::page::Page;
-use kaidan_shared::{policy as table, Action, ErrorCode, FieldCode, Resource, Role};
+use kaidan_shared::{policy as table, Action, ErrorCode, FieldCode, Resource};
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    FromQueryResult, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, RelationTrait, Select,
 };
 use uuid::Uuid;
 
@@ -142,7 +144,7 @@ pub async fn save_stages(
     Ok(after)
 }
 
-fn find_stage<'a>(stages: &'a Stages, key: &str) -> Option<&'a Stage> {
+pub(crate) fn find_stage<'a>(stages: &'a Stages, key: &str) -> Option<&'a Stage> {
     stages.stages.iter().find(|s| s.key == key)
 }
 
@@ -492,29 +494,6 @@ async fn record_move<C: ConnectionTrait>(
     Ok(())
 }
 
-/// The user who may own a deal: active, able to own customers, inside `scope`.
-async fn assignable_owner<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    scope: kaidan_shared::Scope,
-    owner_id: Uuid,
-) -> AppResult<()> {
-    user::Entity::find_by_id(owner_id)
-        .filter(policy::users_in_scope(actor, scope))
-        .filter(user::Column::Active.eq(true))
-        .one(db)
-        .await?
-        .filter(|u| Role::parse(&u.role).is_some_and(Role::can_own_customers))
-        .map(|_| ())
-        .ok_or_else(|| {
-            AppError::field(
-                "owner_id",
-                FieldCode::UnknownReference,
-                "no active salesperson with this id inside your scope",
-            )
-        })
-}
-
 pub async fn create(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -575,17 +554,61 @@ pub async fn create(
                         "only supervisors and above may choose the owner",
                     )
                 })?;
-            assignable_owner(db, actor, scope, o).await?;
+            crate::services::customer::assignable_owner(db, actor, scope, o).await?;
             o
         }
         Some(o) => o,
         None => cust.owner_id.unwrap_or(actor.user_id),
     };
+    let txn = begin_write(db).await?;
+    let deal = NewDeal {
+        customer_id: cust.id,
+        owner,
+        stage,
+        input,
+        custom,
+    };
+    let mut dto = insert(&txn, actor, &rules, deal, clock).await?;
+    let history = stage_history(&txn, dto.id).await?;
+    txn.commit().await?;
+    dto.custom = rules.visible(actor.role, &dto.custom);
+    Ok(OpportunityDetail {
+        opportunity: dto,
+        stage_history: history,
+    })
+}
+
+/// A checked new deal: its customer, owner and open stage decided, its custom values checked.
+pub(crate) struct NewDeal<'a> {
+    pub customer_id: Uuid,
+    pub owner: Uuid,
+    pub stage: &'a Stage,
+    pub input: OpportunityCreate,
+    pub custom: CustomValues,
+}
+
+/// Writes a new deal inside `txn`: the row, its first stage move, its customer's follow-up clock
+/// and the audit row (lead conversion calls this inside its own transaction). Answers every
+/// custom value: the caller shows what the reader may see.
+pub(crate) async fn insert(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    rules: &field::Rules,
+    deal: NewDeal<'_>,
+    clock: &Clock,
+) -> AppResult<Opportunity> {
+    let NewDeal {
+        customer_id,
+        owner,
+        stage,
+        input,
+        custom,
+    } = deal;
     let t = now();
     let at = clock.now();
     let m = opportunity::Model {
         id: new_id(),
-        customer_id: cust.id,
+        customer_id,
         name: input.name.trim().into(),
         amount: input.amount,
         expected_close_date: input.expected_close_date,
@@ -610,26 +633,24 @@ pub async fn create(
         created_at: t,
         updated_at: t,
     };
-    let txn = begin_write(db).await?;
     opportunity::Entity::insert(opportunity::ActiveModel::from(m.clone()))
-        .exec_without_returning(&txn)
+        .exec_without_returning(txn)
         .await?;
-    rules.mark_used(&txn, &custom).await?;
+    rules.mark_used(txn, &custom).await?;
     rules
         .index(
-            &txn,
+            txn,
             Resource::Opportunity,
             m.id,
             &Default::default(),
             &custom,
         )
         .await?;
-    record_move(&txn, actor, &m, None).await?;
-    touch_customer(&txn, cust.id, at).await?;
-    let mut dto = read_one(&txn, m.id).await?;
-    let history = stage_history(&txn, m.id).await?;
+    record_move(txn, actor, &m, None).await?;
+    touch_customer(txn, customer_id, at).await?;
+    let dto = read_one(txn, m.id).await?;
     audit::record(
-        &txn,
+        txn,
         actor,
         audit::Change::created(
             AuditAction::OpportunityCreate,
@@ -640,12 +661,7 @@ pub async fn create(
         ),
     )
     .await?;
-    txn.commit().await?;
-    dto.custom = rules.visible(actor.role, &dto.custom);
-    Ok(OpportunityDetail {
-        opportunity: dto,
-        stage_history: history,
-    })
+    Ok(dto)
 }
 
 pub async fn update(
@@ -689,7 +705,7 @@ pub async fn update(
             })?;
         record::find::<opportunity::Entity, _>(db, actor, Action::Transfer, id, Condition::all())
             .await?;
-        assignable_owner(db, actor, scope, o).await?;
+        crate::services::customer::assignable_owner(db, actor, scope, o).await?;
         action = AuditAction::OpportunityTransfer;
     }
     let before = read_one(db, id).await?;

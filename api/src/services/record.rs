@@ -119,7 +119,8 @@ versioned!(
     field_def,
     layout,
     pool,
-    opportunity
+    opportunity,
+    lead
 );
 
 /// Runs `update` on the one row `id` only if its version is still `expected`; 412 when another
@@ -261,4 +262,32 @@ impl<E: EntityTrait> Keyset<E> {
             next_cursor,
         })
     }
+}
+
+/// `id → name` of the rows of `E` with these ids (one query; none for no ids): the names a page
+/// of records shows beside the ids it holds (owners, rules, teams).
+pub async fn names<E, C>(
+    db: &C,
+    ids: impl Iterator<Item = Uuid>,
+    id: E::Column,
+    name: E::Column,
+) -> AppResult<std::collections::HashMap<Uuid, String>>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let ids: std::collections::BTreeSet<Uuid> = ids.collect();
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(E::find()
+        .select_only()
+        .column(id)
+        .column(name)
+        .filter(id.is_in(ids))
+        .into_tuple::<(Uuid, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
 }

@@ -11,6 +11,7 @@ mod errors;
 mod field;
 mod jobs;
 mod layout;
+mod lead;
 mod matrix;
 mod notification;
 mod operations;

@@ -46,6 +46,11 @@ enum Target {
     Opportunity,
     /// A won deal (for reopen).
     WonOpportunity,
+    /// A lead (position = its owner's).
+    Lead,
+    /// A lead assignment rule (position = a rep of the team it feeds; made by that region's
+    /// manager).
+    LeadRule,
 }
 
 /// What an operation does, in the permission table's terms.
@@ -59,8 +64,9 @@ enum Kind {
     List(Resource),
     /// Creates an org record (regions, teams, users): `Manage` on `Resource`.
     CreateOrg(Resource),
-    /// Creates a customer whose `owner_id` sits in the position (the owner field rule).
-    CreateOwned,
+    /// Creates a record of `Resource` whose `owner_id` sits in the position (the owner field
+    /// rule of customers and leads).
+    CreateOwned(Resource),
     /// Acts on one record in the position.
     Record(Resource, Action, Target),
     /// Creates a `Resource` record for the customer of a fixture in the position (`customer_id`
@@ -86,6 +92,7 @@ fn classify(operation_id: &str) -> Option<Kind> {
         .or_else(|| notification_operations(operation_id))
         .or_else(|| pool_operations(operation_id))
         .or_else(|| opportunity_operations(operation_id))
+        .or_else(|| lead_operations(operation_id))
 }
 
 /// Sign-in, tokens, health: no module's records.
@@ -132,7 +139,7 @@ fn customer_operations(op: &str) -> Option<Kind> {
     let r = Resource::Customer;
     Some(match op {
         "list_customers" => List(r),
-        "create_customer" => CreateOwned,
+        "create_customer" => CreateOwned(r),
         "get_customer" | "customer_history" => Record(r, Read, Target::Customer),
         "update_customer" => Record(r, Update, Target::Customer),
         "archive_customer" => Record(r, Archive, Target::Customer),
@@ -237,6 +244,23 @@ fn opportunity_operations(op: &str) -> Option<Kind> {
         "reopen_opportunity" => Record(r, Manage, Target::WonOpportunity),
         "list_opportunity_stages" => Setting(r, Read),
         "save_opportunity_stages" => Setting(Resource::Field, Manage),
+        _ => return None,
+    })
+}
+
+fn lead_operations(op: &str) -> Option<Kind> {
+    use Action::*;
+    use Kind::*;
+    let r = Resource::Lead;
+    Some(match op {
+        "list_leads" => List(r),
+        "create_lead" => CreateOwned(r),
+        "get_lead" | "lead_history" => Record(r, Read, Target::Lead),
+        "update_lead" | "disqualify_lead" | "convert_lead" => Record(r, Update, Target::Lead),
+        "assign_lead" => Record(r, Transfer, Target::Lead),
+        "list_lead_rules" => Setting(r, Manage),
+        "create_lead_rule" => CreateOrg(r),
+        "update_lead_rule" | "delete_lead_rule" => Record(r, Manage, Target::LeadRule),
         _ => return None,
     })
 }
@@ -694,6 +718,61 @@ impl Matrix<'_> {
                     version,
                 })
             }
+            Target::Lead => {
+                let owner = customer_owner(caller, role, pos)?;
+                let t = self.token(owner).await;
+                let name = self.unique("矩阵线索公司");
+                let r = self
+                    .app
+                    .post(
+                        &t,
+                        "/api/v1/leads",
+                        json!({"name": "矩阵联系人", "company": name, "owner_id": self.org.person(owner).id}),
+                    )
+                    .await
+                    .expect(201);
+                let id = r.id();
+                Some(Fixture {
+                    read_back: Some(format!("/api/v1/leads/{id}")),
+                    id: Some(id),
+                    subject: Some(self.org.person(owner).clone()),
+                    version: 1,
+                })
+            }
+            Target::LeadRule => {
+                // The team the rule feeds, and its manager, by position.
+                let (team, manager, member) = match pos {
+                    Position::SameTeam if role.needs_team() => (
+                        "华东一组",
+                        "manager_east",
+                        if caller == "rep_east1" {
+                            "rep_east2"
+                        } else {
+                            "rep_east1"
+                        },
+                    ),
+                    Position::OtherTeam => ("华东二组", "manager_east", "rep_east3"),
+                    Position::OtherRegion => ("华南一组", "manager_south", "rep_south1"),
+                    _ => return None,
+                };
+                let t = self.token(manager).await;
+                let r = self
+                    .app
+                    .post(
+                        &t,
+                        "/api/v1/lead-rules",
+                        json!({"name": self.unique("矩阵规则"), "position": 5,
+                               "team_id": self.org.team_by_name[team]}),
+                    )
+                    .await
+                    .expect(201);
+                Some(Fixture {
+                    id: Some(r.id()),
+                    subject: Some(self.org.person(member).clone()),
+                    version: 1,
+                    read_back: None,
+                })
+            }
             Target::Pool | Target::PooledCustomer => {
                 // Positions a pool can have: the caller's region (its own pool), another
                 // team of 华东 (the same pool), another region.
@@ -838,7 +917,7 @@ impl Matrix<'_> {
     fn body(&self, op: &str, caller: &str, pos: Position) -> Option<Value> {
         Some(match op {
             "update_customer" => json!({"notes": "矩阵"}),
-            "transfer_customer" => {
+            "transfer_customer" | "assign_lead" => {
                 // To someone the caller may assign: the caller, or a rep of 华东一组 when the
                 // caller owns it already. Refused roles never get as far as the new owner.
                 let to = match (caller, pos) {
@@ -860,6 +939,12 @@ impl Matrix<'_> {
             "move_opportunity_stage" => json!({"stage": "needs"}),
             "reopen_opportunity" => json!({"stage": "negotiation", "reason": "矩阵"}),
             "release_customer" => json!({"reason": "矩阵"}),
+            "update_lead" => json!({"status": "contacted"}),
+            "disqualify_lead" => json!({"reason": "no_need"}),
+            "convert_lead" => json!({}),
+            "update_lead_rule" => {
+                json!({"name": self.unique("改名"), "position": 3, "queue": "unassigned"})
+            }
             _ => return None,
         })
     }
@@ -1034,8 +1119,9 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
         .expect(201);
     }
 
-    // One customer owned by every salesperson of the demo org.
+    // One customer, one deal and one lead owned by every salesperson of the demo org.
     let mut owned_by: HashMap<String, String> = HashMap::new();
+    let mut leads_of: HashMap<String, Option<String>> = HashMap::new();
     for username in org.people.keys() {
         if username == "admin" || username.starts_with("cs") {
             continue;
@@ -1055,7 +1141,28 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
         .await
         .expect(201);
         owned_by.insert(c["id"].as_str().unwrap().to_owned(), username.clone());
+        let l = app
+            .post(
+                &t,
+                "/api/v1/leads",
+                json!({"name": "列表线索", "company": format!("列表线索-{username}"),
+                       "owner_id": org.person(username).id, "force": true}),
+            )
+            .await
+            .expect(201);
+        leads_of.insert(l.id(), Some(username.clone()));
     }
+    // A lead no rule places: it waits in the default queue, the admins' alone.
+    let cs = app.login("cs1").await;
+    let queued = app
+        .post(
+            &cs,
+            "/api/v1/leads",
+            json!({"name": "排队线索", "force": true}),
+        )
+        .await
+        .expect(201);
+    leads_of.insert(queued.id(), None);
 
     for op in &ops {
         let Some(kind) = classify(&op.id) else {
@@ -1165,6 +1272,20 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
                             assert!(!seen.contains(&theirs.to_string()), "{caller}");
                             assert_eq!(scope, Scope::Own);
                         }
+                        Resource::Lead => {
+                            let seen = collect(&app, &token, &op.path, "limit=9").await;
+                            for (id, owner) in &leads_of {
+                                let inside = match owner {
+                                    Some(o) => org.reaches(me, scope, org.person(o)),
+                                    None => scope == Scope::All,
+                                };
+                                assert_eq!(
+                                    seen.contains(id),
+                                    inside,
+                                    "{caller} leads: {owner:?}'s"
+                                );
+                            }
+                        }
                         // The org chart's names are open to every signed-in user.
                         _ => assert_eq!(scope, Scope::All),
                     }
@@ -1177,6 +1298,8 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
                         Resource::OptionList => json!({"key": format!("m_{caller}"),
                             "name_zh": "矩阵", "name_en": "Matrix"}),
                         Resource::Pool => json!({"name": format!("新公海-{caller}")}),
+                        Resource::Lead => json!({"name": format!("新规则-{caller}"),
+                            "position": 1, "queue": "unassigned"}),
                         Resource::Field => json!({"resource": "customer",
                             "key": format!("m_{caller}"), "label_zh": "矩阵",
                             "label_en": "Matrix", "kind": "text"}),
@@ -1193,7 +1316,7 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
                     };
                     assert_eq!(r.status, expected, "{} as {caller}: {}", op.id, r.body);
                 }
-                Kind::CreateOwned => {
+                Kind::CreateOwned(resource) => {
                     for owner in [caller, "rep_east1", "rep_east2", "rep_east3", "rep_south1"] {
                         let subject = org.person(owner);
                         let body = json!({"name": format!("归属-{caller}-{owner}"),
@@ -1201,8 +1324,8 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
                         let r = app
                             .request(op.method.clone(), &op.path, Some(&token), Some(&body), &[])
                             .await;
-                        let create = scope_for(role, Resource::Customer, Action::Create);
-                        let choose = scope_for(role, Resource::Customer, Action::Transfer);
+                        let create = scope_for(role, resource, Action::Create);
+                        let choose = scope_for(role, resource, Action::Transfer);
                         let expected = match create {
                             None => 403,
                             // Customer service owns nothing, not even when it names itself.

@@ -192,6 +192,10 @@ pub fn error_text(code: ErrorCode, lang: Lang) -> &'static str {
             Lang::Zh => "刚放弃的客户需过冷却期才能再领取",
             Lang::En => "You released this customer recently; wait for the cool-down",
         },
+        Converted => match lang {
+            Lang::Zh => "该线索已转化，不能再修改",
+            Lang::En => "This lead is converted; it can no longer change",
+        },
         Conflict => match lang {
             Lang::Zh => "名称已被占用",
             Lang::En => "That name is taken",
@@ -281,6 +285,18 @@ pub fn action_label(action: AuditAction, lang: Lang) -> &'static str {
         OpportunityArchive => ("删除了商机", "removed the deal"),
         OpportunityTransfer => ("转移了商机", "transferred the deal"),
         StagesUpdate => ("修改了销售阶段", "edited the pipeline's stages"),
+        LeadCreate => ("创建了线索", "created the lead"),
+        LeadUpdate => ("修改了线索", "edited the lead"),
+        LeadAssign => ("分配了线索", "assigned the lead"),
+        LeadDisqualify => ("将线索标为无效", "disqualified the lead"),
+        LeadConvert => ("转化了线索", "converted the lead"),
+        LeadDuplicateMatch => (
+            "查重时匹配到此线索",
+            "matched this lead in a duplicate check",
+        ),
+        LeadRuleCreate => ("新建了分配规则", "added an assignment rule"),
+        LeadRuleUpdate => ("修改了分配规则", "edited an assignment rule"),
+        LeadRuleDelete => ("删除了分配规则", "deleted an assignment rule"),
         Other => ("其他操作", "other change"),
     };
     match lang {

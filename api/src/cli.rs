@@ -60,6 +60,13 @@ pub enum Command {
         #[arg(long, default_value_t = 0)]
         port: u16,
     },
+    /// Run a background job now (`pool_reclaim`, `deal_stale`), on this process, under its
+    /// lease like a server would: for operators after a change of rules, and for the
+    /// reclaim-under-load benchmark. Prints what it did.
+    RunJob {
+        /// The job's name.
+        name: String,
+    },
     /// Manage user accounts without the web app (the first admin of a real install).
     User {
         #[command(subcommand)]
@@ -168,9 +175,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("seeding failed: {e} ({:?})", e.source))?;
             println!(
-                "demo data ready: {} users, {} customers, {} deals and {} customers in the pools \
-                 added (existing ones kept)",
-                report.users_created, report.customers_created, report.deals_created, report.pooled
+                "demo data ready: {} users, {} customers, {} deals, {} customers in the pools and \
+                 {} leads added (existing ones kept)",
+                report.users_created,
+                report.customers_created,
+                report.deals_created,
+                report.pooled,
+                report.leads_created
             );
             Ok(())
         }
@@ -182,13 +193,49 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(describe)?;
             println!(
-                "bench data: {} reps; added {} customers and {} contacts in {:.1} s ({:.0} rows/s)",
+                "bench data: {} reps; added {} customers, {} contacts, {} deals and {} leads, \
+                 pooled {} and made {} due for reclaim in {:.1} s ({:.0} rows/s)",
                 r.reps,
                 r.customers_added,
                 r.contacts_added,
+                r.pipeline.deals,
+                r.pipeline.leads,
+                r.pipeline.pooled,
+                r.pipeline.due,
                 r.seconds,
                 r.rows_per_second()
             );
+            Ok(())
+        }
+        Command::RunJob { name } => {
+            let db = crate::db::connect(&settings).await?;
+            crate::db::migrate(&db).await?;
+            let job = crate::jobs::all()
+                .into_iter()
+                .find(|j| j.name() == name)
+                .ok_or_else(|| anyhow::anyhow!("no job named {name}"))?;
+            let ctx = crate::jobs::JobContext::new(
+                db.clone(),
+                std::sync::Arc::new(crate::clock::Clock::default()),
+                chrono::Duration::seconds(settings.jobs.lease_secs as i64),
+            );
+            crate::jobs::make_due(&db, job.name(), ctx.clock.now())
+                .await
+                .map_err(describe)?;
+            let started = std::time::Instant::now();
+            match crate::jobs::run_if_due(&ctx, job.as_ref())
+                .await
+                .map_err(describe)?
+            {
+                Some(r) => println!(
+                    "{}: {} batches in {:.1} s, {:?}",
+                    r.job,
+                    r.batches,
+                    started.elapsed().as_secs_f64(),
+                    r.counts
+                ),
+                None => println!("{name}: another instance holds its lease; nothing run"),
+            }
             Ok(())
         }
         Command::User { command } => {

@@ -151,9 +151,10 @@ impl Lead {
     }
 }
 
+/// Phone and e-mail, when given: a blank one (a web form's empty input) is no value.
 fn contact_errors(e: &mut Errors, phone: Option<&str>, email: Option<&str>) {
-    e.phone("phone", phone);
-    e.email("email", email);
+    e.phone("phone", phone.filter(|s| !s.trim().is_empty()));
+    e.email("email", email.filter(|s| !s.trim().is_empty()));
 }
 
 /// A new lead. Without `owner_id` a sales rep keeps what they enter; anyone else's lead (and

@@ -70,6 +70,15 @@ pub struct PoolRules {
     pub held_cap: Option<u32>,
 }
 
+/// What the reclaim job does with one customer now ([`PoolRules::due`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Due {
+    Nothing,
+    /// Tell the owner the customer goes back to the pool in `warn_days`.
+    Warn,
+    Reclaim,
+}
+
 impl Default for PoolRules {
     /// A common Chinese setting: A 90 days, B 60, C 30, unrated 30; warn 3 days ahead; seven
     /// days' cool-down; ten claims a day; at most 500 customers held.
@@ -115,6 +124,41 @@ impl PoolRules {
     /// From when the owner is warned of that reclaim.
     pub fn warn_from(&self, reclaim_at: DateTime<Utc>) -> Option<DateTime<Utc>> {
         (self.warn_days > 0).then(|| reclaim_at - Duration::days(self.warn_days as i64))
+    }
+
+    /// What the reclaim job does now with a customer last followed up at `followed_up_at`, due
+    /// back at `reclaim_at`, its owner last warned at `warned_at`.
+    ///
+    /// Nobody loses a customer without the pool's notice: one found overdue with no warning since
+    /// its last follow-up (an install upgraded with years of customers, a pool whose days were
+    /// shortened, a job that could not run for a while) is warned now and goes back `warn_days`
+    /// later, never at once. Without warning days there is no notice to give.
+    pub fn due(
+        &self,
+        reclaim_at: DateTime<Utc>,
+        followed_up_at: DateTime<Utc>,
+        warned_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Due {
+        let Some(warn_from) = self.warn_from(reclaim_at) else {
+            return if now >= reclaim_at {
+                Due::Reclaim
+            } else {
+                Due::Nothing
+            };
+        };
+        match warned_at.filter(|w| *w >= followed_up_at) {
+            None if now >= warn_from => Due::Warn,
+            None => Due::Nothing,
+            Some(w) => {
+                let notice_ends = w + Duration::days(self.warn_days as i64);
+                if now >= reclaim_at && now >= notice_ends {
+                    Due::Reclaim
+                } else {
+                    Due::Nothing
+                }
+            }
+        }
     }
 
     /// Until when the ex-owner of a customer that left them at `left_at` may not claim it.
@@ -382,5 +426,54 @@ mod tests {
         let mut ok = Errors::new();
         PoolRules::default().validate(&mut ok);
         assert!(ok.finish().is_ok());
+    }
+    #[test]
+    fn overdue_customers_are_warned_before_they_are_reclaimed() {
+        use chrono::TimeZone;
+        let r = PoolRules::default(); // unrated 30 days, warn 3 days ahead
+        let day = |d: i64| Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + Duration::days(d);
+        let followed = day(0);
+        let reclaim_at = r.reclaim_at(None, followed).unwrap();
+        assert_eq!(reclaim_at, day(30));
+        // Before the warning days: nothing; in them: a warning; warned: wait, then reclaim.
+        assert_eq!(r.due(reclaim_at, followed, None, day(26)), Due::Nothing);
+        assert_eq!(r.due(reclaim_at, followed, None, day(27)), Due::Warn);
+        assert_eq!(
+            r.due(reclaim_at, followed, Some(day(27)), day(29)),
+            Due::Nothing
+        );
+        assert_eq!(
+            r.due(reclaim_at, followed, Some(day(27)), day(30)),
+            Due::Reclaim
+        );
+        // Found long overdue and never warned (an upgrade, a stopped job): warned first, and
+        // reclaimed only when the notice has run.
+        assert_eq!(r.due(reclaim_at, followed, None, day(400)), Due::Warn);
+        assert_eq!(
+            r.due(reclaim_at, followed, Some(day(400)), day(402)),
+            Due::Nothing
+        );
+        assert_eq!(
+            r.due(reclaim_at, followed, Some(day(400)), day(403)),
+            Due::Reclaim
+        );
+        // A warning from before the last follow-up does not count.
+        assert_eq!(
+            r.due(reclaim_at, followed, Some(day(-5)), day(31)),
+            Due::Warn
+        );
+        // Without warning days, due means reclaimed.
+        let silent = PoolRules {
+            warn_days: 0,
+            ..PoolRules::default()
+        };
+        assert_eq!(
+            silent.due(reclaim_at, followed, None, day(29)),
+            Due::Nothing
+        );
+        assert_eq!(
+            silent.due(reclaim_at, followed, None, day(30)),
+            Due::Reclaim
+        );
     }
 }

@@ -11,6 +11,7 @@ use leptos_router::{path, Lazy};
 use crate::api;
 use crate::i18n::{role_label, use_i18n, I18n, Lang, T};
 use crate::pages::customer::{list::CustomersPage, CustomerDetailRoute, CustomerFormRoute};
+use crate::pages::lead::{LeadDetailRoute, LeadFormRoute, LeadRulesRoute, LeadsRoute};
 use crate::pages::notification::NotificationsRoute;
 use crate::pages::opportunity::{OpportunitiesRoute, OpportunityDetailRoute, OpportunityFormRoute};
 use crate::pages::pool::{PoolCustomerRoute, PoolRoute};
@@ -108,6 +109,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("customers/new") view={Lazy::<CustomerFormRoute>::new()}/>
                     <Route path=path!("customers/:id") view={Lazy::<CustomerDetailRoute>::new()}/>
                     <Route path=path!("customers/:id/edit") view={Lazy::<CustomerFormRoute>::new()}/>
+                    <Route path=path!("leads") view={Lazy::<LeadsRoute>::new()}/>
+                    <Route path=path!("leads/new") view={Lazy::<LeadFormRoute>::new()}/>
+                    <Route path=path!("leads/rules") view={Lazy::<LeadRulesRoute>::new()}/>
+                    <Route path=path!("leads/:id") view={Lazy::<LeadDetailRoute>::new()}/>
+                    <Route path=path!("leads/:id/edit") view={Lazy::<LeadFormRoute>::new()}/>
                     <Route path=path!("opportunities") view={Lazy::<OpportunitiesRoute>::new()}/>
                     <Route path=path!("opportunities/new") view={Lazy::<OpportunityFormRoute>::new()}/>
                     <Route path=path!("opportunities/:id") view={Lazy::<OpportunityDetailRoute>::new()}/>
@@ -258,6 +264,12 @@ pub fn Shell() -> impl IntoView {
                         <span class="icon" aria-hidden="true">"👥"</span>
                         <span>{move || i18n.t(T::Customers)}</span>
                     </A>
+                    <Show when=move || auth.can(Resource::Lead, Act::Read) fallback=|| ()>
+                        <A href="/leads" attr:class="tab" attr:data-testid="tab-leads" attr:data-active=move || active("/leads")().to_string()>
+                            <span class="icon" aria-hidden="true">"📥"</span>
+                            <span>{move || i18n.t(crate::i18n::lead::LeadText::Leads)}</span>
+                        </A>
+                    </Show>
                     <Show when=move || auth.can(Resource::Opportunity, Act::Read) fallback=|| ()>
                         <A href="/opportunities" attr:class="tab" attr:data-testid="tab-deals" attr:data-active=move || active("/opportunities")().to_string()>
                             <span class="icon" aria-hidden="true">"📈"</span>

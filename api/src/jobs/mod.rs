@@ -93,6 +93,21 @@ pub struct RunReport {
     pub counts: Counts,
 }
 
+/// Makes `job` due now (its next run moved to `now`; a run in progress keeps its lease), for a
+/// run an operator asks for. A job that never ran is due already.
+pub async fn make_due(db: &DatabaseConnection, job: &str, now: DateTime<Utc>) -> AppResult<()> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    crate::entities::job::Entity::update_many()
+        .col_expr(
+            crate::entities::job::Column::NextRunAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
+        .filter(crate::entities::job::Column::Name.eq(job))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Runs `job` when it is due and no other instance runs it; `None` when it was not this
 /// instance's to run.
 pub async fn run_if_due(ctx: &JobContext, job: &dyn Job) -> AppResult<Option<RunReport>> {

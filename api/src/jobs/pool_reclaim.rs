@@ -13,7 +13,7 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{DateTime, Duration, Utc};
 use kaidan_shared::audit::AuditAction;
 use kaidan_shared::notification::NotificationKind;
-use kaidan_shared::pool::PoolRules;
+use kaidan_shared::pool::{Due, PoolRules};
 use kaidan_shared::Resource;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -184,67 +184,69 @@ async fn step(
             .add(customer::Column::OwnerId.eq(owner))
             .add(customer::Column::FollowedUpAt.eq(followed))
             .add(customer::Column::PoolId.is_null());
-        if now >= reclaim_at {
-            let done = customer::Entity::update_many()
-                .col_expr(customer::Column::PreviousOwnerId, Expr::value(Some(owner)))
-                .col_expr(customer::Column::OwnerId, Expr::value(Option::<Uuid>::None))
-                .col_expr(customer::Column::PoolId, Expr::value(Some(*pool_id)))
-                .col_expr(customer::Column::PooledAt, Expr::value(Some(now)))
-                .col_expr(customer::Column::PoolReason, Expr::value(Some(REASON)))
-                .col_expr(
-                    customer::Column::Version,
-                    Expr::col(customer::Column::Version).add(1),
-                )
-                .col_expr(
-                    customer::Column::UpdatedAt,
-                    Expr::value(crate::services::now()),
-                )
-                .filter(unchanged)
-                .exec(txn)
-                .await?;
-            if done.rows_affected == 1 {
-                *counts.entry("reclaimed".into()).or_default() += 1;
-                changes.push(audit::Change {
-                    action: AuditAction::CustomerReclaim,
-                    entity: "customer",
-                    entity_id: c.id,
-                    subject_id: c.id,
-                    before: Some(json!({"owner_id": owner, "pool_id": null})),
-                    after: Some(json!({"owner_id": null, "pool_id": pool_id,
+        match rules.due(reclaim_at, followed, c.warned_at, now) {
+            Due::Nothing => {}
+            Due::Reclaim => {
+                let done = customer::Entity::update_many()
+                    .col_expr(customer::Column::PreviousOwnerId, Expr::value(Some(owner)))
+                    .col_expr(customer::Column::OwnerId, Expr::value(Option::<Uuid>::None))
+                    .col_expr(customer::Column::PoolId, Expr::value(Some(*pool_id)))
+                    .col_expr(customer::Column::PooledAt, Expr::value(Some(now)))
+                    .col_expr(customer::Column::PoolReason, Expr::value(Some(REASON)))
+                    .col_expr(
+                        customer::Column::Version,
+                        Expr::col(customer::Column::Version).add(1),
+                    )
+                    .col_expr(
+                        customer::Column::UpdatedAt,
+                        Expr::value(crate::services::now()),
+                    )
+                    .filter(unchanged)
+                    .exec(txn)
+                    .await?;
+                if done.rows_affected == 1 {
+                    *counts.entry("reclaimed".into()).or_default() += 1;
+                    changes.push(audit::Change {
+                        action: AuditAction::CustomerReclaim,
+                        entity: "customer",
+                        entity_id: c.id,
+                        subject_id: c.id,
+                        before: Some(json!({"owner_id": owner, "pool_id": null})),
+                        after: Some(json!({"owner_id": null, "pool_id": pool_id,
                         "pool_reason": REASON, "followed_up_at": followed})),
-                });
-                notices.push(Notice {
-                    user_id: owner,
-                    kind: NotificationKind::PoolReclaimed,
-                    resource: Some(Resource::Customer),
-                    record_id: Some(c.id),
-                    data: json!({"name": c.name, "pool_id": pool_id,
+                    });
+                    notices.push(Notice {
+                        user_id: owner,
+                        kind: NotificationKind::PoolReclaimed,
+                        resource: Some(Resource::Customer),
+                        record_id: Some(c.id),
+                        data: json!({"name": c.name, "pool_id": pool_id,
                         "days": rules.reclaim_days_for(level_of(c))}),
-                });
+                    });
+                }
             }
-        } else if rules.warn_from(reclaim_at).is_some_and(|w| now >= w)
-            && c.warned_at.is_none_or(|w| w < followed)
-        {
-            let done = customer::Entity::update_many()
-                .col_expr(customer::Column::WarnedAt, Expr::value(Some(now)))
-                .filter(unchanged)
-                .filter(
-                    Condition::any()
-                        .add(customer::Column::WarnedAt.is_null())
-                        .add(customer::Column::WarnedAt.lt(followed)),
-                )
-                .exec(txn)
-                .await?;
-            if done.rows_affected == 1 {
-                *counts.entry("warned".into()).or_default() += 1;
-                notices.push(Notice {
-                    user_id: owner,
-                    kind: NotificationKind::PoolWarning,
-                    resource: Some(Resource::Customer),
-                    record_id: Some(c.id),
-                    data: json!({"name": c.name, "reclaim_at": reclaim_at,
+            Due::Warn => {
+                let done = customer::Entity::update_many()
+                    .col_expr(customer::Column::WarnedAt, Expr::value(Some(now)))
+                    .filter(unchanged)
+                    .filter(
+                        Condition::any()
+                            .add(customer::Column::WarnedAt.is_null())
+                            .add(customer::Column::WarnedAt.lt(followed)),
+                    )
+                    .exec(txn)
+                    .await?;
+                if done.rows_affected == 1 {
+                    *counts.entry("warned".into()).or_default() += 1;
+                    notices.push(Notice {
+                        user_id: owner,
+                        kind: NotificationKind::PoolWarning,
+                        resource: Some(Resource::Customer),
+                        record_id: Some(c.id),
+                        data: json!({"name": c.name, "reclaim_at": reclaim_at,
                         "days_left": Ord::max((reclaim_at - now).num_days(), 0)}),
-                });
+                    });
+                }
             }
         }
     }

@@ -32,12 +32,15 @@ pub struct BenchReport {
     pub reps: usize,
     pub customers_added: u64,
     pub contacts_added: u64,
+    pub pipeline: super::bench_pipeline::PipelineReport,
     pub seconds: f64,
 }
 
 impl BenchReport {
     pub fn rows_per_second(&self) -> f64 {
-        (self.customers_added + self.contacts_added) as f64 / self.seconds.max(1e-9)
+        let p = &self.pipeline;
+        (self.customers_added + self.contacts_added + p.deals + p.leads) as f64
+            / self.seconds.max(1e-9)
     }
 }
 
@@ -255,7 +258,8 @@ pub async fn seed_bench(
         contacts_added += n_rows * 2;
         i = end;
     }
-    if added > 0 {
+    let pipeline = super::bench_pipeline::seed(db, &owners, customers).await?;
+    if added > 0 || pipeline.deals > 0 || pipeline.leads > 0 || pipeline.due > 0 {
         // A bulk load leaves the planner without statistics until autovacuum gets round to it;
         // on PostgreSQL the customer list then sorted 17k rows instead of walking the
         // (owner_id, updated_at, id) index (64 ms instead of 0.1 ms).
@@ -265,6 +269,7 @@ pub async fn seed_bench(
         reps: owners.len(),
         customers_added: added,
         contacts_added,
+        pipeline,
         seconds: start.elapsed().as_secs_f64(),
     })
 }
@@ -327,9 +332,12 @@ async fn ensure_bench_field(db: &DatabaseConnection) -> AppResult<()> {
 /// Refreshes the query planner's statistics of the tables the load writes.
 async fn refresh_statistics(db: &DatabaseConnection) -> AppResult<()> {
     let sql = match db.get_database_backend() {
-        DbBackend::Postgres => "ANALYZE customers, contacts, customer_tags, custom_values, users",
+        DbBackend::Postgres => {
+            "ANALYZE customers, contacts, customer_tags, custom_values, users, opportunities, leads"
+        }
         DbBackend::MySql => {
-            "ANALYZE TABLE customers, contacts, customer_tags, custom_values, users"
+            "ANALYZE TABLE customers, contacts, customer_tags, custom_values, users, opportunities, \
+             leads"
         }
         _ => "ANALYZE",
     };

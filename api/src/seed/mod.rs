@@ -1,10 +1,13 @@
 //! Demo data: a realistic Chinese company with two regions, four teams, users of every role and
-//! 500 customers with contacts, a year of pipeline and the regions' public pools, one file per module. Re-running adds only what is missing.
+//! 500 customers with contacts, a year of pipeline, the regions' public pools and leads in every
+//! status with the regions' assignment rules, one file per module. Re-running adds only what is missing.
 //! `bench` loads the large data set the benchmarks run on.
 
 pub mod bench;
+pub mod bench_pipeline;
 mod contact;
 pub mod customer;
+pub mod lead;
 pub mod opportunity;
 pub mod org;
 pub mod user;
@@ -24,6 +27,7 @@ pub struct SeedReport {
     pub customers_created: usize,
     pub deals_created: usize,
     pub pooled: usize,
+    pub leads_created: usize,
 }
 
 /// The whole demo: the org and `customers` customers with 1–3 contacts each.
@@ -36,11 +40,13 @@ pub async fn seed_demo(
     let customers_created = seed_customers(db, customers_wanted).await?;
     let deals_created = opportunity::seed_pipeline(db).await?;
     let pooled = opportunity::seed_pools(db).await?;
+    let leads_created = lead::seed_leads(db).await?;
     Ok(SeedReport {
         users_created,
         customers_created,
         deals_created,
         pooled,
+        leads_created,
     })
 }
 

@@ -715,7 +715,6 @@ pub async fn update(
     input: LeadUpdate,
 ) -> AppResult<Lead> {
     let current = workable(db, actor, id, Action::Update).await?;
-    check_version(Some(expected), current.version)?;
     let rules = field::Rules::load(db, Resource::Lead).await?;
     let mut errors = input.validate().err().unwrap_or_default();
     choices(
@@ -738,6 +737,7 @@ pub async fn update(
     if !errors.is_empty() {
         return Err(AppError::validation(errors));
     }
+    check_version(Some(expected), current.version)?;
     let mut next = current.clone();
     if let Some(n) = &input.name {
         next.name = n.trim().into();
@@ -1234,8 +1234,8 @@ pub async fn update_rule(
     input: LeadRuleInput,
 ) -> AppResult<LeadRule> {
     let (scope, current) = rule_in_scope(db, actor, id).await?;
-    check_version(Some(expected), current.version)?;
     check_rule(db, actor, scope, &input).await?;
+    check_version(Some(expected), current.version)?;
     let mut next = rule_model(input, current.clone());
     next.version = current.version + 1;
     next.updated_at = now();

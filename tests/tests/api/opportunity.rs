@@ -320,8 +320,8 @@ async fn a_deal_without_activity_goes_stale_once_and_an_open_deal_keeps_the_cust
     let run = app.run_job(&stale).await.expect("due");
     assert_eq!(run.counts.get("stale"), None, "told once");
 
-    // Day 31: the customer without a deal goes back to the pool; the one with an open deal
-    // stays (the deal's activity on day 0 was its last follow-up too).
+    // Day 31: the customer without a deal goes back to the pool (this pool warns nobody); the
+    // one with an open deal stays (the deal's activity on day 0 was its last follow-up too).
     app.clock.advance(Duration::days(16));
     let run = app
         .run_job(&kaidan_api::jobs::pool_reclaim::PoolReclaim)

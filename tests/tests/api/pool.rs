@@ -369,8 +369,27 @@ async fn a_follow_up_or_a_transfer_restarts_the_clock() {
         .expect("due");
     assert_eq!(run.counts.get("reclaimed"), None);
     assert_eq!(run.counts.get("warned"), None);
-    // Day 41 after the transfer (day 61 in all): it is.
+    // Day 41 after the transfer (day 61 in all): overdue, but nobody was warned (the job did
+    // not run in the warning days), so the owner is warned now and keeps it for the notice.
     app.clock.advance(Duration::days(30));
+    let run = app
+        .run_job(&kaidan_api::jobs::pool_reclaim::PoolReclaim)
+        .await
+        .expect("due");
+    assert_eq!(run.counts.get("warned"), Some(&1));
+    assert_eq!(run.counts.get("reclaimed"), None);
+    app.clock.advance(Duration::days(2));
+    let run = app
+        .run_job(&kaidan_api::jobs::pool_reclaim::PoolReclaim)
+        .await
+        .expect("due");
+    assert_eq!(
+        run.counts.get("reclaimed"),
+        None,
+        "the notice has a day to run"
+    );
+    // The notice has run: it goes back.
+    app.clock.advance(Duration::days(1));
     let run = app
         .run_job(&kaidan_api::jobs::pool_reclaim::PoolReclaim)
         .await
@@ -390,9 +409,16 @@ async fn two_instances_running_the_reclaim_job_take_each_customer_back_once() {
         customer(&app, &reps[i % 2], &format!("批量客户{i}"), Some(Level::C)).await;
     }
     let other = app.another_instance().await;
-    app.clock.advance(Duration::days(31));
-    other.clock.advance(Duration::days(31));
     let job = kaidan_api::jobs::pool_reclaim::PoolReclaim;
+    // Warned on day 28, due on day 31: both instances run then.
+    for days in [28, 3] {
+        app.clock.advance(Duration::days(days));
+        other.clock.advance(Duration::days(days));
+        if days == 28 {
+            let run = app.run_job(&job).await.expect("due");
+            assert_eq!(run.counts.get("warned"), Some(&12));
+        }
+    }
     let (a, b) = tokio::join!(app.run_job(&job), other.run_job(&job));
     let reclaimed: u64 = [a, b]
         .into_iter()

@@ -1101,6 +1101,76 @@ async fn phone_rep_opens_a_deal_and_moves_it_to_won() {
     assert_eq!(detail.body["stage_history"][1]["to_stage"], "won");
 }
 
+/// A rep enters a lead met at a trade show, qualifies it and converts it into a customer with a
+/// deal; an existing customer with the same name is offered for attaching instead.
+#[tokio::test]
+async fn phone_rep_converts_a_lead() {
+    let app = spawn().await;
+    let rep = app.login("rep_east1").await;
+    let mut b = open(&app, "lead", PHONE).await;
+    b.login("rep_east1", PASSWORD).await;
+    b.click("[data-testid=tab-leads]").await;
+    b.wait_text("main", "暂无线索").await;
+    b.click("[data-testid=new-lead]").await;
+    b.fill("#f-name", "王磊").await;
+    b.fill("#f-company", "苏州恒远精密机械有限公司").await;
+    b.fill("#f-phone", "13812345678").await;
+    b.select("#f-source", "trade_show").await;
+    b.select("#f-province", "jiangsu").await;
+    b.shot("lead-form").await;
+    b.click("[data-testid=lead-save]").await;
+    b.wait_text("[data-testid=lead-status]", "新线索").await;
+    b.wait_text("[data-testid=lead-detail]", "展会").await;
+
+    b.click("[data-testid=qualify]").await;
+    b.wait_text("[data-testid=lead-status]", "有效").await;
+    b.click("[data-testid=convert-open]").await;
+    b.fill("#cv-amount", "80,000").await;
+    b.shot("convert-sheet").await;
+    b.click("[data-testid=convert-submit]").await;
+    b.wait_text("[data-testid=customer-name]", "苏州恒远精密机械有限公司")
+        .await;
+    b.wait_text("main", "王磊").await;
+    b.shot("converted").await;
+
+    // The lead now says what it became and offers no more actions.
+    b.click("[data-testid=tab-leads]").await;
+    b.wait_text("[data-testid=lead-list]", "已转化").await;
+    b.click("[data-testid=lead-row] a").await;
+    b.wait("[data-testid=lead-converted]").await;
+    assert!(b
+        .client
+        .find(fantoccini::Locator::Css("[data-testid=convert-open]"))
+        .await
+        .is_err());
+
+    // A second lead of the same company: the conversion offers the customer to attach to.
+    let l = app
+        .post(
+            &rep,
+            "/api/v1/leads",
+            json!({"name": "李娜", "company": "苏州恒远精密机械有限公司", "force": true}),
+        )
+        .await
+        .expect(201);
+    b.goto(&format!("/leads/{}", l.id())).await;
+    b.click("[data-testid=convert-open]").await;
+    b.click("[data-testid=with-deal]").await;
+    b.click("[data-testid=convert-submit]").await;
+    b.wait("[data-testid=convert-duplicates]").await;
+    b.shot("convert-duplicates").await;
+    b.click("[data-testid=attach]").await;
+    b.wait_text("main", "李娜").await;
+    b.close().await;
+
+    let customers = app.get(&rep, "/api/v1/customers").await.expect(200);
+    assert_eq!(customers.body["items"].as_array().unwrap().len(), 1);
+    let deals = app.get(&rep, "/api/v1/opportunities").await.expect(200);
+    let deals = deals.body["items"].as_array().unwrap();
+    assert_eq!(deals.len(), 1);
+    assert_eq!(deals[0]["amount"], 8_000_000);
+}
+
 fn is_stale(e: &fantoccini::error::CmdError) -> bool {
     matches!(
         e,

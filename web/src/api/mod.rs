@@ -15,6 +15,7 @@ pub mod contact;
 pub mod customer;
 pub mod field;
 pub mod layout;
+pub mod lead;
 pub mod notification;
 pub mod opportunity;
 pub mod option_list;

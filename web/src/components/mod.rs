@@ -4,6 +4,7 @@
 pub mod columns;
 pub mod contact_form;
 pub mod custom_fields;
+pub mod duplicates;
 pub mod history;
 pub mod layout;
 pub mod paged;

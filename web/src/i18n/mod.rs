@@ -5,6 +5,7 @@
 pub mod contact;
 pub mod customer;
 pub mod field;
+pub mod lead;
 pub mod notification;
 pub mod opportunity;
 pub mod org;
@@ -311,6 +312,7 @@ pub fn field_label(entity: &str, field: &str, lang: Lang) -> String {
     let label = match entity {
         "customer" => customer::field_label(field),
         "contact" => contact::field_label(field),
+        "lead" => lead::field_label(field),
         _ => None,
     };
     label.map(|l| l.text(lang).to_owned()).unwrap_or_default()

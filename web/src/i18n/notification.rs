@@ -55,6 +55,8 @@ pub fn link(n: &Notification) -> Option<String> {
             Some(format!("/pool/customers/{id}"))
         }
         (Some("customer"), Some(id)) => Some(format!("/customers/{id}")),
+        (Some("lead"), Some(id)) => Some(format!("/leads/{id}")),
+        (Some("opportunity"), Some(id)) => Some(format!("/opportunities/{id}")),
         _ => None,
     }
 }

@@ -4,6 +4,7 @@
 pub mod customer;
 pub mod field;
 pub mod layout;
+pub mod lead;
 pub mod login;
 pub mod me;
 pub mod notification;

@@ -13,11 +13,12 @@ use uuid::Uuid;
 
 use crate::api;
 use crate::components::custom_fields::CustomForm;
+use crate::components::duplicates::Duplicates;
 use crate::components::layout::FormSections;
 use crate::components::{save_error_text, ErrorState, Loading, TextArea, TextField};
 use crate::i18n::contact::ContactText;
+use crate::i18n::customer::level_label;
 use crate::i18n::customer::CustomerText;
-use crate::i18n::customer::{level_label, matched_label};
 use crate::i18n::{use_i18n, T};
 use crate::options::{use_catalog, ChoiceField};
 use kaidan_shared::option_list::builtin;
@@ -265,15 +266,6 @@ fn Editor(existing: Option<(Customer, String)>) -> impl IntoView {
         }
     };
     let pending = save.pending();
-    // On a phone the warning appears below the fold: bring it into view.
-    let dup_ref = NodeRef::<leptos::html::Div>::new();
-    Effect::new(move |_| {
-        if duplicates.with(|d| !d.is_empty()) {
-            if let Some(el) = dup_ref.get() {
-                el.scroll_into_view();
-            }
-        }
-    });
     let back = match editing_id {
         Some(id) => format!("/customers/{id}"),
         None => "/customers".to_owned(),
@@ -297,27 +289,8 @@ fn Editor(existing: Option<(Customer, String)>) -> impl IntoView {
                         <TextField label=ContactText::Wechat field="contacts.wechat" value=form.contact_wechat errors=errs maxlength=limits::SHORT/>
                     </fieldset>
                 </Show>
-                <Show when=move || duplicates.with(|d| !d.is_empty()) fallback=|| ()>
-                    <div class="duplicates" role="alert" data-testid="duplicates" node_ref=dup_ref>
-                        <h2>{move || i18n.t(T::Duplicates)}</h2>
-                        <p>{move || i18n.t(CustomerText::DuplicateHint)}</p>
-                        <ul>
-                            {move || duplicates.get().into_iter().map(|d| {
-                                let why = d.matched_on.iter().map(|m| matched_label(*m, i18n.lang())).collect::<Vec<_>>().join("、");
-                                view! {
-                                    <li>
-                                        <strong>{d.name.clone()}</strong>
-                                        <span class="muted">{format!(" ({why})")}</span>
-                                        {d.owner_name.clone().map(|o| view! { <span class="muted">{format!(" · {}{o}", i18n.t(CustomerText::OwnedBy))}</span> })}
-                                        {d.id.map(|id| view! { " " <A href=format!("/customers/{id}")>{move || i18n.t(T::Open)}</A> })}
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                        <button type="button" class="btn warn" data-testid="create-anyway" prop:disabled=move || pending.get()
-                            on:click=move |_| { save.dispatch(true); }>{move || i18n.t(CustomerText::CreateAnyway)}</button>
-                    </div>
-                </Show>
+                <Duplicates duplicates=duplicates hint=CustomerText::DuplicateHint force_label=CustomerText::CreateAnyway
+                    pending=pending on_force=move |_| { save.dispatch(true); }/>
                 <p class="form-error" role="alert" data-testid="form-error">
                     {move || duplicates.with(Vec::is_empty).then(|| message.get()).flatten()}
                 </p>

@@ -13,7 +13,9 @@ use crate::i18n::{role_label, use_i18n, I18n, Lang, T};
 use crate::pages::customer::{list::CustomersPage, CustomerDetailRoute, CustomerFormRoute};
 use crate::pages::lead::{LeadDetailRoute, LeadFormRoute, LeadRulesRoute, LeadsRoute};
 use crate::pages::notification::NotificationsRoute;
-use crate::pages::opportunity::{OpportunitiesRoute, OpportunityDetailRoute, OpportunityFormRoute};
+use crate::pages::opportunity::{
+    DealListRoute, OpportunitiesRoute, OpportunityDetailRoute, OpportunityFormRoute,
+};
 use crate::pages::pool::{PoolCustomerRoute, PoolRoute};
 use crate::pages::{login::LoginPage, user::AdminRoute, MeRoute};
 
@@ -116,6 +118,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("leads/:id/edit") view={Lazy::<LeadFormRoute>::new()}/>
                     <Route path=path!("opportunities") view={Lazy::<OpportunitiesRoute>::new()}/>
                     <Route path=path!("opportunities/new") view={Lazy::<OpportunityFormRoute>::new()}/>
+                    <Route path=path!("opportunities/list") view={Lazy::<DealListRoute>::new()}/>
+                    <Route path=path!("opportunities/:id/edit") view={Lazy::<OpportunityFormRoute>::new()}/>
                     <Route path=path!("opportunities/:id") view={Lazy::<OpportunityDetailRoute>::new()}/>
                     <Route path=path!("pool") view={Lazy::<PoolRoute>::new()}/>
                     <Route path=path!("pool/customers/:id") view={Lazy::<PoolCustomerRoute>::new()}/>
@@ -245,7 +249,7 @@ pub fn Shell() -> impl IntoView {
                 <header class="topbar">
                     <span class="brand">{move || i18n.t(T::AppName)}</span>
                     <A href="/notifications" attr:class="bell" attr:data-testid="bell"
-                        attr:aria-label=move || format!("{} {}", unread.0.get(), i18n.t(crate::i18n::notification::NotificationText::Unread))>
+                        attr:aria-label=move || format!("{} {}", unread.0.get(), i18n.t(T::UnreadNotifications))>
                         <span aria-hidden="true">"🔔"</span>
                         <Show when=move || { unread.0.get() > 0 } fallback=|| ()>
                             <span class="count" data-testid="bell-count">{move || {
@@ -267,19 +271,19 @@ pub fn Shell() -> impl IntoView {
                     <Show when=move || auth.can(Resource::Lead, Act::Read) fallback=|| ()>
                         <A href="/leads" attr:class="tab" attr:data-testid="tab-leads" attr:data-active=move || active("/leads")().to_string()>
                             <span class="icon" aria-hidden="true">"📥"</span>
-                            <span>{move || i18n.t(crate::i18n::lead::LeadText::Leads)}</span>
+                            <span>{move || i18n.t(T::Leads)}</span>
                         </A>
                     </Show>
                     <Show when=move || auth.can(Resource::Opportunity, Act::Read) fallback=|| ()>
                         <A href="/opportunities" attr:class="tab" attr:data-testid="tab-deals" attr:data-active=move || active("/opportunities")().to_string()>
                             <span class="icon" aria-hidden="true">"📈"</span>
-                            <span>{move || i18n.t(crate::i18n::opportunity::OpportunityText::Opportunities)}</span>
+                            <span>{move || i18n.t(T::Deals)}</span>
                         </A>
                     </Show>
                     <Show when=move || auth.can(Resource::Pool, Act::Read) fallback=|| ()>
                         <A href="/pool" attr:class="tab" attr:data-testid="tab-pool" attr:data-active=move || active("/pool")().to_string()>
                             <span class="icon" aria-hidden="true">"🌊"</span>
-                            <span>{move || i18n.t(crate::i18n::pool::PoolText::Pool)}</span>
+                            <span>{move || i18n.t(T::Pool)}</span>
                         </A>
                     </Show>
                     <Show when=is_admin fallback=|| ()>

@@ -1073,6 +1073,13 @@ async fn phone_rep_opens_a_deal_and_moves_it_to_won() {
     b.click("[data-testid=deal-save]").await;
     b.wait_text("[data-testid=deal-detail]", "¥12,345.67").await;
     b.wait_text("[data-testid=deal-stage]", "初步接洽").await;
+    // The next step changes after a call: edited in the deal's form, amount kept to the 分.
+    b.click("[data-testid=edit-deal]").await;
+    b.fill("#f-next_step", "周五现场演示").await;
+    b.click("[data-testid=deal-save]").await;
+    b.wait_text("[data-testid=deal-detail]", "周五现场演示")
+        .await;
+    b.wait_text("[data-testid=deal-detail]", "¥12,345.67").await;
 
     b.click("[data-testid=tab-deals]").await;
     b.wait_text("[data-testid=board]", "二期产线改造").await;
@@ -1085,6 +1092,10 @@ async fn phone_rep_opens_a_deal_and_moves_it_to_won() {
         .await;
     b.wait_gone("[data-testid=deal]").await;
     b.shot("moved-to-won").await;
+    // The won deal is in the list's 赢单 view.
+    b.click("[data-testid=deal-list-link]").await;
+    b.select("[data-testid=deal-status-filter]", "won").await;
+    b.wait_text("[data-testid=deal-list]", "二期产线改造").await;
     b.close().await;
 
     let deals = app.get(&rep, "/api/v1/opportunities").await.expect(200);

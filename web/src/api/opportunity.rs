@@ -1,8 +1,10 @@
 //! Opportunities: `/api/v1/opportunities`, the board and the stages.
 
 use kaidan_shared::opportunity::{
-    Board, BoardQuery, OpportunityCreate, OpportunityDetail, Reopen, StageMove, Stages,
+    Board, BoardQuery, Opportunity, OpportunityCreate, OpportunityDetail, OpportunityListQuery,
+    OpportunityUpdate, Reopen, StageMove, Stages,
 };
+use kaidan_shared::page::Page;
 use uuid::Uuid;
 
 use super::{query, send, ApiResult, Method, Reply};
@@ -21,6 +23,20 @@ pub async fn stages() -> ApiResult<Stages> {
 
 pub async fn get(id: Uuid) -> ApiResult<Reply<OpportunityDetail>> {
     super::get(&format!("/api/v1/opportunities/{id}")).await
+}
+
+pub async fn list(q: &OpportunityListQuery) -> ApiResult<Page<Opportunity>> {
+    Ok(super::get(&format!("/api/v1/opportunities{}", query(q)))
+        .await?
+        .body)
+}
+
+pub async fn update(
+    id: Uuid,
+    etag: &str,
+    body: &OpportunityUpdate,
+) -> ApiResult<Reply<Opportunity>> {
+    super::patch(&format!("/api/v1/opportunities/{id}"), etag, body).await
 }
 
 pub async fn create(body: &OpportunityCreate) -> ApiResult<Reply<OpportunityDetail>> {

@@ -27,4 +27,11 @@ texts! {
     Customer => "客户", "Customer";
     BadAmount => "请输入金额，最多两位小数", "Enter an amount with at most two decimals";
     Moved => "已移动", "Moved";
+    List => "列表", "List";
+    Status => "状态", "Status";
+    OpenDeals => "进行中", "Open";
+    Won => "赢单", "Won";
+    Lost => "输单", "Lost";
+    AllDeals => "全部", "All";
+    Owner => "负责人", "Owner";
 }

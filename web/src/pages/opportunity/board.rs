@@ -57,6 +57,7 @@ pub fn BoardPage() -> impl IntoView {
         <section class="page">
             <div class="page-head">
                 <h1>{move || i18n.t(OpportunityText::Board)}</h1>
+                <A href="/opportunities/list" attr:class="btn small" attr:data-testid="deal-list-link">{move || i18n.t(OpportunityText::List)}</A>
             </div>
             <p class="form-error" role="alert">{move || error.get()}</p>
             <Transition fallback=|| view! { <Loading/> }>

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::api;
 use crate::app::use_auth;
+use crate::components::layout::DetailSections;
 use crate::components::{local_time, save_error_text, ErrorState, Loading};
 use crate::i18n::opportunity::OpportunityText;
 use crate::i18n::{use_i18n, T};
@@ -74,7 +75,9 @@ fn Deal(detail: OpportunityDetail, stages: Stages, reload: Callback<()>) -> impl
             }
         }
     });
-    let fact = |label: &'static str, value: Option<String>| {
+    // A built-in field's label as layouts name it, in the reader's language.
+    let fact = move |key: &str, value: Option<String>| {
+        let label = crate::pages::customer::builtin_label(Resource::Opportunity, key, lang);
         value.map(|v| view! { <div><dt>{label}</dt><dd>{v}</dd></div> })
     };
     let history = detail.stage_history.clone();
@@ -85,17 +88,21 @@ fn Deal(detail: OpportunityDetail, stages: Stages, reload: Callback<()>) -> impl
             <p><span class="badge" data-testid="deal-stage">{stage}</span>
                 {o.stale.then(|| view! { " "<span class="badge muted">{move || i18n.t(OpportunityText::Stale)}</span> })}</p>
             <dl class="facts">
-                {fact("客户", o.customer_name.clone())}
-                {fact("金额", Some(format_yuan(o.amount)))}
-                {fact("加权金额", Some(format_yuan(o.weighted_amount)))}
-                {fact("赢率", Some(format!("{}%", o.probability)))}
-                {fact("预计成交", o.expected_close_date.map(|d| d.to_string()))}
-                {fact("负责人", o.owner_name.clone())}
-                {fact("下一步", o.next_step.clone())}
-                {fact("意向产品", o.products.clone())}
-                {fact("竞争对手", o.competitors.clone())}
+                {fact("customer", o.customer_name.clone())}
+                {fact("amount", Some(format_yuan(o.amount)))}
+                <div><dt>{move || i18n.t(OpportunityText::Weighted)}</dt><dd>{format_yuan(o.weighted_amount)}</dd></div>
+                {fact("probability", Some(format!("{}%", o.probability)))}
+                {fact("expected_close_date", o.expected_close_date.map(|d| d.to_string()))}
+                {fact("owner", o.owner_name.clone())}
+                {fact("next_step", o.next_step.clone())}
+                {fact("products", o.products.clone())}
+                {fact("competitors", o.competitors.clone())}
             </dl>
+            <DetailSections resource=Resource::Opportunity builtin=|_: &str| None values=o.custom.clone()/>
             {open.then(|| view! { <MoveTo id=id current=o.stage.clone() stages=stages.stages.clone() on_moved=reload/> })}
+            <Show when=move || open && auth.can(Resource::Opportunity, Act::Update) fallback=|| ()>
+                <A href=format!("/opportunities/{id}/edit") attr:class="btn" attr:data-testid="edit-deal">{move || i18n.t(T::Edit)}</A>
+            </Show>
             <Show when=move || !open && auth.can(Resource::Opportunity, Act::Manage) fallback=|| ()>
                 <button class="btn" data-testid="reopen" prop:disabled=move || reopen.pending().get()
                     on:click={

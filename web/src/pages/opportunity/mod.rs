@@ -5,6 +5,7 @@
 pub mod board;
 pub mod detail;
 pub mod form;
+pub mod list;
 
 crate::lazy_page!(
     /// The board, loaded when first opened.
@@ -15,7 +16,11 @@ crate::lazy_page!(
     OpportunityDetailRoute => detail::OpportunityDetailPage
 );
 crate::lazy_page!(
-    /// A new deal, loaded when first opened.
+    /// The deal list, loaded when first opened.
+    DealListRoute => list::DealListPage
+);
+crate::lazy_page!(
+    /// A new deal or an edit, loaded when first opened.
     OpportunityFormRoute => form::OpportunityFormPage
 );
 

@@ -189,3 +189,39 @@ pub fn focus_later(css: String) {
         }
     });
 }
+
+/// The page of a create/edit form: at `…/new` the editor starts empty; at `…/:id/edit` the record
+/// is loaded first (with its ETag, which the save sends as `If-Match`), with the loading and
+/// error states every screen has.
+pub fn create_or_edit<T, Fut, V>(
+    load: impl Fn(uuid::Uuid) -> Fut + Copy + Send + Sync + 'static,
+    editor: impl Fn(Option<(T, String)>) -> V + Copy + Send + Sync + 'static,
+) -> AnyView
+where
+    T: Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = crate::api::ApiResult<crate::api::Reply<T>>> + 'static,
+    V: IntoView + 'static,
+{
+    let id = leptos_router::hooks::use_params_map().with_untracked(|p| p.get("id"));
+    let Some(id) = id else {
+        return editor(None).into_any();
+    };
+    let data = LocalResource::new(move || {
+        let id = id.clone();
+        async move {
+            let id = id
+                .parse::<uuid::Uuid>()
+                .map_err(|_| crate::api::not_found())?;
+            load(id).await
+        }
+    });
+    view! {
+        <Transition fallback=|| view! { <Loading/> }>
+            {move || data.get().map(|r| match r {
+                Ok(reply) => editor(Some((reply.body, reply.etag.unwrap_or_default()))).into_any(),
+                Err(e) => view! { <ErrorState error=e on_retry=move |_| data.refetch()/> }.into_any(),
+            })}
+        </Transition>
+    }
+    .into_any()
+}

@@ -8,14 +8,14 @@ use kaidan_shared::validate::limits;
 use kaidan_shared::FieldError;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 use uuid::Uuid;
 
 use crate::api;
 use crate::components::custom_fields::CustomForm;
 use crate::components::duplicates::Duplicates;
 use crate::components::layout::FormSections;
-use crate::components::{save_error_text, ErrorState, Loading, TextArea, TextField};
+use crate::components::{create_or_edit, save_error_text, TextArea, TextField};
 use crate::i18n::contact::ContactText;
 use crate::i18n::customer::level_label;
 use crate::i18n::customer::CustomerText;
@@ -130,29 +130,15 @@ impl Form {
 
 #[component]
 pub fn CustomerFormPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = params.with_untracked(|p| p.get("id"));
-    match id {
-        None => view! { <Editor existing=None/> }.into_any(),
-        Some(id) => {
-            let data = LocalResource::new(move || {
-                let id = id.clone();
-                async move {
-                    let id = id.parse::<Uuid>().map_err(|_| api::not_found())?;
-                    api::customer::get(id).await
-                }
-            });
-            view! {
-                <Transition fallback=|| view! { <Loading/> }>
-                    {move || data.get().map(|r| match r {
-                        Ok(reply) => view! { <Editor existing=Some((reply.body.customer, reply.etag.unwrap_or_default()))/> }.into_any(),
-                        Err(e) => view! { <ErrorState error=e on_retry=move |_| data.refetch()/> }.into_any(),
-                    })}
-                </Transition>
-            }
-            .into_any()
-        }
-    }
+    create_or_edit(
+        |id| async move {
+            api::customer::get(id).await.map(|r| api::Reply {
+                body: r.body.customer,
+                etag: r.etag,
+            })
+        },
+        |existing| view! { <Editor existing=existing/> },
+    )
 }
 
 #[component]

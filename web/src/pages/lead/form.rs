@@ -8,14 +8,13 @@ use kaidan_shared::validate::limits;
 use kaidan_shared::{FieldError, Resource};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
-use uuid::Uuid;
+use leptos_router::hooks::use_navigate;
 
 use crate::api;
 use crate::components::custom_fields::CustomForm;
 use crate::components::duplicates::Duplicates;
 use crate::components::layout::FormSections;
-use crate::components::{save_error_text, ErrorState, Loading, TextArea, TextField};
+use crate::components::{create_or_edit, save_error_text, TextArea, TextField};
 use crate::i18n::lead::LeadText;
 use crate::i18n::{use_i18n, T};
 use crate::options::{use_catalog, ChoiceField};
@@ -27,28 +26,10 @@ fn opt(s: String) -> Option<String> {
 
 #[component]
 pub fn LeadFormPage() -> impl IntoView {
-    let id = use_params_map().with_untracked(|p| p.get("id"));
-    match id {
-        None => view! { <Editor existing=None/> }.into_any(),
-        Some(id) => {
-            let data = LocalResource::new(move || {
-                let id = id.clone();
-                async move {
-                    let id = id.parse::<Uuid>().map_err(|_| api::not_found())?;
-                    api::lead::get(id).await
-                }
-            });
-            view! {
-                <Transition fallback=|| view! { <Loading/> }>
-                    {move || data.get().map(|r| match r {
-                        Ok(reply) => view! { <Editor existing=Some((reply.body, reply.etag.unwrap_or_default()))/> }.into_any(),
-                        Err(e) => view! { <ErrorState error=e on_retry=move |_| data.refetch()/> }.into_any(),
-                    })}
-                </Transition>
-            }
-            .into_any()
-        }
-    }
+    create_or_edit(
+        api::lead::get,
+        |existing| view! { <Editor existing=existing/> },
+    )
 }
 
 #[component]

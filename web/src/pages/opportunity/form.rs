@@ -8,13 +8,13 @@ use kaidan_shared::opportunity::{
 use kaidan_shared::{FieldCode, FieldError, Resource};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_navigate, use_query_map};
 use uuid::Uuid;
 
 use crate::api;
 use crate::components::custom_fields::CustomForm;
 use crate::components::layout::FormSections;
-use crate::components::{on_save, ErrorState, Loading, TextArea, TextField};
+use crate::components::{create_or_edit, on_save, TextArea, TextField};
 use crate::i18n::opportunity::OpportunityText;
 use crate::i18n::{use_i18n, T};
 use crate::options::use_catalog;
@@ -26,28 +26,15 @@ fn opt(s: String) -> Option<String> {
 
 #[component]
 pub fn OpportunityFormPage() -> impl IntoView {
-    let id = use_params_map().with_untracked(|p| p.get("id"));
-    match id {
-        None => view! { <Editor existing=None/> }.into_any(),
-        Some(id) => {
-            let data = LocalResource::new(move || {
-                let id = id.clone();
-                async move {
-                    let id = id.parse::<Uuid>().map_err(|_| api::not_found())?;
-                    api::opportunity::get(id).await
-                }
-            });
-            view! {
-                <Transition fallback=|| view! { <Loading/> }>
-                    {move || data.get().map(|r| match r {
-                        Ok(reply) => view! { <Editor existing=Some((reply.body.opportunity, reply.etag.unwrap_or_default()))/> }.into_any(),
-                        Err(e) => view! { <ErrorState error=e on_retry=move |_| data.refetch()/> }.into_any(),
-                    })}
-                </Transition>
-            }
-            .into_any()
-        }
-    }
+    create_or_edit(
+        |id| async move {
+            api::opportunity::get(id).await.map(|r| api::Reply {
+                body: r.body.opportunity,
+                etag: r.etag,
+            })
+        },
+        |existing| view! { <Editor existing=existing/> },
+    )
 }
 
 #[component]

@@ -30,6 +30,8 @@ pub const CONVERTIBLE: u64 = 5_000;
 pub const CONVERTIBLE_PREFIX: &str = "待转化";
 /// Customers due for reclaim, for the reclaim-under-load benchmark.
 pub const DUE: u64 = 100_000;
+/// The name of leads the create benchmark (`scripts/bench`) makes starts with this.
+pub const CREATED_PREFIX: &str = "压测新线索";
 /// The pool reason of bench customers put in the pool by the seed (not by the job).
 const SEEDED: &str = "bench";
 
@@ -70,6 +72,13 @@ pub async fn seed(
         return Ok(report);
     };
     let at = now();
+
+    // The leads an earlier run's create benchmark made: gone, so a run's new leads never meet
+    // the last run's in the duplicate check (wrk's random numbers repeat from run to run).
+    lead::Entity::delete_many()
+        .filter(lead::Column::Name.like(format!("{CREATED_PREFIX}%")))
+        .exec(db)
+        .await?;
 
     // Customers a previous run's reclaim took: back to their owners, due again below.
     customer::Entity::update_many()

@@ -202,13 +202,7 @@ pub async fn history(
     id: Uuid,
     q: HistoryQuery,
 ) -> AppResult<Page<AuditEntry>> {
-    record::find::<lead::Entity, _>(db, actor, Action::Read, id, Condition::all()).await?;
-    let mut page = audit::history(db, actor, id, q).await?;
-    let view = field::View::load(db, actor).await?;
-    for entry in &mut page.items {
-        view.redact(entry);
-    }
-    Ok(page)
+    audit::history_of::<lead::Entity>(db, actor, id, q).await
 }
 
 // ---- writing ----

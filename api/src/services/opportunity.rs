@@ -343,13 +343,7 @@ pub async fn history(
     id: Uuid,
     q: HistoryQuery,
 ) -> AppResult<Page<AuditEntry>> {
-    record::find::<opportunity::Entity, _>(db, actor, Action::Read, id, Condition::all()).await?;
-    let mut page = audit::history(db, actor, id, q).await?;
-    let view = field::View::load(db, actor).await?;
-    for entry in &mut page.items {
-        view.redact(entry);
-    }
-    Ok(page)
+    audit::history_of::<opportunity::Entity>(db, actor, id, q).await
 }
 
 /// The board: one column per active open stage with the deals of the caller's scope (or of one

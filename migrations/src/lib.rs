@@ -33,6 +33,7 @@ mod m20261127_000023_create_jobs_and_notifications;
 mod m20261127_000024_create_pools;
 mod m20261127_000025_create_opportunities;
 mod m20261127_000026_create_leads;
+mod m20261127_000027_create_opportunity_totals;
 
 pub struct Migrator;
 
@@ -66,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000024_create_pools::Migration),
             Box::new(m20261127_000025_create_opportunities::Migration),
             Box::new(m20261127_000026_create_leads::Migration),
+            Box::new(m20261127_000027_create_opportunity_totals::Migration),
         ]
     }
 }

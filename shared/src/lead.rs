@@ -411,6 +411,14 @@ crate::list_query! {
         /// Name, company or phone contains this text.
         #[cfg_attr(feature = "openapi", param(max_length = 100))]
         pub q: Option<String>,
+        /// Custom field filters, `key:value`, several separated by commas: fields marked
+        /// `filterable` that the caller sees (as on the customer list).
+        #[cfg_attr(feature = "openapi", param(max_length = 400))]
+        pub custom: Option<String>,
+        /// Sort by a custom field the caller sees: its key, or `-key` for descending (as on the
+        /// customer list); otherwise most recently changed first.
+        #[cfg_attr(feature = "openapi", param(max_length = 41))]
+        pub custom_sort: Option<String>,
     }
 }
 
@@ -425,6 +433,7 @@ impl LeadListQuery {
                 e.max_len(k, v, 40);
             }
         }
+        e.optional_text("custom_sort", self.custom_sort.as_deref(), 41);
         e.finish()
     }
 }

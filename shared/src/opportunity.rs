@@ -477,7 +477,15 @@ crate::list_query! {
         pub q: Option<String>,
         /// Only deals marked stale.
         pub stale: Option<bool>,
-        }
+        /// Custom field filters, `key:value`, several separated by commas: fields marked
+        /// `filterable` that the caller sees (as on the customer list).
+        #[cfg_attr(feature = "openapi", param(max_length = 400))]
+        pub custom: Option<String>,
+        /// Sort by a custom field the caller sees: its key, or `-key` for descending (as on the
+        /// customer list); otherwise most recently changed first.
+        #[cfg_attr(feature = "openapi", param(max_length = 41))]
+        pub custom_sort: Option<String>,
+    }
 }
 
 impl OpportunityListQuery {
@@ -489,6 +497,7 @@ impl OpportunityListQuery {
         if let Some(s) = &self.stage {
             e.max_len("stage", s, 40);
         }
+        e.optional_text("custom_sort", self.custom_sort.as_deref(), 41);
         e.finish()
     }
 }

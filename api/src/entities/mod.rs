@@ -16,6 +16,7 @@ pub mod notification;
 pub mod opportunity;
 pub mod opportunity_stage;
 pub mod opportunity_stage_change;
+pub mod opportunity_total;
 pub mod option_item;
 pub mod option_list;
 pub mod pool;

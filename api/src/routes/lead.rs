@@ -33,10 +33,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 /// Leads in your scope (and, for supervisors and managers, those waiting in their team's or
-/// region's queues), most recently changed first, with filters.
+/// region's queues), most recently changed first (or by a custom field), with filters.
 #[utoipa::path(
     tag = "leads", security(("bearer" = [])), params(LeadListQuery),
-    responses((status = 200, description = "A page of leads", body = Page<Lead>))
+    responses(
+        (status = 200, description = "A page of leads", body = Page<Lead>),
+        (status = 400, description = "Bad cursor (`invalid_cursor`) or query", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`limit` out of range, an unknown or hidden custom field in `custom` or `custom_sort`", body = Problem, content_type = "application/problem+json"),
+    )
 )]
 #[get("/leads")]
 pub async fn list_leads(
@@ -44,7 +48,8 @@ pub async fn list_leads(
     user: AuthUser,
     q: web::Query<LeadListQuery>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::list(&state.read, &user.0, q.into_inner()).await?))
+    Ok(HttpResponse::Ok()
+        .json(service::list(&state.read, &state.plans, &user.0, q.into_inner()).await?))
 }
 
 /// Create a lead. A sales rep keeps the leads they enter; anyone else's lead (and an API

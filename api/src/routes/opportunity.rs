@@ -31,11 +31,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(save_opportunity_stages);
 }
 
-/// Deals in your scope, most recently changed first, with filters (owner, customer, status,
-/// stage, stale, name).
+/// Deals in your scope, most recently changed first (or by a custom field), with filters
+/// (owner, customer, status, stage, stale, name, custom fields).
 #[utoipa::path(
     tag = "opportunities", security(("bearer" = [])), params(OpportunityListQuery),
-    responses((status = 200, description = "A page of deals", body = Page<Opportunity>))
+    responses(
+        (status = 200, description = "A page of deals", body = Page<Opportunity>),
+        (status = 400, description = "Bad cursor (`invalid_cursor`) or query", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`limit` out of range, an unknown or hidden custom field in `custom` or `custom_sort`", body = Problem, content_type = "application/problem+json"),
+    )
 )]
 #[get("/opportunities")]
 pub async fn list_opportunities(
@@ -43,7 +47,8 @@ pub async fn list_opportunities(
     user: AuthUser,
     q: web::Query<OpportunityListQuery>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::list(&state.read, &user.0, q.into_inner()).await?))
+    Ok(HttpResponse::Ok()
+        .json(service::list(&state.read, &state.plans, &user.0, q.into_inner()).await?))
 }
 
 /// The pipeline board: one column per open stage with its deal count, total and weighted total

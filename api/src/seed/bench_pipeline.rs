@@ -296,6 +296,8 @@ pub async fn seed(
         want -= ids.len() as u64;
         report.due += ids.len() as u64;
     }
+    // The board's totals: the bulk writes above go around the services that keep them.
+    crate::services::deal_totals::rebuild(db).await?;
     Ok(report)
 }
 

@@ -189,21 +189,16 @@ pub async fn list(
     if let Some(t) = q.updated_since {
         sel = sel.filter(customer::Column::UpdatedAt.gte(t));
     }
-    if let Some(spec) = q.custom.as_deref().filter(|c| !c.trim().is_empty()) {
-        sel = sel.filter(
-            view.filter(
-                db,
-                plans,
-                Resource::Customer,
-                spec,
-                (
-                    sea_orm::sea_query::IntoIden::into_iden(customer::Entity),
-                    sea_orm::sea_query::IntoIden::into_iden(customer::Column::Id),
-                ),
-            )
-            .await?,
-        );
-    }
+    let mut sel = view
+        .filter_list(
+            db,
+            plans,
+            Resource::Customer,
+            sel,
+            customer::Column::Id,
+            q.custom.as_deref(),
+        )
+        .await?;
     if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let mut any = Condition::any()
             .add(customer::Column::SearchKey.like(like_contains(&search_key(text))));
@@ -215,20 +210,6 @@ pub async fn list(
         }
         sel = sel.filter(any);
     }
-    if let Some(spec) = q.custom_sort.as_deref().filter(|s| !s.trim().is_empty()) {
-        let order = view.order(Resource::Customer, spec)?;
-        let page = order
-            .page(
-                db,
-                sel,
-                customer::Column::Id,
-                q.cursor.as_deref(),
-                limit,
-                |r: &CustomerRow| r.customer.id,
-            )
-            .await?;
-        return Ok(shown(&view, page));
-    }
     let keyset = Keyset {
         name: sort.as_str(),
         column: Some(match sort {
@@ -239,16 +220,24 @@ pub async fn list(
         id: customer::Column::Id,
         descending: sort != CustomerSort::NameAsc,
     };
-    let page = keyset
-        .page(db, sel, q.cursor.as_deref(), limit, |r: &CustomerRow| {
-            let c = &r.customer;
-            let v = match sort {
-                CustomerSort::UpdatedDesc => c.updated_at.to_rfc3339(),
-                CustomerSort::CreatedDesc => c.created_at.to_rfc3339(),
-                CustomerSort::NameAsc => c.name.clone(),
-            };
-            (v, c.id)
-        })
+    let page = view
+        .page(
+            db,
+            Resource::Customer,
+            sel,
+            keyset,
+            q.custom_sort.as_deref(),
+            (q.cursor.as_deref(), limit),
+            |r: &CustomerRow| {
+                let c = &r.customer;
+                let v = match sort {
+                    CustomerSort::UpdatedDesc => c.updated_at.to_rfc3339(),
+                    CustomerSort::CreatedDesc => c.created_at.to_rfc3339(),
+                    CustomerSort::NameAsc => c.name.clone(),
+                };
+                (v, c.id)
+            },
+        )
         .await?;
     Ok(shown(&view, page))
 }

@@ -618,6 +618,67 @@ impl View {
         })
     }
 
+    /// A list's `custom` filter applied to `sel` (rows of `E` whose id column is `id`); no
+    /// filter, the same select. Every module's list calls this with its query's `custom`.
+    pub async fn filter_list<E, C>(
+        &self,
+        db: &C,
+        plans: &PlanCache,
+        resource: Resource,
+        sel: sea_orm::Select<E>,
+        id: E::Column,
+        spec: Option<&str>,
+    ) -> AppResult<sea_orm::Select<E>>
+    where
+        E: EntityTrait,
+        C: ConnectionTrait,
+    {
+        use sea_orm::sea_query::IntoIden;
+        let Some(spec) = spec.filter(|s| !s.trim().is_empty()) else {
+            return Ok(sel);
+        };
+        let cond = self
+            .filter(
+                db,
+                plans,
+                resource,
+                spec,
+                (E::default().into_iden(), id.into_iden()),
+            )
+            .await?;
+        Ok(sel.filter(cond))
+    }
+
+    /// A page of a list: in its `custom_sort` order when one is asked, else in `keyset`'s (the
+    /// list's own order); `key` gives a row's keyset value and id. Every module's list pages
+    /// through this.
+    #[allow(clippy::too_many_arguments)] // each one a part of the list's query
+    pub async fn page<E, M, C>(
+        &self,
+        db: &C,
+        resource: Resource,
+        sel: sea_orm::Select<E>,
+        keyset: crate::services::record::Keyset<E>,
+        custom_sort: Option<&str>,
+        (cursor, limit): (Option<&str>, u64),
+        key: impl Fn(&M) -> (String, Uuid),
+    ) -> AppResult<kaidan_shared::page::Page<M>>
+    where
+        E: EntityTrait,
+        M: sea_orm::FromQueryResult + Send + Sync,
+        C: ConnectionTrait,
+    {
+        match custom_sort.filter(|s| !s.trim().is_empty()) {
+            Some(spec) => {
+                let order = self.order(resource, spec)?;
+                order
+                    .page(db, sel, keyset.id, cursor, limit, |r| key(r).1)
+                    .await
+            }
+            None => keyset.page(db, sel, cursor, limit, key).await,
+        }
+    }
+
     /// Takes out of an audit entry's before/after the custom values (`custom.<key>`) the reader
     /// may not see (the entry's `entity` names the record type).
     pub fn redact(&self, entry: &mut kaidan_shared::audit::AuditEntry) {

@@ -42,6 +42,7 @@ use crate::config::LimitSettings;
 use crate::entities::{customer, lead, lead_rule, lead_turn, team, user};
 use crate::error::{AppError, AppResult};
 use crate::services::duplicate::{self, Found, Hidden};
+use crate::services::field_plan::PlanCache;
 use crate::services::notification::{self, Notice};
 use crate::services::record::{self, KeyKind, Keyset};
 use crate::services::{
@@ -124,6 +125,7 @@ async fn read_one<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Lead> {
 
 pub async fn list(
     db: &DatabaseConnection,
+    plans: &PlanCache,
     actor: &Actor,
     q: LeadListQuery,
 ) -> AppResult<Page<Lead>> {
@@ -155,16 +157,32 @@ pub async fn list(
         }
         sel = sel.filter(any);
     }
+    let sel = view
+        .filter_list(
+            db,
+            plans,
+            Resource::Lead,
+            sel,
+            lead::Column::Id,
+            q.custom.as_deref(),
+        )
+        .await?;
     let keyset = Keyset {
         name: "updated_desc",
         column: Some((lead::Column::UpdatedAt, KeyKind::Time)),
         id: lead::Column::Id,
         descending: true,
     };
-    let page = keyset
-        .page(db, sel, q.cursor.as_deref(), limit, |r: &Row| {
-            (r.lead.updated_at.to_rfc3339(), r.lead.id)
-        })
+    let page = view
+        .page(
+            db,
+            Resource::Lead,
+            sel,
+            keyset,
+            q.custom_sort.as_deref(),
+            (q.cursor.as_deref(), limit),
+            |r: &Row| (r.lead.updated_at.to_rfc3339(), r.lead.id),
+        )
         .await?;
     let names = rule_names(
         db,

@@ -6,6 +6,7 @@ pub mod contact;
 pub mod counters;
 pub mod cursor;
 pub mod customer;
+pub mod deal_totals;
 pub mod duplicate;
 pub mod field;
 pub mod field_plan;

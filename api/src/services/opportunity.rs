@@ -29,11 +29,15 @@ use uuid::Uuid;
 use crate::auth::policy::{self, Scoped};
 use crate::auth::Actor;
 use crate::clock::Clock;
-use crate::entities::{customer, opportunity, opportunity_stage, opportunity_stage_change, user};
+use crate::entities::{
+    customer, opportunity, opportunity_stage, opportunity_stage_change, opportunity_total, user,
+};
 use crate::error::{AppError, AppResult};
+use crate::services::field_plan::PlanCache;
 use crate::services::record::{self, KeyKind, Keyset};
 use crate::services::{
-    audit, begin_write, check_version, field, like_contains, new_id, now, page_limit, stale,
+    audit, begin_write, check_version, deal_totals, field, like_contains, new_id, now, page_limit,
+    stale,
 };
 
 /// Cards per board column (the column's count and totals cover all of its deals).
@@ -226,6 +230,7 @@ async fn read_one<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Opportunity
 
 pub async fn list(
     db: &DatabaseConnection,
+    plans: &PlanCache,
     actor: &Actor,
     q: OpportunityListQuery,
 ) -> AppResult<Page<Opportunity>> {
@@ -265,16 +270,32 @@ pub async fn list(
             .like(like_contains(&text.to_lowercase())),
         );
     }
+    let sel = view
+        .filter_list(
+            db,
+            plans,
+            Resource::Opportunity,
+            sel,
+            opportunity::Column::Id,
+            q.custom.as_deref(),
+        )
+        .await?;
     let keyset = Keyset {
         name: "updated_desc",
         column: Some((opportunity::Column::UpdatedAt, KeyKind::Time)),
         id: opportunity::Column::Id,
         descending: true,
     };
-    let page = keyset
-        .page(db, sel, q.cursor.as_deref(), limit, |r: &Row| {
-            (r.opportunity.updated_at.to_rfc3339(), r.opportunity.id)
-        })
+    let page = view
+        .page(
+            db,
+            Resource::Opportunity,
+            sel,
+            keyset,
+            q.custom_sort.as_deref(),
+            (q.cursor.as_deref(), limit),
+            |r: &Row| (r.opportunity.updated_at.to_rfc3339(), r.opportunity.id),
+        )
         .await?;
     Ok(Page {
         items: page
@@ -358,25 +379,23 @@ pub async fn board(db: &DatabaseConnection, actor: &Actor, q: BoardQuery) -> App
     if let Some(o) = q.owner_id {
         base = base.add(opportunity::Column::OwnerId.eq(o));
     }
-    // Σ amount and Σ amount × probability per (stage, probability): the weighted sum is exact
-    // when rounded per group, and groups are few (a stage's default probability, and the ones
-    // reps set by hand).
-    // SUM of a BIGINT is NUMERIC on PostgreSQL and DECIMAL on MySQL: cast back to a 64-bit
-    // integer so every engine answers the same type.
-    let sum = match db.get_database_backend() {
-        sea_orm::DatabaseBackend::Postgres => "CAST(SUM(amount) AS BIGINT)",
-        sea_orm::DatabaseBackend::MySql => "CAST(SUM(amount) AS SIGNED)",
-        _ => "SUM(amount)",
-    };
-    let sums: Vec<(String, i32, i64, Option<i64>)> = opportunity::Entity::find()
+    // Σ deals and Σ amount per (stage, probability) from the totals the writes keep (a few rows
+    // per owner): the weighted sum is exact when rounded per group, as grouping the deals gave.
+    let mut owners = policy::owned_in_scope(actor, scope, opportunity_total::Column::OwnerId);
+    if let Some(o) = q.owner_id {
+        owners = owners.add(opportunity_total::Column::OwnerId.eq(o));
+    }
+    let backend = db.get_database_backend();
+    let sums: Vec<(String, i32, Option<i64>, Option<i64>)> = opportunity_total::Entity::find()
         .select_only()
-        .column(opportunity::Column::Stage)
-        .column(opportunity::Column::Probability)
-        .column_as(Expr::col(opportunity::Column::Id).count(), "n")
-        .column_as(Expr::cust(sum), "total")
-        .filter(base.clone())
-        .group_by(opportunity::Column::Stage)
-        .group_by(opportunity::Column::Probability)
+        .column(opportunity_total::Column::Stage)
+        .column(opportunity_total::Column::Probability)
+        .column_as(sum_i64(backend, "deals"), "n")
+        .column_as(sum_i64(backend, "amount"), "total")
+        .filter(owners)
+        .filter(opportunity_total::Column::Deals.gt(0))
+        .group_by(opportunity_total::Column::Stage)
+        .group_by(opportunity_total::Column::Probability)
         .into_tuple()
         .all(db)
         .await?;
@@ -391,7 +410,7 @@ pub async fn board(db: &DatabaseConnection, actor: &Actor, q: BoardQuery) -> App
         for (stage, p, n, t) in &sums {
             if *stage == s.key {
                 let t = t.unwrap_or(0);
-                count += *n as u64;
+                count += Ord::max(n.unwrap_or(0), 0) as u64;
                 total += t;
                 weighted_total += weighted(t, (*p).clamp(0, 100) as u8);
             }
@@ -421,6 +440,16 @@ pub async fn board(db: &DatabaseConnection, actor: &Actor, q: BoardQuery) -> App
         });
     }
     Ok(Board { columns })
+}
+
+/// `SUM(column)` of a BIGINT column as a 64-bit integer on every engine (PostgreSQL answers
+/// NUMERIC and MySQL DECIMAL for it).
+fn sum_i64(backend: sea_orm::DatabaseBackend, column: &str) -> Expr {
+    Expr::cust(match backend {
+        sea_orm::DatabaseBackend::Postgres => format!("CAST(SUM({column}) AS BIGINT)"),
+        sea_orm::DatabaseBackend::MySql => format!("CAST(SUM({column}) AS SIGNED)"),
+        _ => format!("SUM({column})"),
+    })
 }
 
 /// The customers among `ids` with an open deal (the public pool's reclaim exemption).
@@ -630,6 +659,7 @@ pub(crate) async fn insert(
     opportunity::Entity::insert(opportunity::ActiveModel::from(m.clone()))
         .exec_without_returning(txn)
         .await?;
+    deal_totals::shift(txn, None, Some(&m)).await?;
     rules.mark_used(txn, &custom).await?;
     rules
         .index(
@@ -737,6 +767,7 @@ pub async fn update(
     next.updated_at = now();
     let txn = begin_write(db).await?;
     record::save_versioned::<opportunity::Entity, _>(&txn, next.clone(), id, expected).await?;
+    deal_totals::shift(&txn, Some(&current), Some(&next)).await?;
     if let Some(c) = &custom {
         rules.mark_used(&txn, c).await?;
         let previous = field::parse(current.custom.as_deref());
@@ -789,6 +820,7 @@ async fn save_move(
     let txn = begin_write(db).await?;
     record::save_versioned::<opportunity::Entity, _>(&txn, next.clone(), id, current.version)
         .await?;
+    deal_totals::shift(&txn, Some(&current), Some(&next)).await?;
     record_move(&txn, actor, &next, Some(current.stage.clone())).await?;
     touch_customer(&txn, current.customer_id, next.last_activity_at).await?;
     let after = read_one(&txn, id).await?;
@@ -933,15 +965,19 @@ pub async fn archive(
         return read_one(db, id).await;
     }
     let before = read_one(db, id).await?;
+    let t = now();
+    let mut archived = current.clone();
+    archived.archived_at = Some(t);
     let txn = begin_write(db).await?;
     let update = opportunity::Entity::update_many()
-        .col_expr(opportunity::Column::ArchivedAt, Expr::value(Some(now())))
+        .col_expr(opportunity::Column::ArchivedAt, Expr::value(Some(t)))
         .col_expr(
             opportunity::Column::Version,
             Expr::value(current.version + 1),
         )
-        .col_expr(opportunity::Column::UpdatedAt, Expr::value(now()));
+        .col_expr(opportunity::Column::UpdatedAt, Expr::value(t));
     record::update_versioned(&txn, update, id, expected).await?;
+    deal_totals::shift(&txn, Some(&current), Some(&archived)).await?;
     let after = read_one(&txn, id).await?;
     audit::commit(
         txn,

@@ -809,3 +809,100 @@ async fn rare_and_common_values_filter_alike() {
     assert_eq!(pages("cycle:referral").await, ["罕见乙"]);
     assert!(pages("cycle:phone").await.is_empty());
 }
+
+/// Leads and deals take the same `custom` filter and `custom_sort` as customers (recipe row 20):
+/// through the value index their writes keep, refusing fields the reader does not see.
+#[tokio::test]
+async fn lead_and_deal_lists_filter_and_sort_by_their_custom_fields() {
+    let app = spawn_app().await;
+    let admin = app.sign_in("admin").await;
+    let rep = app.sign_in("rep_east1").await;
+    for input in [
+        FieldDefCreate {
+            resource: Resource::Lead,
+            option_list: Some("customer_source".into()),
+            filterable: true,
+            ..field("channel", FieldKind::Choice)
+        },
+        FieldDefCreate {
+            resource: Resource::Opportunity,
+            ..field("budget", FieldKind::Money)
+        },
+        FieldDefCreate {
+            resource: Resource::Opportunity,
+            visible_to: Some(vec![Role::Admin]),
+            ..field("secret", FieldKind::Integer)
+        },
+    ] {
+        app.field_create(&admin, &input).await;
+    }
+    for (name, phone, channel) in [
+        ("渠道甲", "13900000001", "website"),
+        ("渠道乙", "13900000002", "referral"),
+        ("渠道丙", "13900000003", "website"),
+    ] {
+        app.post(
+            &rep.token,
+            "/api/v1/leads",
+            json!({"name": name, "phone": phone, "custom": {"channel": channel}}),
+        )
+        .await
+        .expect(201);
+    }
+    let names = |body: &serde_json::Value| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let r = app
+        .get(&rep.token, "/api/v1/leads?custom=channel:website")
+        .await
+        .expect(200);
+    let mut found = names(&r.body);
+    found.sort();
+    assert_eq!(found, ["渠道丙", "渠道甲"]);
+    let r = app
+        .get(&rep.token, "/api/v1/leads?custom=nope:x")
+        .await
+        .expect(422);
+    assert_eq!(r.error_fields(), ["custom"]);
+
+    let c = app
+        .create_customer(&rep.token, json!({"name": "预算排序客户"}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (name, budget) in [("预算中", 50_000), ("预算高", 900_000), ("预算低", 100)] {
+        app.post(
+            &rep.token,
+            "/api/v1/opportunities",
+            json!({"customer_id": c, "name": name, "amount": 1, "custom": {"budget": budget}}),
+        )
+        .await
+        .expect(201);
+    }
+    let path = format!("/api/v1/opportunities?customer_id={c}&custom_sort=-budget&limit=2");
+    let first = app.get(&rep.token, &path).await.expect(200);
+    assert_eq!(names(&first.body), ["预算高", "预算中"]);
+    let cursor = first.body["next_cursor"].as_str().unwrap().to_owned();
+    let rest = app
+        .get(
+            &rep.token,
+            &format!("{path}&cursor={}", crate::customer::urlencode(&cursor)),
+        )
+        .await
+        .expect(200);
+    assert_eq!(names(&rest.body), ["预算低"]);
+    let r = app
+        .get(&rep.token, "/api/v1/opportunities?custom_sort=secret")
+        .await
+        .expect(422);
+    assert_eq!(r.error_fields(), ["custom_sort"]);
+    app.get(&admin.token, "/api/v1/opportunities?custom_sort=secret")
+        .await
+        .expect(200);
+}

@@ -2,7 +2,10 @@
 //! amounts, lost reasons, reopen by a supervisor, the board's totals, stale deals, the pool's
 //! open-deal exemption.
 
+use std::collections::BTreeMap;
+
 use chrono::Duration;
+use kaidan_shared::opportunity::weighted;
 use kaidan_shared::pool::{PoolRules, ReclaimDays};
 use kaidan_tests::{spawn_app, TestApp};
 use serde_json::{json, Value};
@@ -260,6 +263,201 @@ async fn the_board_counts_and_sums_every_deal_of_the_scope_per_stage() {
     assert_eq!(one["columns"][0]["count"], 2);
 }
 
+/// The board's columns as the supervisor sees them: stage → (count, total, weighted total).
+async fn board_of(app: &TestApp, token: &str) -> BTreeMap<String, (i64, i64, i64)> {
+    let board = app
+        .get(token, "/api/v1/opportunity-board")
+        .await
+        .expect(200)
+        .body;
+    board["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["stage"].as_str().unwrap().to_owned(),
+                (
+                    c["count"].as_i64().unwrap(),
+                    c["total"].as_i64().unwrap(),
+                    c["weighted_total"].as_i64().unwrap(),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// The same columns computed from the open deals the list shows (weighted per probability group).
+async fn board_from_deals(app: &TestApp, token: &str) -> BTreeMap<String, (i64, i64, i64)> {
+    let list = app
+        .get(token, "/api/v1/opportunities?status=open&limit=200")
+        .await
+        .expect(200)
+        .body;
+    let mut groups: BTreeMap<(String, u8), (i64, i64)> = BTreeMap::new();
+    for d in list["items"].as_array().unwrap() {
+        let g = groups
+            .entry((
+                d["stage"].as_str().unwrap().to_owned(),
+                d["probability"].as_u64().unwrap() as u8,
+            ))
+            .or_default();
+        g.0 += 1;
+        g.1 += d["amount"].as_i64().unwrap();
+    }
+    let mut out: BTreeMap<String, (i64, i64, i64)> =
+        ["initial", "needs", "proposal", "negotiation"]
+            .into_iter()
+            .map(|s| (s.to_owned(), (0, 0, 0)))
+            .collect();
+    for ((stage, p), (n, total)) in groups {
+        let c = out.entry(stage).or_default();
+        c.0 += n;
+        c.1 += total;
+        c.2 += weighted(total, p);
+    }
+    out
+}
+
+/// The board sums totals the writes keep (not the deals themselves): after every kind of write
+/// (create, amount, probability, transfer, stage moves, won, lost, reopen, archive, a lead's
+/// conversion) they still equal what the deals add up to.
+#[tokio::test]
+async fn the_boards_totals_follow_every_write_of_a_deal() {
+    let app = spawn_app().await;
+    let rep = app.login("rep_east1").await;
+    let sup = app.login("sup_east1").await;
+    let c = customer(&app, &rep, "总额客户").await;
+    let mut ids = Vec::new();
+    for (i, amount) in [100_001, 250_000, 333_333, 1_000_000, 7]
+        .into_iter()
+        .enumerate()
+    {
+        ids.push(
+            deal(&app, &rep, &c, &format!("总额商机{i}"), amount).await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let check = |step: &'static str| {
+        let (app, sup) = (&app, &sup);
+        async move {
+            assert_eq!(
+                board_of(app, sup).await,
+                board_from_deals(app, sup).await,
+                "after {step}"
+            );
+        }
+    };
+    check("creating").await;
+    let path = |i: usize| format!("/api/v1/opportunities/{}", ids[i]);
+    app.patch(&rep, &path(0), "\"1\"", json!({"amount": 100_002}))
+        .await
+        .expect(200);
+    check("an amount").await;
+    app.patch(&rep, &path(1), "\"1\"", json!({"probability": 15}))
+        .await
+        .expect(200);
+    check("a probability").await;
+    app.patch(
+        &sup,
+        &path(2),
+        "\"1\"",
+        json!({"owner_id": app.user("rep_east2"), "amount": 444_444}),
+    )
+    .await
+    .expect(200);
+    check("a transfer").await;
+    move_to(&app, &rep, &ids[0], json!({"stage": "negotiation"})).await;
+    move_to(&app, &rep, &ids[1], json!({"stage": "needs"})).await;
+    check("stage moves").await;
+    move_to(&app, &rep, &ids[3], json!({"stage": "won"})).await;
+    check("won").await;
+    app.post(
+        &sup,
+        &format!("{}/reopen", path(3)),
+        json!({"stage": "proposal", "reason": "追加"}),
+    )
+    .await
+    .expect(200);
+    check("reopen").await;
+    app.delete(&rep, &path(4), "\"1\"").await.expect(200);
+    check("archive").await;
+    // A lead's conversion makes its deal through the same insert.
+    let lead = app
+        .post(
+            &rep,
+            "/api/v1/leads",
+            json!({"name": "转化人", "company": "总额转化有限公司", "phone": "13700001111"}),
+        )
+        .await
+        .expect(201)
+        .body;
+    let lead = lead["id"].as_str().unwrap();
+    app.patch(
+        &rep,
+        &format!("/api/v1/leads/{lead}"),
+        "\"1\"",
+        json!({"status": "qualified"}),
+    )
+    .await
+    .expect(200);
+    app.post(
+        &rep,
+        &format!("/api/v1/leads/{lead}/convert"),
+        json!({"opportunity": {"name": "转化商机", "amount": 5_000_000, "stage": "proposal"}}),
+    )
+    .await
+    .expect(200);
+    check("a conversion").await;
+    let board = board_of(&app, &sup).await;
+    assert_eq!(board["initial"], (1, 444_444, 44_444), "{board:?}");
+    assert_eq!(board["proposal"], (2, 6_000_000, 3_000_000));
+    assert_eq!(board["negotiation"], (1, 100_002, 70_001));
+}
+
+/// Moves of one owner's deals in opposite directions at once: every move lands (no deadlock
+/// between the totals' rows on any engine) and the totals still add up.
+#[tokio::test]
+async fn opposite_moves_at_once_keep_the_totals() {
+    let app = spawn_app().await;
+    let rep = app.login("rep_east1").await;
+    let sup = app.login("sup_east1").await;
+    let c = customer(&app, &rep, "并发总额客户").await;
+    let mut ids = Vec::new();
+    for i in 0..8 {
+        let id = deal(&app, &rep, &c, &format!("并发商机{i}"), 10_000 + i).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        if i % 2 == 1 {
+            move_to(&app, &rep, &id, json!({"stage": "proposal"})).await;
+        }
+        ids.push(id);
+    }
+    let moves = ids.iter().enumerate().map(|(i, id)| {
+        let to = if i % 2 == 0 { "proposal" } else { "initial" };
+        let (app, rep) = (&app, &rep);
+        async move {
+            app.post(
+                rep,
+                &format!("/api/v1/opportunities/{id}/stage"),
+                json!({ "stage": to }),
+            )
+            .await
+            .status
+        }
+    });
+    let statuses = futures_util::future::join_all(moves).await;
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    assert_eq!(
+        board_of(&app, &sup).await,
+        board_from_deals(&app, &sup).await
+    );
+    assert_eq!(board_of(&app, &sup).await["proposal"].0, 4);
+}
+
 #[tokio::test]
 async fn a_deal_without_activity_goes_stale_once_and_an_open_deal_keeps_the_customer() {
     let app = spawn_app().await;
@@ -401,4 +599,40 @@ async fn admins_shape_the_pipeline_but_cannot_drop_a_stage_in_use() {
     assert_eq!(r.status, 200, "{}", r.body);
     let d = deal(&app, &rep, &c, "新的单子", 100).await;
     assert_eq!(d["stage"], "needs");
+}
+
+/// The migration that made the board's totals filled them from the deals there were: undone and
+/// done again over deals of every kind, the board is what it was.
+#[tokio::test]
+async fn the_totals_migration_fills_the_table_from_the_deals() {
+    use sea_orm_migration::MigratorTrait;
+    let app = spawn_app().await;
+    let rep = app.login("rep_east1").await;
+    let sup = app.login("sup_east1").await;
+    let c = customer(&app, &rep, "迁移客户").await;
+    for (i, amount) in [10_001, 20_000, 30_000].into_iter().enumerate() {
+        let d = deal(&app, &rep, &c, &format!("迁移商机{i}"), amount).await;
+        let id = d["id"].as_str().unwrap();
+        match i {
+            1 => drop(move_to(&app, &rep, id, json!({"stage": "proposal"})).await),
+            2 => drop(move_to(&app, &rep, id, json!({"stage": "won"})).await),
+            _ => {}
+        }
+    }
+    let before = board_of(&app, &sup).await;
+    assert_eq!(before["initial"], (1, 10_001, 1_000));
+    // Undo every migration from that one on (later ones may build on it), then redo them.
+    let all = kaidan_migrations::Migrator::migrations();
+    let at = all
+        .iter()
+        .position(|m| m.name() == "m20261127_000027_create_opportunity_totals")
+        .unwrap();
+    kaidan_migrations::Migrator::down(&app.db, Some((all.len() - at) as u32))
+        .await
+        .unwrap();
+    kaidan_migrations::Migrator::up(&app.db, None)
+        .await
+        .unwrap();
+    assert_eq!(board_of(&app, &sup).await, before);
+    assert_eq!(before, board_from_deals(&app, &sup).await);
 }

@@ -1182,6 +1182,79 @@ async fn phone_rep_converts_a_lead() {
     assert_eq!(deals[0]["amount"], 8_000_000);
 }
 
+/// On a phone, a rep's lead and deal lists work like the customer list (recipe row 20): a custom
+/// field filters the leads; on the deal list the rep adds 预算 to their own columns and sorts by
+/// it either way.
+#[tokio::test]
+async fn phone_rep_filters_leads_and_sorts_deals_by_custom_fields() {
+    let app = spawn().await;
+    let admin = app.sign_in("admin").await;
+    let rep = app.login("rep_east1").await;
+    for field in [
+        json!({"resource": "lead", "key": "channel", "label_zh": "渠道", "label_en": "Channel",
+               "kind": "choice", "option_list": "customer_source", "filterable": true}),
+        json!({"resource": "opportunity", "key": "budget", "label_zh": "预算",
+               "label_en": "Budget", "kind": "money"}),
+    ] {
+        app.post(&admin.token, "/api/v1/fields", field)
+            .await
+            .expect(201);
+    }
+    for (name, phone, channel) in [
+        ("渠道甲", "13900000001", "website"),
+        ("渠道乙", "13900000002", "referral"),
+    ] {
+        app.post(
+            &rep,
+            "/api/v1/leads",
+            json!({"name": name, "phone": phone, "custom": {"channel": channel}}),
+        )
+        .await
+        .expect(201);
+    }
+    let c = app.create_customer(&rep, json!({"name": "预算客户"})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (name, budget) in [("小单", 100_000), ("大单", 90_000_000)] {
+        app.post(
+            &rep,
+            "/api/v1/opportunities",
+            json!({"customer_id": c, "name": name, "amount": 100, "custom": {"budget": budget}}),
+        )
+        .await
+        .expect(201);
+    }
+    let mut b = open(&app, "lists", PHONE).await;
+    b.login("rep_east1", PASSWORD).await;
+    b.click("[data-testid=tab-leads]").await;
+    b.wait_text("[data-testid=lead-list]", "渠道乙").await;
+    b.click("[data-testid=filters-open]").await;
+    b.select("#flt-custom-channel", "website").await;
+    b.wait_gone("[data-testid=lead-list] li:nth-child(2)").await;
+    b.wait_text("[data-testid=lead-list]", "渠道甲").await;
+    b.shot("leads-filtered").await;
+
+    b.goto("/opportunities/list").await;
+    b.wait_text("[data-testid=deal-list] li:first-child", "大单")
+        .await;
+    b.click("[data-testid=columns-open]").await;
+    b.click("[data-testid=columns] li[data-col='custom.budget'] input")
+        .await;
+    b.click("[data-testid=columns-save]").await;
+    b.wait_text("[data-testid=deal-list] [data-col='custom.budget']", "¥")
+        .await;
+    b.click("[data-testid=filters-open]").await;
+    b.select("#flt-sort", "custom:budget").await;
+    b.wait_text("[data-testid=deal-list] li:first-child", "小单")
+        .await;
+    b.select("#flt-sort", "custom:-budget").await;
+    b.wait_text("[data-testid=deal-list] li:first-child", "大单")
+        .await;
+    b.shot("deals-sorted").await;
+    b.close().await;
+}
+
 fn is_stale(e: &fantoccini::error::CmdError) -> bool {
     matches!(
         e,

@@ -7,6 +7,7 @@ pub mod custom_fields;
 pub mod duplicates;
 pub mod history;
 pub mod layout;
+pub mod list_tools;
 pub mod paged;
 
 use kaidan_shared::{FieldCode, FieldError};

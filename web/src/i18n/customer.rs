@@ -17,10 +17,6 @@ texts! {
     Owner => "负责人", "Owner";
     AllOwners => "全部负责人", "All owners";
     NoCustomers => "还没有客户", "No customers yet";
-    Columns => "列", "Columns";
-    DefaultColumns => "恢复默认", "Default columns";
-    SortBy => "排序", "Sort by";
-    SortUpdated => "最近更新", "Recently changed";
     SortCreated => "最新创建", "Newest";
     SortName => "名称", "Name";
     NoResults => "没有符合条件的客户", "No customers match";

@@ -121,6 +121,10 @@ texts! {
     Admin => "管理", "Admin";
     Search => "搜索", "Search";
     Filters => "筛选", "Filters";
+    Columns => "列", "Columns";
+    DefaultColumns => "恢复默认", "Default columns";
+    SortBy => "排序", "Sort by";
+    SortUpdated => "最近更新", "Recently changed";
     Loading => "加载中…", "Loading…";
     LoadMore => "加载更多", "Load more";
     LoadFailed => "加载失败", "Could not load";

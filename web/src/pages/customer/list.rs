@@ -1,7 +1,8 @@
 //! The customer list: search, filters, infinite scroll over the keyset API.
 
+use std::collections::BTreeMap;
+
 use kaidan_shared::customer::{Customer, CustomerListQuery, CustomerSort, Level};
-use kaidan_shared::field::FieldKind;
 use kaidan_shared::option_list::builtin;
 use kaidan_shared::user::UserListQuery;
 use kaidan_shared::{Action as Act, Resource};
@@ -15,12 +16,13 @@ use wasm_bindgen::JsCast;
 
 use crate::api::{self, ApiError};
 use crate::app::use_auth;
-use crate::components::columns::ColumnPicker;
-use crate::components::custom_fields::value_text;
+use crate::components::list_tools::{
+    cells, custom_query, custom_sort, ColumnChooser, CustomFilters, SortSelect,
+};
 use crate::components::{ErrorState, Loading};
 use crate::i18n::customer::level_label;
 use crate::i18n::customer::CustomerText;
-use crate::i18n::{use_i18n, Lang, T};
+use crate::i18n::{use_i18n, T};
 use crate::options::{option_items, use_catalog};
 
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -30,48 +32,49 @@ struct Filters {
     industry: String,
     tag: String,
     owner: String,
-    /// "" (recently changed first), a `CustomerSort` name, or `custom:<key>` / `custom:-<key>`.
-    sort: String,
-    /// Custom field filters: field key → chosen value ("" for any).
-    custom: std::collections::BTreeMap<String, String>,
 }
 
-impl Filters {
+/// What the list asks for: the filters, the custom field filters (field key → value, "" for
+/// any) and the sort ("" recently changed first, a `CustomerSort` name, or `custom:<key>` /
+/// `custom:-<key>`).
+#[derive(Clone, Copy)]
+struct Asked {
+    filters: RwSignal<Filters>,
+    custom: RwSignal<BTreeMap<String, String>>,
+    sort: RwSignal<String>,
+}
+
+impl Asked {
     fn query(&self, cursor: Option<String>) -> CustomerListQuery {
+        let f = self.filters.get_untracked();
+        let sort = self.sort.get_untracked();
         let text = |v: &String| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
         CustomerListQuery {
             limit: Some(30),
             cursor,
-            q: text(&self.q),
-            level: Level::parse(self.level.trim()),
-            industry: text(&self.industry),
-            tag: text(&self.tag),
-            owner_id: self.owner.trim().parse().ok(),
-            custom: Some(
-                self.custom
-                    .iter()
-                    .filter(|(_, v)| !v.is_empty())
-                    .map(|(k, v)| format!("{k}:{v}"))
-                    .collect::<Vec<_>>()
-                    .join(","),
-            )
-            .filter(|c| !c.is_empty()),
-            sort: match self.sort.as_str() {
+            q: text(&f.q),
+            level: Level::parse(f.level.trim()),
+            industry: text(&f.industry),
+            tag: text(&f.tag),
+            owner_id: f.owner.trim().parse().ok(),
+            custom: self.custom.with_untracked(custom_query),
+            sort: match sort.as_str() {
                 "created_desc" => Some(CustomerSort::CreatedDesc),
                 "name_asc" => Some(CustomerSort::NameAsc),
                 _ => None,
             },
-            custom_sort: self.sort.strip_prefix("custom:").map(str::to_owned),
+            custom_sort: custom_sort(&sort),
             ..Default::default()
         }
     }
     fn any(&self) -> bool {
-        !(self.q.is_empty()
-            && self.level.is_empty()
-            && self.industry.is_empty()
-            && self.tag.is_empty()
-            && self.owner.is_empty()
-            && self.custom.values().all(String::is_empty))
+        let f = self.filters.get();
+        !(f.q.is_empty()
+            && f.level.is_empty()
+            && f.industry.is_empty()
+            && f.tag.is_empty()
+            && f.owner.is_empty()
+            && self.custom.with(|c| c.values().all(String::is_empty)))
     }
 }
 
@@ -82,6 +85,11 @@ pub fn CustomersPage() -> impl IntoView {
     let auth = use_auth();
     let search = RwSignal::new(String::new());
     let filters = RwSignal::new(Filters::default());
+    let asked = Asked {
+        filters,
+        custom: RwSignal::new(BTreeMap::new()),
+        sort: RwSignal::new(String::new()),
+    };
     let items = RwSignal::new(Vec::<Customer>::new());
     let next = RwSignal::new(None::<String>);
     let loading = RwSignal::new(false);
@@ -96,7 +104,6 @@ pub fn CustomersPage() -> impl IntoView {
 
     // Loads the first page (reset) or the next one; stale answers of an older query are dropped.
     let load = move |reset: bool| {
-        let f = filters.get_untracked();
         let cursor = if reset { None } else { next.get_untracked() };
         if !reset && cursor.is_none() {
             return;
@@ -106,7 +113,7 @@ pub fn CustomersPage() -> impl IntoView {
         loading.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            let r = api::customer::list(&f.query(cursor)).await;
+            let r = api::customer::list(&asked.query(cursor)).await;
             if generation.get_value() != gen {
                 return;
             }
@@ -131,6 +138,8 @@ pub fn CustomersPage() -> impl IntoView {
     };
     Effect::new(move |_| {
         filters.track();
+        asked.custom.track();
+        asked.sort.track();
         load(true);
     });
     // Search as you type, after a pause.
@@ -181,7 +190,7 @@ pub fn CustomersPage() -> impl IntoView {
                 <button class="btn" aria-expanded=move || show_filters.get().to_string()
                     on:click=move |_| show_filters.update(|s| *s = !*s)>{move || i18n.t(T::Filters)}</button>
                 <button class="btn" data-testid="columns-open" aria-expanded=move || show_columns.get().to_string()
-                    on:click=move |_| show_columns.update(|s| *s = !*s)>{move || i18n.t(CustomerText::Columns)}</button>
+                    on:click=move |_| show_columns.update(|s| *s = !*s)>{move || i18n.t(T::Columns)}</button>
             </div>
             <Show when=move || show_columns.get() fallback=|| ()>
                 <Suspense fallback=|| view! { <Loading/> }>
@@ -191,7 +200,7 @@ pub fn CustomersPage() -> impl IntoView {
             // The filter and column panels are code of their own, fetched on first open.
             <Show when=move || show_filters.get() fallback=|| ()>
                 <Suspense fallback=|| view! { <Loading/> }>
-                    {move || Suspend::new(async move { filters_panel(filters).await })}
+                    {move || Suspend::new(async move { filters_panel(asked).await })}
                 </Suspense>
             </Show>
             <ul class="list" data-testid="customer-list">
@@ -202,20 +211,10 @@ pub fn CustomersPage() -> impl IntoView {
                                 <span class="row-title">{c.name.clone()}</span>
                                 <span class="row-sub">
                                     {
-                                        let c = c.clone();
-                                        move || {
-                                            let lang = i18n.lang();
-                                            columns.get().into_iter()
-                                                .filter(|k| k != "name" && k != "level")
-                                                .filter_map(|k| {
-                                                    let text = match k.strip_prefix("custom.") {
-                                                        Some(key) => value_text(catalog, Resource::Customer, key, &c.custom, lang).map(|(_, v)| v),
-                                                        None => super::builtin_text(&c, &k, catalog, lang),
-                                                    }?;
-                                                    Some(view! { <span class="cell" data-col=k>{text}</span> })
-                                                })
-                                                .collect_view()
-                                        }
+                                        let row = c.clone();
+                                        cells(Resource::Customer, &["name", "level"], c.custom.clone(), move |k, lang| {
+                                            super::builtin_text(&row, k, catalog, lang)
+                                        })
                                     }
                                 </span>
                             </div>
@@ -227,7 +226,7 @@ pub fn CustomersPage() -> impl IntoView {
             {move || error.get().map(|e| view! { <ErrorState error=e on_retry=move |_| load(items.with_untracked(Vec::is_empty))/> })}
             {move || loading.get().then(|| view! { <Loading/> })}
             {move || (!loading.get() && error.with(Option::is_none) && items.with(Vec::is_empty)).then(|| view! {
-                <p class="state empty">{move || if filters.with(Filters::any) { i18n.t(CustomerText::NoResults) } else { i18n.t(CustomerText::NoCustomers) }}</p>
+                <p class="state empty">{move || if asked.any() { i18n.t(CustomerText::NoResults) } else { i18n.t(CustomerText::NoCustomers) }}</p>
             })}
             <div node_ref=sentinel class="sentinel" aria-hidden="true"></div>
             {move || (next.with(Option::is_some) && !loading.get()).then(|| view! {
@@ -237,174 +236,34 @@ pub fn CustomersPage() -> impl IntoView {
     }
 }
 
-/// A select per filterable custom field the reader sees (choices and yes/no), loaded with the
-/// field definitions when the filters are first opened.
-#[component]
-fn CustomFilters(filters: RwSignal<Filters>) -> impl IntoView {
-    let i18n = use_i18n();
-    let catalog = use_catalog();
-    let auth = use_auth();
-    catalog.load_fields(Resource::Customer);
-    move || {
-        let role = auth.role();
-        catalog
-            .fields(Resource::Customer)
-            .into_iter()
-            .filter(|f| f.filterable && role.is_some_and(|r| f.visible_to.contains(&r)))
-            .filter(|f| matches!(f.kind, FieldKind::Choice | FieldKind::MultiChoice | FieldKind::Bool))
-            .map(|def| {
-                let id = format!("flt-custom-{}", def.key);
-                let key = def.key.clone();
-                let current = {
-                    let key = key.clone();
-                    move || filters.with(|f| f.custom.get(&key).cloned().unwrap_or_default())
-                };
-                let label = def.label(i18n.lang().code()).to_owned();
-                let list = def.option_list.clone().unwrap_or_default();
-                let kind = def.kind;
-                view! {
-                    <div class="field">
-                        <label for=id.clone()>{label}</label>
-                        <select id=id on:change=move |ev| {
-                            let v = event_target_value(&ev);
-                            let key = key.clone();
-                            filters.update(|f| { f.custom.insert(key, v); });
-                        }>
-                            <option value="">"—"</option>
-                            {move || if kind == FieldKind::Bool {
-                                let (yes, no) = if i18n.lang() == Lang::En { ("Yes", "No") } else { ("是", "否") };
-                                let now = current();
-                                view! {
-                                    <option value="true" selected=now == "true">{yes}</option>
-                                    <option value="false" selected=now == "false">{no}</option>
-                                }.into_any()
-                            } else {
-                                option_items(&list, &current()).into_any()
-                            }}
-                        </select>
-                    </div>
-                }
-            })
-            .collect_view()
-    }
-}
-
-/// The sort order: recently changed (default), newest, by name, or by a custom field the reader
-/// sees, either way.
-#[component]
-fn SortSelect(filters: RwSignal<Filters>) -> impl IntoView {
-    let i18n = use_i18n();
-    let catalog = use_catalog();
-    let auth = use_auth();
-    let current = move || filters.with(|f| f.sort.clone());
-    view! {
-        <div class="field">
-            <label for="flt-sort">{move || i18n.t(CustomerText::SortBy)}</label>
-            <select id="flt-sort" on:change=move |ev| { let v = event_target_value(&ev); filters.update(|f| f.sort = v) }>
-                {move || {
-                    let now = current();
-                    let mut opts: Vec<(String, String)> = vec![
-                        (String::new(), i18n.t(CustomerText::SortUpdated).to_owned()),
-                        ("created_desc".into(), i18n.t(CustomerText::SortCreated).to_owned()),
-                        ("name_asc".into(), i18n.t(CustomerText::SortName).to_owned()),
-                    ];
-                    let role = auth.role();
-                    for f in catalog.fields(Resource::Customer) {
-                        if !f.kind.sortable() || !role.is_some_and(|r| f.visible_to.contains(&r)) {
-                            continue;
-                        }
-                        let label = f.label(i18n.lang().code()).to_owned();
-                        opts.push((format!("custom:{}", f.key), format!("{label} ↑")));
-                        opts.push((format!("custom:-{}", f.key), format!("{label} ↓")));
-                    }
-                    opts.into_iter().map(|(v, text)| {
-                        let selected = v == now;
-                        view! { <option value=v selected=selected>{text}</option> }
-                    }).collect_view()
-                }}
-            </select>
-        </div>
-    }
-}
-
-/// The reader's own list columns: tick the columns to show, move them up or down, save (kept
-/// for them on every device) or go back to the company's default.
-#[component]
-fn ColumnChooser(on_close: Callback<()>) -> impl IntoView {
-    let i18n = use_i18n();
-    let catalog = use_catalog();
-    let auth = use_auth();
-    let chosen = RwSignal::new(catalog.layout(Resource::Customer).columns);
-    let error = RwSignal::new(None::<String>);
-    // Every column the reader may show: built-in ones, then the custom fields they see (not
-    // long texts).
-    let available = Signal::derive(move || {
-        let lang = i18n.lang();
-        let role = auth.role();
-        let mut all: Vec<(String, String)> = kaidan_shared::layout::builtins(Resource::Customer)
-            .iter()
-            .filter(|b| b.list)
-            .map(|b| {
-                (
-                    b.key.to_owned(),
-                    super::builtin_label(Resource::Customer, b.key, lang),
-                )
-            })
-            .collect();
-        for f in catalog.fields(Resource::Customer) {
-            if f.kind != FieldKind::LongText && role.is_some_and(|r| f.visible_to.contains(&r)) {
-                all.push((format!("custom.{}", f.key), f.label(lang.code()).to_owned()));
-            }
-        }
-        all
-    });
-    let save = Action::new_local(move |cols: &Option<Vec<String>>| {
-        let cols = cols.clone();
-        async move { api::layout::set_columns(Resource::Customer, cols).await }
-    });
-    Effect::new(move |_| {
-        if let Some(r) = save.value().get() {
-            match r {
-                Ok(resolved) => {
-                    catalog.set_layout(Resource::Customer, resolved);
-                    on_close.run(());
-                }
-                Err(e) => error.set(Some(crate::components::save_error_text(&e, i18n.lang()))),
-            }
-        }
-    });
-    view! {
-        <div class="filters columns" data-testid="columns" role="group" aria-label=move || i18n.t(CustomerText::Columns)>
-            <ColumnPicker columns=chosen available=available/>
-            <p class="form-error" role="alert">{move || error.get()}</p>
-            <div class="actions">
-                <button type="button" class="btn primary" data-testid="columns-save" prop:disabled=move || save.pending().get()
-                    on:click=move |_| { save.dispatch(Some(chosen.get_untracked())); }>{move || i18n.t(T::Save)}</button>
-                <button type="button" class="btn" prop:disabled=move || save.pending().get()
-                    on:click=move |_| { save.dispatch(None); }>{move || i18n.t(CustomerText::DefaultColumns)}</button>
-                <button type="button" class="btn" on:click=move |_| on_close.run(())>{move || i18n.t(T::Cancel)}</button>
-            </div>
-        </div>
-    }
-}
-
 /// The filter panel, its code fetched when first opened.
 #[lazy]
-fn filters_panel(filters: RwSignal<Filters>) -> AnyView {
-    view! { <FiltersPanel filters=filters/> }.into_any()
+fn filters_panel(asked: Asked) -> AnyView {
+    view! { <FiltersPanel asked=asked/> }.into_any()
 }
 
 /// The column chooser, its code fetched when first opened; closes by setting `open` to false.
 #[lazy]
 fn columns_panel(open: RwSignal<bool>) -> AnyView {
-    view! { <ColumnChooser on_close=Callback::new(move |_| open.set(false))/> }.into_any()
+    view! { <ColumnChooser resource=Resource::Customer on_close=Callback::new(move |_| open.set(false))/> }.into_any()
 }
 
 /// Filters by level, industry, tag, custom fields and (for those who see more than their own)
 /// owner; and the sort order.
 #[component]
-fn FiltersPanel(filters: RwSignal<Filters>) -> impl IntoView {
+fn FiltersPanel(asked: Asked) -> impl IntoView {
     let i18n = use_i18n();
+    let filters = asked.filters;
+    let sorts = Signal::derive(move || {
+        vec![
+            (String::new(), i18n.t(T::SortUpdated).to_owned()),
+            (
+                "created_desc".into(),
+                i18n.t(CustomerText::SortCreated).to_owned(),
+            ),
+            ("name_asc".into(), i18n.t(CustomerText::SortName).to_owned()),
+        ]
+    });
     let auth = use_auth();
     // Owners to filter by, for those who see more than their own.
     let can_see_team = move || auth.can(Resource::Customer, Act::Transfer);
@@ -444,8 +303,8 @@ fn FiltersPanel(filters: RwSignal<Filters>) -> impl IntoView {
                         <input id="flt-tag" prop:value=move || filters.with(|f| f.tag.clone())
                             on:change=move |ev| { let v = event_target_value(&ev); filters.update(|f| f.tag = v) }/>
                     </div>
-                    <CustomFilters filters=filters/>
-                    <SortSelect filters=filters/>
+                    <CustomFilters resource=Resource::Customer chosen=asked.custom/>
+                    <SortSelect resource=Resource::Customer sort=asked.sort builtin=sorts/>
                     <Show when=can_see_team fallback=|| ()>
                         <div class="field">
                             <label for="flt-owner">{move || i18n.t(CustomerText::Owner)}</label>

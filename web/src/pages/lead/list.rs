@@ -1,5 +1,8 @@
-//! The lead list: my leads (or, for supervisors and managers, their scope's) with status and
-//! source filters and search, and the queue of leads waiting to be handed out.
+//! The lead list: my leads (or, for supervisors and managers, their scope's) with status,
+//! source and custom field filters, search and custom sorts, each row drawn with the reader's
+//! columns; and the queue of leads waiting to be handed out.
+
+use std::collections::BTreeMap;
 
 use kaidan_shared::lead::{Lead, LeadListQuery, LeadStatus, DEFAULT_QUEUE};
 use kaidan_shared::option_list::builtin;
@@ -9,6 +12,9 @@ use leptos_router::components::A;
 
 use crate::api;
 use crate::app::use_auth;
+use crate::components::list_tools::{
+    cells, custom_query, custom_sort, ColumnChooser, CustomFilters, SortSelect,
+};
 use crate::components::paged::{PageTail, Paged};
 use crate::i18n::lead::{status_label, LeadText};
 use crate::i18n::{use_i18n, T};
@@ -23,6 +29,11 @@ pub fn LeadsPage() -> impl IntoView {
     let status = RwSignal::new(String::new());
     let source = RwSignal::new(String::new());
     let queue = RwSignal::new(false);
+    let custom = RwSignal::new(BTreeMap::<String, String>::new());
+    let sort = RwSignal::new(String::new());
+    let show_filters = RwSignal::new(false);
+    let show_columns = RwSignal::new(false);
+    catalog.load_fields(Resource::Lead);
     let paged = Paged::<Lead>::new();
     let load = move |reset: bool| {
         let q = LeadListQuery {
@@ -31,6 +42,8 @@ pub fn LeadsPage() -> impl IntoView {
             status: LeadStatus::parse(&status.get_untracked()),
             source: Some(source.get_untracked()).filter(|s| !s.is_empty()),
             queue: queue.get_untracked().then(|| DEFAULT_QUEUE.to_owned()),
+            custom: custom.with_untracked(custom_query),
+            custom_sort: custom_sort(&sort.get_untracked()),
             ..Default::default()
         };
         paged.load(reset, move |cursor| {
@@ -41,7 +54,16 @@ pub fn LeadsPage() -> impl IntoView {
             async move { api::lead::list(&q).await }
         });
     };
+    // Custom filters and the sort reload the list as they change.
+    Effect::new(move |first: Option<()>| {
+        custom.track();
+        sort.track();
+        if first.is_some() {
+            load(true);
+        }
+    });
     load(true);
+    let sorts = Signal::derive(move || vec![(String::new(), i18n.t(T::SortUpdated).to_owned())]);
     // Supervisors and above hand out the queue's leads; only they see the tab.
     let can_assign = move || auth.can(Resource::Lead, Act::Transfer);
     view! {
@@ -68,7 +90,14 @@ pub fn LeadsPage() -> impl IntoView {
                     placeholder=move || i18n.t(LeadText::SearchPlaceholder)
                     prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
                 <button class="btn" type="submit">{move || i18n.t(T::Search)}</button>
+                <button class="btn" type="button" data-testid="filters-open" aria-expanded=move || show_filters.get().to_string()
+                    on:click=move |_| show_filters.update(|s| *s = !*s)>{move || i18n.t(T::Filters)}</button>
+                <button class="btn" type="button" data-testid="columns-open" aria-expanded=move || show_columns.get().to_string()
+                    on:click=move |_| show_columns.update(|s| *s = !*s)>{move || i18n.t(T::Columns)}</button>
             </form>
+            <Show when=move || show_columns.get() fallback=|| ()>
+                <ColumnChooser resource=Resource::Lead on_close=Callback::new(move |_| show_columns.set(false))/>
+            </Show>
             <div class="filters">
                 <select aria-label=move || i18n.t(LeadText::Status) data-testid="lead-status-filter"
                     on:change=move |ev| { status.set(event_target_value(&ev)); load(true); }>
@@ -82,23 +111,27 @@ pub fn LeadsPage() -> impl IntoView {
                     <option value="">{move || i18n.t(LeadText::AllSources)}</option>
                     {move || option_items(builtin::LEAD_SOURCE, &source.get_untracked())}
                 </select>
+                <Show when=move || show_filters.get() fallback=|| ()>
+                    <CustomFilters resource=Resource::Lead chosen=custom/>
+                    <SortSelect resource=Resource::Lead sort=sort builtin=sorts/>
+                </Show>
             </div>
             <ul class="list" data-testid="lead-list">
                 <For each=move || paged.items.get() key=|l| (l.id, l.version) let:l>
                     {
                         let status = l.status;
-                        let src = l.source.clone();
                         let who = l.owner_name.clone();
                         let queue = l.queue.clone();
+                        let row = l.clone();
                         view! {
                             <li class="row" data-testid="lead-row">
                                 <A href=format!("/leads/{}", l.id) attr:class="row-main">
                                     <span class="row-title">{l.name.clone()}
-                                        {l.company.clone().map(|c| view! { <span class="muted">" · "{c}</span> })}
                                         " "<span class=format!("badge status-{}", status.as_str())>{move || status_label(status, i18n.lang())}</span>
                                     </span>
-                                    <span class="row-sub">{l.phone.clone().unwrap_or_default()}
-                                        {move || src.as_deref().map(|k| format!(" · {}", catalog.label(builtin::LEAD_SOURCE, k, i18n.lang())))}</span>
+                                    <span class="row-sub">{cells(Resource::Lead, &["name", "status", "owner"], l.custom.clone(), move |k, lang| {
+                                        super::builtin_text(&row, k, catalog, lang)
+                                    })}</span>
                                     <span class="row-sub">{move || match (&who, &queue) {
                                         (Some(w), _) => format!("{}：{w}", i18n.t(LeadText::Owner)),
                                         (None, Some(q)) => format!("{}{}", i18n.t(LeadText::InQueue), catalog.label(super::QUEUE, q, i18n.lang())),

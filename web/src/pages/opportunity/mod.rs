@@ -24,13 +24,13 @@ crate::lazy_page!(
     OpportunityFormRoute => form::OpportunityFormPage
 );
 
-use kaidan_shared::opportunity::{Outcome, Stage, StageMove};
+use kaidan_shared::opportunity::{format_yuan, Opportunity, Outcome, Stage, StageMove};
 use kaidan_shared::option_list::builtin;
 use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::api;
-use crate::components::save_error_text;
+use crate::components::{local_time, save_error_text};
 use crate::i18n::opportunity::OpportunityText;
 use crate::i18n::use_i18n;
 use crate::options::option_items;
@@ -42,6 +42,29 @@ pub fn stage_label(stages: &[Stage], key: &str, lang: crate::i18n::Lang) -> Stri
         .find(|s| s.key == key)
         .map(|s| s.label(lang.code()).to_owned())
         .unwrap_or_else(|| key.to_owned())
+}
+
+/// A deal's built-in field as a person reads it (list columns); `None` when empty.
+pub fn builtin_text(
+    o: &Opportunity,
+    key: &str,
+    stages: &[Stage],
+    lang: crate::i18n::Lang,
+) -> Option<String> {
+    match key {
+        "name" => Some(o.name.clone()),
+        "customer" => o.customer_name.clone(),
+        "amount" => Some(format_yuan(o.amount)),
+        "stage" => Some(stage_label(stages, &o.stage, lang)),
+        "probability" => Some(format!("{}%", o.probability)),
+        "expected_close_date" => o.expected_close_date.map(|d| d.to_string()),
+        "products" => o.products.clone(),
+        "competitors" => o.competitors.clone(),
+        "next_step" => o.next_step.clone(),
+        "owner" => o.owner_name.clone(),
+        "updated_at" => Some(local_time(o.updated_at)),
+        _ => None,
+    }
 }
 
 /// "Move to stage": a select of the active stages (the keyboard's and the phone's way to move a

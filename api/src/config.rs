@@ -116,10 +116,19 @@ pub struct LimitSettings {
     /// from its holders; a commoner one is probed per row of the list (docs/benchmarks.md).
     #[serde(default = "default_custom_filter_selective")]
     pub custom_filter_selective: u64,
+    /// A board column of more open deals than this finds its newest cards by walking the
+    /// stage's newest deals and checking each owner; a smaller one sorts its own deals
+    /// (`policy::owned_in_scope_probed`, docs/benchmarks.md).
+    #[serde(default = "default_board_walk_from")]
+    pub board_walk_from: u64,
 }
 
 fn default_custom_filter_selective() -> u64 {
     crate::services::field_plan::CAP
+}
+
+fn default_board_walk_from() -> u64 {
+    2_000
 }
 
 /// A CIDR list, as a TOML/JSON list or one comma-separated string (environment variables).
@@ -235,6 +244,7 @@ impl Default for Settings {
             limits: LimitSettings {
                 cross_scope_duplicates_per_hour: 30,
                 custom_filter_selective: default_custom_filter_selective(),
+                board_walk_from: default_board_walk_from(),
             },
             jobs: JobSettings::default(),
         }

@@ -63,6 +63,29 @@ pub fn owned_in_scope<C: ColumnTrait>(actor: &Actor, scope: Scope, owner: C) -> 
     }
 }
 
+/// The same records as [`owned_in_scope`], with the owner checked per row (`EXISTS`) instead of
+/// driving the query. For a walk along another index in that index's order that stops after a
+/// few rows (a board column's newest cards): given `owner IN (a team)`, SQLite gathers every row
+/// of every owner and sorts them (270 ms a column for a team's 50,000 deals at 1,000,000), while
+/// probed it walks the column's own index and stops at the twentieth (3 ms). Worth it only when
+/// the scope holds many of the rows walked; the caller decides from what it knows.
+pub fn owned_in_scope_probed<C: ColumnTrait>(actor: &Actor, scope: Scope, owner: C) -> Condition {
+    match scope {
+        Scope::All | Scope::Own => owned_in_scope(actor, scope, owner),
+        _ => Condition::all().add(Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(user::Entity)
+                .and_where(
+                    Expr::col((user::Entity, user::Column::Id))
+                        .equals((owner.entity_name(), owner)),
+                )
+                .cond_where(users_in_scope(actor, scope))
+                .to_owned(),
+        )),
+    }
+}
+
 /// Looks up one record for `action` with `find(scope)`:
 /// - inside the action's scope → the record;
 /// - visible to the caller but the role may not do `action` at all → 403;

@@ -63,7 +63,15 @@ pub async fn opportunity_board(
     user: AuthUser,
     q: web::Query<BoardQuery>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::board(&state.read, &user.0, q.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(
+        service::board(
+            &state.read,
+            &user.0,
+            q.into_inner(),
+            state.settings.limits.board_walk_from,
+        )
+        .await?,
+    ))
 }
 
 /// Create a deal for a customer in your scope. Its stage defaults to the pipeline's first, its

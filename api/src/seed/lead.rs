@@ -80,6 +80,7 @@ pub async fn seed_leads(db: &DatabaseConnection) -> AppResult<usize> {
     let limits = LimitSettings {
         cross_scope_duplicates_per_hour: 1000,
         custom_filter_selective: crate::services::field_plan::CAP,
+        board_walk_from: 2_000,
     };
     let clock = Clock::default();
     for (i, (manager, team_name, provinces)) in TERRITORIES.iter().enumerate() {

@@ -368,12 +368,18 @@ pub async fn history(
 }
 
 /// The board: one column per active open stage with the deals of the caller's scope (or of one
-/// owner in it), each column counted and summed over all its deals.
-pub async fn board(db: &DatabaseConnection, actor: &Actor, q: BoardQuery) -> AppResult<Board> {
+/// owner in it), each column counted and summed over all its deals. A column of more than
+/// `walk_from` deals finds its cards by walking the stage's newest deals (about `BOARD_CARDS` ×
+/// stage ÷ column rows); a smaller one by sorting its own deals (at most `walk_from` rows).
+pub async fn board(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    q: BoardQuery,
+    walk_from: u64,
+) -> AppResult<Board> {
     let scope = policy::require(actor, Resource::Opportunity, Action::Read)?;
     let stages = load_stages(db).await?;
     let mut base = Condition::all()
-        .add(opportunity::Entity::in_scope(actor, scope))
         .add(opportunity::Column::Status.eq(Outcome::Open.as_str()))
         .add(opportunity::Column::ArchivedAt.is_null());
     if let Some(o) = q.owner_id {
@@ -415,8 +421,16 @@ pub async fn board(db: &DatabaseConnection, actor: &Actor, q: BoardQuery) -> App
                 weighted_total += weighted(t, (*p).clamp(0, 100) as u8);
             }
         }
+        // A column of many deals walks the stage's newest deals and checks each one's owner;
+        // a small one gathers its owners' deals and sorts them (policy::owned_in_scope_probed).
+        let owners = if count > walk_from {
+            policy::owned_in_scope_probed(actor, scope, opportunity::Column::OwnerId)
+        } else {
+            opportunity::Entity::in_scope(actor, scope)
+        };
         let items: Vec<Row> = with_names()
             .filter(base.clone())
+            .filter(owners)
             .filter(opportunity::Column::Stage.eq(s.key.as_str()))
             .order_by_desc(opportunity::Column::UpdatedAt)
             .order_by_desc(opportunity::Column::Id)

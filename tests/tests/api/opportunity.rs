@@ -190,7 +190,18 @@ async fn lost_needs_a_reason_from_the_list_and_bad_input_is_named() {
 
 #[tokio::test]
 async fn the_board_counts_and_sums_every_deal_of_the_scope_per_stage() {
-    let app = spawn_app().await;
+    board_counts_and_sums(spawn_app().await).await;
+}
+
+/// The same board with every column's cards found by walking the stage's deals and checking
+/// each owner (what a big team's columns do).
+#[tokio::test]
+async fn the_board_walking_its_columns_shows_the_same() {
+    board_counts_and_sums(kaidan_tests::spawn_app_with(|s| s.limits.board_walk_from = 0).await)
+        .await;
+}
+
+async fn board_counts_and_sums(app: TestApp) {
     let reps = [app.login("rep_east1").await, app.login("rep_east2").await];
     let south = app.login("rep_south1").await;
     let mut n = 0;
@@ -230,6 +241,20 @@ async fn the_board_counts_and_sums_every_deal_of_the_scope_per_stage() {
     };
     let initial = col("initial");
     assert_eq!(initial["count"], 4);
+    // The cards: the team's deals of the stage, newest first, none of another region's.
+    let cards = |c: &Value| -> Vec<String> {
+        c["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        cards(&initial),
+        ["看板商机5", "看板商机4", "看板商机2", "看板商机1"]
+    );
+    assert_eq!(cards(&col("proposal")), ["看板商机6", "看板商机3"]);
     assert_eq!(initial["total"], 2 * (100_001 + 200_000));
     // Σ amount × 10 %, half-up per probability group: 600,002 × 0.1 = 60,000.2 → 60,000.
     assert_eq!(initial["weighted_total"], 60_000);
@@ -248,6 +273,7 @@ async fn the_board_counts_and_sums_every_deal_of_the_scope_per_stage() {
         .expect(200)
         .body;
     assert_eq!(mine["columns"][0]["count"], 2);
+    assert_eq!(cards(&mine["columns"][0]), ["看板商机2", "看板商机1"]);
     // And an owner filter narrows the supervisor's.
     let one = app
         .get(

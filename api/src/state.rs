@@ -24,3 +24,13 @@ pub struct AppState {
     /// The time business rules see.
     pub clock: Arc<crate::clock::Clock>,
 }
+
+impl AppState {
+    /// The writer and the readers, for a service that checks before it writes.
+    pub fn conns(&self) -> crate::services::Conns<'_> {
+        crate::services::Conns {
+            write: &self.db,
+            read: &self.read,
+        }
+    }
+}

@@ -75,7 +75,7 @@ pub async fn create_lead(
     body: web::Json<LeadCreate>,
 ) -> AppResult<HttpResponse> {
     let l = service::create(
-        &state.db,
+        state.conns(),
         &user.0,
         body.into_inner(),
         &state.settings.limits,
@@ -197,7 +197,7 @@ pub async fn convert_lead(
     body: web::Json<LeadConvert>,
 ) -> AppResult<HttpResponse> {
     let c = service::convert(
-        &state.db,
+        state.conns(),
         &user.0,
         *id,
         if_match.0,

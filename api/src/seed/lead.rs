@@ -18,6 +18,7 @@ use crate::entities::{lead, team, user};
 use crate::error::AppResult;
 use crate::seed::Gen;
 use crate::services::lead as leads;
+use crate::services::Conns;
 
 /// (region's manager, first team of the region, provinces)
 const TERRITORIES: [(&str, &str, &[&str]); 2] = [
@@ -135,7 +136,7 @@ pub async fn seed_leads(db: &DatabaseConnection) -> AppResult<usize> {
             force: true,
             ..Default::default()
         };
-        let l = leads::create(db, &actor, input, &limits).await?;
+        let l = leads::create(Conns::one(db), &actor, input, &limits).await?;
         made += 1;
         // Work it as its owner would.
         let Some(owner) = l.owner_id else { continue };
@@ -176,7 +177,7 @@ pub async fn seed_leads(db: &DatabaseConnection) -> AppResult<usize> {
                     opportunity: deal,
                     ..Default::default()
                 };
-                leads::convert(db, &worker, l.id, None, body, &limits, &clock).await?;
+                leads::convert(Conns::one(db), &worker, l.id, None, body, &limits, &clock).await?;
             }
         }
     }

@@ -45,6 +45,7 @@ use crate::services::duplicate::{self, Found, Hidden};
 use crate::services::field_plan::PlanCache;
 use crate::services::notification::{self, Notice};
 use crate::services::record::{self, KeyKind, Keyset};
+use crate::services::Conns;
 use crate::services::{
     audit, begin_write, check_version, contact, customer as customers, field, like_contains,
     new_id, now, opportunity, page_limit, stale,
@@ -515,13 +516,14 @@ fn assigned_notice(lead: &Lead, by: AssignedVia) -> Option<Notice> {
 /// `duplicate_suspected` unless `force` is set. Without `owner_id` a sales rep keeps the lead;
 /// anyone else's goes through the assignment rules.
 pub async fn create(
-    db: &DatabaseConnection,
+    conns: Conns<'_>,
     actor: &Actor,
     input: LeadCreate,
     limits: &LimitSettings,
 ) -> AppResult<Lead> {
+    let (db, read) = (conns.write, conns.read);
     policy::require(actor, Resource::Lead, Action::Create)?;
-    let rules = field::Rules::load(db, Resource::Lead).await?;
+    let rules = field::Rules::load(read, Resource::Lead).await?;
     let mut errors = input.validate().err().unwrap_or_default();
     let source = clean(input.source.clone());
     let province = clean(input.province.clone());
@@ -533,7 +535,7 @@ pub async fn create(
         None,
     );
     let custom = rules
-        .check(db, actor.role, &input.custom, None)
+        .check(read, actor.role, &input.custom, None)
         .await?
         .map_err(|e| errors.extend(e))
         .unwrap_or_default();
@@ -555,7 +557,7 @@ pub async fn create(
                     )
                 })?
             };
-            customers::assignable_owner(db, actor, scope, o).await?;
+            customers::assignable_owner(read, actor, scope, o).await?;
             let via = if o == actor.user_id {
                 AssignedVia::Creator
             } else {
@@ -602,13 +604,13 @@ pub async fn create(
     };
     set_keys(&mut m);
     if !input.force {
-        let mut found = lead_duplicates(db, actor, &m).await?;
+        let mut found = lead_duplicates(read, actor, &m).await?;
         let probe = customers::Probe {
             name: m.company.as_deref().unwrap_or(&m.name),
             phone: m.phone.as_deref(),
             credit_code: None,
         };
-        found.extend(customers::duplicates_of(db, actor, probe).await?);
+        found.extend(customers::duplicates_of(read, actor, probe).await?);
         let dups = duplicate::settle(db, actor, limits, found).await?;
         if !dups.is_empty() {
             return Err(AppError::duplicates(dups));
@@ -873,7 +875,7 @@ pub async fn disqualify(
 /// a deal, in one transaction: the lead's row is written first (conditional on its version), so
 /// of two conversions at once one wins and the other rolls back with 412 having made nothing.
 pub async fn convert(
-    db: &DatabaseConnection,
+    conns: Conns<'_>,
     actor: &Actor,
     id: Uuid,
     expected: Option<i64>,
@@ -881,7 +883,8 @@ pub async fn convert(
     limits: &LimitSettings,
     clock: &Clock,
 ) -> AppResult<Converted> {
-    let current = workable(db, actor, id, Action::Update).await?;
+    let (db, read) = (conns.write, conns.read);
+    let current = workable(read, actor, id, Action::Update).await?;
     check_version(expected, current.version)?;
     let mut errors = input.validate().err().unwrap_or_default();
     if current.status == LeadStatus::Disqualified.as_str() {
@@ -901,7 +904,7 @@ pub async fn convert(
                 ))
                 .filter(customer::Column::ArchivedAt.is_null())
                 .filter(customer::Column::PoolId.is_null())
-                .one(db)
+                .one(read)
                 .await?;
             if found.is_none() {
                 errors.push(FieldError::new(
@@ -918,29 +921,29 @@ pub async fn convert(
         }
     };
     let owner = current.owner_id.unwrap_or(actor.user_id);
-    let customer_rules = field::Rules::load(db, Resource::Customer).await?;
-    let contact_rules = field::Rules::load(db, Resource::Contact).await?;
-    let deal_rules = field::Rules::load(db, Resource::Opportunity).await?;
+    let customer_rules = field::Rules::load(read, Resource::Customer).await?;
+    let contact_rules = field::Rules::load(read, Resource::Contact).await?;
+    let deal_rules = field::Rules::load(read, Resource::Opportunity).await?;
     let empty = CustomValues::default();
     if existing.is_none() && input.customer_id.is_none() {
         errors.extend(
             customer_rules
-                .check_nested(db, actor.role, &empty, "customer")
+                .check_nested(read, actor.role, &empty, "customer")
                 .await?,
         );
     }
     errors.extend(
         contact_rules
-            .check_nested(db, actor.role, &empty, "contact")
+            .check_nested(read, actor.role, &empty, "contact")
             .await?,
     );
-    let stages = opportunity::load_stages(db).await?;
+    let stages = opportunity::load_stages(read).await?;
     let stage = match &input.opportunity {
         Some(d) => {
             policy::require(actor, Resource::Opportunity, Action::Create)?;
             errors.extend(
                 deal_rules
-                    .check_nested(db, actor.role, &empty, "opportunity")
+                    .check_nested(read, actor.role, &empty, "opportunity")
                     .await?,
             );
             let s = match d.stage.as_deref() {
@@ -965,7 +968,7 @@ pub async fn convert(
     if !errors.is_empty() {
         return Err(AppError::validation(errors));
     }
-    let lead_now = read_one(db, id).await?;
+    let lead_now = read_one(read, id).await?;
     let customer_input = CustomerCreate {
         kind: if current.company.is_some() {
             CustomerKind::Company
@@ -989,7 +992,7 @@ pub async fn convert(
             phone: customer_input.phone.as_deref(),
             credit_code: None,
         };
-        let found = customers::duplicates_of(db, actor, probe).await?;
+        let found = customers::duplicates_of(read, actor, probe).await?;
         let dups = duplicate::settle(db, actor, limits, found).await?;
         if !dups.is_empty() {
             return Err(AppError::duplicates(dups));

@@ -31,6 +31,27 @@ use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
 
+/// The connections of a service that checks before it writes: `read` for the checks before its
+/// transaction, `write` for the transaction. On SQLite `read` is the pool of readers beside the
+/// one writer, so a conversion's dozen checks do not hold the writer that every other write waits
+/// for (the transaction re-checks what could have changed: versions, locks); on PostgreSQL and
+/// MySQL both are the one pool.
+#[derive(Clone, Copy)]
+pub struct Conns<'a> {
+    pub write: &'a sea_orm::DatabaseConnection,
+    pub read: &'a sea_orm::DatabaseConnection,
+}
+
+impl<'a> Conns<'a> {
+    /// One connection for both (seeding, tools).
+    pub fn one(db: &'a sea_orm::DatabaseConnection) -> Self {
+        Conns {
+            write: db,
+            read: db,
+        }
+    }
+}
+
 /// The current time at the precision every engine stores (microseconds), so a value read back
 /// equals the value written and keyset cursors compare exactly.
 /// Starts a transaction that writes. On SQLite it takes the write lock at `BEGIN IMMEDIATE`, so a

@@ -67,8 +67,10 @@ pub fn owned_in_scope<C: ColumnTrait>(actor: &Actor, scope: Scope, owner: C) -> 
 /// driving the query. For a walk along another index in that index's order that stops after a
 /// few rows (a board column's newest cards): given `owner IN (a team)`, SQLite gathers every row
 /// of every owner and sorts them (270 ms a column for a team's 50,000 deals at 1,000,000), while
-/// probed it walks the column's own index and stops at the twentieth (3 ms). Worth it only when
-/// the scope holds many of the rows walked; the caller decides from what it knows.
+/// probed it walks the column's own index and stops at the twentieth (3 ms); a supervisor's
+/// customer list, 2 s gathered against 60 ms probed. It costs more than gathering only when a
+/// small scope's rows all lie far down the walked index (a tiny team idle for months), so lists
+/// of teams and regions use it, and the board decides per column from its totals.
 pub fn owned_in_scope_probed<C: ColumnTrait>(actor: &Actor, scope: Scope, owner: C) -> Condition {
     match scope {
         Scope::All | Scope::Own => owned_in_scope(actor, scope, owner),

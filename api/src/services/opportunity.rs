@@ -238,8 +238,13 @@ pub async fn list(
     q.validate().map_err(AppError::validation)?;
     let limit = page_limit(q.limit)?;
     let view = field::View::load(db, actor).await?;
+    // Owners checked per row, as on the customer list (policy::owned_in_scope_probed).
     let mut sel = with_names()
-        .filter(opportunity::Entity::in_scope(actor, scope))
+        .filter(policy::owned_in_scope_probed(
+            actor,
+            scope,
+            opportunity::Column::OwnerId,
+        ))
         .filter(opportunity::Column::ArchivedAt.is_null());
     if let Some(o) = q.owner_id {
         sel = sel.filter(opportunity::Column::OwnerId.eq(o));

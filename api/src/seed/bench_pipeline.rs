@@ -202,12 +202,16 @@ pub async fn seed(
         .filter(lead::Column::Name.like(format!("{CONVERTIBLE_PREFIX}%")))
         .count(db)
         .await?;
+    // The convertible ones are numbered after every one made before (converted ones stay), so
+    // a top-up never repeats the name of a company an earlier run's conversion made a customer
+    // of (the duplicate check would refuse the conversion).
+    let made = lead::Entity::find()
+        .filter(lead::Column::Name.like(format!("{CONVERTIBLE_PREFIX}%")))
+        .count(db)
+        .await?;
     let plan: Vec<(u64, bool)> = (existing..customers / 5)
         .map(|i| (i, false))
-        .chain(
-            (0..CONVERTIBLE.saturating_sub(fresh))
-                .map(|i| (i + existing * 7 + 1_000_000_000, true)),
-        )
+        .chain((0..CONVERTIBLE.saturating_sub(fresh)).map(|i| (i + made + 1_000_000_000, true)))
         .collect();
     for chunk in plan.chunks(BATCH as usize) {
         let rows: Vec<lead::ActiveModel> = chunk

@@ -18,11 +18,13 @@ use kaidan_shared::opportunity::{
 use kaidan_shared::option_list::{builtin, check_choice};
 use kaidan_shared::page::Page;
 use kaidan_shared::{policy as table, Action, ErrorCode, FieldCode, Resource};
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Expr, ExprTrait, Func, Query, SelectStatement, UnionType,
+};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
     DatabaseTransaction, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder,
-    QuerySelect, RelationTrait, Select,
+    QuerySelect, QueryTrait, RelationTrait, Select,
 };
 use uuid::Uuid;
 
@@ -411,52 +413,78 @@ pub async fn board(
         .all(db)
         .await?;
     let view = field::View::load(db, actor).await?;
-    let mut columns = Vec::new();
-    for s in stages
+    let mut columns: Vec<BoardColumn> = stages
         .stages
         .iter()
         .filter(|s| s.active && s.outcome == Outcome::Open)
-    {
-        let (mut count, mut total, mut weighted_total) = (0u64, 0i64, 0i64);
-        for (stage, p, n, t) in &sums {
-            if *stage == s.key {
-                let t = t.unwrap_or(0);
-                count += Ord::max(n.unwrap_or(0), 0) as u64;
-                total += t;
-                weighted_total += weighted(t, (*p).clamp(0, 100) as u8);
+        .map(|s| {
+            let (mut count, mut total, mut weighted_total) = (0u64, 0i64, 0i64);
+            for (stage, p, n, t) in &sums {
+                if *stage == s.key {
+                    let t = t.unwrap_or(0);
+                    count += Ord::max(n.unwrap_or(0), 0) as u64;
+                    total += t;
+                    weighted_total += weighted(t, (*p).clamp(0, 100) as u8);
+                }
             }
-        }
-        // A column of many deals walks the stage's newest deals and checks each one's owner;
-        // a small one gathers its owners' deals and sorts them (policy::owned_in_scope_probed).
-        let owners = if count > walk_from {
+            BoardColumn {
+                stage: s.key.clone(),
+                count,
+                total,
+                weighted_total,
+                items: Vec::new(),
+            }
+        })
+        .collect();
+    // Every column's newest cards in one statement: a `UNION ALL` of one limited query per
+    // column that has deals (each wrapped, as SQLite takes no `LIMIT` in a compound's parts).
+    // A column of many deals walks the stage's newest deals and checks each one's owner; a
+    // small one gathers its owners' deals and sorts them (policy::owned_in_scope_probed).
+    let mut cards: Option<SelectStatement> = None;
+    for (i, c) in columns.iter().filter(|c| c.count > 0).enumerate() {
+        let owners = if c.count > walk_from {
             policy::owned_in_scope_probed(actor, scope, opportunity::Column::OwnerId)
         } else {
             opportunity::Entity::in_scope(actor, scope)
         };
-        let items: Vec<Row> = with_names()
+        let part = with_names()
             .filter(base.clone())
             .filter(owners)
-            .filter(opportunity::Column::Stage.eq(s.key.as_str()))
+            .filter(opportunity::Column::Stage.eq(c.stage.as_str()))
             .order_by_desc(opportunity::Column::UpdatedAt)
             .order_by_desc(opportunity::Column::Id)
             .limit(BOARD_CARDS)
-            .into_model()
-            .all(db)
-            .await?;
-        columns.push(BoardColumn {
-            stage: s.key.clone(),
-            count,
-            total,
-            weighted_total,
-            items: items
-                .into_iter()
-                .map(|r| {
-                    let mut o = to_dto(r);
-                    o.custom = view.show(Resource::Opportunity, &o.custom);
-                    o
-                })
-                .collect(),
-        });
+            .into_query();
+        let part = Query::select()
+            .column(Asterisk)
+            .from_subquery(part, Alias::new(format!("c{i}")))
+            .to_owned();
+        match cards.as_mut() {
+            None => cards = Some(part),
+            Some(all) => {
+                all.union(UnionType::All, part);
+            }
+        }
+    }
+    let rows: Vec<Row> = match cards {
+        Some(q) => Row::find_by_statement(backend.build(&q)).all(db).await?,
+        None => Vec::new(),
+    };
+    let mut rows: Vec<Opportunity> = rows
+        .into_iter()
+        .map(|r| {
+            let mut o = to_dto(r);
+            o.custom = view.show(Resource::Opportunity, &o.custom);
+            o
+        })
+        .collect();
+    // A compound statement promises no order: newest first within each column, as one
+    // column's query gave them.
+    rows.sort_by_key(|o| std::cmp::Reverse((o.updated_at, o.id)));
+    for o in rows {
+        if let Some(c) = columns.iter_mut().find(|c| c.stage == o.stage) {
+            c.items.push(o);
+        }
     }
     Ok(Board { columns })
 }

@@ -150,6 +150,29 @@ pub async fn insert<C: ConnectionTrait>(
     customer_id: Uuid,
     input: ContactInput,
 ) -> AppResult<Contact> {
+    write(txn, actor, rules, customer_id, input, true).await
+}
+
+/// `insert` for a customer made in the same transaction, whose contacts the caller has given
+/// one primary at most: there is no other primary contact to clear.
+pub(crate) async fn insert_first<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    rules: &field::Rules,
+    customer_id: Uuid,
+    input: ContactInput,
+) -> AppResult<Contact> {
+    write(txn, actor, rules, customer_id, input, false).await
+}
+
+async fn write<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    rules: &field::Rules,
+    customer_id: Uuid,
+    input: ContactInput,
+    others: bool,
+) -> AppResult<Contact> {
     let custom = rules.apply(txn, actor.role, &input.custom, None).await?;
     rules.mark_used(txn, &custom).await?;
     let t = now();
@@ -173,7 +196,7 @@ pub async fn insert<C: ConnectionTrait>(
         created_at: t,
         updated_at: t,
     };
-    if m.is_primary {
+    if m.is_primary && others {
         clear_other_primaries(txn, customer_id, m.id).await?;
     }
     contact::Entity::insert(contact::ActiveModel::from(m.clone()))

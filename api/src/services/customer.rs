@@ -396,6 +396,15 @@ async fn write_tags<C: ConnectionTrait>(
         .filter(customer_tag::Column::CustomerId.eq(customer_id))
         .exec(db)
         .await?;
+    insert_tags(db, customer_id, tags).await
+}
+
+/// The tags of a customer that has none yet.
+async fn insert_tags<C: ConnectionTrait>(
+    db: &C,
+    customer_id: Uuid,
+    tags: &[String],
+) -> AppResult<()> {
     if !tags.is_empty() {
         customer_tag::Entity::insert_many(tags.iter().map(|t| customer_tag::ActiveModel {
             customer_id: Set(customer_id),
@@ -556,7 +565,7 @@ pub(crate) async fn insert(
     customer::Entity::insert(customer::ActiveModel::from(m.clone()))
         .exec_without_returning(txn)
         .await?;
-    write_tags(txn, m.id, &tags).await?;
+    insert_tags(txn, m.id, &tags).await?;
     rules.mark_used(txn, &custom).await?;
     rules
         .index(txn, Resource::Customer, m.id, &Default::default(), &custom)
@@ -568,15 +577,19 @@ pub(crate) async fn insert(
         audit::Change::created(AuditAction::CustomerCreate, "customer", m.id, m.id, &dto),
     )
     .await?;
+    // One primary contact: the last one marked so (as if each had been added in turn), else
+    // the first; then none of them has another primary to clear.
     let mut contact_inputs = input.contacts;
-    if !contact_inputs.iter().any(|c| c.is_primary) {
-        if let Some(first) = contact_inputs.first_mut() {
-            first.is_primary = true;
-        }
+    let primary = contact_inputs
+        .iter()
+        .rposition(|c| c.is_primary)
+        .unwrap_or(0);
+    for (i, c) in contact_inputs.iter_mut().enumerate() {
+        c.is_primary = i == primary;
     }
     let mut created = Vec::with_capacity(contact_inputs.len());
     for c in contact_inputs {
-        created.push(contact::insert(txn, actor, contact_rules, m.id, c).await?);
+        created.push(contact::insert_first(txn, actor, contact_rules, m.id, c).await?);
     }
     Ok(CustomerDetail {
         customer: dto,

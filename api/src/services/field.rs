@@ -305,6 +305,28 @@ impl Rules {
         })
     }
 
+    /// The rules of `N` record types with one read of each table (a lead's conversion writes a
+    /// customer, a contact and a deal): three queries instead of `3 × N`.
+    pub async fn load_each<C: ConnectionTrait, const N: usize>(
+        db: &C,
+        resources: [Resource; N],
+    ) -> AppResult<[Rules; N]> {
+        let fields: Vec<FieldDef> = field_def::Entity::find()
+            .filter(field_def::Column::Resource.is_in(resources.map(Resource::as_str)))
+            .order_by_asc(field_def::Column::Position)
+            .order_by_asc(field_def::Column::Key)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(dto)
+            .collect();
+        let lists = option_list::load_all(db).await?;
+        Ok(resources.map(|r| Rules {
+            fields: fields.iter().filter(|f| f.resource == r).cloned().collect(),
+            lists: lists.clone(),
+        }))
+    }
+
     /// The values to store after `role` sends `input`, or the `custom.<key>` errors (for a
     /// service that reports them with the record's other field errors). A user field must name
     /// an active user.

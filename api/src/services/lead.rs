@@ -347,16 +347,6 @@ async fn lead_duplicates(
         .collect())
 }
 
-/// Where a new lead goes.
-struct Placement {
-    owner: Option<Uuid>,
-    team: Option<Uuid>,
-    region: Option<Uuid>,
-    queue: Option<String>,
-    rule: Option<Uuid>,
-    via: AssignedVia,
-}
-
 fn rule_dto(m: lead_rule::Model, team_name: Option<String>) -> LeadRule {
     LeadRule {
         id: m.id,
@@ -378,16 +368,84 @@ fn rule_dto(m: lead_rule::Model, team_name: Option<String>) -> LeadRule {
     }
 }
 
-/// Runs the assignment rules for a lead from `province`, inside the lead's transaction.
-async fn place(txn: &DatabaseTransaction, province: Option<&str>) -> AppResult<Placement> {
+/// What the rules say about a lead from a province, read before the lead's transaction: the
+/// rules, the team and its active reps are settings, read on a reader; only the team's turn is
+/// taken inside the transaction (`take_turn`), so the turn row's lock is held for as few
+/// statements as can be.
+struct Plan {
+    rule: Option<(Uuid, String)>,
+    region: Option<Uuid>,
+    queue: String,
+    team: Option<TeamPlan>,
+}
+
+struct TeamPlan {
+    id: Uuid,
+    region: Uuid,
+    /// The team's active reps with their names, the candidates in turn.
+    reps: Vec<(Uuid, String)>,
+    cap: Option<u32>,
+}
+
+async fn plan<C: ConnectionTrait>(db: &C, province: Option<&str>) -> AppResult<Plan> {
     let rules: Vec<LeadRule> = lead_rule::Entity::find()
         .filter(lead_rule::Column::Active.eq(true))
-        .all(txn)
+        .all(db)
         .await?
         .into_iter()
         .map(|m| rule_dto(m, None))
         .collect();
     let Some(rule) = matching_rule(&rules, province) else {
+        return Ok(Plan {
+            rule: None,
+            region: None,
+            queue: DEFAULT_QUEUE.into(),
+            team: None,
+        });
+    };
+    let team = match rule.team_id {
+        Some(t) => team::Entity::find_by_id(t).one(db).await?,
+        None => None,
+    };
+    let team = match team {
+        Some(t) => Some(TeamPlan {
+            id: t.id,
+            region: t.region_id,
+            reps: user::Entity::find()
+                .select_only()
+                .column(user::Column::Id)
+                .column(user::Column::DisplayName)
+                .filter(user::Column::TeamId.eq(t.id))
+                .filter(user::Column::Active.eq(true))
+                .filter(user::Column::Role.eq(Role::SalesRep.as_str()))
+                .into_tuple()
+                .all(db)
+                .await?,
+            cap: rule.open_lead_cap,
+        }),
+        None => None,
+    };
+    Ok(Plan {
+        rule: Some((rule.id, rule.name.clone())),
+        region: rule.region_id,
+        queue: rule.queue.clone().unwrap_or_else(|| DEFAULT_QUEUE.into()),
+        team,
+    })
+}
+
+/// Where a new lead goes, and its owner's name.
+struct Placement {
+    owner: Option<(Uuid, String)>,
+    team: Option<Uuid>,
+    region: Option<Uuid>,
+    queue: Option<String>,
+    rule: Option<Uuid>,
+    via: AssignedVia,
+}
+
+/// Follows the plan inside the lead's transaction: the team's next rep in turn, or its queue.
+async fn take_turn(txn: &DatabaseTransaction, plan: Option<&Plan>) -> AppResult<Placement> {
+    let Some(plan) = plan else {
         return Ok(Placement {
             owner: None,
             team: None,
@@ -397,79 +455,60 @@ async fn place(txn: &DatabaseTransaction, province: Option<&str>) -> AppResult<P
             via: AssignedVia::Queue,
         });
     };
-    let queue = rule.queue.clone().unwrap_or_else(|| DEFAULT_QUEUE.into());
-    let team = match rule.team_id {
-        Some(t) => team::Entity::find_by_id(t).one(txn).await?,
-        None => None,
-    };
-    let Some(team) = team else {
+    let rule = plan.rule.as_ref().map(|r| r.0);
+    let Some(team) = &plan.team else {
         return Ok(Placement {
             owner: None,
             team: None,
-            region: rule.region_id,
-            queue: Some(queue),
-            rule: Some(rule.id),
+            region: plan.region,
+            queue: Some(plan.queue.clone()),
+            rule,
             via: AssignedVia::Queue,
         });
     };
-    let owner = next_rep(txn, team.id, rule.open_lead_cap).await?;
+    let owner = next_rep(txn, team).await?;
     Ok(Placement {
-        owner,
-        team: Some(team.id),
-        region: Some(team.region_id),
-        queue: owner.is_none().then_some(queue),
-        rule: Some(rule.id),
         via: if owner.is_some() {
             AssignedVia::Rule
         } else {
             AssignedVia::Queue
         },
+        queue: owner.is_none().then(|| plan.queue.clone()),
+        owner,
+        team: Some(team.id),
+        region: Some(team.region),
+        rule,
     })
 }
 
-/// The team's next active rep in turn under `cap` open leads, taking the turn. The team's turn
-/// row is written first, so its lock is held until the lead's transaction ends and a parallel
-/// assignment for the same team waits, then reads the turn this one took.
-async fn next_rep(
-    txn: &DatabaseTransaction,
-    team_id: Uuid,
-    cap: Option<u32>,
-) -> AppResult<Option<Uuid>> {
+/// The team's next active rep in turn under its cap of open leads, taking the turn. The team's
+/// turn row is written first (made on first use, its count moved on in the same statement), so
+/// its lock is held until the lead's transaction ends: a parallel assignment for the same team,
+/// on this instance or another, waits, then reads the turn this one took, and the open-lead
+/// counts it checks the cap against include this lead.
+async fn next_rep(txn: &DatabaseTransaction, team: &TeamPlan) -> AppResult<Option<(Uuid, String)>> {
     lead_turn::Entity::insert(lead_turn::ActiveModel {
-        team_id: Set(team_id),
+        team_id: Set(team.id),
         last_user_id: Set(None),
-        turns: Set(0),
+        turns: Set(1),
         updated_at: Set(now()),
     })
     .on_conflict(
         OnConflict::column(lead_turn::Column::TeamId)
-            .update_column(lead_turn::Column::TeamId)
+            .value(
+                lead_turn::Column::Turns,
+                Expr::col((lead_turn::Entity, lead_turn::Column::Turns)).add(1),
+            )
             .to_owned(),
     )
     .exec_without_returning(txn)
     .await?;
-    lead_turn::Entity::update_many()
-        .col_expr(
-            lead_turn::Column::Turns,
-            Expr::col(lead_turn::Column::Turns).add(1),
-        )
-        .filter(lead_turn::Column::TeamId.eq(team_id))
-        .exec(txn)
-        .await?;
-    let last = lead_turn::Entity::find_by_id(team_id)
+    let last = lead_turn::Entity::find_by_id(team.id)
         .one(txn)
         .await?
         .and_then(|t| t.last_user_id);
-    let reps: Vec<Uuid> = user::Entity::find()
-        .select_only()
-        .column(user::Column::Id)
-        .filter(user::Column::TeamId.eq(team_id))
-        .filter(user::Column::Active.eq(true))
-        .filter(user::Column::Role.eq(Role::SalesRep.as_str()))
-        .into_tuple()
-        .all(txn)
-        .await?;
-    let open: HashMap<Uuid, i64> = match cap {
+    let reps: Vec<Uuid> = team.reps.iter().map(|r| r.0).collect();
+    let open: HashMap<Uuid, i64> = match team.cap {
         Some(_) if !reps.is_empty() => lead::Entity::find()
             .select_only()
             .column(lead::Column::OwnerId)
@@ -485,17 +524,19 @@ async fn next_rep(
         _ => HashMap::new(),
     };
     let chosen = next_in_turn(&reps, last, |id| {
-        cap.is_none_or(|c| open.get(&id).copied().unwrap_or(0) < i64::from(c))
+        team.cap
+            .is_none_or(|c| open.get(&id).copied().unwrap_or(0) < i64::from(c))
     });
-    if let Some(rep) = chosen {
-        lead_turn::Entity::update_many()
-            .col_expr(lead_turn::Column::LastUserId, Expr::value(Some(rep)))
-            .col_expr(lead_turn::Column::UpdatedAt, Expr::value(now()))
-            .filter(lead_turn::Column::TeamId.eq(team_id))
-            .exec(txn)
-            .await?;
-    }
-    Ok(chosen)
+    let Some(rep) = chosen else {
+        return Ok(None);
+    };
+    lead_turn::Entity::update_many()
+        .col_expr(lead_turn::Column::LastUserId, Expr::value(Some(rep)))
+        .col_expr(lead_turn::Column::UpdatedAt, Expr::value(now()))
+        .filter(lead_turn::Column::TeamId.eq(team.id))
+        .exec(txn)
+        .await?;
+    Ok(team.reps.iter().find(|r| r.0 == rep).cloned())
 }
 
 fn assigned_notice(lead: &Lead, by: AssignedVia) -> Option<Notice> {
@@ -557,15 +598,18 @@ pub async fn create(
                     )
                 })?
             };
-            customers::assignable_owner(read, actor, scope, o).await?;
+            let u = customers::assignable_owner(read, actor, scope, o).await?;
             let via = if o == actor.user_id {
                 AssignedVia::Creator
             } else {
                 AssignedVia::Manual
             };
-            Some((o, via))
+            Some((u, via))
         }
-        None if actor.role == Role::SalesRep => Some((actor.user_id, AssignedVia::Creator)),
+        None if actor.role == Role::SalesRep => user::Entity::find_by_id(actor.user_id)
+            .one(read)
+            .await?
+            .map(|u| (u, AssignedVia::Creator)),
         None => None,
     };
     let t = now();
@@ -616,25 +660,27 @@ pub async fn create(
             return Err(AppError::duplicates(dups));
         }
     }
-    let txn = begin_write(db).await?;
-    let placement = match chosen {
-        Some((owner, via)) => {
-            let u = user::Entity::find_by_id(owner).one(&txn).await?;
-            Placement {
-                owner: Some(owner),
-                team: u.as_ref().and_then(|u| u.team_id),
-                region: u.as_ref().and_then(|u| u.region_id),
-                queue: None,
-                rule: None,
-                via,
-            }
-        }
-        None => place(&txn, m.province.as_deref()).await?,
+    let plan = match chosen {
+        Some(_) => None,
+        None => Some(plan(read, m.province.as_deref()).await?),
     };
-    m.owner_id = placement.owner;
+    let txn = begin_write(db).await?;
+    let placement = match (chosen, &plan) {
+        (Some((u, via)), _) => Placement {
+            owner: Some((u.id, u.display_name)),
+            team: u.team_id,
+            region: u.region_id,
+            queue: None,
+            rule: None,
+            via,
+        },
+        (None, plan) => take_turn(&txn, plan.as_ref()).await?,
+    };
+    let (owner_id, owner_name) = placement.owner.clone().unzip();
+    m.owner_id = owner_id;
     m.team_id = placement.team;
     m.region_id = placement.region;
-    m.queue = placement.queue;
+    m.queue = placement.queue.clone();
     m.assigned_rule_id = placement.rule;
     m.assigned_via = placement.via.as_str().into();
     lead::Entity::insert(lead::ActiveModel::from(m.clone()))
@@ -644,7 +690,20 @@ pub async fn create(
     rules
         .index(&txn, Resource::Lead, m.id, &Default::default(), &custom)
         .await?;
-    let mut dto = read_one(&txn, m.id).await?;
+    // The answer is the row as written (no read back): the owner's and the rule's names came
+    // with the placement.
+    let rule_names: HashMap<Uuid, String> = plan
+        .and_then(|p| p.rule)
+        .filter(|r| Some(r.0) == m.assigned_rule_id)
+        .into_iter()
+        .collect();
+    let mut dto = to_dto(
+        Row {
+            lead: m.clone(),
+            owner_name,
+        },
+        &rule_names,
+    );
     if dto.owner_id != Some(actor.user_id) {
         if let Some(n) = assigned_notice(&dto, placement.via) {
             notification::send(&txn, n).await?;
@@ -921,9 +980,11 @@ pub async fn convert(
         }
     };
     let owner = current.owner_id.unwrap_or(actor.user_id);
-    let customer_rules = field::Rules::load(read, Resource::Customer).await?;
-    let contact_rules = field::Rules::load(read, Resource::Contact).await?;
-    let deal_rules = field::Rules::load(read, Resource::Opportunity).await?;
+    let [customer_rules, contact_rules, deal_rules] = field::Rules::load_each(
+        read,
+        [Resource::Customer, Resource::Contact, Resource::Opportunity],
+    )
+    .await?;
     let empty = CustomValues::default();
     if existing.is_none() && input.customer_id.is_none() {
         errors.extend(
@@ -1073,7 +1134,21 @@ pub async fn convert(
         .filter(lead::Column::Id.eq(id))
         .exec(&txn)
         .await?;
-    let after = read_one(&txn, id).await?;
+    // The lead as written, with the names read before (its owner and rule stay as they were).
+    next.customer_id = Some(customer_id);
+    next.contact_id = Some(contact_id);
+    next.opportunity_id = opportunity_id;
+    let after = to_dto(
+        Row {
+            lead: next,
+            owner_name: lead_now.owner_name.clone(),
+        },
+        &lead_now
+            .assigned_rule_id
+            .zip(lead_now.assigned_rule_name.clone())
+            .into_iter()
+            .collect(),
+    );
     let change =
         audit::Change::updated(AuditAction::LeadConvert, "lead", id, id, &lead_now, &after);
     audit::commit(txn, actor, change).await?;

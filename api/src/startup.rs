@@ -73,6 +73,7 @@ impl Application {
             None => None,
         };
         let read = crate::db::connect_reader(&settings, &db).await?;
+        crate::db::spawn_sqlite_checkpointer(&settings).await?;
         let plans = Arc::new(PlanCache::new(settings.limits.custom_filter_selective));
         let clock = Arc::new(Clock::default());
         let jobs = Arc::new(JobContext::new(

@@ -413,6 +413,11 @@ impl TestApp {
             .expect("job run")
     }
 
+    /// The database file on SQLite (`None` on the other backends).
+    pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        (self.backend == "sqlite").then(|| self._dir.path().join("kaidan.db"))
+    }
+
     pub fn user(&self, username: &str) -> String {
         self.users[username].to_string()
     }

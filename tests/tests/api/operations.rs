@@ -1,5 +1,6 @@
 use kaidan_tests::spawn_app;
 use reqwest::Method;
+use serde_json::json;
 
 #[tokio::test]
 async fn health_readiness_and_metrics() {
@@ -98,4 +99,38 @@ async fn the_root_serves_a_page_and_unknown_api_paths_stay_json() {
         .await
         .expect(404);
     assert_eq!(r.code(), "not_found");
+}
+
+/// On SQLite the write-ahead log reaches the database file in the background within a second or
+/// two: no request has to run the checkpoint (and its fsync) while holding the write lock. A
+/// few writes are far below the writer's own threshold, so without the background checkpointer
+/// the file would not change at all.
+#[tokio::test]
+async fn sqlite_writes_reach_the_database_file_in_the_background() {
+    let app = spawn_app().await;
+    let Some(file) = app.sqlite_file() else {
+        return; // PostgreSQL and MySQL keep their own logs
+    };
+    let t = app.login("rep_east1").await;
+    let modified = || std::fs::metadata(&file).unwrap().modified().unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let before = modified();
+    for i in 0..3 {
+        app.post(
+            &t,
+            "/api/v1/customers",
+            json!({"name": format!("检查点测试{i}有限公司")}),
+        )
+        .await
+        .expect(201);
+    }
+    let mut waited = 0;
+    while modified() == before {
+        assert!(
+            waited < 50,
+            "the writes did not reach the database file in 5 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        waited += 1;
+    }
 }

@@ -1,7 +1,7 @@
 //! The pipeline part of `kaidan seed-bench`: at N bench customers, 30 % of them in the
 //! company-wide pool, about N deals (one or two per owned customer; 60 % open, 25 % won, 15 %
-//! lost), N/5 leads over the bench reps, a catch-all assignment rule to the first bench rep's
-//! team, 5,000 fresh leads of that rep for the conversion benchmark, and 100,000 customers due
+//! lost), N/5 leads over the bench reps, territory rules over the teams (and a catch-all to the
+//! first bench rep's team), 5,000 fresh leads of that rep for the conversion benchmark, and 100,000 customers due
 //! for reclaim (followed up long ago, their owners warned ten days ago) for the reclaim-under-load
 //! benchmark. Written in multi-row batches like the customers; re-running tops each part up (and
 //! gives the customers a previous run reclaimed back to their owners, due again).
@@ -17,7 +17,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::entities::{customer, lead, lead_rule, opportunity, pool, user};
+use crate::entities::{customer, lead, lead_rule, opportunity, pool, team, user};
 use crate::error::AppResult;
 use crate::jobs::pool_reclaim::REASON;
 use crate::seed::bench::BENCH_SOURCE;
@@ -230,7 +230,7 @@ pub async fn seed(
             .exec_without_returning(db)
             .await?;
     }
-    ensure_rule(db, first_rep).await?;
+    ensure_rules(db, first_rep).await?;
 
     // Customers due for reclaim: followed up 200 days ago, their owners warned ten days ago.
     let long_ago = at - Duration::days(200);
@@ -420,35 +420,98 @@ fn bench_lead(
     }
 }
 
-/// A catch-all rule to the first bench rep's team, so a lead an admin enters goes through the
-/// rules (territory, then the team in turn) as the benchmark means to measure.
-async fn ensure_rule(db: &DatabaseConnection, first_rep: Uuid) -> AppResult<()> {
-    if lead_rule::Entity::find().count(db).await? > 0 {
+/// The provinces the create benchmark's leads come from, in turn (`scripts/bench`).
+pub const TERRITORY: [&str; 8] = [
+    "shanghai",
+    "jiangsu",
+    "zhejiang",
+    "anhui",
+    "guangdong",
+    "fujian",
+    "guangxi",
+    "hainan",
+];
+
+/// The name of bench rules starts with this.
+const RULE_PREFIX: &str = "压测：";
+
+/// Territory rules as a company would set them: the provinces of `TERRITORY` shared out over
+/// the teams (province → team, then the team's reps in turn), and a catch-all to the first
+/// bench rep's team behind them. A lead an admin enters goes through the rules as the
+/// benchmark means to measure, each team's turn row taken by its own leads. Rules of an earlier
+/// seed that differ are replaced.
+async fn ensure_rules(db: &DatabaseConnection, first_rep: Uuid) -> AppResult<()> {
+    let teams = team::Entity::find()
+        .order_by_asc(team::Column::Name)
+        .all(db)
+        .await?;
+    if teams.is_empty() {
         return Ok(());
     }
-    let Some(team) = user::Entity::find_by_id(first_rep)
+    let mut wanted: Vec<(String, Vec<&str>, Uuid)> = teams
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let provinces: Vec<&str> = TERRITORY
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| j % teams.len() == i)
+                .map(|(_, p)| *p)
+                .collect();
+            (
+                format!("{RULE_PREFIX}{} → {}", provinces.join("、"), t.name),
+                provinces,
+                t.id,
+            )
+        })
+        .filter(|w| !w.1.is_empty())
+        .collect();
+    if let Some(team) = user::Entity::find_by_id(first_rep)
         .one(db)
         .await?
         .and_then(|u| u.team_id)
-    else {
+    {
+        wanted.push((
+            format!("{RULE_PREFIX}其余省份 → 第一位压测销售的团队"),
+            Vec::new(),
+            team,
+        ));
+    }
+    let have: Vec<String> = lead_rule::Entity::find()
+        .filter(lead_rule::Column::Name.starts_with(RULE_PREFIX))
+        .order_by_asc(lead_rule::Column::Position)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    if have == wanted.iter().map(|w| w.0.clone()).collect::<Vec<_>>() {
         return Ok(());
-    };
+    }
+    lead_rule::Entity::delete_many()
+        .filter(lead_rule::Column::Name.starts_with(RULE_PREFIX))
+        .exec(db)
+        .await?;
     let t = now();
-    lead_rule::Entity::insert(lead_rule::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        name: Set("压测：全部 → 第一位压测销售的团队".into()),
-        position: Set(1),
-        region_id: Set(None),
-        provinces: Set(Some("[]".into())),
-        team_id: Set(Some(team)),
-        queue: Set(Some(DEFAULT_QUEUE.into())),
-        open_lead_cap: Set(None),
-        active: Set(true),
-        version: Set(1),
-        created_by: Set(None),
-        created_at: Set(t),
-        updated_at: Set(t),
-    })
+    lead_rule::Entity::insert_many(wanted.into_iter().enumerate().map(
+        |(i, (name, provinces, team))| lead_rule::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            name: Set(name),
+            position: Set(i as i32 + 1),
+            region_id: Set(None),
+            provinces: Set(Some(
+                serde_json::to_string(&provinces).unwrap_or_else(|_| "[]".into()),
+            )),
+            team_id: Set(Some(team)),
+            queue: Set(Some(DEFAULT_QUEUE.into())),
+            open_lead_cap: Set(None),
+            active: Set(true),
+            version: Set(1),
+            created_by: Set(None),
+            created_at: Set(t),
+            updated_at: Set(t),
+        },
+    ))
     .exec_without_returning(db)
     .await?;
     Ok(())

@@ -47,8 +47,8 @@ use crate::services::notification::{self, Notice};
 use crate::services::record::{self, KeyKind, Keyset};
 use crate::services::Conns;
 use crate::services::{
-    audit, begin_write, check_version, contact, customer as customers, field, like_contains,
-    new_id, now, opportunity, page_limit, stale,
+    audit, begin_write, check_version, contact, customer as customers, deal_totals, field,
+    like_contains, new_id, now, opportunity, page_limit, stale,
 };
 
 /// The most lead duplicates reported on create.
@@ -1103,7 +1103,7 @@ pub async fn convert(
             (made.customer.id, contact_id)
         }
     };
-    let opportunity_id = match (&input.opportunity, stage) {
+    let made_deal = match (&input.opportunity, stage) {
         (Some(d), Some(stage)) => {
             let deal = opportunity::NewDeal {
                 customer_id,
@@ -1119,13 +1119,13 @@ pub async fn convert(
                 },
                 custom: empty.clone(),
             };
-            Some(
-                opportunity::insert(&txn, actor, &deal_rules, deal, clock)
-                    .await?
-                    .id,
-            )
+            Some(opportunity::insert(&txn, actor, &deal_rules, deal, clock).await?)
         }
         _ => None,
+    };
+    let (opportunity_id, deal_row) = match made_deal {
+        Some((dto, row)) => (Some(dto.id), Some(row)),
+        None => (None, None),
     };
     lead::Entity::update_many()
         .col_expr(lead::Column::CustomerId, Expr::value(Some(customer_id)))
@@ -1149,6 +1149,10 @@ pub async fn convert(
             .into_iter()
             .collect(),
     );
+    // Last: the owner's board totals row is shared by all their deals (opportunity::insert).
+    if let Some(row) = &deal_row {
+        deal_totals::shift(&txn, None, Some(row)).await?;
+    }
     let change =
         audit::Change::updated(AuditAction::LeadConvert, "lead", id, id, &lead_now, &after);
     audit::commit(txn, actor, change).await?;

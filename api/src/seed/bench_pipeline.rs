@@ -1,10 +1,11 @@
 //! The pipeline part of `kaidan seed-bench`: at N bench customers, 30 % of them in the
 //! company-wide pool, about N deals (one or two per owned customer; 60 % open, 25 % won, 15 %
 //! lost), N/5 leads over the bench reps, territory rules over the teams (and a catch-all to the
-//! first bench rep's team), 5,000 fresh leads of that rep for the conversion benchmark, and 100,000 customers due
-//! for reclaim (followed up long ago, their owners warned ten days ago) for the reclaim-under-load
-//! benchmark. Written in multi-row batches like the customers; re-running tops each part up (and
-//! gives the customers a previous run reclaimed back to their owners, due again).
+//! first bench rep's team), 20,000 fresh leads of that rep for the conversion benchmark, and
+//! 100,000 customers due for reclaim (followed up long ago, their owners warned ten days ago) for
+//! the reclaim-under-load benchmark. Written in multi-row batches like the customers; re-running
+//! tops each part up (and gives the customers a previous run reclaimed back to their owners, due
+//! again).
 
 use chrono::Duration;
 use kaidan_shared::lead::{AssignedVia, LeadStatus, DEFAULT_QUEUE};
@@ -25,7 +26,7 @@ use crate::services::{begin_write, now};
 
 const BATCH: u64 = 500;
 /// Fresh leads of the first bench rep, for the conversion benchmark.
-pub const CONVERTIBLE: u64 = 5_000;
+pub const CONVERTIBLE: u64 = 20_000;
 /// The name of those leads starts with this.
 pub const CONVERTIBLE_PREFIX: &str = "待转化";
 /// Customers due for reclaim, for the reclaim-under-load benchmark.

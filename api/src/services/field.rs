@@ -68,8 +68,16 @@ fn dto(m: field_def::Model) -> FieldDef {
 
 /// A record type's fields in form order (no policy: the record services and handlers apply it).
 pub async fn load<C: ConnectionTrait>(db: &C, resource: Resource) -> AppResult<Vec<FieldDef>> {
+    load_of(db, [resource]).await
+}
+
+/// The fields of several record types in form order, with one query.
+async fn load_of<C: ConnectionTrait, const N: usize>(
+    db: &C,
+    resources: [Resource; N],
+) -> AppResult<Vec<FieldDef>> {
     Ok(field_def::Entity::find()
-        .filter(field_def::Column::Resource.eq(resource.as_str()))
+        .filter(field_def::Column::Resource.is_in(resources.map(Resource::as_str)))
         .order_by_asc(field_def::Column::Position)
         .order_by_asc(field_def::Column::Key)
         .all(db)
@@ -311,15 +319,7 @@ impl Rules {
         db: &C,
         resources: [Resource; N],
     ) -> AppResult<[Rules; N]> {
-        let fields: Vec<FieldDef> = field_def::Entity::find()
-            .filter(field_def::Column::Resource.is_in(resources.map(Resource::as_str)))
-            .order_by_asc(field_def::Column::Position)
-            .order_by_asc(field_def::Column::Key)
-            .all(db)
-            .await?
-            .into_iter()
-            .map(dto)
-            .collect();
+        let fields = load_of(db, resources).await?;
         let lists = option_list::load_all(db).await?;
         Ok(resources.map(|r| Rules {
             fields: fields.iter().filter(|f| f.resource == r).cloned().collect(),

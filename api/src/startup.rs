@@ -97,6 +97,7 @@ impl Application {
             metrics: Arc::new(Metrics::default()),
             plans,
             clock: clock.clone(),
+            rules: Arc::default(),
         });
         let metrics_server = match metrics_listener {
             Some(l) => {

@@ -23,6 +23,8 @@ pub struct AppState {
     pub plans: Arc<PlanCache>,
     /// The time business rules see.
     pub clock: Arc<crate::clock::Clock>,
+    /// This instance's copy of the settings writes are checked against.
+    pub rules: Arc<crate::services::rules_cache::RulesCache>,
 }
 
 impl AppState {
@@ -31,6 +33,7 @@ impl AppState {
         crate::services::Conns {
             write: &self.db,
             read: &self.read,
+            rules: &self.rules,
         }
     }
 }

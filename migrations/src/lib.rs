@@ -34,6 +34,7 @@ mod m20261127_000024_create_pools;
 mod m20261127_000025_create_opportunities;
 mod m20261127_000026_create_leads;
 mod m20261127_000027_create_opportunity_totals;
+mod m20261127_000028_create_settings_version;
 
 pub struct Migrator;
 
@@ -68,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000025_create_opportunities::Migration),
             Box::new(m20261127_000026_create_leads::Migration),
             Box::new(m20261127_000027_create_opportunity_totals::Migration),
+            Box::new(m20261127_000028_create_settings_version::Migration),
         ]
     }
 }

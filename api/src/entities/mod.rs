@@ -25,6 +25,7 @@ pub mod rate_counter;
 pub mod refresh_token;
 pub mod region;
 pub mod session;
+pub mod settings_version;
 pub mod team;
 pub mod user;
 pub mod user_column;

@@ -325,6 +325,7 @@ async fn ensure_bench_field(db: &DatabaseConnection) -> AppResult<()> {
         })
         .exec_without_returning(db)
         .await?;
+        crate::services::rules_cache::bump(db).await?;
     }
     Ok(())
 }

@@ -520,5 +520,6 @@ async fn ensure_rules(db: &DatabaseConnection, first_rep: Uuid) -> AppResult<()>
     ))
     .exec_without_returning(db)
     .await?;
+    crate::services::rules_cache::bump(db).await?;
     Ok(())
 }

@@ -136,6 +136,25 @@ pub async fn commit(
     Ok(())
 }
 
+/// The audit rows of a transaction that writes several records (a lead's conversion makes a
+/// customer, its contact and a deal), written with one statement just before the commit: the
+/// same rows, in the same transaction, for one round-trip instead of one per record.
+#[derive(Default)]
+pub struct Trail(Vec<Change<'static>>);
+
+impl Trail {
+    pub fn add(&mut self, change: Change<'static>) {
+        self.0.push(change);
+    }
+
+    /// Writes the rows, then commits — so no change is committed without its rows.
+    pub async fn commit(self, txn: sea_orm::DatabaseTransaction, actor: &Actor) -> AppResult<()> {
+        record_all(&txn, actor, self.0).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}
+
 /// The audit log for administrators, newest first, with filters.
 pub async fn list(
     db: &DatabaseConnection,

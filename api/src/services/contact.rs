@@ -140,8 +140,8 @@ async fn clear_other_primaries<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Inserts a contact inside an open transaction (used by customer create too), with its audit
-/// row; `rules` are the contact fields' (`field::Rules::load(_, Resource::Contact)`). Answers the
+/// Inserts a contact inside an open transaction (used by customer create too), its audit row
+/// added to `trail`; `rules` are the contact fields' (`field::Rules::load(_, Resource::Contact)`). Answers the
 /// contact with every custom value: the caller shows it through a `field::View`.
 pub async fn insert<C: ConnectionTrait>(
     txn: &C,
@@ -149,8 +149,9 @@ pub async fn insert<C: ConnectionTrait>(
     rules: &field::Rules,
     customer_id: Uuid,
     input: ContactInput,
+    trail: &mut audit::Trail,
 ) -> AppResult<Contact> {
-    write(txn, actor, rules, customer_id, input, true).await
+    write(txn, actor, rules, customer_id, input, true, trail).await
 }
 
 /// `insert` for a customer made in the same transaction, whose contacts the caller has given
@@ -161,8 +162,9 @@ pub(crate) async fn insert_first<C: ConnectionTrait>(
     rules: &field::Rules,
     customer_id: Uuid,
     input: ContactInput,
+    trail: &mut audit::Trail,
 ) -> AppResult<Contact> {
-    write(txn, actor, rules, customer_id, input, false).await
+    write(txn, actor, rules, customer_id, input, false, trail).await
 }
 
 async fn write<C: ConnectionTrait>(
@@ -172,6 +174,7 @@ async fn write<C: ConnectionTrait>(
     customer_id: Uuid,
     input: ContactInput,
     others: bool,
+    trail: &mut audit::Trail,
 ) -> AppResult<Contact> {
     let custom = rules.apply(txn, actor.role, &input.custom, None).await?;
     rules.mark_used(txn, &custom).await?;
@@ -203,18 +206,13 @@ async fn write<C: ConnectionTrait>(
         .exec_without_returning(txn)
         .await?;
     let dto = to_dto(m);
-    audit::record(
-        txn,
-        actor,
-        audit::Change::created(
-            AuditAction::ContactCreate,
-            "contact",
-            dto.id,
-            customer_id,
-            &dto,
-        ),
-    )
-    .await?;
+    trail.add(audit::Change::created(
+        AuditAction::ContactCreate,
+        "contact",
+        dto.id,
+        customer_id,
+        &dto,
+    ));
     Ok(dto)
 }
 
@@ -256,8 +254,9 @@ pub async fn create(
     if for_customer(&txn, customer_id).await?.is_empty() {
         input.is_primary = true;
     }
-    let mut c = insert(&txn, actor, &rules, customer_id, input).await?;
-    txn.commit().await?;
+    let mut trail = audit::Trail::default();
+    let mut c = insert(&txn, actor, &rules, customer_id, input, &mut trail).await?;
+    trail.commit(txn, actor).await?;
     c.custom = rules.visible(actor.role, &c.custom);
     Ok(shown_for(&cust, c))
 }

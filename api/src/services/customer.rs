@@ -494,18 +494,23 @@ pub async fn create(
         }
     }
     let txn = begin_write(db).await?;
+    let mut trail = audit::Trail::default();
     let mut detail = insert(
         &txn,
         actor,
         &rules,
         &contact_rules,
-        input,
-        custom,
-        owner_id,
+        NewCustomer {
+            input,
+            custom,
+            owner_id,
+            owner_name: None,
+        },
         clock,
+        &mut trail,
     )
     .await?;
-    txn.commit().await?;
+    trail.commit(txn, actor).await?;
     detail.customer.custom = rules.visible(actor.role, &detail.customer.custom);
     for c in &mut detail.contacts {
         c.custom = contact_rules.visible(actor.role, &c.custom);
@@ -513,20 +518,33 @@ pub async fn create(
     Ok(detail)
 }
 
-/// Writes a checked new customer and its contacts inside `txn`, with their audit rows (lead
-/// conversion calls this inside its own transaction). Answers every custom value: the caller
-/// shows what the reader may see.
-#[allow(clippy::too_many_arguments)]
+/// A checked new customer: its values and owner.
+pub(crate) struct NewCustomer {
+    pub input: CustomerCreate,
+    pub custom: CustomValues,
+    pub owner_id: Uuid,
+    /// The owner's name when the caller has it (else it is read).
+    pub owner_name: Option<String>,
+}
+
+/// Writes a checked new customer and its contacts inside `txn`, their audit rows added to
+/// `trail` (lead conversion calls this inside its own transaction). Answers every custom value:
+/// the caller shows what the reader may see.
 pub(crate) async fn insert(
     txn: &DatabaseTransaction,
     actor: &Actor,
     rules: &field::Rules,
     contact_rules: &field::Rules,
-    input: CustomerCreate,
-    custom: CustomValues,
-    owner_id: Uuid,
+    new: NewCustomer,
     clock: &Clock,
+    trail: &mut audit::Trail,
 ) -> AppResult<CustomerDetail> {
+    let NewCustomer {
+        input,
+        custom,
+        owner_id,
+        owner_name,
+    } = new;
     let t = now();
     let tags = clean_tags(input.tags.clone());
     let name = input.name.trim().to_owned();
@@ -570,13 +588,17 @@ pub(crate) async fn insert(
     rules
         .index(txn, Resource::Customer, m.id, &Default::default(), &custom)
         .await?;
-    let dto = decorate_one(txn, m.clone()).await?;
-    audit::record(
-        txn,
-        actor,
-        audit::Change::created(AuditAction::CustomerCreate, "customer", m.id, m.id, &dto),
-    )
-    .await?;
+    let dto = match owner_name {
+        Some(name) => to_dto(m.clone(), Some(name)),
+        None => decorate_one(txn, m.clone()).await?,
+    };
+    trail.add(audit::Change::created(
+        AuditAction::CustomerCreate,
+        "customer",
+        m.id,
+        m.id,
+        &dto,
+    ));
     // One primary contact: the last one marked so (as if each had been added in turn), else
     // the first; then none of them has another primary to clear.
     let mut contact_inputs = input.contacts;
@@ -589,7 +611,7 @@ pub(crate) async fn insert(
     }
     let mut created = Vec::with_capacity(contact_inputs.len());
     for c in contact_inputs {
-        created.push(contact::insert_first(txn, actor, contact_rules, m.id, c).await?);
+        created.push(contact::insert_first(txn, actor, contact_rules, m.id, c, trail).await?);
     }
     Ok(CustomerDetail {
         customer: dto,

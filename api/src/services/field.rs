@@ -10,9 +10,10 @@ use kaidan_shared::field::{
 };
 use kaidan_shared::option_list::OptionList;
 use kaidan_shared::{Action, FieldCode, Patch, Resource, Role};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, IntoCondition};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder,
 };
 use uuid::Uuid;
 
@@ -22,7 +23,8 @@ use crate::error::{AppError, AppResult};
 use crate::services::field_plan::PlanCache;
 use crate::services::field_sort::CustomOrder;
 use crate::services::{
-    audit, begin_write, check_version, new_id, now, option_list, record, unique_violation,
+    audit, begin_write, check_version, new_id, now, option_list, record, rules_cache,
+    unique_violation,
 };
 
 /// The roles named in a JSON array, in `Role::ALL` order.
@@ -68,16 +70,20 @@ fn dto(m: field_def::Model) -> FieldDef {
 
 /// A record type's fields in form order (no policy: the record services and handlers apply it).
 pub async fn load<C: ConnectionTrait>(db: &C, resource: Resource) -> AppResult<Vec<FieldDef>> {
-    load_of(db, [resource]).await
+    load_where(db, field_def::Column::Resource.eq(resource.as_str())).await
 }
 
-/// The fields of several record types in form order, with one query.
-async fn load_of<C: ConnectionTrait, const N: usize>(
+/// Every record type's fields in form order (`rules_cache`, `View`).
+pub(crate) async fn load_every<C: ConnectionTrait>(db: &C) -> AppResult<Vec<FieldDef>> {
+    load_where(db, Condition::all()).await
+}
+
+async fn load_where<C: ConnectionTrait>(
     db: &C,
-    resources: [Resource; N],
+    which: impl IntoCondition,
 ) -> AppResult<Vec<FieldDef>> {
     Ok(field_def::Entity::find()
-        .filter(field_def::Column::Resource.is_in(resources.map(Resource::as_str)))
+        .filter(which)
         .order_by_asc(field_def::Column::Position)
         .order_by_asc(field_def::Column::Key)
         .all(db)
@@ -194,6 +200,7 @@ pub async fn create(
         .exec_without_returning(&txn)
         .await
         .map_err(|e| unique_violation(e, "this record type has a field with this key"))?;
+    rules_cache::bump(&txn).await?;
     let out = dto(m);
     audit::commit(
         txn,
@@ -279,6 +286,7 @@ pub async fn update(
     record::save_versioned::<field_def::Entity, _>(&txn, row, id, expected_version)
         .await
         .map_err(|e| e.on_conflict("this record type has a field with this key"))?;
+    rules_cache::bump(&txn).await?;
     audit::commit(
         txn,
         actor,
@@ -311,20 +319,6 @@ impl Rules {
             fields: load(db, resource).await?,
             lists: option_list::load_all(db).await?,
         })
-    }
-
-    /// The rules of `N` record types with one read of each table (a lead's conversion writes a
-    /// customer, a contact and a deal): three queries instead of `3 × N`.
-    pub async fn load_each<C: ConnectionTrait, const N: usize>(
-        db: &C,
-        resources: [Resource; N],
-    ) -> AppResult<[Rules; N]> {
-        let fields = load_of(db, resources).await?;
-        let lists = option_list::load_all(db).await?;
-        Ok(resources.map(|r| Rules {
-            fields: fields.iter().filter(|f| f.resource == r).cloned().collect(),
-            lists: lists.clone(),
-        }))
     }
 
     /// The values to store after `role` sends `input`, or the `custom.<key>` errors (for a
@@ -465,6 +459,7 @@ impl Rules {
                 .filter(field_def::Column::Id.is_in(fresh))
                 .exec(db)
                 .await?;
+            rules_cache::bump(db).await?;
         }
         Ok(())
     }
@@ -486,17 +481,16 @@ pub struct View {
 
 impl View {
     pub async fn load<C: ConnectionTrait>(db: &C, actor: &Actor) -> AppResult<View> {
-        let fields = field_def::Entity::find()
-            .order_by_asc(field_def::Column::Position)
-            .all(db)
-            .await?
-            .into_iter()
-            .map(dto)
-            .collect();
+        let fields = load_every(db).await?;
         Ok(View {
             fields,
             role: actor.role,
         })
+    }
+
+    /// The view of `role` over these fields (`rules_cache::Snapshot::view`).
+    pub fn of(fields: Vec<FieldDef>, role: Role) -> View {
+        View { fields, role }
     }
 
     fn sees(&self, resource: Resource, key: &str) -> bool {

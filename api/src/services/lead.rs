@@ -31,7 +31,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
     DatabaseTransaction, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder,
-    QuerySelect, RelationTrait, Select,
+    QuerySelect, RelationDef, RelationTrait, Select,
 };
 use uuid::Uuid;
 
@@ -48,7 +48,7 @@ use crate::services::record::{self, KeyKind, Keyset};
 use crate::services::Conns;
 use crate::services::{
     audit, begin_write, check_version, contact, customer as customers, deal_totals, field,
-    like_contains, new_id, now, opportunity, page_limit, stale,
+    like_contains, new_id, now, opportunity, page_limit, rules_cache, stale,
 };
 
 /// The most lead duplicates reported on create.
@@ -102,6 +102,11 @@ fn to_dto(r: Row, rule_names: &HashMap<Uuid, String>) -> Lead {
         created_at: m.created_at,
         updated_at: m.updated_at,
     }
+}
+
+/// Every rule's name by id (from the kept settings: `rules_cache`).
+fn names_of(rules: &[LeadRule]) -> HashMap<Uuid, String> {
+    rules.iter().map(|r| (r.id, r.name.clone())).collect()
 }
 
 /// The names of the rules that placed `rows` (one query for a page).
@@ -387,15 +392,22 @@ struct TeamPlan {
     cap: Option<u32>,
 }
 
-async fn plan<C: ConnectionTrait>(db: &C, province: Option<&str>) -> AppResult<Plan> {
-    let rules: Vec<LeadRule> = lead_rule::Entity::find()
-        .filter(lead_rule::Column::Active.eq(true))
+/// Every assignment rule, without team names (`rules_cache`).
+pub(crate) async fn load_rules<C: ConnectionTrait>(db: &C) -> AppResult<Vec<LeadRule>> {
+    Ok(lead_rule::Entity::find()
         .all(db)
         .await?
         .into_iter()
         .map(|m| rule_dto(m, None))
-        .collect();
-    let Some(rule) = matching_rule(&rules, province) else {
+        .collect())
+}
+
+async fn plan<C: ConnectionTrait>(
+    db: &C,
+    rules: &[LeadRule],
+    province: Option<&str>,
+) -> AppResult<Plan> {
+    let Some(rule) = matching_rule(rules, province) else {
         return Ok(Plan {
             rule: None,
             region: None,
@@ -404,25 +416,7 @@ async fn plan<C: ConnectionTrait>(db: &C, province: Option<&str>) -> AppResult<P
         });
     };
     let team = match rule.team_id {
-        Some(t) => team::Entity::find_by_id(t).one(db).await?,
-        None => None,
-    };
-    let team = match team {
-        Some(t) => Some(TeamPlan {
-            id: t.id,
-            region: t.region_id,
-            reps: user::Entity::find()
-                .select_only()
-                .column(user::Column::Id)
-                .column(user::Column::DisplayName)
-                .filter(user::Column::TeamId.eq(t.id))
-                .filter(user::Column::Active.eq(true))
-                .filter(user::Column::Role.eq(Role::SalesRep.as_str()))
-                .into_tuple()
-                .all(db)
-                .await?,
-            cap: rule.open_lead_cap,
-        }),
+        Some(t) => team_plan(db, t, rule.open_lead_cap).await?,
         None => None,
     };
     Ok(Plan {
@@ -431,6 +425,48 @@ async fn plan<C: ConnectionTrait>(db: &C, province: Option<&str>) -> AppResult<P
         queue: rule.queue.clone().unwrap_or_else(|| DEFAULT_QUEUE.into()),
         team,
     })
+}
+
+/// The team with its active reps, in one query (the team, joined to its reps if it has any).
+async fn team_plan<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    cap: Option<u32>,
+) -> AppResult<Option<TeamPlan>> {
+    let reps = RelationDef::from(
+        user::Entity::belongs_to(team::Entity)
+            .from(user::Column::TeamId)
+            .to(team::Column::Id),
+    )
+    .rev()
+    .on_condition(|_, _| {
+        Condition::all()
+            .add(Expr::col((user::Entity, user::Column::Active)).eq(true))
+            .add(Expr::col((user::Entity, user::Column::Role)).eq(Role::SalesRep.as_str()))
+    });
+    let rows: Vec<(Uuid, Uuid, Option<Uuid>, Option<String>)> = team::Entity::find()
+        .select_only()
+        .column_as(team::Column::Id, "team_id")
+        .column_as(team::Column::RegionId, "region_id")
+        .column_as(user::Column::Id, "rep_id")
+        .column_as(user::Column::DisplayName, "rep_name")
+        .join(JoinType::LeftJoin, reps)
+        .filter(team::Column::Id.eq(id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let Some(&(id, region, _, _)) = rows.first() else {
+        return Ok(None);
+    };
+    Ok(Some(TeamPlan {
+        id,
+        region,
+        reps: rows
+            .into_iter()
+            .filter_map(|(_, _, rep, name)| rep.zip(name))
+            .collect(),
+        cap,
+    }))
 }
 
 /// Where a new lead goes, and its owner's name.
@@ -487,7 +523,7 @@ async fn take_turn(txn: &DatabaseTransaction, plan: Option<&Plan>) -> AppResult<
 /// on this instance or another, waits, then reads the turn this one took, and the open-lead
 /// counts it checks the cap against include this lead.
 async fn next_rep(txn: &DatabaseTransaction, team: &TeamPlan) -> AppResult<Option<(Uuid, String)>> {
-    lead_turn::Entity::insert(lead_turn::ActiveModel {
+    let take = lead_turn::Entity::insert(lead_turn::ActiveModel {
         team_id: Set(team.id),
         last_user_id: Set(None),
         turns: Set(1),
@@ -500,13 +536,18 @@ async fn next_rep(txn: &DatabaseTransaction, team: &TeamPlan) -> AppResult<Optio
                 Expr::col((lead_turn::Entity, lead_turn::Column::Turns)).add(1),
             )
             .to_owned(),
-    )
-    .exec_without_returning(txn)
-    .await?;
-    let last = lead_turn::Entity::find_by_id(team.id)
-        .one(txn)
-        .await?
-        .and_then(|t| t.last_user_id);
+    );
+    // The turn as it is after the upsert: in the same statement where the engine can say
+    // (PostgreSQL, SQLite), else read back under the lock the upsert took.
+    let last = if txn.support_returning() {
+        take.exec_with_returning(txn).await?.last_user_id
+    } else {
+        take.exec_without_returning(txn).await?;
+        lead_turn::Entity::find_by_id(team.id)
+            .one(txn)
+            .await?
+            .and_then(|t| t.last_user_id)
+    };
     let reps: Vec<Uuid> = team.reps.iter().map(|r| r.0).collect();
     let open: HashMap<Uuid, i64> = match team.cap {
         Some(_) if !reps.is_empty() => lead::Entity::find()
@@ -564,7 +605,8 @@ pub async fn create(
 ) -> AppResult<Lead> {
     let (db, read) = (conns.write, conns.read);
     policy::require(actor, Resource::Lead, Action::Create)?;
-    let rules = field::Rules::load(read, Resource::Lead).await?;
+    let settings = conns.rules.get(read).await?;
+    let rules = settings.rules(Resource::Lead);
     let mut errors = input.validate().err().unwrap_or_default();
     let source = clean(input.source.clone());
     let province = clean(input.province.clone());
@@ -662,7 +704,7 @@ pub async fn create(
     }
     let plan = match chosen {
         Some(_) => None,
-        None => Some(plan(read, m.province.as_deref()).await?),
+        None => Some(plan(read, &settings.lead_rules, m.province.as_deref()).await?),
     };
     let txn = begin_write(db).await?;
     let placement = match (chosen, &plan) {
@@ -943,7 +985,16 @@ pub async fn convert(
     clock: &Clock,
 ) -> AppResult<Converted> {
     let (db, read) = (conns.write, conns.read);
-    let current = workable(read, actor, id, Action::Update).await?;
+    let settings = conns.rules.get(read).await?;
+    // The lead with its owner's name, in one read (the rule's name is a setting).
+    let row: Row =
+        record::find_with::<lead::Entity, Row, _>(read, actor, Action::Update, id, with_owner())
+            .await?;
+    if row.lead.status == LeadStatus::Converted.as_str() {
+        return Err(converted());
+    }
+    let current = row.lead.clone();
+    let lead_now = to_dto(row, &names_of(&settings.lead_rules));
     check_version(expected, current.version)?;
     let mut errors = input.validate().err().unwrap_or_default();
     if current.status == LeadStatus::Disqualified.as_str() {
@@ -980,11 +1031,8 @@ pub async fn convert(
         }
     };
     let owner = current.owner_id.unwrap_or(actor.user_id);
-    let [customer_rules, contact_rules, deal_rules] = field::Rules::load_each(
-        read,
-        [Resource::Customer, Resource::Contact, Resource::Opportunity],
-    )
-    .await?;
+    let [customer_rules, contact_rules, deal_rules] =
+        [Resource::Customer, Resource::Contact, Resource::Opportunity].map(|r| settings.rules(r));
     let empty = CustomValues::default();
     if existing.is_none() && input.customer_id.is_none() {
         errors.extend(
@@ -998,7 +1046,7 @@ pub async fn convert(
             .check_nested(read, actor.role, &empty, "contact")
             .await?,
     );
-    let stages = opportunity::load_stages(read).await?;
+    let stages = &settings.stages;
     let stage = match &input.opportunity {
         Some(d) => {
             policy::require(actor, Resource::Opportunity, Action::Create)?;
@@ -1029,7 +1077,6 @@ pub async fn convert(
     if !errors.is_empty() {
         return Err(AppError::validation(errors));
     }
-    let lead_now = read_one(read, id).await?;
     let customer_input = CustomerCreate {
         kind: if current.company.is_some() {
             CustomerKind::Company
@@ -1076,10 +1123,15 @@ pub async fn convert(
     next.updated_at = at;
     // First, so a parallel conversion of the same lead stops here (412) before making anything.
     record::save_versioned::<lead::Entity, _>(&txn, next.clone(), id, current.version).await?;
-    let (customer_id, contact_id) = match &existing {
+    let mut trail = audit::Trail::default();
+    // The lead's owner owns a new customer; their name came with the lead.
+    let owner_name = current.owner_id.and(lead_now.owner_name.clone());
+    let (customer_id, contact_id, deal_names) = match &existing {
         Some(c) => {
-            let made = contact::insert(&txn, actor, &contact_rules, c.id, contact_input).await?;
-            (c.id, made.id)
+            let made =
+                contact::insert(&txn, actor, &contact_rules, c.id, contact_input, &mut trail)
+                    .await?;
+            (c.id, made.id, None)
         }
         None => {
             let mut ci = customer_input;
@@ -1089,10 +1141,14 @@ pub async fn convert(
                 actor,
                 &customer_rules,
                 &contact_rules,
-                ci,
-                empty.clone(),
-                owner,
+                customers::NewCustomer {
+                    input: ci,
+                    custom: empty.clone(),
+                    owner_id: owner,
+                    owner_name: owner_name.clone(),
+                },
                 clock,
+                &mut trail,
             )
             .await?;
             let contact_id = made
@@ -1100,12 +1156,15 @@ pub async fn convert(
                 .first()
                 .map(|c| c.id)
                 .ok_or_else(|| AppError::internal(anyhow::anyhow!("the contact was made")))?;
-            (made.customer.id, contact_id)
+            let names = owner_name.map(|o| (made.customer.name.clone(), o));
+            (made.customer.id, contact_id, names)
         }
     };
     let made_deal = match (&input.opportunity, stage) {
         (Some(d), Some(stage)) => {
             let deal = opportunity::NewDeal {
+                names: deal_names,
+                fresh_customer: existing.is_none(),
                 customer_id,
                 owner: existing.as_ref().and_then(|c| c.owner_id).unwrap_or(owner),
                 stage,
@@ -1119,7 +1178,7 @@ pub async fn convert(
                 },
                 custom: empty.clone(),
             };
-            Some(opportunity::insert(&txn, actor, &deal_rules, deal, clock).await?)
+            Some(opportunity::insert(&txn, actor, &deal_rules, deal, clock, &mut trail).await?)
         }
         _ => None,
     };
@@ -1153,12 +1212,19 @@ pub async fn convert(
     if let Some(row) = &deal_row {
         deal_totals::shift(&txn, None, Some(row)).await?;
     }
-    let change =
-        audit::Change::updated(AuditAction::LeadConvert, "lead", id, id, &lead_now, &after);
-    audit::commit(txn, actor, change).await?;
-    let view = field::View::load(db, actor).await?;
+    trail.add(audit::Change::updated(
+        AuditAction::LeadConvert,
+        "lead",
+        id,
+        id,
+        &lead_now,
+        &after,
+    ));
+    trail.commit(txn, actor).await?;
     let mut after = after;
-    after.custom = view.show(Resource::Lead, &after.custom);
+    after.custom = settings
+        .view(actor.role)
+        .show(Resource::Lead, &after.custom);
     Ok(Converted {
         lead: after,
         customer_id,
@@ -1299,6 +1365,7 @@ pub async fn create_rule(
     lead_rule::Entity::insert(lead_rule::ActiveModel::from(m.clone()))
         .exec_without_returning(&txn)
         .await?;
+    rules_cache::bump(&txn).await?;
     let dto = rule_dtos(&txn, vec![m.clone()]).await?.remove(0);
     audit::record(
         &txn,
@@ -1355,6 +1422,7 @@ pub async fn update_rule(
     if res.rows_affected == 0 {
         return Err(stale());
     }
+    rules_cache::bump(&txn).await?;
     let after = rule_dtos(&txn, vec![next]).await?.remove(0);
     let change = audit::Change::updated(
         AuditAction::LeadRuleUpdate,
@@ -1387,6 +1455,7 @@ pub async fn delete_rule(
     if res.rows_affected == 0 {
         return Err(stale());
     }
+    rules_cache::bump(&txn).await?;
     let change = audit::Change {
         action: AuditAction::LeadRuleDelete,
         entity: "lead_rule",

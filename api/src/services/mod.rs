@@ -20,6 +20,7 @@ pub mod option_list;
 pub mod org;
 pub mod pool;
 pub mod record;
+pub mod rules_cache;
 pub mod sessions;
 pub mod throttle;
 pub mod user;
@@ -40,6 +41,8 @@ use crate::error::{AppError, AppResult};
 pub struct Conns<'a> {
     pub write: &'a sea_orm::DatabaseConnection,
     pub read: &'a sea_orm::DatabaseConnection,
+    /// The settings writes are checked against (`rules_cache`).
+    pub rules: &'a rules_cache::RulesCache,
 }
 
 impl<'a> Conns<'a> {
@@ -48,6 +51,7 @@ impl<'a> Conns<'a> {
         Conns {
             write: db,
             read: db,
+            rules: &rules_cache::NONE,
         }
     }
 }

@@ -39,7 +39,7 @@ use crate::services::field_plan::PlanCache;
 use crate::services::record::{self, KeyKind, Keyset};
 use crate::services::{
     audit, begin_write, check_version, deal_totals, field, like_contains, new_id, now, page_limit,
-    stale,
+    rules_cache, stale,
 };
 
 /// Cards per board column (the column's count and totals cover all of its deals).
@@ -136,6 +136,7 @@ pub async fn save_stages(
     opportunity_stage::Entity::insert_many(rows)
         .exec_without_returning(&txn)
         .await?;
+    rules_cache::bump(&txn).await?;
     let after = load_stages(&txn).await?;
     let id = Uuid::nil();
     let change = audit::Change::updated(
@@ -653,11 +654,14 @@ pub async fn create(
         stage,
         input,
         custom,
+        names: None,
+        fresh_customer: false,
     };
-    let (mut dto, row) = insert(&txn, actor, &rules, deal, clock).await?;
+    let mut trail = audit::Trail::default();
+    let (mut dto, row) = insert(&txn, actor, &rules, deal, clock, &mut trail).await?;
     let history = stage_history(&txn, dto.id).await?;
     deal_totals::shift(&txn, None, Some(&row)).await?;
-    txn.commit().await?;
+    trail.commit(txn, actor).await?;
     dto.custom = rules.visible(actor.role, &dto.custom);
     Ok(OpportunityDetail {
         opportunity: dto,
@@ -672,10 +676,14 @@ pub(crate) struct NewDeal<'a> {
     pub stage: &'a Stage,
     pub input: OpportunityCreate,
     pub custom: CustomValues,
+    /// The customer's and the owner's names when the caller has them (else they are read).
+    pub names: Option<(String, String)>,
+    /// The customer was made in this transaction, its follow-up clock just set.
+    pub fresh_customer: bool,
 }
 
 /// Writes a new deal inside `txn`: the row, its first stage move, its customer's follow-up clock
-/// and the audit row (lead conversion calls this inside its own transaction). Answers every
+/// and the audit row, added to `trail` (lead conversion calls this inside its own transaction). Answers every
 /// custom value (the caller shows what the reader may see) and the row, whose board totals the
 /// caller shifts last before it commits (`deal_totals::shift`): all of an owner's deals in a
 /// stage share one totals row, so its lock is best held for the fewest statements.
@@ -685,6 +693,7 @@ pub(crate) async fn insert(
     rules: &field::Rules,
     deal: NewDeal<'_>,
     clock: &Clock,
+    trail: &mut audit::Trail,
 ) -> AppResult<(Opportunity, opportunity::Model)> {
     let NewDeal {
         customer_id,
@@ -692,6 +701,8 @@ pub(crate) async fn insert(
         stage,
         input,
         custom,
+        names,
+        fresh_customer,
     } = deal;
     let t = now();
     let at = clock.now();
@@ -736,20 +747,24 @@ pub(crate) async fn insert(
         )
         .await?;
     record_move(txn, actor, &m, None).await?;
-    touch_customer(txn, customer_id, at).await?;
-    let dto = read_one(txn, m.id).await?;
-    audit::record(
-        txn,
-        actor,
-        audit::Change::created(
-            AuditAction::OpportunityCreate,
-            "opportunity",
-            m.id,
-            m.id,
-            &dto,
-        ),
-    )
-    .await?;
+    if !fresh_customer {
+        touch_customer(txn, customer_id, at).await?;
+    }
+    let dto = match names {
+        Some((customer_name, owner_name)) => to_dto(Row {
+            opportunity: m.clone(),
+            owner_name: Some(owner_name),
+            customer_name: Some(customer_name),
+        }),
+        None => read_one(txn, m.id).await?,
+    };
+    trail.add(audit::Change::created(
+        AuditAction::OpportunityCreate,
+        "opportunity",
+        m.id,
+        m.id,
+        &dto,
+    ));
     Ok((dto, m))
 }
 

@@ -17,7 +17,9 @@ use uuid::Uuid;
 use crate::auth::{policy, Actor};
 use crate::entities::{option_item, option_list};
 use crate::error::{AppError, AppResult};
-use crate::services::{audit, begin_write, check_version, new_id, now, record, unique_violation};
+use crate::services::{
+    audit, begin_write, check_version, new_id, now, record, rules_cache, unique_violation,
+};
 
 fn dto(m: option_list::Model, options: Vec<OptionItem>) -> OptionList {
     OptionList {
@@ -152,6 +154,7 @@ pub async fn create(
         .await
         .map_err(|e| unique_violation(e, "an option list with this key exists"))?;
     write_options(&txn, m.id, &[], &input.options).await?;
+    rules_cache::bump(&txn).await?;
     let out = load_one(&txn, m.id)
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -216,6 +219,7 @@ pub async fn update(
     if let Some(options) = &input.options {
         write_options(&txn, id, &current.options, options).await?;
     }
+    rules_cache::bump(&txn).await?;
     let after = load_one(&txn, id).await?.ok_or_else(AppError::not_found)?;
     audit::commit(
         txn,

@@ -260,6 +260,105 @@ async fn turns_are_fair_when_two_instances_assign_at_once() {
     );
 }
 
+/// Each instance keeps the settings a write is checked against (fields, option lists, rules);
+/// a change made through another instance holds on the very next request (`rules_cache`).
+#[tokio::test]
+async fn settings_changed_through_another_instance_hold_at_once() {
+    let app = spawn_app().await;
+    let other = app.another_instance().await;
+    let admin = app.login("admin").await;
+    let sup = app.login("sup_east2").await;
+    // This instance reads and keeps the settings: no rule yet, so the lead waits in the queue.
+    let l = lead(
+        &app,
+        &sup,
+        json!({"name": "缓存一", "company": "缓存测试一公司", "source": "website", "province": "hainan"}),
+    )
+    .await;
+    assert!(l["owner_id"].is_null(), "{l}");
+
+    // A required field, made through the other instance, is asked for here at once.
+    other
+        .post(
+            &admin,
+            "/api/v1/fields",
+            json!({"resource": "lead", "key": "budget", "label_zh": "预算", "label_en": "Budget",
+                   "kind": "text", "required": true}),
+        )
+        .await
+        .expect(201);
+    let r = app
+        .post(
+            &sup,
+            "/api/v1/leads",
+            json!({"name": "缓存二", "company": "缓存测试二公司"}),
+        )
+        .await
+        .expect(422);
+    assert_eq!(r.error_fields(), ["custom.budget"]);
+
+    // So is a new rule: the next lead from Hainan goes to its team.
+    let east2 = team_id(&app, "华东二组").await;
+    let made = rule(
+        &other,
+        &admin,
+        json!({"name": "海南 → 华东二组", "position": 1, "provinces": ["hainan"], "team_id": east2}),
+    )
+    .await;
+    let l = lead(
+        &app,
+        &sup,
+        json!({"name": "缓存三", "company": "缓存测试三公司", "province": "hainan",
+               "custom": {"budget": "十万"}}),
+    )
+    .await;
+    assert_eq!(l["assigned_rule_id"], made["id"]);
+    assert_eq!(l["assigned_rule_name"], "海南 → 华东二组");
+
+    // And a retired option.
+    let lists = other
+        .get(&admin, "/api/v1/option-lists")
+        .await
+        .expect(200)
+        .body;
+    let source = lists
+        .as_array()
+        .or_else(|| lists["items"].as_array())
+        .unwrap()
+        .iter()
+        .find(|l| l["key"] == "lead_source")
+        .unwrap()
+        .clone();
+    let options: Vec<Value> = source["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            json!({"key": o["key"], "label_zh": o["label_zh"], "label_en": o["label_en"],
+                   "active": o["key"] != "website"})
+        })
+        .collect();
+    other
+        .patch(
+            &admin,
+            &format!("/api/v1/option-lists/{}", source["id"].as_str().unwrap()),
+            &format!("\"{}\"", source["version"]),
+            json!({"options": options}),
+        )
+        .await
+        .expect(200);
+    let r = app
+        .post(
+            &sup,
+            "/api/v1/leads",
+            json!({"name": "缓存四", "company": "缓存测试四公司", "source": "website",
+                   "custom": {"budget": "十万"}}),
+        )
+        .await
+        .expect(422);
+    assert_eq!(r.error_fields(), ["source"]);
+}
+
 #[tokio::test]
 async fn supervisors_hand_out_queued_leads_and_managers_keep_to_their_region() {
     let app = spawn_app().await;

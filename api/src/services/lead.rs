@@ -27,11 +27,11 @@ use kaidan_shared::page::Page;
 use kaidan_shared::{
     policy as table, Action, ErrorCode, FieldCode, FieldError, Resource, Role, Scope,
 };
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder,
-    QuerySelect, RelationDef, RelationTrait, Select,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
+    EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationDef,
+    RelationTrait, Select,
 };
 use uuid::Uuid;
 
@@ -479,8 +479,22 @@ struct Placement {
     via: AssignedVia,
 }
 
-/// Follows the plan inside the lead's transaction: the team's next rep in turn, or its queue.
-async fn take_turn(txn: &DatabaseTransaction, plan: Option<&Plan>) -> AppResult<Placement> {
+/// Whether the team's turn is taken before the lead's transaction, by a statement of its own.
+/// On PostgreSQL an uncapped team's turn is one atomic statement (`advance`), whose row lock is
+/// then held only inside the database for that statement — not across the transaction's five
+/// round trips to a busy server, where assignments to the same team queued behind each other
+/// (at 1M customers the turn's lock waits were the tail of lead creation; docs/benchmarks.md).
+/// A lead whose transaction then fails has used a turn: that rep's turn passes, as when a rep is
+/// skipped. SQLite runs one writer at a time and gains nothing; MySQL cannot return the turn from
+/// the statement; a capped team counts open leads under the lock (`next_rep`).
+fn turn_first(db: &DatabaseConnection, plan: &Plan) -> bool {
+    db.get_database_backend() == DbBackend::Postgres
+        && plan.team.as_ref().is_some_and(|t| t.cap.is_none())
+}
+
+/// Follows the plan: the team's next rep in turn, or its queue. A capped team's turn is taken
+/// inside the lead's transaction (`next_rep`).
+async fn take_turn<C: ConnectionTrait>(db: &C, plan: Option<&Plan>) -> AppResult<Placement> {
     let Some(plan) = plan else {
         return Ok(Placement {
             owner: None,
@@ -502,7 +516,10 @@ async fn take_turn(txn: &DatabaseTransaction, plan: Option<&Plan>) -> AppResult<
             via: AssignedVia::Queue,
         });
     };
-    let owner = next_rep(txn, team).await?;
+    let owner = match team.cap {
+        None => advance(db, team).await?,
+        Some(_) => next_rep(db, team).await?,
+    };
     Ok(Placement {
         via: if owner.is_some() {
             AssignedVia::Rule
@@ -522,7 +539,10 @@ async fn take_turn(txn: &DatabaseTransaction, plan: Option<&Plan>) -> AppResult<
 /// its lock is held until the lead's transaction ends: a parallel assignment for the same team,
 /// on this instance or another, waits, then reads the turn this one took, and the open-lead
 /// counts it checks the cap against include this lead.
-async fn next_rep(txn: &DatabaseTransaction, team: &TeamPlan) -> AppResult<Option<(Uuid, String)>> {
+async fn next_rep<C: ConnectionTrait>(
+    txn: &C,
+    team: &TeamPlan,
+) -> AppResult<Option<(Uuid, String)>> {
     let take = lead_turn::Entity::insert(lead_turn::ActiveModel {
         team_id: Set(team.id),
         last_user_id: Set(None),
@@ -578,6 +598,54 @@ async fn next_rep(txn: &DatabaseTransaction, team: &TeamPlan) -> AppResult<Optio
         .exec(txn)
         .await?;
     Ok(team.reps.iter().find(|r| r.0 == rep).cloned())
+}
+
+/// Moves an uncapped team's turn on to its next rep and answers that rep, in one statement where
+/// the engine can return it: the first rep (in id order, so the order survives restarts) after
+/// the one who had the last turn, else the first — `next_in_turn` written as a `CASE`, so two
+/// instances taking turns at once each get their own.
+async fn advance<C: ConnectionTrait>(db: &C, team: &TeamPlan) -> AppResult<Option<(Uuid, String)>> {
+    let mut reps: Vec<Uuid> = team.reps.iter().map(|r| r.0).collect();
+    reps.sort();
+    reps.dedup();
+    let Some(&first) = reps.first() else {
+        return Ok(None);
+    };
+    let last = || Expr::col((lead_turn::Entity, lead_turn::Column::LastUserId));
+    let next = reps
+        .iter()
+        .fold(
+            CaseStatement::new().case(last().is_null(), Expr::val(first)),
+            |case, &rep| case.case(last().lt(rep), Expr::val(rep)),
+        )
+        .finally(Expr::val(first));
+    let take = lead_turn::Entity::insert(lead_turn::ActiveModel {
+        team_id: Set(team.id),
+        last_user_id: Set(Some(first)),
+        turns: Set(1),
+        updated_at: Set(now()),
+    })
+    .on_conflict(
+        OnConflict::column(lead_turn::Column::TeamId)
+            .value(
+                lead_turn::Column::Turns,
+                Expr::col((lead_turn::Entity, lead_turn::Column::Turns)).add(1),
+            )
+            .value(lead_turn::Column::LastUserId, next)
+            .update_column(lead_turn::Column::UpdatedAt)
+            .to_owned(),
+    );
+    let chosen = if db.support_returning() {
+        take.exec_with_returning(db).await?.last_user_id
+    } else {
+        // Inside the lead's transaction, under the lock the upsert took.
+        take.exec_without_returning(db).await?;
+        lead_turn::Entity::find_by_id(team.id)
+            .one(db)
+            .await?
+            .and_then(|t| t.last_user_id)
+    };
+    Ok(chosen.and_then(|c| team.reps.iter().find(|r| r.0 == c).cloned()))
 }
 
 fn assigned_notice(lead: &Lead, by: AssignedVia) -> Option<Notice> {
@@ -706,8 +774,12 @@ pub async fn create(
         Some(_) => None,
         None => Some(plan(read, &settings.lead_rules, m.province.as_deref()).await?),
     };
+    let first = match &plan {
+        Some(p) if chosen.is_none() && turn_first(db, p) => Some(take_turn(db, Some(p)).await?),
+        _ => None,
+    };
     let txn = begin_write(db).await?;
-    let placement = match (chosen, &plan) {
+    let placement = match (chosen, first) {
         (Some((u, via)), _) => Placement {
             owner: Some((u.id, u.display_name)),
             team: u.team_id,
@@ -716,7 +788,8 @@ pub async fn create(
             rule: None,
             via,
         },
-        (None, plan) => take_turn(&txn, plan.as_ref()).await?,
+        (None, Some(p)) => p,
+        (None, None) => take_turn(&txn, plan.as_ref()).await?,
     };
     let (owner_id, owner_name) = placement.owner.clone().unzip();
     m.owner_id = owner_id;

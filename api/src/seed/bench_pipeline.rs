@@ -11,14 +11,16 @@ use chrono::Duration;
 use kaidan_shared::lead::{AssignedVia, LeadStatus, DEFAULT_QUEUE};
 use kaidan_shared::normalize::{name_key, phone_key, search_key};
 use kaidan_shared::opportunity::Outcome;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
-use crate::entities::{customer, lead, lead_rule, opportunity, pool, team, user};
+use crate::entities::{
+    contact, customer, lead, lead_rule, opportunity, opportunity_stage_change, pool, team, user,
+};
 use crate::error::AppResult;
 use crate::jobs::pool_reclaim::REASON;
 use crate::seed::bench::BENCH_SOURCE;
@@ -35,6 +37,68 @@ pub const DUE: u64 = 100_000;
 pub const CREATED_PREFIX: &str = "压测新线索";
 /// The pool reason of bench customers put in the pool by the seed (not by the job).
 const SEEDED: &str = "bench";
+
+/// What an earlier run's conversion benchmark made — customers, their contacts, deals and stage
+/// moves, the converted leads — gone, and the board totals counted again: each run starts from
+/// the seeded company. Left in place, the runs of one day had given one rep 40,000 deals newer
+/// than every other team's, and a supervisor's board walked past them all in each stage
+/// (150–200 ms a column on SQLite; docs/benchmarks.md).
+async fn undo_conversions(db: &DatabaseConnection) -> AppResult<()> {
+    let converted = |col: lead::Column| {
+        Query::select()
+            .column(col)
+            .from(lead::Entity)
+            .and_where(lead::Column::Name.like(format!("{CONVERTIBLE_PREFIX}%")))
+            .and_where(lead::Column::Status.eq(LeadStatus::Converted.as_str()))
+            .to_owned()
+    };
+    let any = lead::Entity::find()
+        .filter(lead::Column::Name.like(format!("{CONVERTIBLE_PREFIX}%")))
+        .filter(lead::Column::Status.eq(LeadStatus::Converted.as_str()))
+        .count(db)
+        .await?;
+    if any == 0 {
+        return Ok(());
+    }
+    let txn = begin_write(db).await?;
+    opportunity_stage_change::Entity::delete_many()
+        .filter(
+            opportunity_stage_change::Column::OpportunityId
+                .in_subquery(converted(lead::Column::OpportunityId)),
+        )
+        .exec(&txn)
+        .await?;
+    opportunity::Entity::delete_many()
+        .filter(opportunity::Column::Id.in_subquery(converted(lead::Column::OpportunityId)))
+        .exec(&txn)
+        .await?;
+    contact::Entity::delete_many()
+        .filter(contact::Column::CustomerId.in_subquery(converted(lead::Column::CustomerId)))
+        .exec(&txn)
+        .await?;
+    customer::Entity::delete_many()
+        .filter(customer::Column::Id.in_subquery(converted(lead::Column::CustomerId)))
+        .exec(&txn)
+        .await?;
+    lead::Entity::delete_many()
+        .filter(lead::Column::Name.like(format!("{CONVERTIBLE_PREFIX}%")))
+        .filter(lead::Column::Status.eq(LeadStatus::Converted.as_str()))
+        .exec(&txn)
+        .await?;
+    // The totals as the migration first counted them (SUM of a BIGINT is NUMERIC/DECIMAL on
+    // PostgreSQL and MySQL: the insert converts it back).
+    txn.execute_unprepared("DELETE FROM opportunity_totals")
+        .await?;
+    txn.execute_unprepared(
+        "INSERT INTO opportunity_totals (owner_id, stage, probability, deals, amount) \
+         SELECT owner_id, stage, probability, COUNT(*), SUM(amount) FROM opportunities \
+         WHERE status = 'open' AND archived_at IS NULL AND owner_id IS NOT NULL \
+         GROUP BY owner_id, stage, probability",
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
 
 #[derive(Debug, Default)]
 pub struct PipelineReport {
@@ -85,6 +149,7 @@ pub async fn seed(
         .filter(lead::Column::Name.like(format!("{CREATED_PREFIX}%")))
         .exec(db)
         .await?;
+    undo_conversions(db).await?;
 
     // Customers a previous run's reclaim took: back to their owners, due again below.
     customer::Entity::update_many()
@@ -208,13 +273,22 @@ pub async fn seed(
         .filter(lead::Column::Name.like(format!("{CONVERTIBLE_PREFIX}%")))
         .count(db)
         .await?;
-    // The convertible ones are numbered after every one made before (converted ones stay), so
-    // a top-up never repeats the name of a company an earlier run's conversion made a customer
-    // of (the duplicate check would refuse the conversion).
-    let made = lead::Entity::find()
+    // The convertible ones are numbered after the highest kept, so a top-up never repeats the
+    // company of a lead still waiting (the second conversion's duplicate check would find the
+    // first's customer).
+    let names: Vec<String> = lead::Entity::find()
+        .select_only()
+        .column(lead::Column::Name)
         .filter(lead::Column::Name.like(format!("{CONVERTIBLE_PREFIX}%")))
-        .count(db)
+        .into_tuple()
+        .all(db)
         .await?;
+    let made = names
+        .iter()
+        .filter_map(|n| n.strip_prefix(CONVERTIBLE_PREFIX)?.parse::<u64>().ok())
+        .map(|i| i.saturating_sub(1_000_000_000) + 1)
+        .max()
+        .unwrap_or(0);
     let plan: Vec<(u64, bool)> = (existing..customers / 5)
         .map(|i| (i, false))
         .chain((0..CONVERTIBLE.saturating_sub(fresh)).map(|i| (i + made + 1_000_000_000, true)))

@@ -1046,8 +1046,9 @@ pub async fn disqualify(
 }
 
 /// Converts a lead into a customer with a contact (or onto an existing customer) and optionally
-/// a deal, in one transaction: the lead's row is written first (conditional on its version), so
-/// of two conversions at once one wins and the other rolls back with 412 having made nothing.
+/// a deal, in one transaction: the lead's row is written with its links, conditional on its
+/// version, so of two conversions at once one wins and the other rolls back with 412 having
+/// made nothing.
 pub async fn convert(
     conns: Conns<'_>,
     actor: &Actor,
@@ -1194,8 +1195,6 @@ pub async fn convert(
     next.converted_at = Some(at);
     next.version = current.version + 1;
     next.updated_at = at;
-    // First, so a parallel conversion of the same lead stops here (412) before making anything.
-    record::save_versioned::<lead::Entity, _>(&txn, next.clone(), id, current.version).await?;
     let mut trail = audit::Trail::default();
     // The lead's owner owns a new customer; their name came with the lead.
     let owner_name = current.owner_id.and(lead_now.owner_name.clone());
@@ -1259,17 +1258,14 @@ pub async fn convert(
         Some((dto, row)) => (Some(dto.id), Some(row)),
         None => (None, None),
     };
-    lead::Entity::update_many()
-        .col_expr(lead::Column::CustomerId, Expr::value(Some(customer_id)))
-        .col_expr(lead::Column::ContactId, Expr::value(Some(contact_id)))
-        .col_expr(lead::Column::OpportunityId, Expr::value(opportunity_id))
-        .filter(lead::Column::Id.eq(id))
-        .exec(&txn)
-        .await?;
-    // The lead as written, with the names read before (its owner and rule stay as they were).
+    // The lead, converted and linked to what it became, in one write conditional on its
+    // version: of two conversions at once, the second waits here for the first's row and rolls
+    // back with 412, having made nothing.
     next.customer_id = Some(customer_id);
     next.contact_id = Some(contact_id);
     next.opportunity_id = opportunity_id;
+    record::save_versioned::<lead::Entity, _>(&txn, next.clone(), id, current.version).await?;
+    // The answer is the lead as written, with the names read before (its owner and rule stay).
     let after = to_dto(
         Row {
             lead: next,

@@ -543,31 +543,7 @@ async fn next_rep<C: ConnectionTrait>(
     txn: &C,
     team: &TeamPlan,
 ) -> AppResult<Option<(Uuid, String)>> {
-    let take = lead_turn::Entity::insert(lead_turn::ActiveModel {
-        team_id: Set(team.id),
-        last_user_id: Set(None),
-        turns: Set(1),
-        updated_at: Set(now()),
-    })
-    .on_conflict(
-        OnConflict::column(lead_turn::Column::TeamId)
-            .value(
-                lead_turn::Column::Turns,
-                Expr::col((lead_turn::Entity, lead_turn::Column::Turns)).add(1),
-            )
-            .to_owned(),
-    );
-    // The turn as it is after the upsert: in the same statement where the engine can say
-    // (PostgreSQL, SQLite), else read back under the lock the upsert took.
-    let last = if txn.support_returning() {
-        take.exec_with_returning(txn).await?.last_user_id
-    } else {
-        take.exec_without_returning(txn).await?;
-        lead_turn::Entity::find_by_id(team.id)
-            .one(txn)
-            .await?
-            .and_then(|t| t.last_user_id)
-    };
+    let last = upsert_turn(txn, team.id, None).await?;
     let reps: Vec<Uuid> = team.reps.iter().map(|r| r.0).collect();
     let open: HashMap<Uuid, i64> = match team.cap {
         Some(_) if !reps.is_empty() => lead::Entity::find()
@@ -619,33 +595,46 @@ async fn advance<C: ConnectionTrait>(db: &C, team: &TeamPlan) -> AppResult<Optio
             |case, &rep| case.case(last().lt(rep), Expr::val(rep)),
         )
         .finally(Expr::val(first));
+    let chosen = upsert_turn(db, team.id, Some((first, next.into()))).await?;
+    Ok(chosen.and_then(|c| team.reps.iter().find(|r| r.0 == c).cloned()))
+}
+
+/// Makes the team's turn row (its first turn `given.0`, when given) or moves it on — one more
+/// turn, and the turn to `given.1` when given — in one upsert, and answers who has the turn
+/// after it: returned by the statement where the engine can (PostgreSQL, SQLite), else read back
+/// inside the caller's transaction under the lock the upsert took (MySQL).
+async fn upsert_turn<C: ConnectionTrait>(
+    db: &C,
+    team: Uuid,
+    given: Option<(Uuid, Expr)>,
+) -> AppResult<Option<Uuid>> {
+    let mut on_conflict = OnConflict::column(lead_turn::Column::TeamId);
+    on_conflict
+        .value(
+            lead_turn::Column::Turns,
+            Expr::col((lead_turn::Entity, lead_turn::Column::Turns)).add(1),
+        )
+        .update_column(lead_turn::Column::UpdatedAt);
+    let first = given.map(|(first, next)| {
+        on_conflict.value(lead_turn::Column::LastUserId, next);
+        first
+    });
     let take = lead_turn::Entity::insert(lead_turn::ActiveModel {
-        team_id: Set(team.id),
-        last_user_id: Set(Some(first)),
+        team_id: Set(team),
+        last_user_id: Set(first),
         turns: Set(1),
         updated_at: Set(now()),
     })
-    .on_conflict(
-        OnConflict::column(lead_turn::Column::TeamId)
-            .value(
-                lead_turn::Column::Turns,
-                Expr::col((lead_turn::Entity, lead_turn::Column::Turns)).add(1),
-            )
-            .value(lead_turn::Column::LastUserId, next)
-            .update_column(lead_turn::Column::UpdatedAt)
-            .to_owned(),
-    );
-    let chosen = if db.support_returning() {
+    .on_conflict(on_conflict);
+    Ok(if db.support_returning() {
         take.exec_with_returning(db).await?.last_user_id
     } else {
-        // Inside the lead's transaction, under the lock the upsert took.
         take.exec_without_returning(db).await?;
-        lead_turn::Entity::find_by_id(team.id)
+        lead_turn::Entity::find_by_id(team)
             .one(db)
             .await?
             .and_then(|t| t.last_user_id)
-    };
-    Ok(chosen.and_then(|c| team.reps.iter().find(|r| r.0 == c).cloned()))
+    })
 }
 
 fn assigned_notice(lead: &Lead, by: AssignedVia) -> Option<Notice> {

@@ -141,8 +141,8 @@ async fn clear_other_primaries<C: ConnectionTrait>(
 }
 
 /// Inserts a contact inside an open transaction (used by customer create too), its audit row
-/// added to `trail`; `rules` are the contact fields' (`field::Rules::load(_, Resource::Contact)`). Answers the
-/// contact with every custom value: the caller shows it through a `field::View`.
+/// added to `trail`; `rules` are the contact fields' (`field::Rules::load(_, Resource::Contact)`).
+/// Answers the contact with every custom value: the caller shows it through a `field::View`.
 pub async fn insert<C: ConnectionTrait>(
     txn: &C,
     actor: &Actor,

@@ -33,7 +33,7 @@ pub async fn list_contacts(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::list(&state.read, &user.0, *id).await?))
+    Ok(HttpResponse::Ok().json(service::list(&state.read, &state.rules, &user.0, *id).await?))
 }
 
 /// Add a contact to a customer. The first contact becomes the primary one.
@@ -53,7 +53,7 @@ pub async fn create_contact(
     id: web::Path<Uuid>,
     body: web::Json<ContactInput>,
 ) -> AppResult<HttpResponse> {
-    let c = service::create(&state.db, &user.0, *id, body.into_inner()).await?;
+    let c = service::create(&state.db, &state.rules, &user.0, *id, body.into_inner()).await?;
     Ok(json_with_etag(StatusCode::CREATED, &c, c.version))
 }
 
@@ -70,7 +70,7 @@ pub async fn get_contact(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    let c = service::get(&state.read, &user.0, *id).await?;
+    let c = service::get(&state.read, &state.rules, &user.0, *id).await?;
     Ok(json_with_etag(StatusCode::OK, &c, c.version))
 }
 
@@ -92,7 +92,15 @@ pub async fn update_contact(
     if_match: IfMatch,
     body: web::Json<ContactUpdate>,
 ) -> AppResult<HttpResponse> {
-    let c = service::update(&state.db, &user.0, *id, if_match.0, body.into_inner()).await?;
+    let c = service::update(
+        &state.db,
+        &state.rules,
+        &user.0,
+        *id,
+        if_match.0,
+        body.into_inner(),
+    )
+    .await?;
     Ok(json_with_etag(StatusCode::OK, &c, c.version))
 }
 

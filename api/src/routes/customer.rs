@@ -45,8 +45,16 @@ pub async fn list_customers(
     user: AuthUser,
     q: web::Query<CustomerListQuery>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok()
-        .json(service::list(&state.read, &state.plans, &user.0, q.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(
+        service::list(
+            &state.read,
+            &state.rules,
+            &state.plans,
+            &user.0,
+            q.into_inner(),
+        )
+        .await?,
+    ))
 }
 
 /// Create a customer, optionally with its contacts.
@@ -73,6 +81,7 @@ pub async fn create_customer(
 ) -> AppResult<HttpResponse> {
     let c = service::create(
         &state.db,
+        &state.rules,
         &user.0,
         body.into_inner(),
         &state.settings.limits,
@@ -101,7 +110,7 @@ pub async fn get_customer(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    let c = service::get(&state.read, &user.0, *id).await?;
+    let c = service::get(&state.read, &state.rules, &user.0, *id).await?;
     Ok(json_with_etag(StatusCode::OK, &c, c.customer.version))
 }
 
@@ -126,7 +135,15 @@ pub async fn update_customer(
     if_match: IfMatch,
     body: web::Json<CustomerUpdate>,
 ) -> AppResult<HttpResponse> {
-    let c = service::update(&state.db, &user.0, *id, if_match.0, body.into_inner()).await?;
+    let c = service::update(
+        &state.db,
+        &state.rules,
+        &user.0,
+        *id,
+        if_match.0,
+        body.into_inner(),
+    )
+    .await?;
     Ok(json_with_etag(StatusCode::OK, &c, c.version))
 }
 
@@ -146,7 +163,15 @@ pub async fn archive_customer(
     id: web::Path<Uuid>,
     if_match: IfMatch,
 ) -> AppResult<HttpResponse> {
-    let c = service::set_archived(&state.db, &user.0, *id, Some(if_match.0), true).await?;
+    let c = service::set_archived(
+        &state.db,
+        &state.rules,
+        &user.0,
+        *id,
+        Some(if_match.0),
+        true,
+    )
+    .await?;
     Ok(json_with_etag(StatusCode::OK, &c, c.version))
 }
 
@@ -166,7 +191,7 @@ pub async fn restore_customer(
     id: web::Path<Uuid>,
     if_match: OptionalIfMatch,
 ) -> AppResult<HttpResponse> {
-    let c = service::set_archived(&state.db, &user.0, *id, if_match.0, false).await?;
+    let c = service::set_archived(&state.db, &state.rules, &user.0, *id, if_match.0, false).await?;
     Ok(json_with_etag(StatusCode::OK, &c, c.version))
 }
 
@@ -191,6 +216,7 @@ pub async fn transfer_customer(
 ) -> AppResult<HttpResponse> {
     let c = service::transfer(
         &state.db,
+        &state.rules,
         &user.0,
         *id,
         if_match.0,
@@ -215,5 +241,6 @@ pub async fn customer_history(
     id: web::Path<Uuid>,
     q: web::Query<HistoryQuery>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::history(&state.read, &user.0, *id, q.into_inner()).await?))
+    Ok(HttpResponse::Ok()
+        .json(service::history(&state.read, &state.rules, &user.0, *id, q.into_inner()).await?))
 }

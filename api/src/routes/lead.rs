@@ -48,8 +48,16 @@ pub async fn list_leads(
     user: AuthUser,
     q: web::Query<LeadListQuery>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok()
-        .json(service::list(&state.read, &state.plans, &user.0, q.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(
+        service::list(
+            &state.read,
+            &state.rules,
+            &state.plans,
+            &user.0,
+            q.into_inner(),
+        )
+        .await?,
+    ))
 }
 
 /// Create a lead. A sales rep keeps the leads they enter; anyone else's lead (and an API
@@ -98,7 +106,7 @@ pub async fn get_lead(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    let l = service::get(&state.read, &user.0, *id).await?;
+    let l = service::get(&state.read, &state.rules, &user.0, *id).await?;
     Ok(json_with_etag(StatusCode::OK, &l, l.version))
 }
 
@@ -121,7 +129,7 @@ pub async fn update_lead(
     if_match: IfMatch,
     body: web::Json<LeadUpdate>,
 ) -> AppResult<HttpResponse> {
-    let l = service::update(&state.db, &user.0, *id, if_match.0, body.into_inner()).await?;
+    let l = service::update(state.conns(), &user.0, *id, if_match.0, body.into_inner()).await?;
     Ok(json_with_etag(StatusCode::OK, &l, l.version))
 }
 
@@ -144,7 +152,7 @@ pub async fn assign_lead(
     if_match: OptionalIfMatch,
     body: web::Json<LeadAssign>,
 ) -> AppResult<HttpResponse> {
-    let l = service::assign(&state.db, &user.0, *id, if_match.0, body.into_inner()).await?;
+    let l = service::assign(state.conns(), &user.0, *id, if_match.0, body.into_inner()).await?;
     Ok(json_with_etag(StatusCode::OK, &l, l.version))
 }
 
@@ -167,7 +175,7 @@ pub async fn disqualify_lead(
     if_match: OptionalIfMatch,
     body: web::Json<Disqualify>,
 ) -> AppResult<HttpResponse> {
-    let l = service::disqualify(&state.db, &user.0, *id, if_match.0, body.into_inner()).await?;
+    let l = service::disqualify(state.conns(), &user.0, *id, if_match.0, body.into_inner()).await?;
     Ok(json_with_etag(StatusCode::OK, &l, l.version))
 }
 
@@ -221,7 +229,8 @@ pub async fn lead_history(
     id: web::Path<Uuid>,
     q: web::Query<HistoryQuery>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::history(&state.read, &user.0, *id, q.into_inner()).await?))
+    Ok(HttpResponse::Ok()
+        .json(service::history(&state.read, &state.rules, &user.0, *id, q.into_inner()).await?))
 }
 
 /// The assignment rules in evaluation order: every one for admins, their region's for regional

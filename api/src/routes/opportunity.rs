@@ -47,8 +47,16 @@ pub async fn list_opportunities(
     user: AuthUser,
     q: web::Query<OpportunityListQuery>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok()
-        .json(service::list(&state.read, &state.plans, &user.0, q.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(
+        service::list(
+            &state.read,
+            &state.rules,
+            &state.plans,
+            &user.0,
+            q.into_inner(),
+        )
+        .await?,
+    ))
 }
 
 /// The pipeline board: one column per open stage with its deal count, total and weighted total
@@ -66,6 +74,7 @@ pub async fn opportunity_board(
     Ok(HttpResponse::Ok().json(
         service::board(
             &state.read,
+            &state.rules,
             &user.0,
             q.into_inner(),
             state.settings.limits.board_walk_from,
@@ -91,7 +100,14 @@ pub async fn create_opportunity(
     user: AuthUser,
     body: web::Json<OpportunityCreate>,
 ) -> AppResult<HttpResponse> {
-    let o = service::create(&state.db, &user.0, body.into_inner(), &state.clock).await?;
+    let o = service::create(
+        &state.db,
+        &state.rules,
+        &user.0,
+        body.into_inner(),
+        &state.clock,
+    )
+    .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::ETAG, etag(o.opportunity.version)))
         .insert_header((
@@ -112,7 +128,7 @@ pub async fn get_opportunity(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    let o = service::get(&state.read, &user.0, *id).await?;
+    let o = service::get(&state.read, &state.rules, &user.0, *id).await?;
     Ok(json_with_etag(StatusCode::OK, &o, o.opportunity.version))
 }
 
@@ -137,6 +153,7 @@ pub async fn update_opportunity(
 ) -> AppResult<HttpResponse> {
     let o = service::update(
         &state.db,
+        &state.rules,
         &user.0,
         *id,
         if_match.0,
@@ -168,6 +185,7 @@ pub async fn move_opportunity_stage(
 ) -> AppResult<HttpResponse> {
     let o = service::move_stage(
         &state.db,
+        &state.rules,
         &user.0,
         *id,
         if_match.0,
@@ -198,6 +216,7 @@ pub async fn reopen_opportunity(
 ) -> AppResult<HttpResponse> {
     let o = service::reopen(
         &state.db,
+        &state.rules,
         &user.0,
         *id,
         if_match.0,
@@ -239,7 +258,8 @@ pub async fn opportunity_history(
     id: web::Path<Uuid>,
     q: web::Query<HistoryQuery>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::history(&state.read, &user.0, *id, q.into_inner()).await?))
+    Ok(HttpResponse::Ok()
+        .json(service::history(&state.read, &state.rules, &user.0, *id, q.into_inner()).await?))
 }
 
 /// The pipeline's stages in order, with their default probabilities, outcomes and stale days.
@@ -252,7 +272,7 @@ pub async fn list_opportunity_stages(
     state: web::Data<AppState>,
     user: AuthUser,
 ) -> AppResult<HttpResponse> {
-    let s = service::stages(&state.read, &user.0).await?;
+    let s = service::stages(&state.read, &state.rules, &user.0).await?;
     Ok(json_with_etag(StatusCode::OK, &s, s.version))
 }
 

@@ -104,7 +104,7 @@ pub async fn list_pool_customers(
     id: web::Path<Uuid>,
     q: web::Query<PoolCustomerQuery>,
 ) -> AppResult<HttpResponse> {
-    let page = service::customers(&state.read, &user.0, *id, q.into_inner()).await?;
+    let page = service::customers(&state.read, &state.rules, &user.0, *id, q.into_inner()).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 
@@ -119,7 +119,7 @@ pub async fn get_pool_customer(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    let c = service::customer_in_any_pool(&state.read, &user.0, *id).await?;
+    let c = service::customer_in_any_pool(&state.read, &state.rules, &user.0, *id).await?;
     Ok(HttpResponse::Ok().json(c))
 }
 
@@ -144,7 +144,16 @@ pub async fn release_customer(
     body: web::Json<ReleaseRequest>,
 ) -> AppResult<HttpResponse> {
     let now = state.clock.now();
-    let c = service::release(&state.db, &user.0, *id, if_match.0, body.into_inner(), now).await?;
+    let c = service::release(
+        &state.db,
+        &state.rules,
+        &user.0,
+        *id,
+        if_match.0,
+        body.into_inner(),
+        now,
+    )
+    .await?;
     Ok(json_with_etag(StatusCode::OK, &c, c.version))
 }
 
@@ -167,6 +176,6 @@ pub async fn claim_customer(
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
     let now = state.clock.now();
-    let c = service::claim(&state.db, &user.0, *id, now).await?;
+    let c = service::claim(&state.db, &state.rules, &user.0, *id, now).await?;
     Ok(json_with_etag(StatusCode::OK, &c, c.version))
 }

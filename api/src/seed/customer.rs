@@ -13,6 +13,7 @@ use crate::entities::{customer, user};
 use crate::error::AppResult;
 use crate::seed::{contact, Gen};
 use crate::services::customer as customers;
+use crate::services::rules_cache::RulesCache;
 
 /// (city, area code, province code prefix, lat, lng, districts, region)
 type City = (
@@ -217,6 +218,8 @@ fn credit_code(g: &mut Gen, area: &str) -> String {
 /// Generates up to `wanted` demo customers through the customer service (so they get audit rows
 /// and normalised keys like any other), skipping names that already exist.
 pub async fn seed_customers(db: &DatabaseConnection, wanted: usize) -> AppResult<usize> {
+    // Settings do not change while seeding: read once a version, as a server does.
+    let kept = RulesCache::default();
     let mut g = Gen(20_261_124);
     let existing: HashSet<String> = customer::Entity::find()
         .select_only()
@@ -294,6 +297,7 @@ pub async fn seed_customers(db: &DatabaseConnection, wanted: usize) -> AppResult
         };
         customers::create(
             db,
+            &kept,
             &system,
             input,
             &crate::config::Settings::default().limits,

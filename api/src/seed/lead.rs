@@ -18,6 +18,7 @@ use crate::entities::{lead, team, user};
 use crate::error::AppResult;
 use crate::seed::Gen;
 use crate::services::lead as leads;
+use crate::services::rules_cache::RulesCache;
 use crate::services::Conns;
 
 /// (region's manager, first team of the region, provinces)
@@ -75,6 +76,13 @@ async fn as_user(db: &DatabaseConnection, username: &str) -> AppResult<Option<Ac
 
 /// Rules and leads, when there are no leads yet; how many leads were made.
 pub async fn seed_leads(db: &DatabaseConnection) -> AppResult<usize> {
+    // Settings do not change while seeding: read once a version, as a server does.
+    let kept = RulesCache::default();
+    let conns = Conns {
+        write: db,
+        read: db,
+        rules: &kept,
+    };
     if lead::Entity::find().count(db).await? > 0 {
         return Ok(0);
     }
@@ -136,7 +144,7 @@ pub async fn seed_leads(db: &DatabaseConnection) -> AppResult<usize> {
             force: true,
             ..Default::default()
         };
-        let l = leads::create(Conns::one(db), &actor, input, &limits).await?;
+        let l = leads::create(conns, &actor, input, &limits).await?;
         made += 1;
         // Work it as its owner would.
         let Some(owner) = l.owner_id else { continue };
@@ -154,17 +162,17 @@ pub async fn seed_leads(db: &DatabaseConnection) -> AppResult<usize> {
         match roll {
             0..=2 => {}
             3 | 4 => {
-                leads::update(db, &worker, l.id, l.version, step(LeadStatus::Contacted)).await?;
+                leads::update(conns, &worker, l.id, l.version, step(LeadStatus::Contacted)).await?;
             }
             5 | 6 => {
-                leads::update(db, &worker, l.id, l.version, step(LeadStatus::Qualified)).await?;
+                leads::update(conns, &worker, l.id, l.version, step(LeadStatus::Qualified)).await?;
             }
             7 => {
                 let body = Disqualify {
                     reason: g.pick(&REASONS).to_string(),
                     note: None,
                 };
-                leads::disqualify(db, &worker, l.id, None, body).await?;
+                leads::disqualify(conns, &worker, l.id, None, body).await?;
             }
             _ => {
                 let deal = (roll == 9).then(|| ConvertDeal {
@@ -177,7 +185,7 @@ pub async fn seed_leads(db: &DatabaseConnection) -> AppResult<usize> {
                     opportunity: deal,
                     ..Default::default()
                 };
-                leads::convert(Conns::one(db), &worker, l.id, None, body, &limits, &clock).await?;
+                leads::convert(conns, &worker, l.id, None, body, &limits, &clock).await?;
             }
         }
     }

@@ -17,6 +17,7 @@ use crate::clock::Clock;
 use crate::entities::{customer, opportunity, pool, region};
 use crate::error::AppResult;
 use crate::seed::Gen;
+use crate::services::rules_cache::RulesCache;
 use crate::services::{opportunity as deals, option_list, pool as pools};
 
 const PRODUCTS: [&str; 6] = [
@@ -31,6 +32,8 @@ const COMPETITORS: [&str; 4] = ["用友", "金蝶", "鼎捷", "SAP"];
 
 /// Deals and their histories, when there are none yet; how many were made.
 pub async fn seed_pipeline(db: &DatabaseConnection) -> AppResult<usize> {
+    // Settings do not change while seeding: read once a version, as a server does.
+    let kept = RulesCache::default();
     if opportunity::Entity::find().count(db).await? > 0 {
         return Ok(0);
     }
@@ -84,7 +87,7 @@ pub async fn seed_pipeline(db: &DatabaseConnection) -> AppResult<usize> {
             owner_id: c.owner_id,
             ..Default::default()
         };
-        let d = deals::create(db, &system, input, &clock).await?;
+        let d = deals::create(db, &kept, &system, input, &clock).await?;
         made += 1;
         let id = d.opportunity.id;
         let mut left = opened;
@@ -112,7 +115,7 @@ pub async fn seed_pipeline(db: &DatabaseConnection) -> AppResult<usize> {
                 lost_reason: lost.then(|| g.pick(&lost_reasons).clone()),
                 lost_note: None,
             };
-            deals::move_stage(db, &system, id, None, body, &clock).await?;
+            deals::move_stage(db, &kept, &system, id, None, body, &clock).await?;
             if lost || next.is_none() {
                 break;
             }
@@ -123,6 +126,8 @@ pub async fn seed_pipeline(db: &DatabaseConnection) -> AppResult<usize> {
 
 /// A pool per region beside the company-wide one, and a few customers released into them.
 pub async fn seed_pools(db: &DatabaseConnection) -> AppResult<usize> {
+    // Settings do not change while seeding: read once a version, as a server does.
+    let kept = RulesCache::default();
     let system = Actor::system();
     let mut made = 0;
     for r in region::Entity::find().all(db).await? {
@@ -175,7 +180,7 @@ pub async fn seed_pools(db: &DatabaseConnection) -> AppResult<usize> {
         let req = ReleaseRequest {
             reason: g.pick(&reasons).to_string(),
         };
-        pools::release(db, &system, c.id, None, req, crate::services::now()).await?;
+        pools::release(db, &kept, &system, c.id, None, req, crate::services::now()).await?;
         made += 1;
     }
     Ok(made)

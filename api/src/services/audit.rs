@@ -17,6 +17,7 @@ use crate::auth::{policy, Actor};
 use crate::entities::{audit_log, user};
 use crate::error::AppResult;
 use crate::services::record::Keyset;
+use crate::services::rules_cache::RulesCache;
 use crate::services::{new_id, now, page_limit};
 
 /// What changed, for one audit row.
@@ -276,6 +277,7 @@ async fn page(
 /// answers unless it masks more (a pooled customer's contacts).
 pub async fn history_of<E>(
     db: &sea_orm::DatabaseConnection,
+    kept: &RulesCache,
     actor: &Actor,
     id: Uuid,
     q: HistoryQuery,
@@ -287,7 +289,7 @@ where
     crate::services::record::find::<E, _>(db, actor, Action::Read, id, sea_orm::Condition::all())
         .await?;
     let mut page = history(db, actor, id, q).await?;
-    let view = crate::services::field::View::load(db, actor).await?;
+    let view = crate::services::field::View::load(db, kept, actor).await?;
     for entry in &mut page.items {
         view.redact(entry);
     }

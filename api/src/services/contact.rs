@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::auth::Actor;
 use crate::entities::{contact, customer};
 use crate::error::{AppError, AppResult};
+use crate::services::rules_cache::RulesCache;
 use crate::services::{audit, begin_write, check_version, field, new_id, now, record};
 
 /// A customer has few contacts; the detail view shows them all, up to this many.
@@ -218,11 +219,12 @@ async fn write<C: ConnectionTrait>(
 
 pub async fn list(
     db: &DatabaseConnection,
+    kept: &RulesCache,
     actor: &Actor,
     customer_id: Uuid,
 ) -> AppResult<Vec<Contact>> {
     let cust = customer_in_scope(db, actor, customer_id, Action::Read).await?;
-    let view = field::View::load(db, actor).await?;
+    let view = field::View::load(db, kept, actor).await?;
     let mut contacts = for_customer(db, customer_id).await?;
     for c in &mut contacts {
         c.custom = view.show(Resource::Contact, &c.custom);
@@ -230,16 +232,22 @@ pub async fn list(
     Ok(contacts.into_iter().map(|c| shown_for(&cust, c)).collect())
 }
 
-pub async fn get(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<Contact> {
+pub async fn get(
+    db: &DatabaseConnection,
+    kept: &RulesCache,
+    actor: &Actor,
+    id: Uuid,
+) -> AppResult<Contact> {
     let (m, cust) = find_in_scope(db, actor, id, Action::Read).await?;
     let mut c = to_dto(m);
-    let view = field::View::load(db, actor).await?;
+    let view = field::View::load(db, kept, actor).await?;
     c.custom = view.show(Resource::Contact, &c.custom);
     Ok(shown_for(&cust, c))
 }
 
 pub async fn create(
     db: &DatabaseConnection,
+    kept: &RulesCache,
     actor: &Actor,
     customer_id: Uuid,
     mut input: ContactInput,
@@ -247,7 +255,7 @@ pub async fn create(
     input.validate().map_err(AppError::validation)?;
     let cust = customer_in_scope(db, actor, customer_id, Action::Create).await?;
     not_archived(&cust)?;
-    let rules = field::Rules::load(db, Resource::Contact).await?;
+    let rules = kept.get(db).await?.rules(Resource::Contact);
     let txn = begin_write(db).await?;
     lock_customer(&txn, customer_id).await?;
     // The first contact of a customer is its primary contact.
@@ -275,6 +283,7 @@ async fn lock_customer(txn: &DatabaseTransaction, customer_id: Uuid) -> AppResul
 
 pub async fn update(
     db: &DatabaseConnection,
+    kept: &RulesCache,
     actor: &Actor,
     id: Uuid,
     expected_version: i64,
@@ -284,7 +293,7 @@ pub async fn update(
     let (current, cust) = find_in_scope(db, actor, id, Action::Update).await?;
     not_archived(&cust)?;
     check_version(Some(expected_version), current.version)?;
-    let rules = field::Rules::load(db, Resource::Contact).await?;
+    let rules = kept.get(db).await?.rules(Resource::Contact);
     let mut next = current.clone();
     let custom = if input.custom.is_empty() {
         None

@@ -30,6 +30,7 @@ use crate::error::{AppError, AppResult};
 use crate::services::duplicate::{self, Found, Hidden};
 use crate::services::field_plan::PlanCache;
 use crate::services::record::{self, KeyKind, Keyset};
+use crate::services::rules_cache::RulesCache;
 use crate::services::{
     audit, begin_write, contact, field, like_contains, new_id, now, page_limit, stale,
 };
@@ -147,6 +148,7 @@ pub(crate) async fn assignable_owner<C: ConnectionTrait>(
 
 pub async fn list(
     db: &DatabaseConnection,
+    kept: &RulesCache,
     plans: &PlanCache,
     actor: &Actor,
     q: CustomerListQuery,
@@ -154,7 +156,7 @@ pub async fn list(
     let scope = policy::require(actor, Resource::Customer, Action::Read)?;
     q.validate().map_err(AppError::validation)?;
     let limit = page_limit(q.limit)?;
-    let view = field::View::load(db, actor).await?;
+    let view = field::View::load(db, kept, actor).await?;
     let sort = q.sort.unwrap_or_default();
     // A team's or region's list walks the list's own index and checks each owner: gathering
     // a 53-rep team's 250,000 customers to sort them took 2 s at 1,000,000 (docs/benchmarks.md).
@@ -262,7 +264,12 @@ pub(crate) fn shown(view: &field::View, page: Page<CustomerRow>) -> Page<Custome
 
 /// One customer with its contacts: the row with its owner's name, and the field definitions at
 /// once (two connections of the read pool), then the contacts.
-pub async fn get(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<CustomerDetail> {
+pub async fn get(
+    db: &DatabaseConnection,
+    kept: &RulesCache,
+    actor: &Actor,
+    id: Uuid,
+) -> AppResult<CustomerDetail> {
     let (row, view) = tokio::try_join!(
         record::find_with::<customer::Entity, CustomerRow, _>(
             db,
@@ -271,7 +278,7 @@ pub async fn get(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<
             id,
             with_owner()
         ),
-        field::View::load(db, actor),
+        field::View::load(db, kept, actor),
     )?;
     let mut contacts = contact::for_customer(db, id).await?;
     for c in &mut contacts {
@@ -445,6 +452,7 @@ fn choices(
 /// `duplicate_suspected` unless `force` is set.
 pub async fn create(
     db: &DatabaseConnection,
+    kept: &RulesCache,
     actor: &Actor,
     input: CustomerCreate,
     limits: &LimitSettings,
@@ -452,8 +460,9 @@ pub async fn create(
 ) -> AppResult<CustomerDetail> {
     let scope = policy::require(actor, Resource::Customer, Action::Create)?;
     // Every bad field at once: the record's own, its custom values, its contacts' custom values.
-    let rules = field::Rules::load(db, Resource::Customer).await?;
-    let contact_rules = field::Rules::load(db, Resource::Contact).await?;
+    let settings = kept.get(db).await?;
+    let rules = settings.rules(Resource::Customer);
+    let contact_rules = settings.rules(Resource::Contact);
     let mut errors = input.validate().err().unwrap_or_default();
     choices(&mut errors, &rules, &input.industry, &input.source, None);
     let custom = rules
@@ -623,6 +632,7 @@ pub(crate) async fn insert(
 /// and needs the transfer permission, with the new owner inside the caller's transfer scope.
 pub async fn update(
     db: &DatabaseConnection,
+    kept: &RulesCache,
     actor: &Actor,
     id: Uuid,
     expected_version: i64,
@@ -636,7 +646,7 @@ pub async fn update(
     if current.version != expected_version {
         return Err(stale());
     }
-    let rules = field::Rules::load(db, Resource::Customer).await?;
+    let rules = kept.get(db).await?.rules(Resource::Customer);
     let mut errors = input
         .validate(current.lat, current.lng)
         .err()
@@ -750,6 +760,7 @@ pub async fn update(
 /// a pool leaves it: the new owner's reclaim clock starts now).
 pub async fn transfer(
     db: &DatabaseConnection,
+    kept: &RulesCache,
     actor: &Actor,
     id: Uuid,
     expected_version: Option<i64>,
@@ -807,7 +818,7 @@ pub async fn transfer(
         a.insert("reason".into(), serde_json::Value::String(reason.clone()));
     }
     audit::commit(txn, actor, change).await?;
-    let view = field::View::load(db, actor).await?;
+    let view = field::View::load(db, kept, actor).await?;
     after.custom = view.show(Resource::Customer, &after.custom);
     Ok(after)
 }
@@ -816,6 +827,7 @@ pub async fn transfer(
 /// their history, contacts and audit trail.
 pub async fn set_archived(
     db: &DatabaseConnection,
+    kept: &RulesCache,
     actor: &Actor,
     id: Uuid,
     expected_version: Option<i64>,
@@ -850,7 +862,7 @@ pub async fn set_archived(
         audit::Change::updated(action, "customer", id, id, &before, &after),
     )
     .await?;
-    let view = field::View::load(db, actor).await?;
+    let view = field::View::load(db, kept, actor).await?;
     after.custom = view.show(Resource::Customer, &after.custom);
     Ok(after.masked_if_pooled())
 }
@@ -858,13 +870,14 @@ pub async fn set_archived(
 /// The customer's change history (its own and its contacts'), for anyone who can see it.
 pub async fn history(
     db: &DatabaseConnection,
+    kept: &RulesCache,
     actor: &Actor,
     id: Uuid,
     q: HistoryQuery,
 ) -> AppResult<Page<AuditEntry>> {
     let c = find_in_scope(db, actor, id, Action::Read).await?;
     let mut page = audit::history(db, actor, id, q).await?;
-    let view = field::View::load(db, actor).await?;
+    let view = field::View::load(db, kept, actor).await?;
     for entry in &mut page.items {
         view.redact(entry);
         // A customer in a pool: earlier changes must not reveal what the pool masks.

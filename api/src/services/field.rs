@@ -480,12 +480,14 @@ pub struct View {
 }
 
 impl View {
-    pub async fn load<C: ConnectionTrait>(db: &C, actor: &Actor) -> AppResult<View> {
-        let fields = load_every(db).await?;
-        Ok(View {
-            fields,
-            role: actor.role,
-        })
+    /// The caller's view from this instance's kept settings (`rules_cache`: one primary-key read
+    /// when nothing changed).
+    pub async fn load<C: ConnectionTrait>(
+        db: &C,
+        kept: &rules_cache::RulesCache,
+        actor: &Actor,
+    ) -> AppResult<View> {
+        Ok(kept.get(db).await?.view(actor.role))
     }
 
     /// The view of `role` over these fields (`rules_cache::Snapshot::view`).

@@ -45,6 +45,7 @@ use crate::services::duplicate::{self, Found, Hidden};
 use crate::services::field_plan::PlanCache;
 use crate::services::notification::{self, Notice};
 use crate::services::record::{self, KeyKind, Keyset};
+use crate::services::rules_cache::RulesCache;
 use crate::services::Conns;
 use crate::services::{
     audit, begin_write, check_version, contact, customer as customers, deal_totals, field,
@@ -131,6 +132,7 @@ async fn read_one<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Lead> {
 
 pub async fn list(
     db: &DatabaseConnection,
+    kept: &RulesCache,
     plans: &PlanCache,
     actor: &Actor,
     q: LeadListQuery,
@@ -138,7 +140,7 @@ pub async fn list(
     let scope = policy::require(actor, Resource::Lead, Action::Read)?;
     q.validate().map_err(AppError::validation)?;
     let limit = page_limit(q.limit)?;
-    let view = field::View::load(db, actor).await?;
+    let view = field::View::load(db, kept, actor).await?;
     let mut sel = with_owner().filter(lead::Entity::in_scope(actor, scope));
     if let Some(s) = q.status {
         sel = sel.filter(lead::Column::Status.eq(s.as_str()));
@@ -209,11 +211,16 @@ pub async fn list(
     })
 }
 
-pub async fn get(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<Lead> {
+pub async fn get(
+    db: &DatabaseConnection,
+    kept: &RulesCache,
+    actor: &Actor,
+    id: Uuid,
+) -> AppResult<Lead> {
     let row: Row =
         record::find_with::<lead::Entity, Row, _>(db, actor, Action::Read, id, with_owner())
             .await?;
-    let view = field::View::load(db, actor).await?;
+    let view = field::View::load(db, kept, actor).await?;
     let names = rule_names(db, row.lead.assigned_rule_id.into_iter()).await?;
     let mut l = to_dto(row, &names);
     l.custom = view.show(Resource::Lead, &l.custom);
@@ -222,11 +229,12 @@ pub async fn get(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<
 
 pub async fn history(
     db: &DatabaseConnection,
+    kept: &RulesCache,
     actor: &Actor,
     id: Uuid,
     q: HistoryQuery,
 ) -> AppResult<Page<AuditEntry>> {
-    audit::history_of::<lead::Entity>(db, actor, id, q).await
+    audit::history_of::<lead::Entity>(db, kept, actor, id, q).await
 }
 
 // ---- writing ----
@@ -853,7 +861,7 @@ struct Index<'a> {
 /// value index, the new owner's notification (`notice`) and the audit row in one transaction;
 /// answers the lead as it is now.
 async fn save(
-    db: &DatabaseConnection,
+    conns: Conns<'_>,
     actor: &Actor,
     action: AuditAction,
     current: &lead::Model,
@@ -861,6 +869,7 @@ async fn save(
     notice: bool,
     index: Option<Index<'_>>,
 ) -> AppResult<Lead> {
+    let (db, kept) = (conns.write, conns.rules);
     let txn = begin_write(db).await?;
     let before = read_one(&txn, current.id).await?;
     record::save_versioned::<lead::Entity, _>(&txn, next, current.id, current.version).await?;
@@ -878,25 +887,27 @@ async fn save(
     }
     let change = audit::Change::updated(action, "lead", current.id, current.id, &before, &after);
     audit::commit(txn, actor, change).await?;
-    let view = field::View::load(db, actor).await?;
+    let view = field::View::load(db, kept, actor).await?;
     let mut after = after;
     after.custom = view.show(Resource::Lead, &after.custom);
     Ok(after)
 }
 
 pub async fn update(
-    db: &DatabaseConnection,
+    conns: Conns<'_>,
     actor: &Actor,
     id: Uuid,
     expected: i64,
     input: LeadUpdate,
 ) -> AppResult<Lead> {
+    let (db, kept) = (conns.write, conns.rules);
     let current = workable(db, actor, id, Action::Update).await?;
-    let rules = field::Rules::load(db, Resource::Lead).await?;
+    let settings = kept.get(db).await?;
+    let lead_rules = settings.rules(Resource::Lead);
     let mut errors = input.validate().err().unwrap_or_default();
     choices(
         &mut errors,
-        &rules,
+        &lead_rules,
         input.source.value().map(String::as_str),
         input.province.value().map(String::as_str),
         Some(&current),
@@ -905,7 +916,7 @@ pub async fn update(
     let custom = if input.custom.is_empty() {
         None
     } else {
-        rules
+        lead_rules
             .check(db, actor.role, &input.custom, Some(&previous))
             .await?
             .map_err(|e| errors.extend(e))
@@ -944,12 +955,12 @@ pub async fn update(
     next.version = current.version + 1;
     next.updated_at = now();
     let index = custom.as_ref().map(|c| Index {
-        rules: &rules,
+        rules: &lead_rules,
         old: &previous,
         new: c,
     });
     save(
-        db,
+        conns,
         actor,
         AuditAction::LeadUpdate,
         &current,
@@ -963,12 +974,13 @@ pub async fn update(
 /// Hands a lead to a rep (from a queue or from another rep): supervisors and above, for leads
 /// and reps inside their scope. The new owner is notified.
 pub async fn assign(
-    db: &DatabaseConnection,
+    conns: Conns<'_>,
     actor: &Actor,
     id: Uuid,
     expected: Option<i64>,
     input: LeadAssign,
 ) -> AppResult<Lead> {
+    let db = conns.write;
     let current = workable(db, actor, id, Action::Transfer).await?;
     check_version(expected, current.version)?;
     let scope = policy::require(actor, Resource::Lead, Action::Transfer)?;
@@ -984,7 +996,7 @@ pub async fn assign(
     next.version = current.version + 1;
     next.updated_at = next.assigned_at;
     save(
-        db,
+        conns,
         actor,
         AuditAction::LeadAssign,
         &current,
@@ -996,15 +1008,16 @@ pub async fn assign(
 }
 
 pub async fn disqualify(
-    db: &DatabaseConnection,
+    conns: Conns<'_>,
     actor: &Actor,
     id: Uuid,
     expected: Option<i64>,
     input: Disqualify,
 ) -> AppResult<Lead> {
+    let (db, kept) = (conns.write, conns.rules);
     let current = workable(db, actor, id, Action::Update).await?;
     check_version(expected, current.version)?;
-    let rules = field::Rules::load(db, Resource::Lead).await?;
+    let rules = kept.get(db).await?.rules(Resource::Lead);
     let mut errors = input.validate().err().unwrap_or_default();
     check_choice(
         &mut errors,
@@ -1023,7 +1036,7 @@ pub async fn disqualify(
     next.version = current.version + 1;
     next.updated_at = now();
     save(
-        db,
+        conns,
         actor,
         AuditAction::LeadDisqualify,
         &current,

@@ -37,6 +37,7 @@ use crate::entities::{
 use crate::error::{AppError, AppResult};
 use crate::services::field_plan::PlanCache;
 use crate::services::record::{self, KeyKind, Keyset};
+use crate::services::rules_cache::RulesCache;
 use crate::services::{
     audit, begin_write, check_version, deal_totals, field, like_contains, new_id, now, page_limit,
     rules_cache, stale,
@@ -72,9 +73,13 @@ pub async fn load_stages<C: ConnectionTrait>(db: &C) -> AppResult<Stages> {
     })
 }
 
-pub async fn stages(db: &DatabaseConnection, actor: &Actor) -> AppResult<Stages> {
+pub async fn stages(
+    db: &DatabaseConnection,
+    kept: &RulesCache,
+    actor: &Actor,
+) -> AppResult<Stages> {
     policy::require(actor, Resource::Opportunity, Action::Read)?;
-    load_stages(db).await
+    Ok(kept.get(db).await?.stages.clone())
 }
 
 /// Replaces the pipeline (admin). A stage some deal is in cannot be left out: retire it.
@@ -233,6 +238,7 @@ async fn read_one<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Opportunity
 
 pub async fn list(
     db: &DatabaseConnection,
+    kept: &RulesCache,
     plans: &PlanCache,
     actor: &Actor,
     q: OpportunityListQuery,
@@ -240,7 +246,7 @@ pub async fn list(
     let scope = policy::require(actor, Resource::Opportunity, Action::Read)?;
     q.validate().map_err(AppError::validation)?;
     let limit = page_limit(q.limit)?;
-    let view = field::View::load(db, actor).await?;
+    let view = field::View::load(db, kept, actor).await?;
     // Owners checked per row, as on the customer list (policy::owned_in_scope_probed).
     let mut sel = with_names()
         .filter(policy::owned_in_scope_probed(
@@ -353,11 +359,16 @@ async fn stage_history<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Vec<St
         .collect())
 }
 
-pub async fn get(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<OpportunityDetail> {
+pub async fn get(
+    db: &DatabaseConnection,
+    kept: &RulesCache,
+    actor: &Actor,
+    id: Uuid,
+) -> AppResult<OpportunityDetail> {
     let row: Row =
         record::find_with::<opportunity::Entity, Row, _>(db, actor, Action::Read, id, with_names())
             .await?;
-    let view = field::View::load(db, actor).await?;
+    let view = field::View::load(db, kept, actor).await?;
     let mut o = to_dto(row);
     o.custom = view.show(Resource::Opportunity, &o.custom);
     Ok(OpportunityDetail {
@@ -368,11 +379,12 @@ pub async fn get(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<
 
 pub async fn history(
     db: &DatabaseConnection,
+    kept: &RulesCache,
     actor: &Actor,
     id: Uuid,
     q: HistoryQuery,
 ) -> AppResult<Page<AuditEntry>> {
-    audit::history_of::<opportunity::Entity>(db, actor, id, q).await
+    audit::history_of::<opportunity::Entity>(db, kept, actor, id, q).await
 }
 
 /// The board: one column per active open stage with the deals of the caller's scope (or of one
@@ -381,12 +393,14 @@ pub async fn history(
 /// stage ÷ column rows); a smaller one by sorting its own deals (at most `walk_from` rows).
 pub async fn board(
     db: &DatabaseConnection,
+    kept: &RulesCache,
     actor: &Actor,
     q: BoardQuery,
     walk_from: u64,
 ) -> AppResult<Board> {
     let scope = policy::require(actor, Resource::Opportunity, Action::Read)?;
-    let stages = load_stages(db).await?;
+    let settings = kept.get(db).await?;
+    let stages = &settings.stages;
     let mut base = Condition::all()
         .add(opportunity::Column::Status.eq(Outcome::Open.as_str()))
         .add(opportunity::Column::ArchivedAt.is_null());
@@ -413,7 +427,7 @@ pub async fn board(
         .into_tuple()
         .all(db)
         .await?;
-    let view = field::View::load(db, actor).await?;
+    let view = settings.view(actor.role);
     let mut columns: Vec<BoardColumn> = stages
         .stages
         .iter()
@@ -583,12 +597,14 @@ async fn record_move<C: ConnectionTrait>(
 
 pub async fn create(
     db: &DatabaseConnection,
+    kept: &RulesCache,
     actor: &Actor,
     input: OpportunityCreate,
     clock: &Clock,
 ) -> AppResult<OpportunityDetail> {
     let scope = policy::require(actor, Resource::Opportunity, Action::Create)?;
-    let rules = field::Rules::load(db, Resource::Opportunity).await?;
+    let settings = kept.get(db).await?;
+    let rules = settings.rules(Resource::Opportunity);
     let mut errors = input.validate().err().unwrap_or_default();
     let custom = match rules.check(db, actor.role, &input.custom, None).await? {
         Ok(c) => Some(c),
@@ -597,9 +613,9 @@ pub async fn create(
             None
         }
     };
-    let stages = load_stages(db).await?;
+    let stages = &settings.stages;
     let stage = match input.stage.as_deref() {
-        Some(k) => find_stage(&stages, k).filter(|s| s.active && s.outcome == Outcome::Open),
+        Some(k) => find_stage(stages, k).filter(|s| s.active && s.outcome == Outcome::Open),
         None => stages
             .stages
             .iter()
@@ -770,6 +786,7 @@ pub(crate) async fn insert(
 
 pub async fn update(
     db: &DatabaseConnection,
+    kept: &RulesCache,
     actor: &Actor,
     id: Uuid,
     expected: i64,
@@ -782,7 +799,7 @@ pub async fn update(
     if current.archived_at.is_some() {
         return Err(AppError::new(ErrorCode::Archived));
     }
-    let rules = field::Rules::load(db, Resource::Opportunity).await?;
+    let rules = kept.get(db).await?.rules(Resource::Opportunity);
     let mut errors = input.validate().err().unwrap_or_default();
     let custom = if input.custom.is_empty() {
         None
@@ -890,6 +907,7 @@ fn enter_stage(next: &mut opportunity::Model, stage: &Stage, at: DateTime<Utc>) 
 
 async fn save_move(
     db: &DatabaseConnection,
+    kept: &RulesCache,
     actor: &Actor,
     current: opportunity::Model,
     next: opportunity::Model,
@@ -911,7 +929,7 @@ async fn save_move(
         a.insert(k.into(), serde_json::Value::String(v));
     }
     audit::commit(txn, actor, change).await?;
-    let view = field::View::load(db, actor).await?;
+    let view = field::View::load(db, kept, actor).await?;
     let mut after = after;
     after.custom = view.show(Resource::Opportunity, &after.custom);
     Ok(OpportunityDetail {
@@ -923,6 +941,7 @@ async fn save_move(
 /// Moves an open deal to another stage; lost needs a reason from the `lost_reason` list.
 pub async fn move_stage(
     db: &DatabaseConnection,
+    kept: &RulesCache,
     actor: &Actor,
     id: Uuid,
     expected: Option<i64>,
@@ -937,7 +956,7 @@ pub async fn move_stage(
         return Err(AppError::new(ErrorCode::Archived));
     }
     check_version(expected, current.version)?;
-    let stages = load_stages(db).await?;
+    let stages = kept.get(db).await?.stages.clone();
     let stage = find_stage(&stages, &input.stage)
         .filter(|s| s.active)
         .ok_or_else(|| bad_stage("stage"))?;
@@ -946,11 +965,11 @@ pub async fn move_stage(
             .with_detail("the deal is closed: a supervisor may reopen it"));
     }
     if stage.key == current.stage {
-        return get(db, actor, id).await;
+        return get(db, kept, actor, id).await;
     }
     let mut next = current.clone();
     if stage.outcome == Outcome::Lost {
-        let rules = field::Rules::load(db, Resource::Opportunity).await?;
+        let rules = kept.get(db).await?.rules(Resource::Opportunity);
         let mut errors = Vec::new();
         if input
             .lost_reason
@@ -985,6 +1004,7 @@ pub async fn move_stage(
     next.updated_at = now();
     save_move(
         db,
+        kept,
         actor,
         current,
         next,
@@ -997,6 +1017,7 @@ pub async fn move_stage(
 /// Reopens a won or lost deal into an open stage (supervisors and above), with a reason.
 pub async fn reopen(
     db: &DatabaseConnection,
+    kept: &RulesCache,
     actor: &Actor,
     id: Uuid,
     expected: Option<i64>,
@@ -1011,7 +1032,7 @@ pub async fn reopen(
     if current.status == Outcome::Open.as_str() {
         return Err(AppError::new(ErrorCode::Conflict).with_detail("the deal is open already"));
     }
-    let stages = load_stages(db).await?;
+    let stages = kept.get(db).await?.stages.clone();
     let stage = find_stage(&stages, &input.stage)
         .filter(|s| s.active && s.outcome == Outcome::Open)
         .ok_or_else(|| bad_stage("stage"))?;
@@ -1022,6 +1043,7 @@ pub async fn reopen(
     let reason = input.reason.trim().to_owned();
     save_move(
         db,
+        kept,
         actor,
         current,
         next,

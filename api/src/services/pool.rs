@@ -30,6 +30,7 @@ use crate::entities::{customer, pool, pool_claim, region, user};
 use crate::error::{AppError, AppResult};
 use crate::services::customer::{shown, with_owner, CustomerRow};
 use crate::services::record::{self, KeyKind, Keyset};
+use crate::services::rules_cache::RulesCache;
 use crate::services::{
     audit, begin_write, check_version, contact, field, like_contains, new_id, now, page_limit,
     stale, unique_violation,
@@ -155,6 +156,7 @@ pub async fn update(
 /// returned first.
 pub async fn customers(
     db: &DatabaseConnection,
+    kept: &RulesCache,
     actor: &Actor,
     pool_id: Uuid,
     q: PoolCustomerQuery,
@@ -162,7 +164,7 @@ pub async fn customers(
     let limit = page_limit(q.limit)?;
     q.validate().map_err(AppError::validation)?;
     record::find::<pool::Entity, _>(db, actor, Action::Read, pool_id, Condition::all()).await?;
-    let view = field::View::load(db, actor).await?;
+    let view = field::View::load(db, kept, actor).await?;
     let mut sel = with_owner()
         .filter(customer::Column::PoolId.eq(pool_id))
         .filter(customer::Column::ArchivedAt.is_null());
@@ -191,6 +193,7 @@ pub async fn customers(
 /// claiming. A customer in no pool, or in a pool of another region, is not found.
 pub async fn customer_in_any_pool(
     db: &DatabaseConnection,
+    kept: &RulesCache,
     actor: &Actor,
     id: Uuid,
 ) -> AppResult<CustomerDetail> {
@@ -209,7 +212,7 @@ pub async fn customer_in_any_pool(
         .one(db)
         .await?
         .ok_or_else(AppError::not_found)?;
-    let view = field::View::load(db, actor).await?;
+    let view = field::View::load(db, kept, actor).await?;
     let mut contacts = contact::for_customer(db, id).await?;
     for c in &mut contacts {
         c.custom = view.show(Resource::Contact, &c.custom);
@@ -281,6 +284,7 @@ pub async fn quota(
 /// Puts one of the caller's customers back into its owner's region's pool, with a reason.
 pub async fn release(
     db: &DatabaseConnection,
+    kept: &RulesCache,
     actor: &Actor,
     id: Uuid,
     expected: Option<i64>,
@@ -325,13 +329,23 @@ pub async fn release(
         customer: next,
         owner_name: None,
     });
-    finish(db, txn, actor, AuditAction::CustomerRelease, before, after).await
+    finish(
+        db,
+        kept,
+        txn,
+        actor,
+        AuditAction::CustomerRelease,
+        before,
+        after,
+    )
+    .await
 }
 
 /// The end of a release or claim: the audit row and the commit, then the customer as the caller
 /// sees it.
 async fn finish(
     db: &DatabaseConnection,
+    kept: &RulesCache,
     txn: sea_orm::DatabaseTransaction,
     actor: &Actor,
     action: AuditAction,
@@ -341,7 +355,7 @@ async fn finish(
     let id = after.id;
     let change = audit::Change::updated(action, "customer", id, id, &before, &after);
     audit::commit(txn, actor, change).await?;
-    let view = field::View::load(db, actor).await?;
+    let view = field::View::load(db, kept, actor).await?;
     let mut after = after.masked_if_pooled();
     after.custom = view.show(Resource::Customer, &after.custom);
     Ok(after)
@@ -365,6 +379,7 @@ async fn row_of<C: ConnectionTrait>(db: &C, m: customer::Model) -> AppResult<Cus
 /// reclaim clock starts again.
 pub async fn claim(
     db: &DatabaseConnection,
+    kept: &RulesCache,
     actor: &Actor,
     id: Uuid,
     now: DateTime<Utc>,
@@ -486,7 +501,16 @@ pub async fn claim(
         .await?
         .ok_or_else(stale)?;
     let after = Customer::from(row_of(&txn, after_row).await?);
-    finish(db, txn, actor, AuditAction::CustomerClaim, before, after).await
+    finish(
+        db,
+        kept,
+        txn,
+        actor,
+        AuditAction::CustomerClaim,
+        before,
+        after,
+    )
+    .await
 }
 
 fn not_in_pool() -> AppError {

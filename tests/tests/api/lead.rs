@@ -278,7 +278,7 @@ async fn settings_changed_through_another_instance_hold_at_once() {
     assert!(l["owner_id"].is_null(), "{l}");
 
     // A required field, made through the other instance, is asked for here at once.
-    other
+    let budget = other
         .post(
             &admin,
             "/api/v1/fields",
@@ -286,7 +286,8 @@ async fn settings_changed_through_another_instance_hold_at_once() {
                    "kind": "text", "required": true}),
         )
         .await
-        .expect(201);
+        .expect(201)
+        .body;
     let r = app
         .post(
             &sup,
@@ -357,6 +358,35 @@ async fn settings_changed_through_another_instance_hold_at_once() {
         .await
         .expect(422);
     assert_eq!(r.error_fields(), ["source"]);
+
+    // Reads see through the same kept settings: a field hidden from supervisors through the
+    // other instance is gone from this instance's next answer.
+    let path = format!("/api/v1/leads/{}", l["id"].as_str().unwrap());
+    let seen = app.get(&sup, &path).await.expect(200).body;
+    assert_eq!(seen["custom"]["budget"], "十万", "{seen}");
+    other
+        .patch(
+            &admin,
+            &format!("/api/v1/fields/{}", budget["id"].as_str().unwrap()),
+            &format!("\"{}\"", budget["version"]),
+            json!({"visible_to": ["admin"], "editable_by": ["admin"]}),
+        )
+        .await
+        .expect(200);
+    let seen = app.get(&sup, &path).await.expect(200).body;
+    assert!(seen["custom"].get("budget").is_none(), "{seen}");
+    let listed = app
+        .get(&sup, "/api/v1/leads?limit=200")
+        .await
+        .expect(200)
+        .body;
+    let row = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == l["id"])
+        .unwrap();
+    assert!(row["custom"].get("budget").is_none(), "{row}");
 }
 
 #[tokio::test]

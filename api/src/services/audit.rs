@@ -150,9 +150,15 @@ impl Trail {
 
     /// Writes the rows, then commits — so no change is committed without its rows.
     pub async fn commit(self, txn: sea_orm::DatabaseTransaction, actor: &Actor) -> AppResult<()> {
-        record_all(&txn, actor, self.0).await?;
+        self.write(&txn, actor).await?;
         txn.commit().await?;
         Ok(())
+    }
+
+    /// Writes the rows for a transaction that still has a shared row to take just before its
+    /// commit (`deal_totals::commit`).
+    pub async fn write(self, txn: &sea_orm::DatabaseTransaction, actor: &Actor) -> AppResult<()> {
+        record_all(txn, actor, self.0).await
     }
 }
 

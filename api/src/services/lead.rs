@@ -1279,10 +1279,6 @@ pub async fn convert(
             .into_iter()
             .collect(),
     );
-    // Last: the owner's board totals row is shared by all their deals (opportunity::insert).
-    if let Some(row) = &deal_row {
-        deal_totals::shift(&txn, None, Some(row)).await?;
-    }
     trail.add(audit::Change::updated(
         AuditAction::LeadConvert,
         "lead",
@@ -1291,7 +1287,12 @@ pub async fn convert(
         &lead_now,
         &after,
     ));
-    trail.commit(txn, actor).await?;
+    trail.write(&txn, actor).await?;
+    // Last: the owner's board totals row is shared by all their deals.
+    match &deal_row {
+        Some(row) => deal_totals::commit(txn, None, Some(row)).await?,
+        None => txn.commit().await?,
+    }
     let mut after = after;
     after.custom = settings
         .view(actor.role)

@@ -676,8 +676,8 @@ pub async fn create(
     let mut trail = audit::Trail::default();
     let (mut dto, row) = insert(&txn, actor, &rules, deal, clock, &mut trail).await?;
     let history = stage_history(&txn, dto.id).await?;
-    deal_totals::shift(&txn, None, Some(&row)).await?;
-    trail.commit(txn, actor).await?;
+    trail.write(&txn, actor).await?;
+    deal_totals::commit(txn, None, Some(&row)).await?;
     dto.custom = rules.visible(actor.role, &dto.custom);
     Ok(OpportunityDetail {
         opportunity: dto,
@@ -699,10 +699,11 @@ pub(crate) struct NewDeal<'a> {
 }
 
 /// Writes a new deal inside `txn`: the row, its first stage move, its customer's follow-up clock
-/// and the audit row, added to `trail` (lead conversion calls this inside its own transaction). Answers every
-/// custom value (the caller shows what the reader may see) and the row, whose board totals the
-/// caller shifts last before it commits (`deal_totals::shift`): all of an owner's deals in a
-/// stage share one totals row, so its lock is best held for the fewest statements.
+/// and the audit row, added to `trail` (lead conversion calls this inside its own transaction).
+/// Answers every custom value (the caller shows what the reader may see) and the row, whose
+/// board totals the caller shifts as it commits (`deal_totals::commit`, after the audit rows):
+/// all of an owner's deals in a stage share one totals row, so its lock is best held for the
+/// commit alone.
 pub(crate) async fn insert(
     txn: &DatabaseTransaction,
     actor: &Actor,
@@ -873,14 +874,14 @@ pub async fn update(
     }
     touch_customer(&txn, current.customer_id, at).await?;
     let mut after = read_one(&txn, id).await?;
-    // Last: the owner's totals row is shared by all their deals (see `insert`).
-    deal_totals::shift(&txn, Some(&current), Some(&next)).await?;
-    audit::commit(
-        txn,
+    audit::record(
+        &txn,
         actor,
         audit::Change::updated(action, "opportunity", id, id, &before, &after),
     )
     .await?;
+    // Last: the owner's totals row is shared by all their deals.
+    deal_totals::commit(txn, Some(&current), Some(&next)).await?;
     after.custom = rules.visible(actor.role, &after.custom);
     Ok(after)
 }
@@ -923,12 +924,12 @@ async fn save_move(
     touch_customer(&txn, current.customer_id, next.last_activity_at).await?;
     let after = read_one(&txn, id).await?;
     let history = stage_history(&txn, id).await?;
-    deal_totals::shift(&txn, Some(&current), Some(&next)).await?;
     let mut change = audit::Change::updated(action, "opportunity", id, id, &before, &after);
     if let (Some(serde_json::Value::Object(a)), Some((k, v))) = (change.after.as_mut(), note) {
         a.insert(k.into(), serde_json::Value::String(v));
     }
-    audit::commit(txn, actor, change).await?;
+    audit::record(&txn, actor, change).await?;
+    deal_totals::commit(txn, Some(&current), Some(&next)).await?;
     let view = field::View::load(db, kept, actor).await?;
     let mut after = after;
     after.custom = view.show(Resource::Opportunity, &after.custom);
@@ -1081,9 +1082,8 @@ pub async fn archive(
         .col_expr(opportunity::Column::UpdatedAt, Expr::value(t));
     record::update_versioned(&txn, update, id, expected).await?;
     let after = read_one(&txn, id).await?;
-    deal_totals::shift(&txn, Some(&current), Some(&archived)).await?;
-    audit::commit(
-        txn,
+    audit::record(
+        &txn,
         actor,
         audit::Change::updated(
             AuditAction::OpportunityArchive,
@@ -1095,5 +1095,6 @@ pub async fn archive(
         ),
     )
     .await?;
+    deal_totals::commit(txn, Some(&current), Some(&archived)).await?;
     Ok(after)
 }

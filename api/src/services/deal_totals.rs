@@ -1,9 +1,9 @@
 //! The board's totals: per owner, stage and probability, how many open deals and their amount.
 //!
 //! A deal counts while it is open, not archived and owned. Every write that changes one of those
-//! or its stage, probability or amount calls [`shift`] with the row before and after, inside the
-//! write's transaction, so the totals never disagree with the deals: a rolled-back write takes its
-//! shift with it. The board then sums the rows of the owners in the reader's scope (a few per
+//! or its stage, probability or amount calls [`commit`] (which [`shift`]s, then commits) with the
+//! row before and after as its transaction's last statement, so the totals never disagree with
+//! the deals: a rolled-back write takes its shift with it. The board then sums the rows of the owners in the reader's scope (a few per
 //! owner) instead of grouping every open deal of a team on each view. [`rebuild`] recomputes them
 //! from the deals (the bench seed's bulk writes; the migration that made the table did the same).
 

@@ -35,6 +35,7 @@ mod m20261127_000025_create_opportunities;
 mod m20261127_000026_create_leads;
 mod m20261127_000027_create_opportunity_totals;
 mod m20261127_000028_create_settings_version;
+mod m20261127_000029_add_opportunities_owner_team;
 
 pub struct Migrator;
 
@@ -70,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000026_create_leads::Migration),
             Box::new(m20261127_000027_create_opportunity_totals::Migration),
             Box::new(m20261127_000028_create_settings_version::Migration),
+            Box::new(m20261127_000029_add_opportunities_owner_team::Migration),
         ]
     }
 }

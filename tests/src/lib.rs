@@ -422,6 +422,21 @@ impl TestApp {
         self.users[username].to_string()
     }
 
+    /// The id of the demo team called `name`, as the admin's team list gives it.
+    pub async fn team_id(&self, name: &str) -> String {
+        let admin = self.login("admin").await;
+        let teams = self.get(&admin, "/api/v1/teams").await.expect(200).body;
+        teams
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == name)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
     pub async fn request(
         &self,
         method: Method,

@@ -14,6 +14,9 @@ pub struct Model {
     pub probability: i32,
     pub status: String,
     pub owner_id: Option<Uuid>,
+    /// The owner's team, kept with the owner for the team board's index; never decides who
+    /// may see the deal (`services::opportunity::owner_team`).
+    pub owner_team_id: Option<Uuid>,
     pub products: Option<String>,
     pub competitors: Option<String>,
     pub next_step: Option<String>,

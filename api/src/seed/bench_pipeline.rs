@@ -222,6 +222,15 @@ pub async fn seed(
     }
 
     // Deals: one per owned customer, a second for three in seven, until there are N.
+    let teams: std::collections::HashMap<Uuid, Option<Uuid>> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .column(user::Column::TeamId)
+        .into_tuple()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
     let mut have = opportunity::Entity::find().count(db).await?;
     let mut last = None;
     let mut n = have;
@@ -247,7 +256,7 @@ pub async fn seed(
         let mut deals = Vec::new();
         for c in rows.iter().filter(|c| !with_deal.contains(&c.id)) {
             for _ in 0..(1 + usize::from(n % 7 < 3)) {
-                deals.push(deal(c, n, at));
+                deals.push(deal(c, &teams, n, at));
                 n += 1;
             }
         }
@@ -387,6 +396,7 @@ pub async fn seed(
 
 fn deal(
     c: &customer::Model,
+    teams: &std::collections::HashMap<Uuid, Option<Uuid>>,
     n: u64,
     at: chrono::DateTime<chrono::Utc>,
 ) -> opportunity::ActiveModel {
@@ -415,6 +425,7 @@ fn deal(
         probability: Set(probability),
         status: Set(status.as_str().into()),
         owner_id: Set(c.owner_id),
+        owner_team_id: Set(c.owner_id.and_then(|o| teams.get(&o).copied().flatten())),
         products: Set(None),
         competitors: Set(None),
         next_step: Set(None),

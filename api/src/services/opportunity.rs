@@ -17,7 +17,7 @@ use kaidan_shared::opportunity::{
 };
 use kaidan_shared::option_list::{builtin, check_choice};
 use kaidan_shared::page::Page;
-use kaidan_shared::{policy as table, Action, ErrorCode, FieldCode, Resource};
+use kaidan_shared::{policy as table, Action, ErrorCode, FieldCode, Resource, Scope};
 use sea_orm::sea_query::{
     Alias, Asterisk, Expr, ExprTrait, Func, Query, SelectStatement, UnionType,
 };
@@ -388,9 +388,10 @@ pub async fn history(
 }
 
 /// The board: one column per active open stage with the deals of the caller's scope (or of one
-/// owner in it), each column counted and summed over all its deals. A column of more than
+/// owner in it), each column counted and summed over all its deals. A supervisor's column reads
+/// its team's newest deals of the stage (`BOARD_CARDS` rows); any other column of more than
 /// `walk_from` deals finds its cards by walking the stage's newest deals (about `BOARD_CARDS` ×
-/// stage ÷ column rows); a smaller one by sorting its own deals (at most `walk_from` rows).
+/// stage ÷ column rows), a smaller one by sorting its own deals (at most `walk_from` rows).
 pub async fn board(
     db: &DatabaseConnection,
     kept: &RulesCache,
@@ -453,11 +454,26 @@ pub async fn board(
         .collect();
     // Every column's newest cards in one statement: a `UNION ALL` of one limited query per
     // column that has deals (each wrapped, as SQLite takes no `LIMIT` in a compound's parts).
-    // A column of many deals walks the stage's newest deals and checks each one's owner; a
-    // small one gathers its owners' deals and sorts them (policy::owned_in_scope_probed).
+    // A team's column reads the team's own deals of the stage newest first (the deals' copy of
+    // their owner's team, `owner_team`), each owner still checked, so other teams' newer deals
+    // cost nothing. Otherwise a column of many deals walks the stage's newest deals and checks
+    // each one's owner; a small one gathers its owners' deals and sorts them
+    // (policy::owned_in_scope_probed).
+    let team = match (scope, q.owner_id) {
+        (Scope::Team, None) => actor.team_id,
+        _ => None,
+    };
     let mut cards: Option<SelectStatement> = None;
     for (i, c) in columns.iter().filter(|c| c.count > 0).enumerate() {
-        let owners = if c.count > walk_from {
+        let owners = if let Some(t) = team {
+            Condition::all()
+                .add(opportunity::Column::OwnerTeamId.eq(t))
+                .add(policy::owned_in_scope_probed(
+                    actor,
+                    scope,
+                    opportunity::Column::OwnerId,
+                ))
+        } else if c.count > walk_from {
             policy::owned_in_scope_probed(actor, scope, opportunity::Column::OwnerId)
         } else {
             opportunity::Entity::in_scope(actor, scope)
@@ -721,6 +737,7 @@ pub(crate) async fn insert(
         names,
         fresh_customer,
     } = deal;
+    let owner_team_id = owner_team(txn, Some(owner)).await?;
     let t = now();
     let at = clock.now();
     let m = opportunity::Model {
@@ -733,6 +750,7 @@ pub(crate) async fn insert(
         probability: input.probability.unwrap_or(stage.probability) as i32,
         status: Outcome::Open.as_str().into(),
         owner_id: Some(owner),
+        owner_team_id,
         products: clean(input.products),
         competitors: clean(input.competitors),
         next_step: clean(input.next_step),
@@ -864,6 +882,7 @@ pub async fn update(
     next.version += 1;
     next.updated_at = now();
     let txn = begin_write(db).await?;
+    next.owner_team_id = owner_team(&txn, next.owner_id).await?;
     record::save_versioned::<opportunity::Entity, _>(&txn, next.clone(), id, expected).await?;
     if let Some(c) = &custom {
         rules.mark_used(&txn, c).await?;
@@ -884,6 +903,30 @@ pub async fn update(
     deal_totals::commit(txn, Some(&current), Some(&next)).await?;
     after.custom = rules.visible(actor.role, &after.custom);
     Ok(after)
+}
+
+/// The team of a deal's owner, for the deal's copy of it (`owner_team_id`, the team board's
+/// index). Every deal write that saves the copy reads it here first in its transaction, before it
+/// touches an existing deal, and holds the user row share-locked to its commit: moving a user to
+/// another team locks that row and then rewrites the copies on their deals (`user::update`), so
+/// a write either waits for the move and reads the new team, or the move waits for the write and
+/// then rewrites what it saved — and, the user row coming first in both, neither waits on a deal
+/// row the other holds. (SQLite takes one writer at a time.)
+pub(crate) async fn owner_team<C: ConnectionTrait>(
+    txn: &C,
+    owner: Option<Uuid>,
+) -> AppResult<Option<Uuid>> {
+    let Some(owner) = owner else {
+        return Ok(None);
+    };
+    Ok(user::Entity::find_by_id(owner)
+        .select_only()
+        .column(user::Column::TeamId)
+        .lock_shared()
+        .into_tuple::<Option<Uuid>>()
+        .one(txn)
+        .await?
+        .flatten())
 }
 
 /// Applies a stage move to `next` (status, probability, close time, lost reason).
@@ -918,6 +961,8 @@ async fn save_move(
     let id = current.id;
     let before = read_one(db, id).await?;
     let txn = begin_write(db).await?;
+    let mut next = next;
+    next.owner_team_id = owner_team(&txn, next.owner_id).await?;
     record::save_versioned::<opportunity::Entity, _>(&txn, next.clone(), id, current.version)
         .await?;
     record_move(&txn, actor, &next, Some(current.stage.clone())).await?;

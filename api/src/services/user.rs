@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::auth::password::{check_strength, is_demo_password, PasswordHasher};
 use crate::auth::{policy, Actor};
 use crate::config::AuthSettings;
-use crate::entities::{team, user};
+use crate::entities::{opportunity, team, user};
 use crate::error::{AppError, AppResult};
 use crate::services::record::{self, KeyKind, Keyset};
 use crate::services::{
@@ -257,6 +257,16 @@ pub async fn update(
         .col_expr(user::Column::Version, Expr::value(next.version))
         .col_expr(user::Column::UpdatedAt, Expr::value(next.updated_at));
     record::update_versioned(&txn, update, id, expected_version).await?;
+    if next.team_id != current.team_id {
+        // Their deals carry a copy of the owner's team for the team board's index, rewritten
+        // with the move (the user row, locked above, orders this against deal writes:
+        // opportunity::owner_team).
+        opportunity::Entity::update_many()
+            .col_expr(opportunity::Column::OwnerTeamId, Expr::value(next.team_id))
+            .filter(opportunity::Column::OwnerId.eq(id))
+            .exec(&txn)
+            .await?;
+    }
     let after = user_dto(next)?;
     audit::commit(
         txn,

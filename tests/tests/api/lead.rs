@@ -13,21 +13,6 @@ async fn lead(app: &TestApp, token: &str, body: Value) -> Value {
         .body
 }
 
-async fn team_id(app: &TestApp, name: &str) -> String {
-    let admin = app.login("admin").await;
-    let teams = app.get(&admin, "/api/v1/teams").await.expect(200).body;
-    teams
-        .as_array()
-        .or_else(|| teams["items"].as_array())
-        .unwrap()
-        .iter()
-        .find(|t| t["name"] == name)
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 async fn rule(app: &TestApp, token: &str, body: Value) -> Value {
     app.post(token, "/api/v1/lead-rules", body)
         .await
@@ -133,7 +118,7 @@ async fn a_rep_keeps_what_they_enter_and_duplicates_of_leads_and_customers_are_n
 async fn rules_deal_leads_to_the_team_in_turn_skip_full_and_inactive_reps_then_queue() {
     let app = spawn_app().await;
     let admin = app.login("admin").await;
-    let east1 = team_id(&app, "华东一组").await;
+    let east1 = app.team_id("华东一组").await;
     let r = rule(
         &app,
         &admin,
@@ -226,7 +211,7 @@ async fn turns_are_fair_when_two_instances_assign_at_once() {
     let app = spawn_app().await;
     let other = app.another_instance().await;
     let admin = app.login("admin").await;
-    let east2 = team_id(&app, "华东二组").await;
+    let east2 = app.team_id("华东二组").await;
     rule(
         &app,
         &admin,
@@ -299,7 +284,7 @@ async fn settings_changed_through_another_instance_hold_at_once() {
     assert_eq!(r.error_fields(), ["custom.budget"]);
 
     // So is a new rule: the next lead from Hainan goes to its team.
-    let east2 = team_id(&app, "华东二组").await;
+    let east2 = app.team_id("华东二组").await;
     let made = rule(
         &other,
         &admin,
@@ -392,8 +377,8 @@ async fn settings_changed_through_another_instance_hold_at_once() {
 #[tokio::test]
 async fn supervisors_hand_out_queued_leads_and_managers_keep_to_their_region() {
     let app = spawn_app().await;
-    let east1 = team_id(&app, "华东一组").await;
-    let south1 = team_id(&app, "华南一组").await;
+    let east1 = app.team_id("华东一组").await;
+    let south1 = app.team_id("华南一组").await;
     let manager = app.login("manager_east").await;
     // A manager's rules are their region's, for their teams only.
     let r = app

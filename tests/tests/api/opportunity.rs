@@ -242,14 +242,6 @@ async fn board_counts_and_sums(app: TestApp) {
     let initial = col("initial");
     assert_eq!(initial["count"], 4);
     // The cards: the team's deals of the stage, newest first, none of another region's.
-    let cards = |c: &Value| -> Vec<String> {
-        c["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d["name"].as_str().unwrap().to_owned())
-            .collect()
-    };
     assert_eq!(
         cards(&initial),
         ["看板商机5", "看板商机4", "看板商机2", "看板商机1"]
@@ -289,17 +281,21 @@ async fn board_counts_and_sums(app: TestApp) {
     assert_eq!(one["columns"][0]["count"], 2);
 }
 
-/// The board's columns as the supervisor sees them: stage → (count, total, weighted total).
-async fn board_of(app: &TestApp, token: &str) -> BTreeMap<String, (i64, i64, i64)> {
+/// The board's columns as `token` sees them.
+async fn columns(app: &TestApp, token: &str) -> Vec<Value> {
     let board = app
         .get(token, "/api/v1/opportunity-board")
         .await
         .expect(200)
         .body;
-    board["columns"]
-        .as_array()
-        .unwrap()
-        .iter()
+    board["columns"].as_array().unwrap().clone()
+}
+
+/// The board's columns as the supervisor sees them: stage → (count, total, weighted total).
+async fn board_of(app: &TestApp, token: &str) -> BTreeMap<String, (i64, i64, i64)> {
+    columns(app, token)
+        .await
+        .into_iter()
         .map(|c| {
             (
                 c["stage"].as_str().unwrap().to_owned(),
@@ -661,4 +657,91 @@ async fn the_totals_migration_fills_the_table_from_the_deals() {
         .unwrap();
     assert_eq!(board_of(&app, &sup).await, before);
     assert_eq!(before, board_from_deals(&app, &sup).await);
+}
+
+/// The names of a board's cards in one column, as `token` sees the board.
+async fn cards_of(app: &TestApp, token: &str, stage: &str) -> Vec<String> {
+    columns(app, token)
+        .await
+        .into_iter()
+        .find(|c| c["stage"] == stage)
+        .map(|c| cards(&c))
+        .unwrap_or_default()
+}
+
+/// The names of a column's cards, in the board's order.
+fn cards(column: &Value) -> Vec<String> {
+    column["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// A supervisor's board reads the team's deals through the copy of the owner's team each deal
+/// keeps: moving a rep to another team takes their open deals to the new team's board at once
+/// (and off the old one), also while the rep's deals are being moved along the pipeline.
+#[tokio::test]
+async fn a_rep_moved_to_another_team_takes_their_deals_to_its_board() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let rep = app.login("rep_east1").await;
+    let (sup1, sup2) = (app.login("sup_east1").await, app.login("sup_east2").await);
+    let c = customer(&app, &rep, "换组客户").await;
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        let d = deal(&app, &rep, &c, &format!("换组商机{i}"), 100_000).await;
+        ids.push(d["id"].as_str().unwrap().to_owned());
+    }
+    move_to(&app, &rep, &ids[3], json!({"stage": "proposal"})).await;
+    assert_eq!(
+        cards_of(&app, &sup1, "initial").await,
+        ["换组商机2", "换组商机1", "换组商机0"]
+    );
+    assert!(cards_of(&app, &sup2, "initial").await.is_empty());
+
+    let user_path = format!("/api/v1/users/{}", app.user("rep_east1"));
+    let me = app.get(&admin, &user_path).await.expect(200);
+    app.patch(
+        &admin,
+        &user_path,
+        &me.etag(),
+        json!({"team_id": app.team_id("华东二组").await}),
+    )
+    .await
+    .expect(200);
+    assert!(cards_of(&app, &sup1, "initial").await.is_empty());
+    assert!(cards_of(&app, &sup1, "proposal").await.is_empty());
+    assert_eq!(
+        cards_of(&app, &sup2, "initial").await,
+        ["换组商机2", "换组商机1", "换组商机0"]
+    );
+    assert_eq!(cards_of(&app, &sup2, "proposal").await, ["换组商机3"]);
+
+    // Back to the first team while three of the deals move along: each move either waits for
+    // the team move and copies the new team, or is rewritten by it.
+    let etag = app.get(&admin, &user_path).await.expect(200).etag();
+    let back = app.patch(
+        &admin,
+        &user_path,
+        &etag,
+        json!({"team_id": app.team_id("华东一组").await}),
+    );
+    let paths: Vec<String> = ids[..3]
+        .iter()
+        .map(|id| format!("/api/v1/opportunities/{id}/stage"))
+        .collect();
+    let moves = paths
+        .iter()
+        .map(|p| app.post(&rep, p, json!({"stage": "negotiation"})))
+        .collect::<Vec<_>>();
+    let (back, moves) = tokio::join!(back, futures_util::future::join_all(moves));
+    back.expect(200);
+    for m in moves {
+        m.expect(200);
+    }
+    assert!(cards_of(&app, &sup2, "negotiation").await.is_empty());
+    assert_eq!(cards_of(&app, &sup1, "negotiation").await.len(), 3);
+    assert_eq!(cards_of(&app, &sup1, "proposal").await, ["换组商机3"]);
 }

@@ -745,3 +745,37 @@ async fn a_rep_moved_to_another_team_takes_their_deals_to_its_board() {
     assert_eq!(cards_of(&app, &sup1, "negotiation").await.len(), 3);
     assert_eq!(cards_of(&app, &sup1, "proposal").await, ["换组商机3"]);
 }
+
+/// The team copy only narrows the board's query; who sees a card is still decided by its owner.
+/// A copy naming the wrong team (as a bug or a race might leave it) shows the deal to no one
+/// outside the owner's scope.
+#[tokio::test]
+async fn a_wrong_team_copy_never_shows_a_deal_to_that_team() {
+    use kaidan_api::entities::opportunity;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let app = spawn_app().await;
+    let rep = app.login("rep_east1").await;
+    let c = customer(&app, &rep, "错组客户").await;
+    let d = deal(&app, &rep, &c, "错组商机", 100_000).await;
+    let id: uuid::Uuid = d["id"].as_str().unwrap().parse().unwrap();
+    let east2: uuid::Uuid = app.team_id("华东二组").await.parse().unwrap();
+    let changed = opportunity::Entity::update_many()
+        .col_expr(opportunity::Column::OwnerTeamId, Expr::value(Some(east2)))
+        .filter(opportunity::Column::Id.eq(id))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(changed.rows_affected, 1);
+    // The other team has deals of its own in the stage, so its column is read.
+    let rep3 = app.login("rep_east3").await;
+    let c3 = customer(&app, &rep3, "二组客户").await;
+    deal(&app, &rep3, &c3, "二组商机", 50_000).await;
+    let sup2 = app.login("sup_east2").await;
+    assert_eq!(cards_of(&app, &sup2, "initial").await, ["二组商机"]);
+    // Hidden from its own team's board until the next write of the deal puts the copy right.
+    let sup1 = app.login("sup_east1").await;
+    assert!(cards_of(&app, &sup1, "initial").await.is_empty());
+    move_to(&app, &rep, &id.to_string(), json!({"stage": "needs"})).await;
+    assert_eq!(cards_of(&app, &sup1, "needs").await, ["错组商机"]);
+}

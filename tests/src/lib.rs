@@ -424,10 +424,18 @@ impl TestApp {
 
     /// The id of the demo team called `name`, as the admin's team list gives it.
     pub async fn team_id(&self, name: &str) -> String {
+        self.org_id("/api/v1/teams", name).await
+    }
+
+    /// The id of the demo region called `name`, as the admin's region list gives it.
+    pub async fn region_id(&self, name: &str) -> String {
+        self.org_id("/api/v1/regions", name).await
+    }
+
+    async fn org_id(&self, list: &str, name: &str) -> String {
         let admin = self.login("admin").await;
-        let teams = self.get(&admin, "/api/v1/teams").await.expect(200).body;
-        teams
-            .as_array()
+        let rows = self.get(&admin, list).await.expect(200).body;
+        rows.as_array()
             .unwrap()
             .iter()
             .find(|t| t["name"] == name)

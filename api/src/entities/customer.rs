@@ -18,6 +18,10 @@ pub struct Model {
     pub lat: Option<f64>,
     pub lng: Option<f64>,
     pub owner_id: Option<Uuid>,
+    /// Copies of the owner's team and region, for the team's and region's list index; a copy
+    /// narrows where a list looks, never who may see the customer (`services::org::owner_place`).
+    pub owner_team_id: Option<Uuid>,
+    pub owner_region_id: Option<Uuid>,
     pub source: Option<String>,
     pub notes: Option<String>,
     /// The tags as a JSON array (mirrors `customer_tags`, which the tag filter uses).

@@ -28,7 +28,7 @@ use crate::entities::{customer, pool, user};
 use crate::error::AppResult;
 use crate::services::audit;
 use crate::services::notification::{self, Notice};
-use crate::services::pool::{level_of, rules_of};
+use crate::services::pool::{into_pool, level_of, rules_of};
 
 /// Customers looked at per batch (one transaction).
 pub const BATCH: u64 = 500;
@@ -187,12 +187,8 @@ async fn step(
         match rules.due(reclaim_at, followed, c.warned_at, now) {
             Due::Nothing => {}
             Due::Reclaim => {
-                let done = customer::Entity::update_many()
+                let done = into_pool(customer::Entity::update_many(), *pool_id, now, REASON)
                     .col_expr(customer::Column::PreviousOwnerId, Expr::value(Some(owner)))
-                    .col_expr(customer::Column::OwnerId, Expr::value(Option::<Uuid>::None))
-                    .col_expr(customer::Column::PoolId, Expr::value(Some(*pool_id)))
-                    .col_expr(customer::Column::PooledAt, Expr::value(Some(now)))
-                    .col_expr(customer::Column::PoolReason, Expr::value(Some(REASON)))
                     .col_expr(
                         customer::Column::Version,
                         Expr::col(customer::Column::Version).add(1),

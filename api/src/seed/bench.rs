@@ -12,7 +12,7 @@ use kaidan_shared::validate::credit_code_check_char;
 use kaidan_shared::Role;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    PaginatorTrait, QueryFilter,
+    PaginatorTrait, QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -162,6 +162,19 @@ pub async fn seed_bench(
         .filter(customer::Column::Source.eq(BENCH_SOURCE))
         .count(db)
         .await?;
+    // Each owner's team and region, for the customers' copies of them.
+    let places: std::collections::HashMap<Uuid, (Option<Uuid>, Option<Uuid>)> =
+        user::Entity::find()
+            .select_only()
+            .column(user::Column::Id)
+            .column(user::Column::TeamId)
+            .column(user::Column::RegionId)
+            .into_tuple::<(Uuid, Option<Uuid>, Option<Uuid>)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|(id, team, region)| (id, (team, region)))
+            .collect();
     let start = Instant::now();
     let base_time = now();
     let (mut added, mut contacts_added) = (0u64, 0u64);
@@ -190,6 +203,8 @@ pub async fn seed_bench(
                 value: Set(cycle.into()),
                 record_id: Set(id),
             });
+            let owner = owners[(n % owners.len() as u64) as usize];
+            let place = places.get(&owner).copied().unwrap_or_default();
             rows.push(customer::ActiveModel {
                 id: Set(id),
                 kind: Set("company".into()),
@@ -203,7 +218,9 @@ pub async fn seed_bench(
                 address: Set(Some(format!("{city_name}市高新区创业路{}号", 1 + n % 999))),
                 lat: Set(None),
                 lng: Set(None),
-                owner_id: Set(Some(owners[(n % owners.len() as u64) as usize])),
+                owner_id: Set(Some(owner)),
+                owner_team_id: Set(place.0),
+                owner_region_id: Set(place.1),
                 source: Set(Some(BENCH_SOURCE.into())),
                 notes: Set(None),
                 tags: Set(None),

@@ -170,6 +170,14 @@ pub async fn seed(
         .filter(customer::Column::PoolReason.eq(REASON))
         .exec(db)
         .await?;
+    // Their copies of the owner's team and region with them (as migration 30 fills them).
+    db.execute_unprepared(
+        "UPDATE customers SET \
+         owner_team_id = (SELECT team_id FROM users WHERE users.id = customers.owner_id), \
+         owner_region_id = (SELECT region_id FROM users WHERE users.id = customers.owner_id) \
+         WHERE owner_id IS NOT NULL AND owner_team_id IS NULL",
+    )
+    .await?;
 
     // 30 % in the company-wide pool (not the first rep's: their list is measured as before).
     let Some(company_pool) = pool::Entity::find()
@@ -205,15 +213,13 @@ pub async fn seed(
             .take(want as usize)
             .map(|c| c.id)
             .collect();
-        customer::Entity::update_many()
-            .col_expr(
-                customer::Column::PreviousOwnerId,
-                Expr::col(customer::Column::OwnerId),
-            )
-            .col_expr(customer::Column::OwnerId, Expr::value(Option::<Uuid>::None))
-            .col_expr(customer::Column::PoolId, Expr::value(Some(company_pool.id)))
-            .col_expr(customer::Column::PooledAt, Expr::value(Some(at)))
-            .col_expr(customer::Column::PoolReason, Expr::value(Some(SEEDED)))
+        // The previous owner first: SQLite and PostgreSQL read the old value in every SET, but
+        // MySQL reads the columns its earlier SETs already changed.
+        let update = customer::Entity::update_many().col_expr(
+            customer::Column::PreviousOwnerId,
+            Expr::col(customer::Column::OwnerId),
+        );
+        crate::services::pool::into_pool(update, company_pool.id, at, SEEDED)
             .filter(customer::Column::Id.is_in(ids.clone()))
             .exec(db)
             .await?;

@@ -49,7 +49,7 @@ use crate::services::rules_cache::RulesCache;
 use crate::services::Conns;
 use crate::services::{
     audit, begin_write, check_version, contact, customer as customers, deal_totals, field,
-    like_contains, new_id, now, opportunity, page_limit, rules_cache, stale,
+    like_contains, new_id, now, opportunity, org, page_limit, rules_cache, stale,
 };
 
 /// The most lead duplicates reported on create.
@@ -1191,6 +1191,10 @@ pub async fn convert(
     };
 
     let txn = begin_write(db).await?;
+    // Whoever will own what is made: their place first, read once for the customer's and the
+    // deal's copies (org::owner_place).
+    let deal_owner = existing.as_ref().and_then(|c| c.owner_id).unwrap_or(owner);
+    let place = org::owner_place(&txn, Some(deal_owner)).await?;
     let at = now();
     let mut next = current.clone();
     next.status = LeadStatus::Converted.as_str().into();
@@ -1220,6 +1224,7 @@ pub async fn convert(
                     custom: empty.clone(),
                     owner_id: owner,
                     owner_name: owner_name.clone(),
+                    place: Some(place),
                 },
                 clock,
                 &mut trail,
@@ -1240,7 +1245,8 @@ pub async fn convert(
                 names: deal_names,
                 fresh_customer: existing.is_none(),
                 customer_id,
-                owner: existing.as_ref().and_then(|c| c.owner_id).unwrap_or(owner),
+                owner: deal_owner,
+                place: Some(place),
                 stage,
                 input: OpportunityCreate {
                     customer_id,

@@ -36,6 +36,7 @@ use crate::entities::{
 };
 use crate::error::{AppError, AppResult};
 use crate::services::field_plan::PlanCache;
+use crate::services::org::OwnerPlace;
 use crate::services::record::{self, KeyKind, Keyset};
 use crate::services::rules_cache::RulesCache;
 use crate::services::{
@@ -690,6 +691,7 @@ pub async fn create(
         custom,
         names: None,
         fresh_customer: false,
+        place: None,
     };
     let mut trail = audit::Trail::default();
     let (mut dto, row) = insert(&txn, actor, &rules, deal, clock, &mut trail).await?;
@@ -714,6 +716,9 @@ pub(crate) struct NewDeal<'a> {
     pub names: Option<(String, String)>,
     /// The customer was made in this transaction, its follow-up clock just set.
     pub fresh_customer: bool,
+    /// The owner's place when the caller read it first in this transaction
+    /// (`org::owner_place`); else it is read here, first.
+    pub place: Option<OwnerPlace>,
 }
 
 /// Writes a new deal inside `txn`: the row, its first stage move, its customer's follow-up clock
@@ -738,8 +743,12 @@ pub(crate) async fn insert(
         custom,
         names,
         fresh_customer,
+        place,
     } = deal;
-    let owner_team_id = owner_team(txn, Some(owner)).await?;
+    let owner_team_id = match place {
+        Some(p) => p.team_id,
+        None => owner_team(txn, Some(owner)).await?,
+    };
     let t = now();
     let at = clock.now();
     let m = opportunity::Model {
@@ -908,27 +917,12 @@ pub async fn update(
 }
 
 /// The team of a deal's owner, for the deal's copy of it (`owner_team_id`, the team board's
-/// index). Every deal write that saves the copy reads it here first in its transaction, before it
-/// touches an existing deal, and holds the user row share-locked to its commit: moving a user to
-/// another team locks that row and then rewrites the copies on their deals (`user::update`), so
-/// a write either waits for the move and reads the new team, or the move waits for the write and
-/// then rewrites what it saved — and, the user row coming first in both, neither waits on a deal
-/// row the other holds. (SQLite takes one writer at a time.)
+/// index), read share-locked first in the deal's transaction (`org::owner_place` says why).
 pub(crate) async fn owner_team<C: ConnectionTrait>(
     txn: &C,
     owner: Option<Uuid>,
 ) -> AppResult<Option<Uuid>> {
-    let Some(owner) = owner else {
-        return Ok(None);
-    };
-    Ok(user::Entity::find_by_id(owner)
-        .select_only()
-        .column(user::Column::TeamId)
-        .lock_shared()
-        .into_tuple::<Option<Uuid>>()
-        .one(txn)
-        .await?
-        .flatten())
+    Ok(crate::services::org::owner_place(txn, owner).await?.team_id)
 }
 
 /// Applies a stage move to `next` (status, probability, close time, lost reason).

@@ -4,16 +4,52 @@ use kaidan_shared::audit::AuditAction;
 use kaidan_shared::org::{Region, RegionInput, Team, TeamCreate, TeamUpdate};
 use kaidan_shared::FieldCode;
 use kaidan_shared::{Action, Patch, Resource, Role};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use uuid::Uuid;
 
 use crate::auth::{policy, Actor};
-use crate::entities::{region, team, user};
+use crate::entities::{customer, region, team, user};
 use crate::error::{AppError, AppResult};
 use crate::services::{audit, begin_write, check_version, new_id, now, record, unique_violation};
+
+/// Where a record's owner sits in the org: the copies a customer (team and region) and a deal
+/// (team) keep of it, so that a team's or region's list reads an index of its own records.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct OwnerPlace {
+    pub team_id: Option<Uuid>,
+    pub region_id: Option<Uuid>,
+}
+
+/// The team and region of a record's owner, for the record's copies of them. Every write that
+/// saves a copy reads it here first in its transaction, before it touches an existing record,
+/// and holds the user row share-locked to its commit: moving a user to another team or region
+/// locks that row (a team's move to another region locks its members' rows) and then rewrites the
+/// copies on their records (`user::update`, `update_team`), so a write either waits for the move
+/// and reads the new place, or the move waits for the write and then rewrites what it saved —
+/// and, the user row coming first in both, neither waits on a record the other holds. (SQLite
+/// takes one writer at a time.) No owner (a pool's customer): no place.
+pub(crate) async fn owner_place<C: ConnectionTrait>(
+    txn: &C,
+    owner: Option<Uuid>,
+) -> AppResult<OwnerPlace> {
+    let Some(owner) = owner else {
+        return Ok(OwnerPlace::default());
+    };
+    let place: Option<(Option<Uuid>, Option<Uuid>)> = user::Entity::find_by_id(owner)
+        .select_only()
+        .column(user::Column::TeamId)
+        .column(user::Column::RegionId)
+        .lock_shared()
+        .into_tuple()
+        .one(txn)
+        .await?;
+    let (team_id, region_id) = place.unwrap_or_default();
+    Ok(OwnerPlace { team_id, region_id })
+}
 
 /// Regions and teams are few (tens), so their lists are whole, sorted by name.
 pub const MAX_ORG_ROWS: u64 = 1000;
@@ -241,6 +277,21 @@ pub async fn update_team(
         user::Entity::update_many()
             .col_expr(user::Column::RegionId, Expr::value(next.region_id))
             .filter(user::Column::TeamId.eq(id))
+            .exec(&txn)
+            .await?;
+        // Their customers' copy of the owner's region follows (`owner_place`: the member rows,
+        // locked just above, order this against customer writes).
+        customer::Entity::update_many()
+            .col_expr(customer::Column::OwnerRegionId, Expr::value(next.region_id))
+            .filter(
+                customer::Column::OwnerId.in_subquery(
+                    Query::select()
+                        .column(user::Column::Id)
+                        .from(user::Entity)
+                        .and_where(user::Column::TeamId.eq(id))
+                        .to_owned(),
+                ),
+            )
             .exec(&txn)
             .await?;
     }

@@ -20,7 +20,7 @@ use kaidan_shared::{Action, ErrorCode, Resource, Role};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    QueryFilter, QueryOrder, QuerySelect, UpdateMany,
 };
 use uuid::Uuid;
 
@@ -32,7 +32,7 @@ use crate::services::customer::{shown, with_owner, CustomerRow};
 use crate::services::record::{self, KeyKind, Keyset};
 use crate::services::rules_cache::RulesCache;
 use crate::services::{
-    audit, begin_write, check_version, contact, field, like_contains, new_id, now, page_limit,
+    audit, begin_write, check_version, contact, field, like_contains, new_id, now, org, page_limit,
     stale, unique_violation,
 };
 
@@ -71,6 +71,29 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor) -> AppResult<Vec<Pool>
 }
 
 /// A region's own pool, else the oldest company-wide pool: where its customers go back to.
+/// An update that takes customers into the pool `pool` (with `at` and `reason`): no owner, and
+/// so no copies of an owner's place (`org::owner_place`).
+pub(crate) fn into_pool(
+    update: UpdateMany<customer::Entity>,
+    pool: Uuid,
+    at: DateTime<Utc>,
+    reason: &str,
+) -> UpdateMany<customer::Entity> {
+    update
+        .col_expr(customer::Column::OwnerId, Expr::value(Option::<Uuid>::None))
+        .col_expr(
+            customer::Column::OwnerTeamId,
+            Expr::value(Option::<Uuid>::None),
+        )
+        .col_expr(
+            customer::Column::OwnerRegionId,
+            Expr::value(Option::<Uuid>::None),
+        )
+        .col_expr(customer::Column::PoolId, Expr::value(Some(pool)))
+        .col_expr(customer::Column::PooledAt, Expr::value(Some(at)))
+        .col_expr(customer::Column::PoolReason, Expr::value(Some(reason)))
+}
+
 pub async fn pool_for_region<C: ConnectionTrait>(
     db: &C,
     region: Option<Uuid>,
@@ -316,6 +339,8 @@ pub async fn release(
     let before = Customer::from(row_of(db, current.clone()).await?);
     let mut next = current.clone();
     next.owner_id = None;
+    next.owner_team_id = None;
+    next.owner_region_id = None;
     next.previous_owner_id = Some(owner);
     next.pool_id = Some(target.id);
     next.pooled_at = Some(now);
@@ -457,9 +482,16 @@ pub async fn claim(
             );
         }
     }
+    // The claimer's row is locked above, first, as `org::owner_place` needs.
+    let place = org::owner_place(&txn, Some(actor.user_id)).await?;
     let t = crate::services::now();
     let taken = customer::Entity::update_many()
         .col_expr(customer::Column::OwnerId, Expr::value(Some(actor.user_id)))
+        .col_expr(customer::Column::OwnerTeamId, Expr::value(place.team_id))
+        .col_expr(
+            customer::Column::OwnerRegionId,
+            Expr::value(place.region_id),
+        )
         .col_expr(customer::Column::PoolId, Expr::value(Option::<Uuid>::None))
         .col_expr(
             customer::Column::PooledAt,

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::auth::password::{check_strength, is_demo_password, PasswordHasher};
 use crate::auth::{policy, Actor};
 use crate::config::AuthSettings;
-use crate::entities::{opportunity, team, user};
+use crate::entities::{customer, opportunity, team, user};
 use crate::error::{AppError, AppResult};
 use crate::services::record::{self, KeyKind, Keyset};
 use crate::services::{
@@ -260,10 +260,19 @@ pub async fn update(
     if next.team_id != current.team_id {
         // Their deals carry a copy of the owner's team for the team board's index, rewritten
         // with the move (the user row, locked above, orders this against deal writes:
-        // opportunity::owner_team).
+        // org::owner_place).
         opportunity::Entity::update_many()
             .col_expr(opportunity::Column::OwnerTeamId, Expr::value(next.team_id))
             .filter(opportunity::Column::OwnerId.eq(id))
+            .exec(&txn)
+            .await?;
+    }
+    if next.team_id != current.team_id || next.region_id != current.region_id {
+        // So do their customers, which carry the team and the region (org::owner_place).
+        customer::Entity::update_many()
+            .col_expr(customer::Column::OwnerTeamId, Expr::value(next.team_id))
+            .col_expr(customer::Column::OwnerRegionId, Expr::value(next.region_id))
+            .filter(customer::Column::OwnerId.eq(id))
             .exec(&txn)
             .await?;
     }

@@ -906,3 +906,196 @@ async fn malformed_if_match_is_a_bad_request_and_never_matches() {
     transfer("\"1\"").await.expect(200);
     assert_eq!(app.get(&sup, &path).await.expect(200).body["version"], 2);
 }
+
+/// Who finds `name` in their customer list, newest change first (the list that reads the
+/// customers' copies of their owner's team and region).
+async fn finders(app: &kaidan_tests::TestApp, name: &str) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    for who in [
+        "sup_east1",
+        "sup_east2",
+        "sup_south1",
+        "manager_east",
+        "manager_south",
+    ] {
+        let t = app.login(who).await;
+        let page = app
+            .get(&t, &format!("/api/v1/customers?limit=50&q={name}"))
+            .await
+            .expect(200);
+        if names(&page.body).iter().any(|n| n == name) {
+            out.push(who);
+        }
+    }
+    out
+}
+
+/// A supervisor's and a regional manager's lists follow a customer's owner: through a move of
+/// the rep to another team and region, a move of the team to another region, a transfer, a
+/// release to the pool and a claim — and through edits racing a move.
+#[tokio::test]
+async fn team_and_region_lists_follow_the_owner_wherever_they_move() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let rep = app.login("rep_east1").await;
+    let c = app
+        .create_customer(&rep, json!({"name": "随人客户", "level": "C"}))
+        .await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        finders(&app, "随人客户").await,
+        ["sup_east1", "manager_east"]
+    );
+
+    let user_path = format!("/api/v1/users/{}", app.user("rep_east1"));
+    let move_rep = |team: String| {
+        let (app, admin, user_path) = (&app, &admin, &user_path);
+        async move {
+            let etag = app.get(admin, user_path).await.expect(200).etag();
+            app.patch(admin, user_path, &etag, json!({"team_id": team}))
+                .await
+                .expect(200);
+        }
+    };
+    move_rep(app.team_id("华东二组").await).await;
+    assert_eq!(
+        finders(&app, "随人客户").await,
+        ["sup_east2", "manager_east"]
+    );
+    // Another region: the team's region comes with it.
+    move_rep(app.team_id("华南一组").await).await;
+    assert_eq!(
+        finders(&app, "随人客户").await,
+        ["sup_south1", "manager_south"]
+    );
+    // The team moves to 华东: its members' customers go to that region's list.
+    let team_path = format!("/api/v1/teams/{}", app.team_id("华南一组").await);
+    let teams = app.get(&admin, "/api/v1/teams").await.expect(200).body;
+    let version = teams
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "华南一组")
+        .unwrap()["version"]
+        .as_i64()
+        .unwrap();
+    app.patch(
+        &admin,
+        &team_path,
+        &format!("\"{version}\""),
+        json!({"region_id": app.region_id("华东").await}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        finders(&app, "随人客户").await,
+        ["sup_south1", "manager_east"]
+    );
+
+    // Transferred to rep_east3 (华东二组).
+    app.post(
+        &admin,
+        &format!("/api/v1/customers/{id}/transfer"),
+        json!({"owner_id": app.user("rep_east3")}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        finders(&app, "随人客户").await,
+        ["sup_east2", "manager_east"]
+    );
+
+    // Released to the pool: nobody's team list; claimed by rep_east2: 华东一组's.
+    app.post(&admin, "/api/v1/pools", json!({"name": "公司公海"}))
+        .await
+        .expect(201);
+    let rep3 = app.login("rep_east3").await;
+    app.post(
+        &rep3,
+        &format!("/api/v1/customers/{id}/release"),
+        json!({"reason": "暂无需求"}),
+    )
+    .await
+    .expect(200);
+    assert!(finders(&app, "随人客户").await.is_empty());
+    let rep2 = app.login("rep_east2").await;
+    app.post(&rep2, &format!("/api/v1/customers/{id}/claim"), json!({}))
+        .await
+        .expect(200);
+    assert_eq!(
+        finders(&app, "随人客户").await,
+        ["sup_east1", "manager_east"]
+    );
+
+    // Edits racing a move of their owner: each edit either waits for the move and copies the
+    // new team, or is rewritten by it (an edit writes the whole row).
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let c = app
+            .create_customer(&rep2, json!({"name": format!("竞改客户{i}"), "level": "C"}))
+            .await;
+        ids.push(c["id"].as_str().unwrap().to_owned());
+    }
+    let rep2_path = format!("/api/v1/users/{}", app.user("rep_east2"));
+    let etag = app.get(&admin, &rep2_path).await.expect(200).etag();
+    let team2 = app.team_id("华东二组").await;
+    let moved = app.patch(&admin, &rep2_path, &etag, json!({"team_id": team2}));
+    let paths: Vec<String> = ids
+        .iter()
+        .map(|id| format!("/api/v1/customers/{id}"))
+        .collect();
+    let edits = paths
+        .iter()
+        .map(|p| app.patch(&rep2, p, "\"1\"", json!({"notes": "改了"})))
+        .collect::<Vec<_>>();
+    let (moved, edits) = tokio::join!(moved, futures_util::future::join_all(edits));
+    moved.expect(200);
+    for e in edits {
+        e.expect(200);
+    }
+    for i in 0..3 {
+        assert_eq!(
+            finders(&app, &format!("竞改客户{i}")).await,
+            ["sup_east2", "manager_east"]
+        );
+    }
+}
+
+/// The copies only narrow the list's query; who sees a customer is still decided by its owner.
+#[tokio::test]
+async fn a_wrong_team_copy_never_shows_a_customer_to_that_team() {
+    use kaidan_api::entities::customer;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let app = spawn_app().await;
+    let rep = app.login("rep_east1").await;
+    let c = app
+        .create_customer(&rep, json!({"name": "错组客户", "level": "C"}))
+        .await;
+    let id: uuid::Uuid = c["id"].as_str().unwrap().parse().unwrap();
+    let east2: uuid::Uuid = app.team_id("华东二组").await.parse().unwrap();
+    let south: uuid::Uuid = app.region_id("华南").await.parse().unwrap();
+    let changed = customer::Entity::update_many()
+        .col_expr(customer::Column::OwnerTeamId, Expr::value(Some(east2)))
+        .col_expr(customer::Column::OwnerRegionId, Expr::value(Some(south)))
+        .filter(customer::Column::Id.eq(id))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(changed.rows_affected, 1);
+    // Hidden from its own team's and region's lists until the next write puts the copies right,
+    // never shown to the team and region they name.
+    assert!(finders(&app, "错组客户").await.is_empty());
+    app.patch(
+        &rep,
+        &format!("/api/v1/customers/{id}"),
+        "\"1\"",
+        json!({"notes": "改对"}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        finders(&app, "错组客户").await,
+        ["sup_east1", "manager_east"]
+    );
+}

@@ -86,7 +86,7 @@ async fn an_admin_builds_the_org_and_the_new_rep_works_at_once() {
             &admin,
             &format!("/api/v1/teams/{}", team.id()),
             &team.etag(),
-            json!({"region_id": app_region(&app, &admin, "华东").await}),
+            json!({"region_id": app.region_id("华东").await}),
         )
         .await
         .expect(200);
@@ -95,10 +95,7 @@ async fn an_admin_builds_the_org_and_the_new_rep_works_at_once() {
         .get(&admin, &format!("/api/v1/users/{}", user.id()))
         .await
         .expect(200);
-    assert_eq!(
-        moved.body["region_id"],
-        app_region(&app, &admin, "华东").await
-    );
+    assert_eq!(moved.body["region_id"], app.region_id("华东").await);
 
     // Every one of those changes is in the audit log, attributed to the admin.
     for (entity, id, actions) in [
@@ -136,19 +133,6 @@ async fn an_admin_builds_the_org_and_the_new_rep_works_at_once() {
             .is_none(),
         "no password hash in the audit log"
     );
-}
-
-async fn app_region(app: &kaidan_tests::TestApp, token: &str, name: &str) -> String {
-    let r = app.get(token, "/api/v1/regions").await.expect(200);
-    r.body
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["name"] == name)
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
 }
 
 #[tokio::test]

@@ -13,6 +13,7 @@ pub mod de;
 pub mod duplicate;
 pub mod error;
 pub mod field;
+pub mod geo;
 pub mod layout;
 pub mod lead;
 pub mod normalize;

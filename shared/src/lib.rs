@@ -27,6 +27,7 @@ pub mod policy;
 pub mod pool;
 pub mod user;
 pub mod validate;
+pub mod visit;
 
 pub use error::{ErrorCode, FieldCode, FieldError, Problem};
 pub use patch::Patch;

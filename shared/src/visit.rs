@@ -1,0 +1,458 @@
+//! Visits (拜访): a rep at a customer's door. Planned for a day or logged on the spot, checked in
+//! where the server says and when the server says, recorded with an outcome and the next step.
+//!
+//! The server's clock is the record of a check-in and a check-out; the phone sends only where it
+//! is (WGS-84, with the accuracy the browser reports). Whether a check-in is trustworthy is decided
+//! here (`assess_check_in`), so the phone can tell the rep before they send and the server says
+//! the same after.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::{FieldCode, FieldError};
+use crate::field::CustomValues;
+use crate::geo::{distance_m, LatLng};
+use crate::patch::Patch;
+use crate::validate::{limits, Errors};
+
+/// How far from the customer's stored location a check-in may be before it is flagged, unless
+/// an admin sets another radius.
+pub const DEFAULT_RADIUS_M: u32 = 500;
+
+/// The largest accuracy a check-in may report (a cell-tower fix in the countryside is a few
+/// kilometres; beyond this the browser had no real fix).
+pub const MAX_ACCURACY_M: f64 = 100_000.0;
+
+/// The most contacts one visit may name as met.
+pub const MAX_CONTACTS_MET: usize = 20;
+
+/// Where a visit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum VisitStatus {
+    /// Planned, not yet checked in.
+    Planned,
+    /// Checked in, not yet checked out.
+    CheckedIn,
+    /// Checked out: the visit happened.
+    Done,
+    /// Called off before the check-in.
+    Cancelled,
+}
+
+impl VisitStatus {
+    pub const ALL: [VisitStatus; 4] = [
+        VisitStatus::Planned,
+        VisitStatus::CheckedIn,
+        VisitStatus::Done,
+        VisitStatus::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VisitStatus::Planned => "planned",
+            VisitStatus::CheckedIn => "checked_in",
+            VisitStatus::Done => "done",
+            VisitStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<VisitStatus> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// Why a check-in is not to be trusted as it stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CheckInFlag {
+    /// Farther from the customer's location than the radius.
+    TooFar,
+    /// The position's accuracy is worse than the radius: it cannot show the rep was there.
+    Imprecise,
+    /// The customer has no location to compare with.
+    NoCustomerLocation,
+}
+
+/// What the server makes of a check-in's position.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CheckInAssessment {
+    /// Whole metres to the customer's stored location (none without one).
+    pub distance_m: Option<u32>,
+    /// Empty: a trustworthy check-in.
+    pub flags: Vec<CheckInFlag>,
+}
+
+impl CheckInAssessment {
+    pub fn flagged(&self) -> bool {
+        !self.flags.is_empty()
+    }
+}
+
+/// Judges a check-in at `at` (accuracy `accuracy_m`, the radius of the browser's 68 % circle)
+/// against the customer's location and the allowed `radius_m`: beyond the radius is too far; an
+/// accuracy worse than the radius is imprecise, whatever the distance, since the true position
+/// may be anywhere in that circle.
+pub fn assess_check_in(
+    customer: Option<LatLng>,
+    at: LatLng,
+    accuracy_m: f64,
+    radius_m: u32,
+) -> CheckInAssessment {
+    let radius = f64::from(radius_m);
+    let mut flags = Vec::new();
+    let distance = customer.map(|c| distance_m(c, at));
+    match distance {
+        Some(d) if d > radius => flags.push(CheckInFlag::TooFar),
+        Some(_) => {}
+        None => flags.push(CheckInFlag::NoCustomerLocation),
+    }
+    if accuracy_m > radius {
+        flags.push(CheckInFlag::Imprecise);
+    }
+    CheckInAssessment {
+        // Whole metres, rounded; no distance on Earth overflows a u32.
+        distance_m: distance.map(|d| d.round() as u32),
+        flags,
+    }
+}
+
+/// `POST /api/v1/visits/{id}/check-in`: where the phone is, as the browser's geolocation reports
+/// it (WGS-84); the time is the server's.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CheckIn {
+    #[cfg_attr(feature = "openapi", schema(example = 30.2741, minimum = -90, maximum = 90))]
+    pub lat: f64,
+    #[cfg_attr(feature = "openapi", schema(example = 120.1551, minimum = -180, maximum = 180))]
+    pub lng: f64,
+    /// Metres (the browser's `coords.accuracy`).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = 35.0, minimum = 0, maximum = 100000)
+    )]
+    pub accuracy_m: f64,
+    /// Store this position as the customer's location when it has none (roles that may edit
+    /// the customer; audited).
+    #[serde(default)]
+    pub set_customer_location: bool,
+}
+
+impl CheckIn {
+    pub fn at(&self) -> LatLng {
+        LatLng::new(self.lat, self.lng)
+    }
+
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::new();
+        if !self.at().is_valid() {
+            e.add(
+                "lat",
+                FieldCode::OutOfRange,
+                "a WGS-84 position: lat −90 to 90, lng −180 to 180",
+            );
+        }
+        if !self.accuracy_m.is_finite() || !(0.0..=MAX_ACCURACY_M).contains(&self.accuracy_m) {
+            e.add("accuracy_m", FieldCode::OutOfRange, "0 to 100,000 metres");
+        }
+        e.finish()
+    }
+}
+
+/// A check-in as the visit keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CheckInRecord {
+    /// The server's time.
+    pub at: DateTime<Utc>,
+    pub lat: f64,
+    pub lng: f64,
+    pub accuracy_m: f64,
+    #[serde(flatten)]
+    pub assessment: CheckInAssessment,
+    /// The radius it was judged against.
+    pub radius_m: u32,
+}
+
+/// Whole seconds between a check-in and a check-out (never negative: the server's clock may be
+/// corrected backwards between the two).
+pub fn duration_s(check_in: DateTime<Utc>, check_out: DateTime<Utc>) -> u32 {
+    u32::try_from((check_out - check_in).num_seconds().max(0)).unwrap_or(u32::MAX)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Visit {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub customer_name: Option<String>,
+    pub opportunity_id: Option<Uuid>,
+    pub owner_id: Option<Uuid>,
+    pub owner_name: Option<String>,
+    pub purpose: Option<String>,
+    /// When it is planned for (none for a visit logged on the spot).
+    pub planned_at: Option<DateTime<Utc>>,
+    pub status: VisitStatus,
+    pub check_in: Option<CheckInRecord>,
+    /// The server's time.
+    pub check_out_at: Option<DateTime<Utc>>,
+    pub duration_s: Option<u32>,
+    /// Contacts of the customer met.
+    pub contact_ids: Vec<Uuid>,
+    pub notes: Option<String>,
+    /// An option key of `visit_outcome`.
+    pub outcome: Option<String>,
+    pub next_step: Option<String>,
+    pub next_follow_up_on: Option<NaiveDate>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom: CustomValues,
+    pub archived: bool,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn record_errors(
+    e: &mut Errors,
+    purpose: Option<&str>,
+    notes: Option<&str>,
+    next_step: Option<&str>,
+    contacts: Option<&[Uuid]>,
+) {
+    e.optional_text("purpose", purpose, limits::REASON);
+    e.optional_text("notes", notes, limits::NOTES);
+    e.optional_text("next_step", next_step, limits::REASON);
+    if contacts.is_some_and(|c| c.len() > MAX_CONTACTS_MET) {
+        e.add("contact_ids", FieldCode::TooMany, "at most 20 contacts");
+    }
+}
+
+/// Plan a visit (`planned_at` given) or log one on the spot (none: it starts now, and its
+/// check-in usually follows at once).
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct VisitCreate {
+    pub customer_id: Uuid,
+    #[serde(default)]
+    pub opportunity_id: Option<Uuid>,
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "演示新版方案", max_length = 500)
+    )]
+    pub purpose: Option<String>,
+    #[serde(default)]
+    pub planned_at: Option<DateTime<Utc>>,
+    /// Defaults to the caller; supervisors plan for their reps.
+    #[serde(default)]
+    pub owner_id: Option<Uuid>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom: CustomValues,
+}
+
+impl VisitCreate {
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::new();
+        record_errors(&mut e, self.purpose.as_deref(), None, None, None);
+        e.finish()
+    }
+}
+
+/// What the rep writes about a visit; each field absent, `null` or a value.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct VisitUpdate {
+    #[serde(default, skip_serializing_if = "Patch::is_absent")]
+    #[cfg_attr(feature = "openapi", schema(inline))]
+    pub purpose: Patch<String>,
+    #[serde(default, skip_serializing_if = "Patch::is_absent")]
+    #[cfg_attr(feature = "openapi", schema(inline, value_type = Option<String>, format = DateTime))]
+    pub planned_at: Patch<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Patch::is_absent")]
+    #[cfg_attr(feature = "openapi", schema(inline, value_type = Option<String>, format = Uuid))]
+    pub opportunity_id: Patch<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 20))]
+    pub contact_ids: Option<Vec<Uuid>>,
+    #[serde(default, skip_serializing_if = "Patch::is_absent")]
+    #[cfg_attr(feature = "openapi", schema(inline))]
+    pub notes: Patch<String>,
+    #[serde(default, skip_serializing_if = "Patch::is_absent")]
+    #[cfg_attr(feature = "openapi", schema(inline))]
+    pub outcome: Patch<String>,
+    #[serde(default, skip_serializing_if = "Patch::is_absent")]
+    #[cfg_attr(feature = "openapi", schema(inline))]
+    pub next_step: Patch<String>,
+    #[serde(default, skip_serializing_if = "Patch::is_absent")]
+    #[cfg_attr(feature = "openapi", schema(inline, value_type = Option<String>, format = Date))]
+    pub next_follow_up_on: Patch<NaiveDate>,
+    #[serde(default, skip_serializing_if = "CustomValues::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom: CustomValues,
+}
+
+impl VisitUpdate {
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::new();
+        record_errors(
+            &mut e,
+            self.purpose.value().map(String::as_str),
+            self.notes.value().map(String::as_str),
+            self.next_step.value().map(String::as_str),
+            self.contact_ids.as_deref(),
+        );
+        e.optional_text("outcome", self.outcome.value().map(String::as_str), 40);
+        e.finish()
+    }
+}
+
+crate::list_query! {
+    /// Filters of the visit list (newest planned or started first).
+    pub struct VisitListQuery {
+        pub owner_id: Option<Uuid>,
+        pub customer_id: Option<Uuid>,
+        pub status: Option<VisitStatus>,
+        /// The visits of one day, in the company's time zone.
+        pub day: Option<NaiveDate>,
+        /// Only flagged check-ins.
+        pub flagged: Option<bool>,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHOP: LatLng = LatLng::new(30.0, 120.0);
+
+    /// Customer location, check-in position, accuracy, radius → distance and flags.
+    type Case = (
+        Option<LatLng>,
+        LatLng,
+        f64,
+        u32,
+        Option<u32>,
+        &'static [CheckInFlag],
+    );
+
+    /// `metres` due north of the shop (0.0045° of latitude is 500.38 m).
+    fn north(metres: f64) -> LatLng {
+        LatLng::new(30.0 + 0.0045 * metres / 500.378, 120.0)
+    }
+
+    #[test]
+    fn a_check_in_is_judged_by_distance_and_accuracy() {
+        use CheckInFlag::*;
+        let cases: &[Case] = &[
+            // At the door with a good fix.
+            (Some(SHOP), north(20.0), 15.0, 500, Some(20), &[]),
+            // Just inside and just outside the radius.
+            (Some(SHOP), north(499.0), 30.0, 500, Some(499), &[]),
+            (Some(SHOP), north(502.0), 30.0, 500, Some(502), &[TooFar]),
+            // A tighter radius set by an admin.
+            (Some(SHOP), north(150.0), 30.0, 100, Some(150), &[TooFar]),
+            // Close, but the fix is too coarse to show it.
+            (Some(SHOP), north(50.0), 800.0, 500, Some(50), &[Imprecise]),
+            // Accuracy equal to the radius still passes.
+            (Some(SHOP), north(50.0), 500.0, 500, Some(50), &[]),
+            // Far and coarse.
+            (
+                Some(SHOP),
+                north(3_000.0),
+                2_000.0,
+                500,
+                Some(3_000),
+                &[TooFar, Imprecise],
+            ),
+            // Nothing to compare with.
+            (None, north(0.0), 10.0, 500, None, &[NoCustomerLocation]),
+        ];
+        for (customer, at, accuracy, radius, distance, flags) in cases {
+            let a = assess_check_in(*customer, *at, *accuracy, *radius);
+            assert_eq!(a.distance_m, *distance, "{customer:?} {at:?}");
+            assert_eq!(
+                a.flags, *flags,
+                "{customer:?} {at:?} ±{accuracy} in {radius}"
+            );
+            assert_eq!(a.flagged(), !flags.is_empty());
+        }
+    }
+
+    #[test]
+    fn positions_must_be_on_the_globe_with_a_sane_accuracy() {
+        let ok = |lat, lng, accuracy_m| {
+            CheckIn {
+                lat,
+                lng,
+                accuracy_m,
+                set_customer_location: false,
+            }
+            .validate()
+        };
+        assert!(ok(30.27, 120.15, 35.0).is_ok());
+        assert!(ok(30.27, 120.15, 0.0).is_ok());
+        for (lat, lng, acc, field) in [
+            (91.0, 120.0, 10.0, "lat"),
+            (30.0, 181.0, 10.0, "lat"),
+            (f64::NAN, 120.0, 10.0, "lat"),
+            (30.0, 120.0, -1.0, "accuracy_m"),
+            (30.0, 120.0, 100_001.0, "accuracy_m"),
+            (30.0, 120.0, f64::INFINITY, "accuracy_m"),
+        ] {
+            let errors = ok(lat, lng, acc).unwrap_err();
+            assert_eq!(errors[0].field, field, "{lat} {lng} {acc}");
+        }
+    }
+
+    #[test]
+    fn a_check_in_body_is_strict() {
+        let c: CheckIn =
+            serde_json::from_str(r#"{"lat":30.1,"lng":120.2,"accuracy_m":12.5}"#).unwrap();
+        assert_eq!(c.at(), LatLng::new(30.1, 120.2));
+        assert!(!c.set_customer_location);
+        // The time is the server's: a client's timestamp is refused, not ignored.
+        assert!(serde_json::from_str::<CheckIn>(
+            r#"{"lat":30.1,"lng":120.2,"accuracy_m":12.5,"at":"2026-01-01T00:00:00Z"}"#
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn durations_count_whole_seconds_and_never_go_negative() {
+        let t = DateTime::parse_from_rfc3339("2026-11-28T09:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(duration_s(t, t + chrono::Duration::seconds(2_700)), 2_700);
+        assert_eq!(duration_s(t, t + chrono::Duration::milliseconds(1_999)), 1);
+        assert_eq!(duration_s(t, t - chrono::Duration::seconds(5)), 0);
+    }
+
+    #[test]
+    fn statuses_round_trip_and_updates_are_checked() {
+        for s in VisitStatus::ALL {
+            assert_eq!(VisitStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(VisitStatus::parse("checkedin"), None);
+        let too_many = VisitUpdate {
+            contact_ids: Some((0..21).map(|_| Uuid::nil()).collect()),
+            notes: Patch::Value("x".repeat(limits::NOTES + 1)),
+            ..Default::default()
+        };
+        let fields: Vec<String> = too_many
+            .validate()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["notes", "contact_ids"]);
+    }
+}

@@ -146,6 +146,10 @@ async fn step(
         BATCH,
     );
     let owners: BTreeSet<Uuid> = rows.iter().filter_map(|r| r.owner_id).collect();
+    // The owners' rows share-locked, in id order, before any customer is touched: moving a user
+    // (or a team) locks those rows first and then rewrites their customers' copies of the
+    // owner's place (org::owner_place), so the batch and a move wait for each other in one
+    // order and never on each other's customers.
     let regions: HashMap<Uuid, Option<Uuid>> = if owners.is_empty() {
         HashMap::new()
     } else {
@@ -154,6 +158,8 @@ async fn step(
             .column(user::Column::Id)
             .column(user::Column::RegionId)
             .filter(user::Column::Id.is_in(owners))
+            .order_by_asc(user::Column::Id)
+            .lock_shared()
             .into_tuple::<(Uuid, Option<Uuid>)>()
             .all(txn)
             .await?

@@ -4,7 +4,7 @@ use kaidan_shared::audit::AuditAction;
 use kaidan_shared::org::{Region, RegionInput, Team, TeamCreate, TeamUpdate};
 use kaidan_shared::FieldCode;
 use kaidan_shared::{Action, Patch, Resource, Role};
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -274,26 +274,36 @@ pub async fn update_team(
         .await
         .map_err(|e| e.on_conflict("a team with this name exists"))?;
     if next.region_id != current.region_id {
-        user::Entity::update_many()
-            .col_expr(user::Column::RegionId, Expr::value(next.region_id))
+        // The members' rows locked first, in id order (as the reclaim job share-locks owners),
+        // then moved; their versions move too, so an edit of a member read before the move
+        // answers 412 instead of writing the old region back.
+        let members: Vec<Uuid> = user::Entity::find()
+            .select_only()
+            .column(user::Column::Id)
             .filter(user::Column::TeamId.eq(id))
-            .exec(&txn)
+            .order_by_asc(user::Column::Id)
+            .lock_exclusive()
+            .into_tuple()
+            .all(&txn)
             .await?;
-        // Their customers' copy of the owner's region follows (`owner_place`: the member rows,
-        // locked just above, order this against customer writes).
-        customer::Entity::update_many()
-            .col_expr(customer::Column::OwnerRegionId, Expr::value(next.region_id))
-            .filter(
-                customer::Column::OwnerId.in_subquery(
-                    Query::select()
-                        .column(user::Column::Id)
-                        .from(user::Entity)
-                        .and_where(user::Column::TeamId.eq(id))
-                        .to_owned(),
-                ),
-            )
-            .exec(&txn)
-            .await?;
+        if !members.is_empty() {
+            user::Entity::update_many()
+                .col_expr(user::Column::RegionId, Expr::value(next.region_id))
+                .col_expr(
+                    user::Column::Version,
+                    Expr::col(user::Column::Version).add(1),
+                )
+                .filter(user::Column::Id.is_in(members.clone()))
+                .exec(&txn)
+                .await?;
+            // Their customers' copy of the owner's region follows (`owner_place`), by the
+            // owners' ids: an `IN (subquery)` would scan every customer on MariaDB before 11.1.
+            customer::Entity::update_many()
+                .col_expr(customer::Column::OwnerRegionId, Expr::value(next.region_id))
+                .filter(customer::Column::OwnerId.is_in(members))
+                .exec(&txn)
+                .await?;
+        }
     }
     let (before, after) = (team_dto(current), team_dto(next));
     audit::commit(

@@ -70,7 +70,6 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor) -> AppResult<Vec<Pool>
     Ok(rows.into_iter().map(dto).collect())
 }
 
-/// A region's own pool, else the oldest company-wide pool: where its customers go back to.
 /// An update that takes customers into the pool `pool` (with `at` and `reason`): no owner, and
 /// so no copies of an owner's place (`org::owner_place`).
 pub(crate) fn into_pool(
@@ -94,6 +93,7 @@ pub(crate) fn into_pool(
         .col_expr(customer::Column::PoolReason, Expr::value(Some(reason)))
 }
 
+/// A region's own pool, else the oldest company-wide pool: where its customers go back to.
 pub async fn pool_for_region<C: ConnectionTrait>(
     db: &C,
     region: Option<Uuid>,

@@ -80,7 +80,12 @@ async fn an_admin_builds_the_org_and_the_new_rep_works_at_once() {
     .await
     .expect(412);
 
-    // Move the team to another region: its members follow.
+    // Move the team to another region: its members follow, and an edit of a member read
+    // before the move is refused rather than writing the old region back.
+    let read_before = app
+        .get(&admin, &format!("/api/v1/users/{}", user.id()))
+        .await
+        .expect(200);
     let t = app
         .patch(
             &admin,
@@ -96,6 +101,14 @@ async fn an_admin_builds_the_org_and_the_new_rep_works_at_once() {
         .await
         .expect(200);
     assert_eq!(moved.body["region_id"], app.region_id("华东").await);
+    app.patch(
+        &admin,
+        &format!("/api/v1/users/{}", user.id()),
+        &read_before.etag(),
+        json!({"phone": "13800000001"}),
+    )
+    .await
+    .expect(412);
 
     // Every one of those changes is in the audit log, attributed to the admin.
     for (entity, id, actions) in [

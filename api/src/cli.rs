@@ -175,13 +175,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("seeding failed: {e} ({:?})", e.source))?;
             println!(
-                "demo data ready: {} users, {} customers, {} deals, {} customers in the pools and \
-                 {} leads added (existing ones kept)",
+                "demo data ready: {} users, {} customers, {} deals, {} customers in the pools, \
+                 {} leads and {} visits added (existing ones kept)",
                 report.users_created,
                 report.customers_created,
                 report.deals_created,
                 report.pooled,
-                report.leads_created
+                report.leads_created,
+                report.visits_created
             );
             Ok(())
         }

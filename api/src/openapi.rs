@@ -27,6 +27,7 @@ Lists use keyset pagination (`limit`, `cursor` → `next_cursor`). Edits need `I
         (name = "customers", description = "客户 customers"),
         (name = "pools", description = "公海 public pools: customers without an owner, masked until claimed; release, claim, quota, rules"),
         (name = "opportunities", description = "商机 deals: stages with probabilities, the stage history, the board"),
+        (name = "visits", description = "拜访 visits: plan, check in where the server says, record, the radius and map settings"),
         (name = "leads", description = "线索 leads: duplicate check, assignment rules (territory → team in turn → queue), qualify, convert"),
         (name = "contacts", description = "联系人 contacts of a customer"),
         (name = "option-lists", description = "数据字典 option lists: the choices behind every pick-one field"),
@@ -79,8 +80,8 @@ impl Modify for SecurityAndErrors {
 /// Documents the errors that any operation of a kind can answer, declared once here so no
 /// operation's list is incomplete and no route repeats them: 401 for authenticated ones,
 /// 400/413/415/422 for ones with a body, 400/422 for ones with query filters, 404 for ones that
-/// name a record by `{id}`, 412 (and 428 when it is required) for ones taking `If-Match`, 500
-/// always. A route documents a status itself only when it has more to say.
+/// name a record by `{id}`, 412 (and 428 when it is required) for ones taking `If-Match`, 409/422
+/// for ones taking an `Idempotency-Key`, 500 always. A route documents a status itself only when it has more to say.
 fn add_common_errors(api: &mut utoipa::openapi::OpenApi) {
     for item in api.paths.paths.values_mut() {
         let ops = [
@@ -106,6 +107,7 @@ fn add_common_errors(api: &mut utoipa::openapi::OpenApi) {
             };
             let has_id = param("id").is_some();
             let if_match = param("If-Match");
+            let keyed = param("Idempotency-Key").is_some();
             if secured {
                 add_if_missing(
                     op,
@@ -134,6 +136,19 @@ fn add_common_errors(api: &mut utoipa::openapi::OpenApi) {
                     op,
                     "422",
                     "A filter the schema cannot judge is invalid, listed in `errors` (`validation_failed`)",
+                );
+            }
+            if keyed {
+                // A body-less action (a check-out) can meet these too.
+                add_if_missing(
+                    op,
+                    "422",
+                    "The Idempotency-Key was used for a different request (`idempotency_key_reused`)",
+                );
+                add_if_missing(
+                    op,
+                    "409",
+                    "The first request with this Idempotency-Key is still running (`idempotency_in_progress`)",
                 );
             }
             if has_id {

@@ -37,6 +37,7 @@ mod m20261127_000027_create_opportunity_totals;
 mod m20261127_000028_create_settings_version;
 mod m20261127_000029_add_opportunities_owner_team;
 mod m20261128_000030_add_customers_owner_place;
+mod m20261128_000031_create_visits;
 
 pub struct Migrator;
 
@@ -74,6 +75,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000028_create_settings_version::Migration),
             Box::new(m20261127_000029_add_opportunities_owner_team::Migration),
             Box::new(m20261128_000030_add_customers_owner_place::Migration),
+            Box::new(m20261128_000031_create_visits::Migration),
         ]
     }
 }

@@ -113,13 +113,30 @@ pub enum AuditAction {
     LeadRuleUpdate,
     #[serde(rename = "lead_rule.delete")]
     LeadRuleDelete,
+    #[serde(rename = "visit.create")]
+    VisitCreate,
+    #[serde(rename = "visit.update")]
+    VisitUpdate,
+    #[serde(rename = "visit.check_in")]
+    VisitCheckIn,
+    #[serde(rename = "visit.check_out")]
+    VisitCheckOut,
+    #[serde(rename = "visit.cancel")]
+    VisitCancel,
+    #[serde(rename = "visit.archive")]
+    VisitArchive,
+    #[serde(rename = "visit_settings.update")]
+    VisitSettingsUpdate,
+    /// A customer's location taken from a visit's check-in.
+    #[serde(rename = "customer.locate")]
+    CustomerLocate,
     /// An action this build does not know (from a newer server).
     #[serde(other, rename = "other")]
     Other,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 51] = [
+    pub const ALL: [AuditAction; 59] = [
         AuditAction::CustomerCreate,
         AuditAction::CustomerUpdate,
         AuditAction::CustomerTransfer,
@@ -171,6 +188,14 @@ impl AuditAction {
         AuditAction::LeadRuleCreate,
         AuditAction::LeadRuleUpdate,
         AuditAction::LeadRuleDelete,
+        AuditAction::VisitCreate,
+        AuditAction::VisitUpdate,
+        AuditAction::VisitCheckIn,
+        AuditAction::VisitCheckOut,
+        AuditAction::VisitCancel,
+        AuditAction::VisitArchive,
+        AuditAction::VisitSettingsUpdate,
+        AuditAction::CustomerLocate,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -227,6 +252,14 @@ impl AuditAction {
             LeadRuleCreate => "lead_rule.create",
             LeadRuleUpdate => "lead_rule.update",
             LeadRuleDelete => "lead_rule.delete",
+            VisitCreate => "visit.create",
+            VisitUpdate => "visit.update",
+            VisitCheckIn => "visit.check_in",
+            VisitCheckOut => "visit.check_out",
+            VisitCancel => "visit.cancel",
+            VisitArchive => "visit.archive",
+            VisitSettingsUpdate => "visit_settings.update",
+            CustomerLocate => "customer.locate",
             Other => "other",
         }
     }

@@ -130,6 +130,28 @@ const LEAD: &[Builtin] = &[
     b("updated_at", "更新时间", "Updated", false, true, false),
 ];
 
+const VISIT: &[Builtin] = &[
+    b("customer", "客户", "Customer", true, true, true),
+    b("purpose", "拜访目的", "Purpose", true, true, false),
+    b("planned_at", "计划时间", "Planned for", true, true, false),
+    b("status", "状态", "Status", false, true, false),
+    b("check_in", "签到", "Check-in", false, true, false),
+    b("opportunity", "商机", "Deal", true, false, false),
+    b("contacts", "拜访对象", "Contacts met", true, false, false),
+    b("outcome", "拜访结果", "Outcome", true, true, false),
+    b("notes", "拜访记录", "Notes", true, false, false),
+    b("next_step", "下一步", "Next step", true, false, false),
+    b(
+        "next_follow_up_on",
+        "下次跟进",
+        "Next follow-up",
+        true,
+        true,
+        false,
+    ),
+    b("owner", "负责人", "Owner", false, true, false),
+];
+
 /// The built-in fields of a record type that has layouts, in their default order.
 pub fn builtins(resource: Resource) -> &'static [Builtin] {
     match resource {
@@ -137,6 +159,7 @@ pub fn builtins(resource: Resource) -> &'static [Builtin] {
         Resource::Contact => CONTACT,
         Resource::Opportunity => OPPORTUNITY,
         Resource::Lead => LEAD,
+        Resource::Visit => VISIT,
         _ => &[],
     }
 }

@@ -85,10 +85,12 @@ pub enum Resource {
     Opportunity,
     /// Leads (线索) and the rules that assign them.
     Lead,
+    /// Visits (拜访): planned, checked in, recorded; their settings (radius, map tiles).
+    Visit,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 12] = [
+    pub const ALL: [Resource; 13] = [
         Resource::Customer,
         Resource::Contact,
         Resource::User,
@@ -101,6 +103,7 @@ impl Resource {
         Resource::Pool,
         Resource::Opportunity,
         Resource::Lead,
+        Resource::Visit,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -117,6 +120,7 @@ impl Resource {
             Resource::Pool => "pool",
             Resource::Opportunity => "opportunity",
             Resource::Lead => "lead",
+            Resource::Visit => "visit",
         }
     }
 
@@ -264,6 +268,34 @@ pub fn scope_for(role: Role, resource: Resource, action: Action) -> Option<Scope
         (Lead, Manage) => match role {
             Admin => Some(S::All),
             RegionalManager => Some(S::Region),
+            _ => None,
+        },
+        // A visit is its owner's, read like their customers: 客服 reads the region's visits
+        // (what the rep saw is what a caller asks about) and makes none.
+        (Visit, Read) => Some(match role {
+            Admin => S::All,
+            RegionalManager => S::Region,
+            Supervisor => S::Team,
+            SalesRep => S::Own,
+            CustomerService => S::Region,
+        }),
+        (Visit, Create | Update | Archive) => match role {
+            Admin => Some(S::All),
+            RegionalManager => Some(S::Region),
+            Supervisor => Some(S::Team),
+            SalesRep => Some(S::Own),
+            CustomerService => None,
+        },
+        // Planning a visit for someone else.
+        (Visit, Transfer) => match role {
+            Admin => Some(S::All),
+            RegionalManager => Some(S::Region),
+            Supervisor => Some(S::Team),
+            SalesRep | CustomerService => None,
+        },
+        // The check-in radius and the map's tiles.
+        (Visit, Manage) => match role {
+            Admin => Some(S::All),
             _ => None,
         },
         (Pool, Manage) => match role {

@@ -141,6 +141,11 @@ pub struct CheckIn {
     /// the customer; audited).
     #[serde(default)]
     pub set_customer_location: bool,
+    /// The phone's own clock when the rep checked in without a network and the check-in was
+    /// sent later from the queue. The record stays the server's receipt time; this is kept
+    /// beside it (flagged `offline`) so supervisors see the gap.
+    #[serde(default)]
+    pub device_at: Option<DateTime<Utc>>,
 }
 
 impl CheckIn {
@@ -177,6 +182,8 @@ pub struct CheckInRecord {
     pub assessment: CheckInAssessment,
     /// The radius it was judged against.
     pub radius_m: u32,
+    /// What the phone's clock said, for a check-in sent from the offline queue.
+    pub device_at: Option<DateTime<Utc>>,
 }
 
 /// Whole seconds between a check-in and a check-out (never negative: the server's clock may be
@@ -191,6 +198,9 @@ pub struct Visit {
     pub id: Uuid,
     pub customer_id: Uuid,
     pub customer_name: Option<String>,
+    /// The customer's stored location (WGS-84), for the map beside the check-in.
+    pub customer_lat: Option<f64>,
+    pub customer_lng: Option<f64>,
     pub opportunity_id: Option<Uuid>,
     pub owner_id: Option<Uuid>,
     pub owner_name: Option<String>,
@@ -198,6 +208,9 @@ pub struct Visit {
     /// When it is planned for (none for a visit logged on the spot).
     pub planned_at: Option<DateTime<Utc>>,
     pub status: VisitStatus,
+    /// Where the visit sits in time: when it is planned for; for one logged on the spot, when
+    /// it was made and then when it was checked in. Lists of a day and timelines sort by it.
+    pub visit_at: DateTime<Utc>,
     pub check_in: Option<CheckInRecord>,
     /// The server's time.
     pub check_out_at: Option<DateTime<Utc>>,
@@ -298,6 +311,11 @@ pub struct VisitUpdate {
     #[serde(default, skip_serializing_if = "CustomValues::is_empty")]
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub custom: CustomValues,
+    /// Move the linked deal to this stage, by the pipeline's rules (an open deal, an active
+    /// stage; a lost deal needs its reason and is closed on the deal itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
+    pub opportunity_stage: Option<String>,
 }
 
 impl VisitUpdate {
@@ -311,6 +329,7 @@ impl VisitUpdate {
             self.contact_ids.as_deref(),
         );
         e.optional_text("outcome", self.outcome.value().map(String::as_str), 40);
+        e.optional_text("opportunity_stage", self.opportunity_stage.as_deref(), 40);
         e.finish()
     }
 }
@@ -325,7 +344,107 @@ crate::list_query! {
         pub day: Option<NaiveDate>,
         /// Only flagged check-ins.
         pub flagged: Option<bool>,
+        /// Custom field filters, `key:value`, several separated by commas: fields marked
+        /// `filterable` that the caller sees (as on the customer list).
+        #[cfg_attr(feature = "openapi", param(max_length = 400))]
+        pub custom: Option<String>,
+        /// Sort by a custom field the caller sees: its key, or `-key` for descending; otherwise
+        /// by time (a day's visits earliest first, other lists newest first).
+        #[cfg_attr(feature = "openapi", param(max_length = 41))]
+        pub custom_sort: Option<String>,
     }
+}
+
+impl VisitListQuery {
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::new();
+        e.optional_text("custom", self.custom.as_deref(), 400);
+        e.optional_text("custom_sort", self.custom_sort.as_deref(), 41);
+        e.finish()
+    }
+}
+
+/// The smallest and largest check-in radius an admin may set.
+pub const RADIUS_RANGE_M: std::ops::RangeInclusive<u32> = 50..=5_000;
+
+/// The visits' settings: how near a check-in must be, and the map's tiles.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VisitSettings {
+    /// Metres from the customer's location beyond which a check-in is flagged.
+    pub radius_m: u32,
+    /// An OpenStreetMap-style tile URL template with `{z}`, `{x}` and `{y}` (and optionally
+    /// `{s}`); none: the map is a plain plot of the points.
+    pub tile_url: Option<String>,
+    /// The tiles are drawn in GCJ-02 (China's providers): positions, stored in WGS-84, are
+    /// shifted for display.
+    pub tile_gcj02: bool,
+    /// The provider's attribution line, shown on the map.
+    pub tile_attribution: Option<String>,
+    pub version: i64,
+}
+
+/// `PUT /api/v1/visit-settings` (admins).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct VisitSettingsInput {
+    #[serde(deserialize_with = "crate::de::int")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 50, maximum = 5000, example = 500)
+    )]
+    pub radius_m: u32,
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 500,
+            example = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+        )
+    )]
+    pub tile_url: Option<String>,
+    #[serde(default)]
+    pub tile_gcj02: bool,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub tile_attribution: Option<String>,
+}
+
+impl VisitSettingsInput {
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::new();
+        if !RADIUS_RANGE_M.contains(&self.radius_m) {
+            e.add("radius_m", FieldCode::OutOfRange, "50 to 5000 metres");
+        }
+        if let Some(url) = self
+            .tile_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        {
+            if !tile_url_is_valid(url) {
+                e.add(
+                    "tile_url",
+                    FieldCode::InvalidFormat,
+                    "an http(s) URL template with {z}, {x} and {y}",
+                );
+            }
+        }
+        e.optional_text("tile_attribution", self.tile_attribution.as_deref(), 200);
+        e.finish()
+    }
+}
+
+/// A tile URL template the map can use: http(s), at most 500 characters, with the `{z}`, `{x}`
+/// and `{y}` placeholders, and no quote, space or angle bracket (it ends up in the page).
+pub fn tile_url_is_valid(url: &str) -> bool {
+    url.len() <= 500
+        && (url.starts_with("https://") || url.starts_with("http://"))
+        && ["{z}", "{x}", "{y}"].iter().all(|p| url.contains(p))
+        && !url
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "\"'<>`\\".contains(c))
 }
 
 #[cfg(test)]
@@ -395,6 +514,7 @@ mod tests {
                 lng,
                 accuracy_m,
                 set_customer_location: false,
+                device_at: None,
             }
             .validate()
         };
@@ -424,6 +544,43 @@ mod tests {
             r#"{"lat":30.1,"lng":120.2,"accuracy_m":12.5,"at":"2026-01-01T00:00:00Z"}"#
         )
         .is_err());
+    }
+
+    #[test]
+    fn settings_keep_the_radius_sane_and_the_tile_url_a_template() {
+        let input = |radius_m, url: Option<&str>| VisitSettingsInput {
+            radius_m,
+            tile_url: url.map(Into::into),
+            tile_gcj02: false,
+            tile_attribution: None,
+        };
+        assert!(input(500, None).validate().is_ok());
+        assert!(
+            input(50, Some("https://tile.openstreetmap.org/{z}/{x}/{y}.png"))
+                .validate()
+                .is_ok()
+        );
+        assert!(input(
+            5_000,
+            Some("https://webrd0{s}.is.autonavi.com/appmaptile?style=8&x={x}&y={y}&z={z}")
+        )
+        .validate()
+        .is_ok());
+        for (radius, url, field) in [
+            (49, None, "radius_m"),
+            (5_001, None, "radius_m"),
+            (500, Some("ftp://t/{z}/{x}/{y}"), "tile_url"),
+            (500, Some("https://t/{z}/{x}.png"), "tile_url"),
+            (
+                500,
+                Some("https://t/{z}/{x}/{y}.png\"onerror=\"x"),
+                "tile_url",
+            ),
+            (500, Some("javascript:{z}{x}{y}"), "tile_url"),
+        ] {
+            let errors = input(radius, url).validate().unwrap_err();
+            assert_eq!(errors[0].field, field, "{radius} {url:?}");
+        }
     }
 
     #[test]

@@ -332,3 +332,89 @@ impl TestApp {
         body(self.get(&who.token, "/api/v1/pool-quota").await.expect(200))
     }
 }
+
+/// Visits.
+impl TestApp {
+    pub async fn visit_create(
+        &self,
+        who: &SignedIn,
+        input: &kaidan_shared::visit::VisitCreate,
+    ) -> kaidan_shared::visit::Visit {
+        body(
+            self.post(&who.token, "/api/v1/visits", json(input))
+                .await
+                .expect(201),
+        )
+    }
+
+    pub async fn visit_get(&self, who: &SignedIn, id: Uuid) -> kaidan_shared::visit::Visit {
+        body(
+            self.get(&who.token, &format!("/api/v1/visits/{id}"))
+                .await
+                .expect(200),
+        )
+    }
+
+    /// Checks a visit in (without `If-Match`, as the offline queue does).
+    pub async fn visit_check_in(
+        &self,
+        who: &SignedIn,
+        id: Uuid,
+        input: &kaidan_shared::visit::CheckIn,
+    ) -> kaidan_shared::visit::Visit {
+        body(
+            self.post(
+                &who.token,
+                &format!("/api/v1/visits/{id}/check-in"),
+                json(input),
+            )
+            .await
+            .expect(200),
+        )
+    }
+
+    pub async fn visit_check_out(&self, who: &SignedIn, id: Uuid) -> kaidan_shared::visit::Visit {
+        body(
+            self.request(
+                Method::POST,
+                &format!("/api/v1/visits/{id}/check-out"),
+                Some(&who.token),
+                None,
+                &[],
+            )
+            .await
+            .expect(200),
+        )
+    }
+
+    pub async fn visit_update(
+        &self,
+        who: &SignedIn,
+        visit: &kaidan_shared::visit::Visit,
+        input: &kaidan_shared::visit::VisitUpdate,
+    ) -> kaidan_shared::visit::Visit {
+        body(
+            self.patch(
+                &who.token,
+                &format!("/api/v1/visits/{}", visit.id),
+                &format!("\"{}\"", visit.version),
+                json(input),
+            )
+            .await
+            .expect(200),
+        )
+    }
+
+    /// One page of the visit list (`query` without `?`).
+    pub async fn visit_list(
+        &self,
+        who: &SignedIn,
+        query: &str,
+    ) -> kaidan_shared::page::Page<kaidan_shared::visit::Visit> {
+        body(
+            self.get(&who.token, &format!("/api/v1/visits?{query}"))
+                .await
+                .expect(200),
+        )
+    }
+}

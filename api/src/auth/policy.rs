@@ -190,6 +190,14 @@ impl Scoped for crate::entities::opportunity::Entity {
     }
 }
 
+/// A visit is placed by its owner, like the customer it is at.
+impl Scoped for crate::entities::visit::Entity {
+    const RESOURCE: Resource = Resource::Visit;
+    fn in_scope(actor: &Actor, scope: Scope) -> Condition {
+        owned_in_scope(actor, scope, crate::entities::visit::Column::OwnerId)
+    }
+}
+
 /// An owned lead is placed by its owner, like a customer. A lead nobody owns yet (waiting in a
 /// queue) belongs to the team and region of the rule that queued it: a supervisor reaches their
 /// team's and their region's unteamed ones, a regional manager their region's, admins every one

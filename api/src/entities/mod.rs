@@ -29,3 +29,5 @@ pub mod settings_version;
 pub mod team;
 pub mod user;
 pub mod user_column;
+pub mod visit;
+pub mod visit_settings;

@@ -14,6 +14,7 @@ pub mod option_list;
 pub mod org;
 pub mod pool;
 pub mod user;
+pub mod visit;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -39,6 +40,7 @@ pub fn api_v1() -> utoipa_actix_web::scope::Scope<
         .configure(pool::configure)
         .configure(opportunity::configure)
         .configure(lead::configure)
+        .configure(visit::configure)
         .configure(contact::configure)
         .configure(option_list::configure)
         .configure(field::configure)

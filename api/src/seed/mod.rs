@@ -1,6 +1,6 @@
 //! Demo data: a realistic Chinese company with two regions, four teams, users of every role and
 //! 500 customers with contacts, a year of pipeline, the regions' public pools and leads in every
-//! status with the regions' assignment rules, one file per module. Re-running adds only what is missing.
+//! status with the regions' assignment rules, a month of visits and today's plan, one file per module. Re-running adds only what is missing.
 //! `bench` loads the large data set the benchmarks run on.
 
 pub mod bench;
@@ -11,6 +11,7 @@ pub mod lead;
 pub mod opportunity;
 pub mod org;
 pub mod user;
+pub mod visit;
 
 use sea_orm::DatabaseConnection;
 
@@ -28,6 +29,7 @@ pub struct SeedReport {
     pub deals_created: usize,
     pub pooled: usize,
     pub leads_created: usize,
+    pub visits_created: usize,
 }
 
 /// The whole demo: the org and `customers` customers with 1–3 contacts each.
@@ -41,12 +43,14 @@ pub async fn seed_demo(
     let deals_created = opportunity::seed_pipeline(db).await?;
     let pooled = opportunity::seed_pools(db).await?;
     let leads_created = lead::seed_leads(db).await?;
+    let visits_created = visit::seed_visits(db).await?;
     Ok(SeedReport {
         users_created,
         customers_created,
         deals_created,
         pooled,
         leads_created,
+        visits_created,
     })
 }
 

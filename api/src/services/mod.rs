@@ -24,6 +24,7 @@ pub mod rules_cache;
 pub mod sessions;
 pub mod throttle;
 pub mod user;
+pub mod visit;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use kaidan_shared::page::checked_limit;

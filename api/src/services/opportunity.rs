@@ -572,8 +572,9 @@ fn clean(s: Option<String>) -> Option<String> {
     s.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
-/// Deal activity is a follow-up of its customer: the pool's reclaim clock starts again.
-async fn touch_customer<C: ConnectionTrait>(
+/// Deal activity is a follow-up of its customer: the pool's reclaim clock starts again (so does
+/// a visit's check-in).
+pub(crate) async fn touch_customer<C: ConnectionTrait>(
     db: &C,
     customer: Uuid,
     at: DateTime<Utc>,
@@ -588,6 +589,22 @@ async fn touch_customer<C: ConnectionTrait>(
                 .add(customer::Column::FollowedUpAt.is_null())
                 .add(customer::Column::FollowedUpAt.lt(at)),
         )
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Restarts an open deal's stale clock (a visit's check-in is activity), forward only.
+pub(crate) async fn touch_activity<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    opportunity::Entity::update_many()
+        .col_expr(opportunity::Column::LastActivityAt, Expr::value(at))
+        .filter(opportunity::Column::Id.eq(id))
+        .filter(opportunity::Column::Status.eq(Outcome::Open.as_str()))
+        .filter(opportunity::Column::LastActivityAt.lt(at))
         .exec(db)
         .await?;
     Ok(())

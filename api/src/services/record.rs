@@ -120,7 +120,8 @@ versioned!(
     layout,
     pool,
     opportunity,
-    lead
+    lead,
+    visit
 );
 
 /// Runs `update` on the one row `id` only if its version is still `expected`; 412 when another

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::auth::password::{check_strength, is_demo_password, PasswordHasher};
 use crate::auth::{policy, Actor};
 use crate::config::AuthSettings;
-use crate::entities::{customer, opportunity, team, user};
+use crate::entities::{customer, opportunity, team, user, visit};
 use crate::error::{AppError, AppResult};
 use crate::services::record::{self, KeyKind, Keyset};
 use crate::services::{
@@ -264,6 +264,12 @@ pub async fn update(
         opportunity::Entity::update_many()
             .col_expr(opportunity::Column::OwnerTeamId, Expr::value(next.team_id))
             .filter(opportunity::Column::OwnerId.eq(id))
+            .exec(&txn)
+            .await?;
+        // And their visits, for the team day's index.
+        visit::Entity::update_many()
+            .col_expr(visit::Column::OwnerTeamId, Expr::value(next.team_id))
+            .filter(visit::Column::OwnerId.eq(id))
             .exec(&txn)
             .await?;
     }

@@ -21,3 +21,4 @@ mod org;
 mod pool;
 mod security;
 mod surface;
+mod visit;

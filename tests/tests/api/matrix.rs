@@ -51,6 +51,10 @@ enum Target {
     /// A lead assignment rule (position = a rep of the team it feeds; made by that region's
     /// manager).
     LeadRule,
+    /// A planned visit (position = its owner's, at a customer of theirs).
+    Visit,
+    /// A checked-in visit (for check-out).
+    CheckedInVisit,
 }
 
 /// What an operation does, in the permission table's terms.
@@ -93,6 +97,7 @@ fn classify(operation_id: &str) -> Option<Kind> {
         .or_else(|| pool_operations(operation_id))
         .or_else(|| opportunity_operations(operation_id))
         .or_else(|| lead_operations(operation_id))
+        .or_else(|| visit_operations(operation_id))
 }
 
 /// Sign-in, tokens, health: no module's records.
@@ -261,6 +266,23 @@ fn lead_operations(op: &str) -> Option<Kind> {
         "list_lead_rules" => Setting(r, Manage),
         "create_lead_rule" => CreateOrg(r),
         "update_lead_rule" | "delete_lead_rule" => Record(r, Manage, Target::LeadRule),
+        _ => return None,
+    })
+}
+
+fn visit_operations(op: &str) -> Option<Kind> {
+    use Action::*;
+    use Kind::*;
+    let r = Resource::Visit;
+    Some(match op {
+        "list_visits" => List(r),
+        "create_visit" => CreateFor(r),
+        "get_visit" | "visit_history" => Record(r, Read, Target::Visit),
+        "update_visit" | "check_in_visit" | "cancel_visit" => Record(r, Update, Target::Visit),
+        "check_out_visit" => Record(r, Update, Target::CheckedInVisit),
+        "archive_visit" => Record(r, Archive, Target::Visit),
+        "get_visit_settings" => Setting(r, Read),
+        "save_visit_settings" => Setting(r, Manage),
         _ => return None,
     })
 }
@@ -718,6 +740,38 @@ impl Matrix<'_> {
                     version,
                 })
             }
+            Target::Visit | Target::CheckedInVisit => {
+                let owner = customer_owner(caller, role, pos)?;
+                let t = self.token(owner).await;
+                let c = self
+                    .app
+                    .create_customer(&t, json!({"name": self.unique("拜访矩阵客户")}))
+                    .await;
+                let id = self
+                    .app
+                    .post(&t, "/api/v1/visits", json!({"customer_id": c["id"]}))
+                    .await
+                    .expect(201)
+                    .id();
+                let mut version = 1;
+                if target == Target::CheckedInVisit {
+                    self.app
+                        .post(
+                            &t,
+                            &format!("/api/v1/visits/{id}/check-in"),
+                            json!({"lat": 30.27, "lng": 120.15, "accuracy_m": 20}),
+                        )
+                        .await
+                        .expect(200);
+                    version = 2;
+                }
+                Some(Fixture {
+                    read_back: Some(format!("/api/v1/visits/{id}")),
+                    id: Some(id),
+                    subject: Some(self.org.person(owner).clone()),
+                    version,
+                })
+            }
             Target::Lead => {
                 let owner = customer_owner(caller, role, pos)?;
                 let t = self.token(owner).await;
@@ -940,6 +994,8 @@ impl Matrix<'_> {
             "reopen_opportunity" => json!({"stage": "negotiation", "reason": "矩阵"}),
             "release_customer" => json!({"reason": "矩阵"}),
             "update_lead" => json!({"status": "contacted"}),
+            "update_visit" => json!({"notes": "矩阵", "outcome": "follow_up"}),
+            "check_in_visit" => json!({"lat": 30.27, "lng": 120.15, "accuracy_m": 20}),
             "disqualify_lead" => json!({"reason": "no_need"}),
             "convert_lead" => json!({}),
             "update_lead_rule" => {
@@ -1028,7 +1084,9 @@ async fn every_operation_obeys_the_policy_for_every_role_and_position() {
                 };
                 let path = op.path.replace("{id}", fx.id.as_deref().unwrap_or(""));
                 let etag = format!("\"{}\"", fx.version);
-                let body = if create_for {
+                let body = if create_for && op.id == "create_visit" {
+                    Some(json!({"customer_id": fx.id, "purpose": "矩阵"}))
+                } else if create_for {
                     Some(
                         json!({"customer_id": fx.id, "name": m.unique("矩阵新商机"), "amount": 500}),
                     )
@@ -1061,9 +1119,13 @@ async fn every_operation_obeys_the_policy_for_every_role_and_position() {
                         );
                     }
                 }
-                if caller == "admin" && target == Target::User {
-                    // The admin may just have reset its own password, which ends its sessions.
-                    m.admin = app.login("admin").await;
+                if target == Target::User {
+                    // A user cell may just have reset a password or deactivated someone, which
+                    // ends their sessions: sign the fixtures' owners in afresh.
+                    m.tokens.clear();
+                    if caller == "admin" {
+                        m.admin = app.login("admin").await;
+                    }
                 }
                 covered
                     .entry(op.id.clone())
@@ -1122,6 +1184,7 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
     // One customer, one deal and one lead owned by every salesperson of the demo org.
     let mut owned_by: HashMap<String, String> = HashMap::new();
     let mut leads_of: HashMap<String, Option<String>> = HashMap::new();
+    let mut visits_of: HashMap<String, String> = HashMap::new();
     for username in org.people.keys() {
         if username == "admin" || username.starts_with("cs") {
             continue;
@@ -1140,6 +1203,11 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
         )
         .await
         .expect(201);
+        let v = app
+            .post(&t, "/api/v1/visits", json!({"customer_id": c["id"]}))
+            .await
+            .expect(201);
+        visits_of.insert(v.id(), username.clone());
         owned_by.insert(c["id"].as_str().unwrap().to_owned(), username.clone());
         let l = app
             .post(
@@ -1286,6 +1354,29 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
                                 );
                             }
                         }
+                        Resource::Visit => {
+                            // Everything, a day of it, one owner's and one customer's.
+                            let today = chrono::Utc::now()
+                                .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+                                .date_naive();
+                            for query in [
+                                "limit=3".to_owned(),
+                                format!("limit=3&day={today}"),
+                                format!("limit=3&owner_id={}", org.person("rep_south1").id),
+                                format!("limit=3&owner_id={}", org.person("rep_east2").id),
+                            ] {
+                                let seen = collect(&app, &token, &op.path, &query).await;
+                                for (id, owner) in &visits_of {
+                                    let filter_ok = !query.contains("owner_id=")
+                                        || query.contains(&org.person(owner).id.to_string());
+                                    assert_eq!(
+                                        seen.contains(id),
+                                        org.reaches(me, scope, org.person(owner)) && filter_ok,
+                                        "{caller} visits ?{query}: {owner}'s"
+                                    );
+                                }
+                            }
+                        }
                         // The org chart's names are open to every signed-in user.
                         _ => assert_eq!(scope, Scope::All),
                     }
@@ -1349,6 +1440,8 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
                     // The setting as the admin reads it (and reads it again after a refusal).
                     let read_back = if op.path.starts_with("/api/v1/opportunity-stages") {
                         "/api/v1/opportunity-stages"
+                    } else if op.path.starts_with("/api/v1/visit-settings") {
+                        "/api/v1/visit-settings"
                     } else {
                         "/api/v1/layouts/customer"
                     };
@@ -1358,6 +1451,7 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
                             "list_columns": layout["list_columns"]})),
                         "set_columns" => Some(json!({"columns": ["name", "owner"]})),
                         "save_opportunity_stages" => Some(json!({"stages": layout["stages"]})),
+                        "save_visit_settings" => Some(json!({"radius_m": 600})),
                         _ => None,
                     };
                     let etag = format!("\"{}\"", layout["version"]);

@@ -30,6 +30,9 @@ pub struct Settings {
     pub limits: LimitSettings,
     #[serde(default)]
     pub jobs: JobSettings,
+    /// Attachments: where they are kept, how large they may be.
+    #[serde(default)]
+    pub storage: crate::storage::StorageSettings,
 }
 
 fn default_database_url() -> SecretString {
@@ -247,6 +250,7 @@ impl Default for Settings {
                 board_walk_from: default_board_walk_from(),
             },
             jobs: JobSettings::default(),
+            storage: crate::storage::StorageSettings::default(),
         }
     }
 }
@@ -350,6 +354,9 @@ impl Settings {
                 field: "jobs.*",
                 reason: "poll_secs must be 1–3600 and lease_secs 10–86400".into(),
             });
+        }
+        if let Some((field, reason)) = self.storage.problem() {
+            return Err(ConfigError::Invalid { field, reason });
         }
         if let Some(l) = &self.metrics.listen {
             if l.parse::<std::net::SocketAddr>().is_err() {

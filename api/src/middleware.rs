@@ -126,6 +126,51 @@ pub async fn json_bodies_are_objects(
 
 const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
+/// The `boundary` parameter of a multipart content type.
+fn multipart_boundary(content_type: &str) -> Option<String> {
+    content_type.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("boundary")
+            .then(|| v.trim().trim_matches('"').to_owned())
+    })
+}
+
+/// `body` cut at every occurrence of `sep` (which is left out).
+fn split_on<'a>(body: &'a [u8], sep: &[u8]) -> Vec<&'a [u8]> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i + sep.len() <= body.len() {
+        if &body[i..i + sep.len()] == sep {
+            pieces.push(&body[start..i]);
+            i += sep.len();
+            start = i;
+        } else {
+            i += 1;
+        }
+    }
+    pieces.push(&body[start..]);
+    pieces
+}
+
+/// The whole body, refused with 413 past `limit` bytes.
+async fn read_payload(req: &mut ServiceRequest, limit: usize) -> Result<web::Bytes, AppError> {
+    use futures_util::StreamExt;
+    let mut payload = req.take_payload();
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| {
+            AppError::new(ErrorCode::BadRequest).with_detail(format!("reading the body: {e}"))
+        })?;
+        if body.len() + chunk.len() > limit {
+            return Err(crate::images::too_large(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
 /// Operations that answer with tokens or secrets: they never take `Idempotency-Key`, so no
 /// token is ever written to the idempotency store (sign-in, refresh, logout, password change).
 fn takes_no_idempotency_key(path: &str) -> bool {
@@ -171,9 +216,25 @@ pub async fn idempotency(
     };
     let user_id = actor.user_id;
     let mut req = req;
-    let body = match req.extract::<web::Bytes>().await {
-        Ok(b) => b,
-        Err(e) => return Ok(req.into_response(e.error_response()).map_into_boxed_body()),
+    // A photo (multipart) may be larger than any JSON body: its own limit, plus the parts' headers.
+    let boundary = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.to_ascii_lowercase().starts_with("multipart/"))
+        .map(|v| multipart_boundary(v).unwrap_or_default());
+    let multipart = boundary.is_some();
+    let body = if multipart {
+        let limit = state.settings.storage.max_upload_bytes + 64 * 1024;
+        match read_payload(&mut req, limit).await {
+            Ok(b) => b,
+            Err(e) => return Ok(req.into_response(e.error_response())),
+        }
+    } else {
+        match req.extract::<web::Bytes>().await {
+            Ok(b) => b,
+            Err(e) => return Ok(req.into_response(e.error_response()).map_into_boxed_body()),
+        }
     };
     // Keyed (HMAC), not a plain hash: a body may hold a password (a new user's, a reset).
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&state.keys.request_mac_key) else {
@@ -183,7 +244,17 @@ pub async fn idempotency(
     mac.update(b"\n");
     mac.update(req.uri().to_string().as_bytes());
     mac.update(b"\n");
-    mac.update(&body);
+    match boundary.as_deref().filter(|b| !b.is_empty()) {
+        // Each send of a form picks a new random boundary: the same photo sent again must be the
+        // same request, so the boundary is left out of what is compared.
+        Some(b) => {
+            for piece in split_on(&body, b.as_bytes()) {
+                mac.update(piece);
+                mac.update(b"\0--\0");
+            }
+        }
+        None => mac.update(&body),
+    }
     let hash: String = mac
         .finalize()
         .into_bytes()

@@ -88,9 +88,13 @@ impl Application {
                 std::time::Duration::from_secs(settings.jobs.poll_secs),
             );
         }
+        let storage = crate::storage::Storage::open(&settings.storage)?;
+        let images = crate::images::ImagePool::new(settings.storage.image_workers);
         let state = web::Data::new(AppState {
             db: db.clone(),
             read,
+            storage,
+            images,
             settings: Arc::new(settings),
             keys: Arc::new(keys),
             hasher,

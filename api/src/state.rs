@@ -25,6 +25,10 @@ pub struct AppState {
     pub clock: Arc<crate::clock::Clock>,
     /// This instance's copy of the settings writes are checked against.
     pub rules: Arc<crate::services::rules_cache::RulesCache>,
+    /// Where attachments are kept.
+    pub storage: crate::storage::Storage,
+    /// The bounded pool photos are decoded and resized on.
+    pub images: crate::images::ImagePool,
 }
 
 impl AppState {

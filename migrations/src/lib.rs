@@ -38,6 +38,7 @@ mod m20261127_000028_create_settings_version;
 mod m20261127_000029_add_opportunities_owner_team;
 mod m20261128_000030_add_customers_owner_place;
 mod m20261128_000031_create_visits;
+mod m20261128_000032_create_attachments;
 
 pub struct Migrator;
 
@@ -76,6 +77,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000029_add_opportunities_owner_team::Migration),
             Box::new(m20261128_000030_add_customers_owner_place::Migration),
             Box::new(m20261128_000031_create_visits::Migration),
+            Box::new(m20261128_000032_create_attachments::Migration),
         ]
     }
 }

@@ -130,13 +130,17 @@ pub enum AuditAction {
     /// A customer's location taken from a visit's check-in.
     #[serde(rename = "customer.locate")]
     CustomerLocate,
+    #[serde(rename = "attachment.add")]
+    AttachmentAdd,
+    #[serde(rename = "attachment.remove")]
+    AttachmentRemove,
     /// An action this build does not know (from a newer server).
     #[serde(other, rename = "other")]
     Other,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 59] = [
+    pub const ALL: [AuditAction; 61] = [
         AuditAction::CustomerCreate,
         AuditAction::CustomerUpdate,
         AuditAction::CustomerTransfer,
@@ -196,6 +200,8 @@ impl AuditAction {
         AuditAction::VisitArchive,
         AuditAction::VisitSettingsUpdate,
         AuditAction::CustomerLocate,
+        AuditAction::AttachmentAdd,
+        AuditAction::AttachmentRemove,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -260,6 +266,8 @@ impl AuditAction {
             VisitArchive => "visit.archive",
             VisitSettingsUpdate => "visit_settings.update",
             CustomerLocate => "customer.locate",
+            AttachmentAdd => "attachment.add",
+            AttachmentRemove => "attachment.remove",
             Other => "other",
         }
     }

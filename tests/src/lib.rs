@@ -17,6 +17,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 pub mod records;
+pub mod s3;
 
 pub use kaidan_api::seed::DEMO_PASSWORD as PASSWORD;
 pub use records::SignedIn;
@@ -32,7 +33,8 @@ pub struct TestApp {
     pub clock: std::sync::Arc<kaidan_api::clock::Clock>,
     /// This instance's job context: `app.run_job(&job)` runs a leased job here.
     pub jobs: std::sync::Arc<kaidan_api::jobs::JobContext>,
-    settings: Settings,
+    /// The settings it runs with (its storage directory, say).
+    pub settings: Settings,
     _dir: std::sync::Arc<tempfile::TempDir>,
 }
 
@@ -345,6 +347,7 @@ pub fn test_settings(dir: &std::path::Path, database_url: &str) -> Settings {
     s.auth.argon2_memory_kib = 256;
     s.auth.argon2_iterations = 1;
     s.web.dist_dir = Some(dir.join("no-dist"));
+    s.storage.dir = dir.join("files");
     s
 }
 

@@ -418,3 +418,39 @@ impl TestApp {
         )
     }
 }
+
+/// Photos.
+impl TestApp {
+    /// Sends `bytes` as a visit's photo (multipart, one part `file`), whatever the answer.
+    pub async fn photo_upload(&self, token: &str, visit: &str, bytes: Vec<u8>) -> Resp {
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name("photo.jpg"),
+        );
+        let res = self
+            .client
+            .post(format!("{}/api/v1/visits/{visit}/photos", self.address))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("request sent");
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let body = res.json().await.unwrap_or(serde_json::Value::Null);
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+}
+
+/// A small photo as a phone would send it (8 × 8 JPEG).
+pub fn small_jpeg() -> Vec<u8> {
+    let img = image::RgbImage::from_pixel(8, 8, image::Rgb([30, 160, 90]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg)
+        .expect("a JPEG encodes");
+    out.into_inner()
+}

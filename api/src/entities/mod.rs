@@ -1,5 +1,6 @@
 //! sea-orm entities. They never leave the api crate: services map them to `kaidan_shared` DTOs.
 
+pub mod attachment;
 pub mod audit_log;
 pub mod contact;
 pub mod custom_value;

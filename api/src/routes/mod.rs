@@ -1,6 +1,7 @@
 //! HTTP handlers of the API, one file per module (named as the module is everywhere): extract → call a service (which applies the policy) →
 //! map to the response. Registered with `.service()` so utoipa-actix-web puts them in the spec.
 
+pub mod attachment;
 pub mod audit;
 pub mod auth;
 pub mod contact;
@@ -41,6 +42,7 @@ pub fn api_v1() -> utoipa_actix_web::scope::Scope<
         .configure(opportunity::configure)
         .configure(lead::configure)
         .configure(visit::configure)
+        .configure(attachment::configure)
         .configure(contact::configure)
         .configure(option_list::configure)
         .configure(field::configure)

@@ -18,6 +18,7 @@ mod operations;
 mod opportunity;
 mod option_list;
 mod org;
+mod photo;
 mod pool;
 mod security;
 mod surface;

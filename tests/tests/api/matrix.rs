@@ -55,6 +55,8 @@ enum Target {
     Visit,
     /// A checked-in visit (for check-out).
     CheckedInVisit,
+    /// A photo of a visit (position = the visit's owner's).
+    Photo,
 }
 
 /// What an operation does, in the permission table's terms.
@@ -281,6 +283,10 @@ fn visit_operations(op: &str) -> Option<Kind> {
         "update_visit" | "check_in_visit" | "cancel_visit" => Record(r, Update, Target::Visit),
         "check_out_visit" => Record(r, Update, Target::CheckedInVisit),
         "archive_visit" => Record(r, Archive, Target::Visit),
+        "list_visit_photos" => Record(r, Read, Target::Visit),
+        "add_visit_photo" => Record(r, Update, Target::Visit),
+        "attachment_content" => Record(r, Read, Target::Photo),
+        "remove_attachment" => Record(r, Update, Target::Photo),
         "get_visit_settings" => Setting(r, Read),
         "save_visit_settings" => Setting(r, Manage),
         _ => return None,
@@ -740,6 +746,32 @@ impl Matrix<'_> {
                     version,
                 })
             }
+            Target::Photo => {
+                let owner = customer_owner(caller, role, pos)?;
+                let t = self.token(owner).await;
+                let c = self
+                    .app
+                    .create_customer(&t, json!({"name": self.unique("照片矩阵客户")}))
+                    .await;
+                let visit = self
+                    .app
+                    .post(&t, "/api/v1/visits", json!({"customer_id": c["id"]}))
+                    .await
+                    .expect(201)
+                    .id();
+                let photo = self
+                    .app
+                    .photo_upload(&t, &visit, kaidan_tests::records::small_jpeg())
+                    .await
+                    .expect(201)
+                    .id();
+                Some(Fixture {
+                    read_back: Some(format!("/api/v1/visits/{visit}/photos")),
+                    id: Some(photo),
+                    subject: Some(self.org.person(owner).clone()),
+                    version: 1,
+                })
+            }
             Target::Visit | Target::CheckedInVisit => {
                 let owner = customer_owner(caller, role, pos)?;
                 let t = self.token(owner).await;
@@ -1093,15 +1125,20 @@ async fn every_operation_obeys_the_policy_for_every_role_and_position() {
                 } else {
                     m.body(&op.id, caller, pos)
                 };
-                let r = app
-                    .request(
+                let r = if op.id == "add_visit_photo" {
+                    let visit = fx.id.as_deref().unwrap_or("");
+                    app.photo_upload(&token, visit, kaidan_tests::records::small_jpeg())
+                        .await
+                } else {
+                    app.request(
                         op.method.clone(),
                         &path,
                         Some(&token),
                         body.as_ref(),
                         &[("If-Match", &etag)],
                     )
-                    .await;
+                    .await
+                };
                 let ctx = format!("{} {} as {caller} on {pos:?}", op.method, op.path);
                 assert_eq!(r.status, expected, "{ctx}: {}", r.body);
                 if r.status >= 400 {

@@ -22,6 +22,7 @@ pub mod option_list;
 pub mod org;
 pub mod pool;
 pub mod user;
+pub mod visit;
 
 use std::cell::{Cell, RefCell};
 

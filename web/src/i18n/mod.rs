@@ -306,6 +306,8 @@ pub fn action_label(action: AuditAction, lang: Lang) -> &'static str {
             "用签到位置标注了客户地址",
             "placed the customer from a check-in",
         ),
+        AttachmentAdd => ("添加了附件", "added an attachment"),
+        AttachmentRemove => ("删除了附件", "removed an attachment"),
         StagesUpdate => ("修改了销售阶段", "edited the pipeline's stages"),
         LeadCreate => ("创建了线索", "created the lead"),
         LeadUpdate => ("修改了线索", "edited the lead"),

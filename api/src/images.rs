@@ -1,0 +1,174 @@
+//! Photos as Kaidan keeps them: the type sniffed from the bytes (JPEG, PNG or WebP, whatever the
+//! client called it), decoded under limits, turned upright by its EXIF orientation, resized to at
+//! most 1600 px for display and 320 px for lists, and re-encoded as JPEG. Re-encoding writes
+//! pixels only, so nothing of the original's metadata survives: no EXIF, no GPS position, no
+//! camera serial. The work runs on a blocking thread behind a semaphore, so a burst of uploads
+//! waits for a turn instead of taking the request workers from everyone else.
+
+use std::io::Cursor;
+use std::sync::Arc;
+
+use image::codecs::jpeg::JpegEncoder;
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+use kaidan_shared::{ErrorCode, FieldCode};
+use tokio::sync::Semaphore;
+
+use crate::error::{AppError, AppResult};
+
+/// The longest side of the display copy.
+pub const DISPLAY_PX: u32 = 1600;
+/// The longest side of the list thumbnail.
+pub const THUMB_PX: u32 = 320;
+/// The largest source image, per side (a 48-megapixel phone camera is 8000 × 6000).
+pub const MAX_SIDE_PX: u32 = 12_000;
+const JPEG_QUALITY: u8 = 82;
+
+/// A photo ready to keep.
+pub struct Processed {
+    pub display: Vec<u8>,
+    pub thumb: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Why the bytes are not a photo Kaidan keeps.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// Not JPEG, PNG or WebP (by content).
+    NotAnImage,
+    /// An image of a supported type that does not decode, or is too large to decode.
+    Unreadable,
+}
+
+/// Decodes, turns upright, resizes and re-encodes (blocking: call through [`ImagePool`]).
+pub fn process(bytes: &[u8]) -> Result<Processed, Refusal> {
+    let reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|_| Refusal::NotAnImage)?;
+    if !matches!(
+        reader.format(),
+        Some(ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP)
+    ) {
+        return Err(Refusal::NotAnImage);
+    }
+    let mut reader = reader;
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE_PX);
+    limits.max_image_height = Some(MAX_SIDE_PX);
+    limits.max_alloc = Some(512 * 1024 * 1024);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().map_err(|_| Refusal::Unreadable)?;
+    let orientation = decoder.orientation().ok();
+    let mut img = DynamicImage::from_decoder(decoder).map_err(|_| Refusal::Unreadable)?;
+    if let Some(o) = orientation {
+        img.apply_orientation(o);
+    }
+    let display = if img.width().max(img.height()) > DISPLAY_PX {
+        img.resize(
+            DISPLAY_PX,
+            DISPLAY_PX,
+            image::imageops::FilterType::Triangle,
+        )
+    } else {
+        img
+    };
+    let thumb = display.thumbnail(THUMB_PX, THUMB_PX);
+    Ok(Processed {
+        width: display.width(),
+        height: display.height(),
+        display: jpeg(&display)?,
+        thumb: jpeg(&thumb)?,
+    })
+}
+
+fn jpeg(img: &DynamicImage) -> Result<Vec<u8>, Refusal> {
+    let mut out = Vec::new();
+    // JPEG has no alpha: a PNG's transparency is flattened onto black, as browsers show it.
+    let rgb = img.to_rgb8();
+    JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY)
+        .encode_image(&rgb)
+        .map_err(|_| Refusal::Unreadable)?;
+    Ok(out)
+}
+
+/// The bounded pool the image work runs on.
+#[derive(Clone)]
+pub struct ImagePool {
+    permits: Arc<Semaphore>,
+}
+
+impl ImagePool {
+    /// `workers` at once; 0: half the machine's cores, at least one.
+    pub fn new(workers: usize) -> ImagePool {
+        let workers = match workers {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get() / 2),
+            n => n,
+        };
+        ImagePool {
+            permits: Arc::new(Semaphore::new(workers.max(1))),
+        }
+    }
+
+    /// Processes a photo when a worker is free; a refusal is a 422 on `file`.
+    pub async fn process(&self, bytes: Vec<u8>) -> AppResult<Processed> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| AppError::internal(anyhow::anyhow!("image pool closed: {e}")))?;
+        let done = tokio::task::spawn_blocking(move || process(&bytes))
+            .await
+            .map_err(|e| AppError::internal(anyhow::anyhow!("image worker failed: {e}")))?;
+        done.map_err(|r| {
+            let message = match r {
+                Refusal::NotAnImage => "a JPEG, PNG or WebP image",
+                Refusal::Unreadable => "an image that decodes, at most 12000 px a side",
+            };
+            AppError::field("file", FieldCode::InvalidFormat, message)
+        })
+    }
+}
+
+/// 413 for an upload over the limit.
+pub fn too_large(limit: usize) -> AppError {
+    AppError::new(ErrorCode::PayloadTooLarge)
+        .with_detail(format!("a file may be at most {limit} bytes"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::{Rgb, RgbImage};
+
+    fn encoded(img: &RgbImage, format: ImageFormat) -> Vec<u8> {
+        let mut out = Cursor::new(Vec::new());
+        img.write_to(&mut out, format).unwrap();
+        out.into_inner()
+    }
+
+    #[test]
+    fn a_large_png_becomes_a_display_jpeg_and_a_thumbnail() {
+        let img = RgbImage::from_pixel(3200, 1600, Rgb([200, 40, 40]));
+        let p = process(&encoded(&img, ImageFormat::Png)).unwrap();
+        assert_eq!((p.width, p.height), (1600, 800));
+        assert_eq!(image::guess_format(&p.display).unwrap(), ImageFormat::Jpeg);
+        let t = image::load_from_memory(&p.thumb).unwrap();
+        assert_eq!((t.width(), t.height()), (320, 160));
+    }
+
+    #[test]
+    fn what_is_not_a_photo_is_refused_by_content() {
+        assert_eq!(
+            process(b"%PDF-1.7 not a photo").err(),
+            Some(Refusal::NotAnImage)
+        );
+        // A GIF (its header is enough: GIF is not a photo format Kaidan keeps).
+        let gif = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!";
+        assert_eq!(process(gif).err(), Some(Refusal::NotAnImage));
+        // A JPEG's magic bytes and nothing after them.
+        assert_eq!(
+            process(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0]).err(),
+            Some(Refusal::Unreadable)
+        );
+    }
+}

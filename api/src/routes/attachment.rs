@@ -21,8 +21,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(remove_attachment);
 }
 
-/// A photo upload: one part named `file`.
-#[derive(ToSchema)]
+/// A photo upload: one part named `file`, and no other (as JSON bodies take no unknown field).
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct PhotoUpload {
     /// JPEG, PNG or WebP (recognised by content), at most `storage.max_upload_bytes` (10 MiB by

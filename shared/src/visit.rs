@@ -201,6 +201,9 @@ pub struct Visit {
     /// The customer's stored location (WGS-84), for the map beside the check-in.
     pub customer_lat: Option<f64>,
     pub customer_lng: Option<f64>,
+    /// The linked deal; absent when there is none (a null id would be followed as a link by
+    /// clients that walk the spec's ids, as with a pool's `region_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opportunity_id: Option<Uuid>,
     pub owner_id: Option<Uuid>,
     pub owner_name: Option<String>,
@@ -362,6 +365,66 @@ impl VisitListQuery {
         e.optional_text("custom_sort", self.custom_sort.as_deref(), 41);
         e.finish()
     }
+}
+
+/// The most days one visit report covers.
+pub const MAX_STATS_DAYS: u8 = 31;
+
+/// `GET /api/v1/visit-stats`: visits per rep per day over a week (or up to 31 days), in your
+/// scope, by the company's calendar.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct VisitStatsQuery {
+    /// The first day.
+    pub from: NaiveDate,
+    /// How many days from `from` (1–31, default 7).
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 31))]
+    pub days: Option<u8>,
+    /// Only this team's reps (inside your scope).
+    pub team_id: Option<Uuid>,
+}
+
+impl VisitStatsQuery {
+    pub fn days(&self) -> u8 {
+        self.days.unwrap_or(7)
+    }
+
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::new();
+        if !(1..=MAX_STATS_DAYS).contains(&self.days()) {
+            e.add("days", FieldCode::OutOfRange, "1 to 31 days");
+        }
+        e.finish()
+    }
+}
+
+/// One rep's visits over the report's days.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RepVisitStats {
+    pub owner_id: Uuid,
+    pub owner_name: Option<String>,
+    /// Visits that happened (checked out), each day from `from`.
+    pub done_per_day: Vec<u32>,
+    pub done: u32,
+    /// Checked in, not yet out.
+    pub checked_in: u32,
+    /// Still planned (on past days: missed).
+    pub planned: u32,
+    pub cancelled: u32,
+    /// Check-ins flagged (too far, imprecise, no customer location).
+    pub flagged: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VisitStats {
+    pub from: NaiveDate,
+    pub days: u8,
+    /// One row per rep with visits in the range, most visits done first.
+    pub rows: Vec<RepVisitStats>,
 }
 
 /// The smallest and largest check-in radius an admin may set.

@@ -3,7 +3,8 @@ use actix_web::{delete, get, patch, post, put, web, HttpResponse};
 use kaidan_shared::audit::{AuditEntry, HistoryQuery};
 use kaidan_shared::page::Page;
 use kaidan_shared::visit::{
-    CheckIn, Visit, VisitCreate, VisitListQuery, VisitSettings, VisitSettingsInput, VisitUpdate,
+    CheckIn, Visit, VisitCreate, VisitListQuery, VisitSettings, VisitSettingsInput, VisitStats,
+    VisitStatsQuery, VisitUpdate,
 };
 use kaidan_shared::Problem;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -26,6 +27,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(cancel_visit)
         .service(archive_visit)
         .service(visit_history)
+        .service(visit_stats)
         .service(get_visit_settings)
         .service(save_visit_settings);
 }
@@ -256,6 +258,24 @@ pub async fn visit_history(
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok()
         .json(service::history(&state.read, &state.rules, &user.0, *id, q.into_inner()).await?))
+}
+
+/// Visits per rep per day from `from` (a week by default, at most 31 days), in your scope or one
+/// team of it: done each day, and in the range checked in, still planned, cancelled, flagged.
+#[utoipa::path(
+    tag = "visits", security(("bearer" = [])), params(VisitStatsQuery),
+    responses(
+        (status = 200, description = "One row per rep", body = VisitStats),
+        (status = 422, description = "`days` out of range, or too many visits for one report (`validation_failed`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/visit-stats")]
+pub async fn visit_stats(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    q: web::Query<VisitStatsQuery>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::stats(&state.read, &user.0, q.into_inner()).await?))
 }
 
 /// The visits' settings: the check-in radius and the map's tiles.

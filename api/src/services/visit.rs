@@ -15,9 +15,9 @@ use kaidan_shared::option_list::{builtin, check_choice};
 use kaidan_shared::page::Page;
 use kaidan_shared::pool::LOCAL_OFFSET_SECS;
 use kaidan_shared::visit::{
-    assess_check_in, duration_s, CheckIn, CheckInAssessment, CheckInFlag, CheckInRecord, Visit,
-    VisitCreate, VisitListQuery, VisitSettings, VisitSettingsInput, VisitStatus, VisitUpdate,
-    DEFAULT_RADIUS_M,
+    assess_check_in, duration_s, CheckIn, CheckInAssessment, CheckInFlag, CheckInRecord,
+    RepVisitStats, Visit, VisitCreate, VisitListQuery, VisitSettings, VisitSettingsInput,
+    VisitStats, VisitStatsQuery, VisitStatus, VisitUpdate, DEFAULT_RADIUS_M,
 };
 use kaidan_shared::{policy as table, Action, ErrorCode, FieldCode, FieldError, Resource, Scope};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -844,6 +844,107 @@ async fn transition(
     let mut after = after;
     after.custom = view.show(Resource::Visit, &after.custom);
     Ok(after)
+}
+
+// ---- the supervisors' report ----
+
+/// The most visits one report reads (a month of a large company's; narrow by team beyond it).
+const STATS_ROWS: u64 = 200_000;
+
+/// Visits per rep per day over up to 31 days, in the caller's scope (or one team of it).
+pub async fn stats(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    q: VisitStatsQuery,
+) -> AppResult<VisitStats> {
+    let scope = policy::require(actor, Resource::Visit, Action::Read)?;
+    q.validate().map_err(AppError::validation)?;
+    let days = q.days();
+    let (start, _) = day_bounds(q.from);
+    let end = start + Duration::days(i64::from(days));
+    let mut sel = visit::Entity::find()
+        .select_only()
+        .column(visit::Column::OwnerId)
+        .column(visit::Column::Status)
+        .column(visit::Column::Flagged)
+        .column(visit::Column::VisitAt)
+        .filter(visit::Entity::in_scope(actor, scope))
+        .filter(visit::Column::ArchivedAt.is_null())
+        .filter(visit::Column::VisitAt.gte(start))
+        .filter(visit::Column::VisitAt.lt(end))
+        .filter(visit::Column::OwnerId.is_not_null());
+    if let Some(t) = q.team_id {
+        sel = sel.filter(
+            visit::Column::OwnerId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(user::Column::Id)
+                    .from(user::Entity)
+                    .and_where(user::Column::TeamId.eq(t))
+                    .to_owned(),
+            ),
+        );
+    }
+    let rows: Vec<(Option<Uuid>, String, bool, DateTime<Utc>)> =
+        sel.limit(STATS_ROWS + 1).into_tuple().all(db).await?;
+    if rows.len() as u64 > STATS_ROWS {
+        return Err(AppError::field(
+            "days",
+            FieldCode::OutOfRange,
+            "too many visits for one report: pick fewer days or one team",
+        ));
+    }
+    let mut by_owner: std::collections::HashMap<Uuid, RepVisitStats> = Default::default();
+    for (owner, status, flagged, at) in rows {
+        let Some(owner) = owner else { continue };
+        let r = by_owner.entry(owner).or_insert_with(|| RepVisitStats {
+            owner_id: owner,
+            owner_name: None,
+            done_per_day: vec![0; usize::from(days)],
+            done: 0,
+            checked_in: 0,
+            planned: 0,
+            cancelled: 0,
+            flagged: 0,
+        });
+        match VisitStatus::parse(&status) {
+            Some(VisitStatus::Done) => {
+                r.done += 1;
+                let day = usize::try_from((at - start).num_days()).unwrap_or(0);
+                if let Some(d) = r.done_per_day.get_mut(day) {
+                    *d += 1;
+                }
+            }
+            Some(VisitStatus::CheckedIn) => r.checked_in += 1,
+            Some(VisitStatus::Planned) | None => r.planned += 1,
+            Some(VisitStatus::Cancelled) => r.cancelled += 1,
+        }
+        r.flagged += u32::from(flagged);
+    }
+    let names = record::names::<user::Entity, _>(
+        db,
+        by_owner.keys().copied(),
+        user::Column::Id,
+        user::Column::DisplayName,
+    )
+    .await?;
+    let mut rows: Vec<RepVisitStats> = by_owner
+        .into_values()
+        .map(|mut r| {
+            r.owner_name = names.get(&r.owner_id).cloned();
+            r
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.done
+            .cmp(&a.done)
+            .then_with(|| a.owner_name.cmp(&b.owner_name))
+            .then_with(|| a.owner_id.cmp(&b.owner_id))
+    });
+    Ok(VisitStats {
+        from: q.from,
+        days,
+        rows,
+    })
 }
 
 // ---- settings ----

@@ -277,7 +277,7 @@ fn visit_operations(op: &str) -> Option<Kind> {
     use Kind::*;
     let r = Resource::Visit;
     Some(match op {
-        "list_visits" => List(r),
+        "list_visits" | "visit_stats" => List(r),
         "create_visit" => CreateFor(r),
         "get_visit" | "visit_history" => Record(r, Read, Target::Visit),
         "update_visit" | "check_in_visit" | "cancel_visit" => Record(r, Update, Target::Visit),
@@ -297,6 +297,7 @@ fn visit_operations(op: &str) -> Option<Kind> {
 fn list_path(op: &Op) -> String {
     match op.id.as_str() {
         "list_fields" => format!("{}?resource=customer", op.path),
+        "visit_stats" => format!("{}?from=2026-01-01", op.path),
         _ => op.path.clone(),
     }
 }
@@ -1391,11 +1392,33 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
                                 );
                             }
                         }
+                        Resource::Visit if op.id == "visit_stats" => {
+                            // Only reps inside the scope have a row; everyone's visit counts.
+                            let r = app
+                                .get(
+                                    &token,
+                                    &format!("{}?from={}&days=2", op.path, today_local()),
+                                )
+                                .await
+                                .expect(200);
+                            let seen: BTreeSet<String> = r.body["rows"]
+                                .as_array()
+                                .unwrap()
+                                .iter()
+                                .map(|x| x["owner_id"].as_str().unwrap().to_owned())
+                                .collect();
+                            for owner in visits_of.values() {
+                                let p = org.person(owner);
+                                assert_eq!(
+                                    seen.contains(&p.id.to_string()),
+                                    org.reaches(me, scope, p),
+                                    "{caller} visit stats: {owner}'s row"
+                                );
+                            }
+                        }
                         Resource::Visit => {
                             // Everything, a day of it, one owner's and one customer's.
-                            let today = chrono::Utc::now()
-                                .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
-                                .date_naive();
+                            let today = today_local();
                             for query in [
                                 "limit=3".to_owned(),
                                 format!("limit=3&day={today}"),
@@ -1565,6 +1588,13 @@ async fn notify(app: &TestApp, user: Uuid) -> Uuid {
         .unwrap()
         .unwrap()
         .id
+}
+
+/// Today in the company's time zone.
+fn today_local() -> chrono::NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+        .date_naive()
 }
 
 /// Pages through a list and returns every id seen.

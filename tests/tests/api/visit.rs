@@ -683,3 +683,62 @@ async fn a_check_in_sent_twice_or_late_from_the_queue_counts_once_on_the_servers
     let mine = app.visit_list(&rep, &format!("customer_id={cust}")).await;
     assert!(mine.items.iter().all(|x| x.id != v.id));
 }
+
+#[tokio::test]
+async fn a_supervisor_counts_the_teams_visits_per_rep_per_day() {
+    let app = spawn_app().await;
+    let rep1 = app.sign_in("rep_east1").await;
+    let rep3 = app.sign_in("rep_east3").await;
+    let sup1 = app.sign_in("sup_east1").await;
+    let (c1, _) = customer(&app, &rep1, "统计客户一", true).await;
+    let (c3, _) = customer(&app, &rep3, "统计客户三", true).await;
+    // rep_east1: two done today (one flagged), one still planned; rep_east3 (another team): one.
+    for (pos, out) in [(SHOP, true), (north(3_000.0), true), (SHOP, false)] {
+        let v = app.visit_create(&rep1, &visit_for(c1)).await;
+        if out {
+            app.visit_check_in(&rep1, v.id, &at(pos, 10.0)).await;
+            app.visit_check_out(&rep1, v.id).await;
+        }
+    }
+    app.visit_create(&rep3, &visit_for(c3)).await;
+    let from = today() - chrono::Days::new(1);
+    let r = app
+        .get(
+            &sup1.token,
+            &format!("/api/v1/visit-stats?from={from}&days=3"),
+        )
+        .await
+        .expect(200);
+    let rows = r.body["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "only the supervisor's team: {}", r.body);
+    let row = &rows[0];
+    assert_eq!(row["owner_id"], rep1.user.id.to_string());
+    assert_eq!(
+        row["owner_name"].as_str().map(|s| !s.is_empty()),
+        Some(true)
+    );
+    assert_eq!(row["done_per_day"], json!([0, 2, 0]));
+    assert_eq!(
+        (row["done"].clone(), row["planned"].clone()),
+        (json!(2), json!(1))
+    );
+    assert_eq!(row["flagged"], 1);
+    // A team outside the supervisor's scope shows nothing; too long a range is refused.
+    let other = app.team_id("华东二组").await;
+    let r = app
+        .get(
+            &sup1.token,
+            &format!("/api/v1/visit-stats?from={from}&team_id={other}"),
+        )
+        .await
+        .expect(200);
+    assert_eq!(r.body["rows"], json!([]));
+    let r = app
+        .get(
+            &sup1.token,
+            &format!("/api/v1/visit-stats?from={from}&days=32"),
+        )
+        .await
+        .expect(422);
+    assert_eq!(r.error_fields(), ["days"]);
+}

@@ -21,6 +21,13 @@ pub const DISPLAY_PX: u32 = 1600;
 pub const THUMB_PX: u32 = 320;
 /// The largest source image, per side (a 48-megapixel phone camera is 8000 × 6000).
 pub const MAX_SIDE_PX: u32 = 12_000;
+/// The most pixels a source image may have, whatever its sides.
+pub const MAX_PIXELS: u64 = 50_000_000;
+// A 48-megapixel phone photo (8000 × 6000) is not too large.
+const _: () = assert!(MAX_PIXELS >= 8_000 * 6_000);
+/// The most memory one decoded source image may take (an 8-bit RGBA 50-megapixel image is
+/// 200 MB; a 16-bit one of the same size is refused rather than decoded into 400 MB).
+pub const MAX_DECODED_BYTES: u64 = 256 * 1024 * 1024;
 const JPEG_QUALITY: u8 = 82;
 
 /// A photo ready to keep.
@@ -36,8 +43,10 @@ pub struct Processed {
 pub enum Refusal {
     /// Not JPEG, PNG or WebP (by content).
     NotAnImage,
-    /// An image of a supported type that does not decode, or is too large to decode.
+    /// An image of a supported type that does not decode.
     Unreadable,
+    /// Larger than a photo is (sides, pixels or decoded bytes).
+    TooLarge,
 }
 
 /// Decodes, turns upright, resizes and re-encodes (blocking: call through [`ImagePool`]).
@@ -57,7 +66,17 @@ pub fn process(bytes: &[u8]) -> Result<Processed, Refusal> {
     limits.max_image_height = Some(MAX_SIDE_PX);
     limits.max_alloc = Some(512 * 1024 * 1024);
     reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(|_| Refusal::Unreadable)?;
+    let mut decoder = reader.into_decoder().map_err(|e| match e {
+        image::ImageError::Limits(_) => Refusal::TooLarge,
+        _ => Refusal::Unreadable,
+    })?;
+    // `Limits::max_alloc` is not checked on this path (only `ImageReader::decode` checks it), so
+    // the budget is checked here, from the header, before a byte of pixels is allocated: a
+    // 1 MB PNG of zeros can declare gigabytes.
+    let (w, h) = decoder.dimensions();
+    if u64::from(w) * u64::from(h) > MAX_PIXELS || decoder.total_bytes() > MAX_DECODED_BYTES {
+        return Err(Refusal::TooLarge);
+    }
     let orientation = decoder.orientation().ok();
     let mut img = DynamicImage::from_decoder(decoder).map_err(|_| Refusal::Unreadable)?;
     if let Some(o) = orientation {
@@ -111,18 +130,25 @@ impl ImagePool {
 
     /// Processes a photo when a worker is free; a refusal is a 422 on `file`.
     pub async fn process(&self, bytes: Vec<u8>) -> AppResult<Processed> {
-        let _permit = self
+        // The permit goes with the work: a request dropped mid-decode does not free its slot
+        // while the decode still runs.
+        let permit = self
             .permits
-            .acquire()
+            .clone()
+            .acquire_owned()
             .await
             .map_err(|e| AppError::internal(anyhow::anyhow!("image pool closed: {e}")))?;
-        let done = tokio::task::spawn_blocking(move || process(&bytes))
-            .await
-            .map_err(|e| AppError::internal(anyhow::anyhow!("image worker failed: {e}")))?;
+        let done = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            process(&bytes)
+        })
+        .await
+        .map_err(|e| AppError::internal(anyhow::anyhow!("image worker failed: {e}")))?;
         done.map_err(|r| {
             let message = match r {
                 Refusal::NotAnImage => "a JPEG, PNG or WebP image",
-                Refusal::Unreadable => "an image that decodes, at most 12000 px a side",
+                Refusal::Unreadable => "an image that decodes",
+                Refusal::TooLarge => "at most 12000 px a side and 50 megapixels",
             };
             AppError::field("file", FieldCode::InvalidFormat, message)
         })
@@ -154,6 +180,49 @@ mod tests {
         assert_eq!(image::guess_format(&p.display).unwrap(), ImageFormat::Jpeg);
         let t = image::load_from_memory(&p.thumb).unwrap();
         assert_eq!((t.width(), t.height()), (320, 160));
+    }
+
+    /// CRC-32 (IEEE) of a PNG chunk's type and data.
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut c = 0xFFFF_FFFFu32;
+        for b in bytes {
+            c ^= u32::from(*b);
+            for _ in 0..8 {
+                c = if c & 1 == 1 {
+                    0xEDB8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
+            }
+        }
+        !c
+    }
+
+    fn chunk(kind: &[u8], data: &[u8]) -> Vec<u8> {
+        let mut out = (data.len() as u32).to_be_bytes().to_vec();
+        let mut body = kind.to_vec();
+        body.extend_from_slice(data);
+        out.extend_from_slice(&body);
+        out.extend_from_slice(&crc32(&body).to_be_bytes());
+        out
+    }
+
+    #[test]
+    fn a_small_file_that_declares_a_huge_image_is_refused_before_decoding() {
+        // A PNG whose header declares 11000 × 11000 16-bit RGBA (968 MB decoded) in a few
+        // bytes: refused from the header, before any pixel buffer exists.
+        let mut ihdr = Vec::new();
+        ihdr.extend_from_slice(&11_000u32.to_be_bytes());
+        ihdr.extend_from_slice(&11_000u32.to_be_bytes());
+        ihdr.extend_from_slice(&[16, 6, 0, 0, 0]);
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        png.extend(chunk(b"IHDR", &ihdr));
+        png.extend(chunk(
+            b"IDAT",
+            &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+        ));
+        png.extend(chunk(b"IEND", &[]));
+        assert_eq!(process(&png).err(), Some(Refusal::TooLarge));
     }
 
     #[test]

@@ -106,7 +106,12 @@ pub async fn json_bodies_are_objects(
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().contains("json"));
+        // The media type only: a multipart boundary may contain anything, "json" included.
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|t| t.trim().to_ascii_lowercase().contains("json"))
+        });
     let has_body = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH);
     if !(is_json && has_body) {
         return Ok(next.call(req).await?.map_into_boxed_body());
@@ -136,18 +141,15 @@ fn multipart_boundary(content_type: &str) -> Option<String> {
     })
 }
 
-/// `body` cut at every occurrence of `sep` (which is left out).
+/// `body` cut at every occurrence of `sep` (which is left out), in linear time.
 fn split_on<'a>(body: &'a [u8], sep: &[u8]) -> Vec<&'a [u8]> {
     let mut pieces = Vec::new();
     let mut start = 0;
-    let mut i = 0;
-    while i + sep.len() <= body.len() {
-        if &body[i..i + sep.len()] == sep {
-            pieces.push(&body[start..i]);
-            i += sep.len();
-            start = i;
-        } else {
-            i += 1;
+    for at in memchr::memmem::find_iter(body, sep) {
+        // Occurrences do not overlap what was cut already.
+        if at >= start {
+            pieces.push(&body[start..at]);
+            start = at + sep.len();
         }
     }
     pieces.push(&body[start..]);
@@ -217,12 +219,19 @@ pub async fn idempotency(
     let user_id = actor.user_id;
     let mut req = req;
     // A photo (multipart) may be larger than any JSON body: its own limit, plus the parts' headers.
+    // Only a photo upload may send a body larger than a JSON one.
     let boundary = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .filter(|v| v.to_ascii_lowercase().starts_with("multipart/"))
+        .filter(|_| req.path().ends_with("/photos"))
         .map(|v| multipart_boundary(v).unwrap_or_default());
+    if boundary.as_ref().is_some_and(|b| b.len() > 70) {
+        let e = AppError::new(ErrorCode::BadRequest)
+            .with_detail("a multipart boundary is at most 70 characters (RFC 2046)");
+        return Ok(req.into_response(e.error_response()));
+    }
     let multipart = boundary.is_some();
     let body = if multipart {
         let limit = state.settings.storage.max_upload_bytes + 64 * 1024;

@@ -165,6 +165,7 @@ impl CheckIn {
         if !self.accuracy_m.is_finite() || !(0.0..=MAX_ACCURACY_M).contains(&self.accuracy_m) {
             e.add("accuracy_m", FieldCode::OutOfRange, "0 to 100,000 metres");
         }
+        time_errors(&mut e, "device_at", self.device_at);
         e.finish()
     }
 }
@@ -234,6 +235,32 @@ pub struct Visit {
     pub updated_at: DateTime<Utc>,
 }
 
+/// Dates a visit may carry: 2000 to 2099 (every engine stores them; MySQL's `datetime` stops at
+/// year 1000 and 9999, and a typo of a year is a mistake, not a plan).
+pub fn date_is_sane(d: NaiveDate) -> bool {
+    (2000..2100).contains(&chrono::Datelike::year(&d))
+}
+
+fn time_errors(e: &mut Errors, field: &str, t: Option<DateTime<Utc>>) {
+    if t.is_some_and(|t| !date_is_sane(t.date_naive())) {
+        e.add(
+            field,
+            FieldCode::OutOfRange,
+            "a time in the years 2000–2099",
+        );
+    }
+}
+
+fn date_errors(e: &mut Errors, field: &str, d: Option<NaiveDate>) {
+    if d.is_some_and(|d| !date_is_sane(d)) {
+        e.add(
+            field,
+            FieldCode::OutOfRange,
+            "a date in the years 2000–2099",
+        );
+    }
+}
+
 fn record_errors(
     e: &mut Errors,
     purpose: Option<&str>,
@@ -278,6 +305,7 @@ impl VisitCreate {
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut e = Errors::new();
         record_errors(&mut e, self.purpose.as_deref(), None, None, None);
+        time_errors(&mut e, "planned_at", self.planned_at);
         e.finish()
     }
 }
@@ -333,6 +361,12 @@ impl VisitUpdate {
         );
         e.optional_text("outcome", self.outcome.value().map(String::as_str), 40);
         e.optional_text("opportunity_stage", self.opportunity_stage.as_deref(), 40);
+        time_errors(&mut e, "planned_at", self.planned_at.value().copied());
+        date_errors(
+            &mut e,
+            "next_follow_up_on",
+            self.next_follow_up_on.value().copied(),
+        );
         e.finish()
     }
 }
@@ -363,6 +397,7 @@ impl VisitListQuery {
         let mut e = Errors::new();
         e.optional_text("custom", self.custom.as_deref(), 400);
         e.optional_text("custom_sort", self.custom_sort.as_deref(), 41);
+        date_errors(&mut e, "day", self.day);
         e.finish()
     }
 }
@@ -396,6 +431,7 @@ impl VisitStatsQuery {
         if !(1..=MAX_STATS_DAYS).contains(&self.days()) {
             e.add("days", FieldCode::OutOfRange, "1 to 31 days");
         }
+        date_errors(&mut e, "from", Some(self.from));
         e.finish()
     }
 }
@@ -644,6 +680,24 @@ mod tests {
             let errors = input(radius, url).validate().unwrap_err();
             assert_eq!(errors[0].field, field, "{radius} {url:?}");
         }
+    }
+
+    #[test]
+    fn dates_stay_in_the_years_every_engine_stores() {
+        let t = |s: &str| Some(s.parse::<DateTime<Utc>>().unwrap());
+        let create = |planned_at| VisitCreate {
+            planned_at,
+            ..Default::default()
+        };
+        assert!(create(t("2026-12-01T02:00:00Z")).validate().is_ok());
+        let errors = create(t("0999-12-31T00:00:00Z")).validate().unwrap_err();
+        assert_eq!(errors[0].field, "planned_at");
+        let q = VisitStatsQuery {
+            from: NaiveDate::from_ymd_opt(2100, 1, 1).unwrap(),
+            days: None,
+            team_id: None,
+        };
+        assert_eq!(q.validate().unwrap_err()[0].field, "from");
     }
 
     #[test]

@@ -313,3 +313,43 @@ async fn a_retried_upload_from_the_queue_adds_the_photo_once() {
         .expect(200);
     assert_eq!(photos.body.as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_keyed_upload_with_an_overlong_boundary_is_refused_before_it_is_read() {
+    let app = spawn_app().await;
+    let rep = app.sign_in("rep_east1").await;
+    let visit = visit_of(&app, &rep).await;
+    // RFC 2046 allows 70 characters; a longer one could make the request's fingerprint costly.
+    let boundary = "a".repeat(71);
+    let body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.jpg\"\r\n\r\nx\r\n--{boundary}--\r\n");
+    let r = app
+        .client
+        .post(format!("{}/api/v1/visits/{visit}/photos", app.address))
+        .bearer_auth(&rep.token)
+        .header("idempotency-key", "long-boundary")
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    // Another POST does not get the photos' larger body limit for being multipart.
+    let big = format!(
+        "--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n{}\r\n--b--\r\n",
+        "y".repeat(300 * 1024)
+    );
+    let r = app
+        .client
+        .post(format!("{}/api/v1/visits", app.address))
+        .bearer_auth(&rep.token)
+        .header("idempotency-key", "big-form")
+        .header("content-type", "multipart/form-data; boundary=b")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+}

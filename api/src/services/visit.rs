@@ -7,7 +7,7 @@
 //! the server's clock; the phone's own clock is kept beside it only for check-ins sent late from
 //! the offline queue.
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use kaidan_shared::audit::{AuditAction, AuditEntry, HistoryQuery};
 use kaidan_shared::geo::LatLng;
 use kaidan_shared::opportunity::StageMove;
@@ -153,15 +153,15 @@ async fn read_one<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Visit> {
     Ok(to_dto(r))
 }
 
-/// The UTC bounds of a company-time day.
+/// The UTC bounds of a company-time day (dates are checked to 2000–2099 before they get here;
+/// arithmetic that would leave chrono's range saturates instead of panicking).
 fn day_bounds(day: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
-    let tz = chrono::FixedOffset::east_opt(LOCAL_OFFSET_SECS).expect("a valid offset");
-    let start = tz
-        .from_local_datetime(&day.and_hms_opt(0, 0, 0).expect("midnight"))
-        .single()
-        .expect("a fixed offset has one midnight")
-        .with_timezone(&Utc);
-    (start, start + Duration::days(1))
+    let midnight = day.and_time(chrono::NaiveTime::MIN).and_utc();
+    let start = midnight
+        .checked_sub_signed(Duration::seconds(i64::from(LOCAL_OFFSET_SECS)))
+        .unwrap_or(midnight);
+    let end = start.checked_add_signed(Duration::days(1)).unwrap_or(start);
+    (start, end)
 }
 
 /// Visits in the caller's scope: a day's earliest first (`day`), otherwise newest first; by a
@@ -861,7 +861,9 @@ pub async fn stats(
     q.validate().map_err(AppError::validation)?;
     let days = q.days();
     let (start, _) = day_bounds(q.from);
-    let end = start + Duration::days(i64::from(days));
+    let end = start
+        .checked_add_signed(Duration::days(i64::from(days)))
+        .unwrap_or(start);
     let mut sel = visit::Entity::find()
         .select_only()
         .column(visit::Column::OwnerId)

@@ -211,7 +211,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::RunJob { name } => {
             let db = crate::db::connect(&settings).await?;
             crate::db::migrate(&db).await?;
-            let job = crate::jobs::all()
+            let job = crate::jobs::all(&settings.jobs)
                 .into_iter()
                 .find(|j| j.name() == name)
                 .ok_or_else(|| anyhow::anyhow!("no job named {name}"))?;

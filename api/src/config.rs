@@ -172,6 +172,10 @@ pub struct JobSettings {
     /// How long a run holds its job without checking in; a crashed run's job is taken over after
     /// this long and resumes where it stopped.
     pub lease_secs: u64,
+    /// The company's time zone (IANA name) for the reps' morning digest.
+    pub time_zone: String,
+    /// When each rep's morning digest goes out, local time (`HH:MM`).
+    pub digest_at: String,
 }
 
 impl Default for JobSettings {
@@ -180,7 +184,21 @@ impl Default for JobSettings {
             enabled: true,
             poll_secs: 30,
             lease_secs: 120,
+            time_zone: "Asia/Shanghai".into(),
+            digest_at: "08:30".into(),
         }
+    }
+}
+
+impl JobSettings {
+    /// The time zone, checked by `Settings::validate`.
+    pub fn tz(&self) -> Option<chrono_tz::Tz> {
+        self.time_zone.parse().ok()
+    }
+
+    /// The digest's local time, checked by `Settings::validate`.
+    pub fn digest_time(&self) -> Option<chrono::NaiveTime> {
+        chrono::NaiveTime::parse_from_str(&self.digest_at, "%H:%M").ok()
     }
 }
 
@@ -353,6 +371,18 @@ impl Settings {
             return Err(ConfigError::Invalid {
                 field: "jobs.*",
                 reason: "poll_secs must be 1–3600 and lease_secs 10–86400".into(),
+            });
+        }
+        if j.tz().is_none() {
+            return Err(ConfigError::Invalid {
+                field: "jobs.time_zone",
+                reason: "must be an IANA time zone name, like Asia/Shanghai".into(),
+            });
+        }
+        if j.digest_time().is_none() {
+            return Err(ConfigError::Invalid {
+                field: "jobs.digest_at",
+                reason: "must be a local time as HH:MM, like 08:30".into(),
             });
         }
         if let Some((field, reason)) = self.storage.problem() {

@@ -18,7 +18,13 @@ Lists use keyset pagination (`limit`, `cursor` → `next_cursor`). Edits need `I
 (sign-in, refresh, logout, password change), which ignore it.",
         license(name = "AGPL-3.0-or-later")
     ),
-    components(schemas(Problem, ErrorCode, FieldError, kaidan_shared::customer::CustomerSort)),
+    components(schemas(
+        Problem,
+        ErrorCode,
+        FieldError,
+        kaidan_shared::customer::CustomerSort,
+        kaidan_shared::attachment::ContentSize
+    )),
     modifiers(&SecurityAndErrors),
     tags(
         (name = "auth", description = "Sign-in, tokens, the signed-in user"),
@@ -28,6 +34,7 @@ Lists use keyset pagination (`limit`, `cursor` → `next_cursor`). Edits need `I
         (name = "pools", description = "公海 public pools: customers without an owner, masked until claimed; release, claim, quota, rules"),
         (name = "opportunities", description = "商机 deals: stages with probabilities, the stage history, the board"),
         (name = "visits", description = "拜访 visits: plan, check in where the server says, record, the radius and map settings"),
+        (name = "follow-ups", description = "跟进任务 follow-up tasks: due, done, put off; reminders before and after the due time and each morning"),
         (name = "leads", description = "线索 leads: duplicate check, assignment rules (territory → team in turn → queue), qualify, convert"),
         (name = "contacts", description = "联系人 contacts of a customer"),
         (name = "option-lists", description = "数据字典 option lists: the choices behind every pick-one field"),

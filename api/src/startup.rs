@@ -84,7 +84,7 @@ impl Application {
         if settings.jobs.enabled {
             crate::jobs::spawn(
                 jobs.clone(),
-                crate::jobs::all(),
+                crate::jobs::all(&settings.jobs),
                 std::time::Duration::from_secs(settings.jobs.poll_secs),
             );
         }

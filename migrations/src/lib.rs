@@ -39,6 +39,7 @@ mod m20261127_000029_add_opportunities_owner_team;
 mod m20261128_000030_add_customers_owner_place;
 mod m20261128_000031_create_visits;
 mod m20261128_000032_create_attachments;
+mod m20261128_000033_create_follow_ups;
 
 pub struct Migrator;
 
@@ -78,6 +79,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000030_add_customers_owner_place::Migration),
             Box::new(m20261128_000031_create_visits::Migration),
             Box::new(m20261128_000032_create_attachments::Migration),
+            Box::new(m20261128_000033_create_follow_ups::Migration),
         ]
     }
 }

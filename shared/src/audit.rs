@@ -134,13 +134,25 @@ pub enum AuditAction {
     AttachmentAdd,
     #[serde(rename = "attachment.remove")]
     AttachmentRemove,
+    #[serde(rename = "follow_up.create")]
+    FollowUpCreate,
+    #[serde(rename = "follow_up.update")]
+    FollowUpUpdate,
+    #[serde(rename = "follow_up.done")]
+    FollowUpDone,
+    #[serde(rename = "follow_up.snooze")]
+    FollowUpSnooze,
+    #[serde(rename = "follow_up.cancel")]
+    FollowUpCancel,
+    #[serde(rename = "follow_up.reopen")]
+    FollowUpReopen,
     /// An action this build does not know (from a newer server).
     #[serde(other, rename = "other")]
     Other,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 61] = [
+    pub const ALL: [AuditAction; 67] = [
         AuditAction::CustomerCreate,
         AuditAction::CustomerUpdate,
         AuditAction::CustomerTransfer,
@@ -202,6 +214,12 @@ impl AuditAction {
         AuditAction::CustomerLocate,
         AuditAction::AttachmentAdd,
         AuditAction::AttachmentRemove,
+        AuditAction::FollowUpCreate,
+        AuditAction::FollowUpUpdate,
+        AuditAction::FollowUpDone,
+        AuditAction::FollowUpSnooze,
+        AuditAction::FollowUpCancel,
+        AuditAction::FollowUpReopen,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -268,6 +286,12 @@ impl AuditAction {
             CustomerLocate => "customer.locate",
             AttachmentAdd => "attachment.add",
             AttachmentRemove => "attachment.remove",
+            FollowUpCreate => "follow_up.create",
+            FollowUpUpdate => "follow_up.update",
+            FollowUpDone => "follow_up.done",
+            FollowUpSnooze => "follow_up.snooze",
+            FollowUpCancel => "follow_up.cancel",
+            FollowUpReopen => "follow_up.reopen",
             Other => "other",
         }
     }

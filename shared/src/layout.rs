@@ -152,6 +152,18 @@ const VISIT: &[Builtin] = &[
     b("owner", "负责人", "Owner", false, true, false),
 ];
 
+const FOLLOW_UP: &[Builtin] = &[
+    b("title", "跟进事项", "Task", true, true, true),
+    b("customer", "客户", "Customer", true, true, true),
+    b("kind", "跟进方式", "Type", true, true, true),
+    b("due_at", "截止时间", "Due", true, true, true),
+    b("status", "状态", "Status", false, true, false),
+    b("opportunity", "商机", "Deal", true, false, false),
+    b("notes", "备注", "Notes", true, false, false),
+    b("result", "跟进结果", "Result", false, false, false),
+    b("owner", "负责人", "Owner", false, true, false),
+];
+
 /// The built-in fields of a record type that has layouts, in their default order.
 pub fn builtins(resource: Resource) -> &'static [Builtin] {
     match resource {
@@ -160,6 +172,7 @@ pub fn builtins(resource: Resource) -> &'static [Builtin] {
         Resource::Opportunity => OPPORTUNITY,
         Resource::Lead => LEAD,
         Resource::Visit => VISIT,
+        Resource::FollowUp => FOLLOW_UP,
         _ => &[],
     }
 }

@@ -14,6 +14,7 @@ pub mod de;
 pub mod duplicate;
 pub mod error;
 pub mod field;
+pub mod follow_up;
 pub mod geo;
 pub mod layout;
 pub mod lead;

@@ -22,17 +22,26 @@ pub enum NotificationKind {
     PoolReclaimed,
     /// An opportunity of yours has had no activity for `data.days` days in its stage.
     DealStale,
+    /// A follow-up task of yours is due soon (`data`: `title`, `customer`, `due_at`, `kind`).
+    FollowUpDue,
+    /// A follow-up task of yours is past its due time (`data` as for `follow_up_due`).
+    FollowUpOverdue,
+    /// Your morning digest (`data`: `day`, `due_today`, `overdue`, `visits_today`).
+    DailyDigest,
     /// A kind this build does not know (from a newer server).
     #[serde(other)]
     Other,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 4] = [
+    pub const ALL: [NotificationKind; 7] = [
         NotificationKind::LeadAssigned,
         NotificationKind::PoolWarning,
         NotificationKind::PoolReclaimed,
         NotificationKind::DealStale,
+        NotificationKind::FollowUpDue,
+        NotificationKind::FollowUpOverdue,
+        NotificationKind::DailyDigest,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -41,6 +50,9 @@ impl NotificationKind {
             NotificationKind::PoolWarning => "pool_warning",
             NotificationKind::PoolReclaimed => "pool_reclaimed",
             NotificationKind::DealStale => "deal_stale",
+            NotificationKind::FollowUpDue => "follow_up_due",
+            NotificationKind::FollowUpOverdue => "follow_up_overdue",
+            NotificationKind::DailyDigest => "daily_digest",
             NotificationKind::Other => "other",
         }
     }

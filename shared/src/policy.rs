@@ -87,10 +87,12 @@ pub enum Resource {
     Lead,
     /// Visits (拜访): planned, checked in, recorded; their settings (radius, map tiles).
     Visit,
+    /// Follow-up tasks (跟进任务): what a rep owes a customer by when.
+    FollowUp,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 13] = [
+    pub const ALL: [Resource; 14] = [
         Resource::Customer,
         Resource::Contact,
         Resource::User,
@@ -104,6 +106,7 @@ impl Resource {
         Resource::Opportunity,
         Resource::Lead,
         Resource::Visit,
+        Resource::FollowUp,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -121,6 +124,7 @@ impl Resource {
             Resource::Opportunity => "opportunity",
             Resource::Lead => "lead",
             Resource::Visit => "visit",
+            Resource::FollowUp => "follow_up",
         }
     }
 
@@ -297,6 +301,29 @@ pub fn scope_for(role: Role, resource: Resource, action: Action) -> Option<Scope
         (Visit, Manage) => match role {
             Admin => Some(S::All),
             _ => None,
+        },
+        // A follow-up task is its owner's, like their visits: 客服 reads the region's (a caller
+        // asks when they will hear back) and makes none.
+        (FollowUp, Read) => Some(match role {
+            Admin => S::All,
+            RegionalManager => S::Region,
+            Supervisor => S::Team,
+            SalesRep => S::Own,
+            CustomerService => S::Region,
+        }),
+        (FollowUp, Create | Update) => match role {
+            Admin => Some(S::All),
+            RegionalManager => Some(S::Region),
+            Supervisor => Some(S::Team),
+            SalesRep => Some(S::Own),
+            CustomerService => None,
+        },
+        // Giving a task to someone else.
+        (FollowUp, Transfer) => match role {
+            Admin => Some(S::All),
+            RegionalManager => Some(S::Region),
+            Supervisor => Some(S::Team),
+            SalesRep | CustomerService => None,
         },
         (Pool, Manage) => match role {
             Admin => Some(S::All),

@@ -93,6 +93,11 @@ impl CheckInAssessment {
     }
 }
 
+/// The coarsest fix (metres of accuracy) that may become a customer's location: GPS and Wi-Fi
+/// fixes are well inside it; a cell-tower fix (hundreds of metres) would place the customer
+/// somewhere down the road, and every later check-in would be judged against that.
+pub const LOCATE_MAX_ACCURACY_M: f64 = 100.0;
+
 /// Judges a check-in at `at` (accuracy `accuracy_m`, the radius of the browser's 68 % circle)
 /// against the customer's location and the allowed `radius_m`: beyond the radius is too far; an
 /// accuracy worse than the radius is imprecise, whatever the distance, since the true position
@@ -138,7 +143,9 @@ pub struct CheckIn {
     )]
     pub accuracy_m: f64,
     /// Store this position as the customer's location when it has none (roles that may edit
-    /// the customer; audited).
+    /// the customer; audited) and the fix is precise enough to place a door (accuracy at most
+    /// 100 m, `LOCATE_MAX_ACCURACY_M`); a coarser fix still checks in, and the customer stays
+    /// without a location.
     #[serde(default)]
     pub set_customer_location: bool,
     /// The phone's own clock when the rep checked in without a network and the check-in was
@@ -241,7 +248,7 @@ pub fn date_is_sane(d: NaiveDate) -> bool {
     (2000..2100).contains(&chrono::Datelike::year(&d))
 }
 
-fn time_errors(e: &mut Errors, field: &str, t: Option<DateTime<Utc>>) {
+pub(crate) fn time_errors(e: &mut Errors, field: &str, t: Option<DateTime<Utc>>) {
     if t.is_some_and(|t| !date_is_sane(t.date_naive())) {
         e.add(
             field,
@@ -251,7 +258,7 @@ fn time_errors(e: &mut Errors, field: &str, t: Option<DateTime<Utc>>) {
     }
 }
 
-fn date_errors(e: &mut Errors, field: &str, d: Option<NaiveDate>) {
+pub(crate) fn date_errors(e: &mut Errors, field: &str, d: Option<NaiveDate>) {
     if d.is_some_and(|d| !date_is_sane(d)) {
         e.add(
             field,

@@ -419,6 +419,81 @@ impl TestApp {
     }
 }
 
+/// Follow-up tasks.
+impl TestApp {
+    pub async fn follow_up_create(
+        &self,
+        who: &SignedIn,
+        input: &kaidan_shared::follow_up::FollowUpCreate,
+    ) -> kaidan_shared::follow_up::FollowUp {
+        body(
+            self.post(&who.token, "/api/v1/follow-ups", json(input))
+                .await
+                .expect(201),
+        )
+    }
+
+    pub async fn follow_up_get(
+        &self,
+        who: &SignedIn,
+        id: Uuid,
+    ) -> kaidan_shared::follow_up::FollowUp {
+        body(
+            self.get(&who.token, &format!("/api/v1/follow-ups/{id}"))
+                .await
+                .expect(200),
+        )
+    }
+
+    /// An action on a task (`done`, `snooze`, `cancel`, `reopen`) without `If-Match`, whatever
+    /// the answer.
+    pub async fn follow_up_act(
+        &self,
+        who: &SignedIn,
+        id: Uuid,
+        action: &str,
+        input: Option<serde_json::Value>,
+    ) -> Resp {
+        self.request(
+            Method::POST,
+            &format!("/api/v1/follow-ups/{id}/{action}"),
+            Some(&who.token),
+            input.as_ref(),
+            &[],
+        )
+        .await
+    }
+
+    /// One page of the task list (`query` without `?`).
+    pub async fn follow_up_list(
+        &self,
+        who: &SignedIn,
+        query: &str,
+    ) -> kaidan_shared::page::Page<kaidan_shared::follow_up::FollowUp> {
+        body(
+            self.get(&who.token, &format!("/api/v1/follow-ups?{query}"))
+                .await
+                .expect(200),
+        )
+    }
+
+    /// The kinds of the caller's notifications, newest first.
+    pub async fn notification_kinds(&self, who: &SignedIn) -> Vec<String> {
+        let r = self
+            .get(&who.token, "/api/v1/notifications?limit=100")
+            .await
+            .expect(200);
+        r.body["items"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|n| n["kind"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
 /// Photos.
 impl TestApp {
     /// Sends `bytes` as a visit's photo (multipart, one part `file`), whatever the answer.

@@ -198,6 +198,14 @@ impl Scoped for crate::entities::visit::Entity {
     }
 }
 
+/// A follow-up task is placed by its owner, like the visits and deals it follows.
+impl Scoped for crate::entities::follow_up::Entity {
+    const RESOURCE: Resource = Resource::FollowUp;
+    fn in_scope(actor: &Actor, scope: Scope) -> Condition {
+        owned_in_scope(actor, scope, crate::entities::follow_up::Column::OwnerId)
+    }
+}
+
 /// An owned lead is placed by its owner, like a customer. A lead nobody owns yet (waiting in a
 /// queue) belongs to the team and region of the rule that queued it: a supervisor reaches their
 /// team's and their region's unteamed ones, a regional manager their region's, admins every one

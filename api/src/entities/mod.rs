@@ -7,6 +7,7 @@ pub mod custom_value;
 pub mod customer;
 pub mod customer_tag;
 pub mod field_def;
+pub mod follow_up;
 pub mod idempotency_key;
 pub mod job;
 pub mod layout;

@@ -6,7 +6,9 @@
 //! from the app's [`Clock`], so tests move it instead of waiting.
 
 pub mod cleanup;
+pub mod daily_digest;
 pub mod deal_stale;
+pub mod follow_up_remind;
 pub mod lease;
 pub mod pool_reclaim;
 
@@ -234,10 +236,17 @@ pub fn walk_next(
 }
 
 /// Every leased job of the app.
-pub fn all() -> Vec<Arc<dyn Job>> {
+pub fn all(settings: &crate::config::JobSettings) -> Vec<Arc<dyn Job>> {
     vec![
         Arc::new(pool_reclaim::PoolReclaim),
         Arc::new(deal_stale::DealStale),
+        Arc::new(follow_up_remind::FollowUpRemind),
+        Arc::new(daily_digest::DailyDigest {
+            tz: settings.tz().unwrap_or(chrono_tz::Asia::Shanghai),
+            at: settings
+                .digest_time()
+                .unwrap_or_else(|| chrono::NaiveTime::from_hms_opt(8, 30, 0).unwrap_or_default()),
+        }),
     ]
 }
 

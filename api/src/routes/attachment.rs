@@ -1,6 +1,6 @@
 use actix_multipart::{Multipart, MultipartError};
 use actix_web::http::header;
-use actix_web::{delete, get, post, web, HttpResponse};
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use futures_util::TryStreamExt;
 use kaidan_shared::attachment::{Attachment, ContentQuery, ContentSize};
 use kaidan_shared::{ErrorCode, FieldCode, Problem};
@@ -122,10 +122,14 @@ pub async fn list_visit_photos(
 }
 
 /// The file of an attachment whose record you may read (`size=thumb`: a photo's preview). Sent
-/// with your token; kept only in your browser's private cache.
+/// with your token; the browser keeps it privately and asks again each time (`If-None-Match`
+/// answers 304 while you may still read it).
 #[utoipa::path(
     tag = "visits", security(("bearer" = [])), params(("id" = Uuid, Path), ContentQuery),
-    responses((status = 200, description = "The file", content_type = "image/jpeg", body = Vec<u8>))
+    responses(
+        (status = 200, description = "The file", content_type = "image/jpeg", body = Vec<u8>),
+        (status = 304, description = "Unchanged since the ETag you sent"),
+    )
 )]
 #[get("/attachments/{id}/content")]
 pub async fn attachment_content(
@@ -133,15 +137,43 @@ pub async fn attachment_content(
     user: AuthUser,
     id: web::Path<Uuid>,
     q: web::Query<ContentQuery>,
+    req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     let size = q.size.unwrap_or(ContentSize::Full);
-    let (content_type, bytes) =
-        service::content(&state.read, &state.storage, &user.0, *id, size).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, content_type))
-        // The same id always names the same bytes; the browser may keep them for itself, never a
-        // shared cache, and asks again after a day (access may have ended).
-        .insert_header((header::CACHE_CONTROL, "private, max-age=86400"))
+    let content = service::content(&state.read, &user.0, *id, size).await?;
+    // An attachment's bytes never change, so its id and size are its entity tag.
+    let etag = format!(
+        "\"{}-{}\"",
+        id,
+        match size {
+            ContentSize::Full => "full",
+            ContentSize::Thumb => "thumb",
+        }
+    );
+    let matches = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .map(|t| t.trim().trim_start_matches("W/"))
+                .any(|t| t == etag || t == "*")
+        });
+    // Private (never a shared cache) and revalidated on every use: a browser holding the photo
+    // shows it only after the server said the caller may still read it.
+    let mut res = if matches {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    res.insert_header((header::CACHE_CONTROL, "private, no-cache"))
+        .insert_header((header::ETAG, etag));
+    if matches {
+        return Ok(res.finish());
+    }
+    let bytes = content.bytes(&state.storage).await?;
+    Ok(res
+        .insert_header((header::CONTENT_TYPE, content.content_type))
         .insert_header((header::CONTENT_DISPOSITION, "inline"))
         .insert_header((
             header::CONTENT_SECURITY_POLICY,

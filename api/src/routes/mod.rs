@@ -7,6 +7,7 @@ pub mod auth;
 pub mod contact;
 pub mod customer;
 pub mod field;
+pub mod follow_up;
 pub mod layout;
 pub mod lead;
 pub mod notification;
@@ -42,6 +43,7 @@ pub fn api_v1() -> utoipa_actix_web::scope::Scope<
         .configure(opportunity::configure)
         .configure(lead::configure)
         .configure(visit::configure)
+        .configure(follow_up::configure)
         .configure(attachment::configure)
         .configure(contact::configure)
         .configure(option_list::configure)

@@ -2,9 +2,11 @@
 //! some from too far away or with a coarse fix, each recorded with an outcome — and today's plan
 //! for every rep, so the rep's day and the supervisor's map have something to show. Made through
 //! the service with the clock set to each moment, so every visit is audited and the customers'
-//! follow-up clocks move as they would have.
+//! follow-up clocks move as they would have. The visits' next follow-up dates make follow-up
+//! tasks; each rep also gets one overdue and one due today.
 
 use chrono::{Duration, TimeZone, Utc};
+use kaidan_shared::follow_up::FollowUpCreate;
 use kaidan_shared::patch::Patch;
 use kaidan_shared::pool::LOCAL_OFFSET_SECS;
 use kaidan_shared::visit::{CheckIn, VisitCreate, VisitUpdate};
@@ -17,6 +19,7 @@ use crate::clock::Clock;
 use crate::entities::{customer, visit};
 use crate::error::AppResult;
 use crate::seed::Gen;
+use crate::services::follow_up as follow_ups;
 use crate::services::rules_cache::RulesCache;
 use crate::services::visit as visits;
 
@@ -128,6 +131,31 @@ pub async fn seed_visits(db: &DatabaseConnection) -> AppResult<usize> {
             let v = visits::update(db, &kept, &system, v.id, v.version, record, &clock).await?;
             visits::check_out(db, &kept, &system, v.id, Some(v.version), &clock).await?;
             made += 1;
+        }
+    }
+    // Beside the tasks the visits' next follow-up dates made: for each rep one call overdue
+    // since yesterday and one WeChat message due this afternoon, so the digest, the reminders
+    // and the supervisors' overdue list have something to show.
+    let mut first_customer = std::collections::BTreeMap::new();
+    for c in &customers {
+        if let Some(o) = c.owner_id {
+            first_customer.entry(o).or_insert(c.id);
+        }
+    }
+    for (owner, customer_id) in first_customer {
+        for (kind, title, due) in [
+            ("call", "电话确认报价细节", at_local(1, 360)),
+            ("wechat", "微信发送产品资料", at_local(0, 420)),
+        ] {
+            let input = FollowUpCreate {
+                customer_id,
+                kind: kind.into(),
+                title: title.into(),
+                due_at: due,
+                owner_id: Some(owner),
+                ..Default::default()
+            };
+            follow_ups::create(db, &kept, &system, input, &Clock::default()).await?;
         }
     }
     Ok(made)

@@ -159,6 +159,18 @@ pub async fn add_visit_photo(
             .filter(visit::Column::Id.eq(visit_id))
             .exec(&txn)
             .await?;
+        // And the visit read again under that lock: cancelled or archived while the photo was
+        // being resized, it takes no more.
+        let now_v = visit::Entity::find_by_id(visit_id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| AppError::new(ErrorCode::NotFound))?;
+        if now_v.archived_at.is_some() {
+            return Err(AppError::new(ErrorCode::Archived));
+        }
+        if now_v.status == VisitStatus::Cancelled.as_str() {
+            return Err(AppError::new(ErrorCode::Conflict).with_detail("the visit was cancelled"));
+        }
         if photo_count(&txn, visit_id).await? >= MAX_PHOTOS_PER_VISIT as u64 {
             return Err(
                 AppError::new(ErrorCode::Conflict).with_detail("a visit keeps at most 20 photos")
@@ -181,24 +193,45 @@ pub async fn add_visit_photo(
     written
 }
 
-/// The bytes of an attachment whose record the caller may read: (content type, bytes).
+/// Where the bytes of an attachment whose record the caller may read are kept, and their type.
+/// Checked on every request (the browser revalidates), so access ends when the record's does.
+pub struct Content {
+    pub content_type: String,
+    key: String,
+    id: Uuid,
+}
+
+impl Content {
+    /// The stored bytes.
+    pub async fn bytes(&self, storage: &Storage) -> AppResult<actix_web::web::Bytes> {
+        storage.get(&self.key).await?.ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!(
+                "attachment {}: object {} is missing",
+                self.id,
+                self.key
+            ))
+        })
+    }
+}
+
+/// Finds an attachment's content for a caller who may read its record.
 pub async fn content(
     db: &DatabaseConnection,
-    storage: &Storage,
     actor: &Actor,
     id: Uuid,
     size: ContentSize,
-) -> AppResult<(String, actix_web::web::Bytes)> {
+) -> AppResult<Content> {
     let m = live(db, id).await?;
     find_record(db, actor, &m.resource, m.record_id, Action::Read).await?;
     let key = match size {
-        ContentSize::Thumb => m.thumb_key.as_deref().unwrap_or(&m.key),
-        ContentSize::Full => &m.key,
+        ContentSize::Thumb => m.thumb_key.unwrap_or(m.key),
+        ContentSize::Full => m.key,
     };
-    let bytes = storage.get(key).await?.ok_or_else(|| {
-        AppError::internal(anyhow::anyhow!("attachment {id}: object {key} is missing"))
-    })?;
-    Ok((m.content_type, bytes))
+    Ok(Content {
+        content_type: m.content_type,
+        key,
+        id,
+    })
 }
 
 /// Removes an attachment of a record the caller may edit: the row is kept (archived) for the

@@ -123,6 +123,53 @@ pub async fn find_in_scope<C: ConnectionTrait>(
     record::find::<customer::Entity, _>(db, actor, action, id, Condition::all()).await
 }
 
+/// The customer a record of a rep's working day (a visit, a task) is made for: one the caller
+/// reaches under `scope`, current, with an owner (not in a pool) — or a field error on
+/// `customer_id`.
+pub(crate) async fn for_new_record<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    scope: Scope,
+    id: Uuid,
+    errors: &mut Vec<kaidan_shared::FieldError>,
+) -> AppResult<Option<customer::Model>> {
+    let found = customer::Entity::find_by_id(id)
+        .filter(<customer::Entity as policy::Scoped>::in_scope(actor, scope))
+        .filter(customer::Column::ArchivedAt.is_null())
+        .filter(customer::Column::PoolId.is_null())
+        .one(db)
+        .await?;
+    if found.is_none() {
+        errors.push(kaidan_shared::FieldError::new(
+            "customer_id",
+            FieldCode::UnknownReference,
+            "no active customer with this id inside your scope",
+        ));
+    }
+    Ok(found)
+}
+
+/// Whom a new record of `resource` belongs to: the caller, or one of their people when the
+/// caller holds the resource's `Transfer` permission (`refusal` says why not, as a 403 on
+/// `owner_id`).
+pub(crate) async fn owner_for<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    resource: Resource,
+    requested: Option<Uuid>,
+    refusal: &str,
+) -> AppResult<Uuid> {
+    match requested {
+        Some(o) if o != actor.user_id => {
+            let scope = table::scope_for(actor.role, resource, Action::Transfer)
+                .ok_or_else(|| AppError::field_forbidden("owner_id", refusal))?;
+            assignable_owner(db, actor, scope, o).await?;
+            Ok(o)
+        }
+        _ => Ok(actor.user_id),
+    }
+}
+
 /// The user who may become owner (of a customer, a deal, a lead): active, able to own customers,
 /// and inside `scope`.
 pub(crate) async fn assignable_owner<C: ConnectionTrait>(

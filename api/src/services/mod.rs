@@ -12,6 +12,7 @@ pub mod duplicate;
 pub mod field;
 pub mod field_plan;
 pub mod field_sort;
+pub mod follow_up;
 pub mod idempotency;
 pub mod layout;
 pub mod lead;

@@ -572,6 +572,38 @@ fn clean(s: Option<String>) -> Option<String> {
     s.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
+/// For a record linked to a deal (a visit, a task): a deal of `customer_id` that the caller may
+/// read, or a field error on `opportunity_id`.
+pub(crate) async fn check_deal_of<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    customer_id: Uuid,
+    deal_id: Uuid,
+    errors: &mut Vec<kaidan_shared::FieldError>,
+) -> AppResult<()> {
+    let found = match table::scope_for(actor.role, Resource::Opportunity, Action::Read) {
+        Some(scope) => opportunity::Entity::find_by_id(deal_id)
+            .filter(opportunity::Entity::in_scope(actor, scope))
+            .filter(opportunity::Column::CustomerId.eq(customer_id))
+            .filter(opportunity::Column::ArchivedAt.is_null())
+            .select_only()
+            .column(opportunity::Column::Id)
+            .into_tuple::<Uuid>()
+            .one(db)
+            .await?
+            .is_some(),
+        None => false,
+    };
+    if !found {
+        errors.push(kaidan_shared::FieldError::new(
+            "opportunity_id",
+            FieldCode::UnknownReference,
+            "no deal of this customer with this id inside your scope",
+        ));
+    }
+    Ok(())
+}
+
 /// Deal activity is a follow-up of its customer: the pool's reclaim clock starts again (so does
 /// a visit's check-in).
 pub(crate) async fn touch_customer<C: ConnectionTrait>(
@@ -962,32 +994,73 @@ fn enter_stage(next: &mut opportunity::Model, stage: &Stage, at: DateTime<Utc>) 
     }
 }
 
+/// A checked stage move, ready to be written: `move_stage` writes it alone; a visit that moves
+/// its deal writes it in the visit's own transaction, so both land or neither does.
+pub(crate) struct PlannedMove {
+    current: opportunity::Model,
+    next: opportunity::Model,
+    before: Opportunity,
+}
+
+/// Writes a move (or reopen) inside `txn` — the owner's place read first, as every write of a
+/// copy does — with its history row, the customer's follow-up clock and the audit row. The caller
+/// commits through `deal_totals::commit` (`finish_move`), after any rows of its own.
+pub(crate) async fn write_move(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    planned: &mut PlannedMove,
+    action: AuditAction,
+    note: Option<(&str, String)>,
+) -> AppResult<(Opportunity, Vec<StageChange>)> {
+    let id = planned.current.id;
+    planned.next.owner_team_id = owner_team(txn, planned.next.owner_id).await?;
+    record::save_versioned::<opportunity::Entity, _>(
+        txn,
+        planned.next.clone(),
+        id,
+        planned.current.version,
+    )
+    .await?;
+    record_move(
+        txn,
+        actor,
+        &planned.next,
+        Some(planned.current.stage.clone()),
+    )
+    .await?;
+    touch_customer(
+        txn,
+        planned.current.customer_id,
+        planned.next.last_activity_at,
+    )
+    .await?;
+    let after = read_one(txn, id).await?;
+    let history = stage_history(txn, id).await?;
+    let mut change = audit::Change::updated(action, "opportunity", id, id, &planned.before, &after);
+    if let (Some(serde_json::Value::Object(a)), Some((k, v))) = (change.after.as_mut(), note) {
+        a.insert(k.into(), serde_json::Value::String(v));
+    }
+    audit::record(txn, actor, change).await?;
+    Ok((after, history))
+}
+
+/// Shifts the board's totals by a written move and commits (the totals rows last: they are
+/// shared by all of an owner's deals in a stage, so their locks are held shortest).
+pub(crate) async fn finish_move(txn: DatabaseTransaction, planned: &PlannedMove) -> AppResult<()> {
+    deal_totals::commit(txn, Some(&planned.current), Some(&planned.next)).await
+}
+
 async fn save_move(
     db: &DatabaseConnection,
     kept: &RulesCache,
     actor: &Actor,
-    current: opportunity::Model,
-    next: opportunity::Model,
+    mut planned: PlannedMove,
     action: AuditAction,
     note: Option<(&str, String)>,
 ) -> AppResult<OpportunityDetail> {
-    let id = current.id;
-    let before = read_one(db, id).await?;
     let txn = begin_write(db).await?;
-    let mut next = next;
-    next.owner_team_id = owner_team(&txn, next.owner_id).await?;
-    record::save_versioned::<opportunity::Entity, _>(&txn, next.clone(), id, current.version)
-        .await?;
-    record_move(&txn, actor, &next, Some(current.stage.clone())).await?;
-    touch_customer(&txn, current.customer_id, next.last_activity_at).await?;
-    let after = read_one(&txn, id).await?;
-    let history = stage_history(&txn, id).await?;
-    let mut change = audit::Change::updated(action, "opportunity", id, id, &before, &after);
-    if let (Some(serde_json::Value::Object(a)), Some((k, v))) = (change.after.as_mut(), note) {
-        a.insert(k.into(), serde_json::Value::String(v));
-    }
-    audit::record(&txn, actor, change).await?;
-    deal_totals::commit(txn, Some(&current), Some(&next)).await?;
+    let (after, history) = write_move(&txn, actor, &mut planned, action, note).await?;
+    finish_move(txn, &planned).await?;
     let view = field::View::load(db, kept, actor).await?;
     let mut after = after;
     after.custom = view.show(Resource::Opportunity, &after.custom);
@@ -997,8 +1070,9 @@ async fn save_move(
     })
 }
 
-/// Moves an open deal to another stage; lost needs a reason from the `lost_reason` list.
-pub async fn move_stage(
+/// Checks a move of an open deal to another stage (lost needs a reason from the `lost_reason`
+/// list) under the deal's own permission; `None` when the deal is in that stage already.
+pub(crate) async fn plan_move(
     db: &DatabaseConnection,
     kept: &RulesCache,
     actor: &Actor,
@@ -1006,7 +1080,7 @@ pub async fn move_stage(
     expected: Option<i64>,
     input: StageMove,
     clock: &Clock,
-) -> AppResult<OpportunityDetail> {
+) -> AppResult<Option<PlannedMove>> {
     let current =
         record::find::<opportunity::Entity, _>(db, actor, Action::Update, id, Condition::all())
             .await?;
@@ -1024,7 +1098,7 @@ pub async fn move_stage(
             .with_detail("the deal is closed: a supervisor may reopen it"));
     }
     if stage.key == current.stage {
-        return get(db, kept, actor, id).await;
+        return Ok(None);
     }
     let mut next = current.clone();
     if stage.outcome == Outcome::Lost {
@@ -1051,8 +1125,6 @@ pub async fn move_stage(
         if !errors.is_empty() {
             return Err(AppError::validation(errors));
         }
-        next.lost_reason = clean(input.lost_reason.clone());
-        next.lost_note = clean(input.lost_note.clone());
     }
     enter_stage(&mut next, stage, clock.now());
     if stage.outcome == Outcome::Lost {
@@ -1061,16 +1133,38 @@ pub async fn move_stage(
     }
     next.version += 1;
     next.updated_at = now();
-    save_move(
-        db,
-        kept,
-        actor,
+    let before = read_one(db, id).await?;
+    Ok(Some(PlannedMove {
         current,
         next,
-        AuditAction::OpportunityStage,
-        None,
-    )
-    .await
+        before,
+    }))
+}
+
+/// Moves an open deal to another stage; lost needs a reason from the `lost_reason` list.
+pub async fn move_stage(
+    db: &DatabaseConnection,
+    kept: &RulesCache,
+    actor: &Actor,
+    id: Uuid,
+    expected: Option<i64>,
+    input: StageMove,
+    clock: &Clock,
+) -> AppResult<OpportunityDetail> {
+    match plan_move(db, kept, actor, id, expected, input, clock).await? {
+        Some(planned) => {
+            save_move(
+                db,
+                kept,
+                actor,
+                planned,
+                AuditAction::OpportunityStage,
+                None,
+            )
+            .await
+        }
+        None => get(db, kept, actor, id).await,
+    }
 }
 
 /// Reopens a won or lost deal into an open stage (supervisors and above), with a reason.
@@ -1100,12 +1194,17 @@ pub async fn reopen(
     next.version += 1;
     next.updated_at = now();
     let reason = input.reason.trim().to_owned();
+    let before = read_one(db, id).await?;
+    let planned = PlannedMove {
+        current,
+        next,
+        before,
+    };
     save_move(
         db,
         kept,
         actor,
-        current,
-        next,
+        planned,
         AuditAction::OpportunityReopen,
         Some(("reason", reason)),
     )

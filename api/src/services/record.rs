@@ -121,7 +121,8 @@ versioned!(
     pool,
     opportunity,
     lead,
-    visit
+    visit,
+    follow_up
 );
 
 /// Runs `update` on the one row `id` only if its version is still `expected`; 412 when another

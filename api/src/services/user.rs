@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::auth::password::{check_strength, is_demo_password, PasswordHasher};
 use crate::auth::{policy, Actor};
 use crate::config::AuthSettings;
-use crate::entities::{customer, opportunity, team, user, visit};
+use crate::entities::{customer, follow_up, opportunity, team, user, visit};
 use crate::error::{AppError, AppResult};
 use crate::services::record::{self, KeyKind, Keyset};
 use crate::services::{
@@ -270,6 +270,12 @@ pub async fn update(
         visit::Entity::update_many()
             .col_expr(visit::Column::OwnerTeamId, Expr::value(next.team_id))
             .filter(visit::Column::OwnerId.eq(id))
+            .exec(&txn)
+            .await?;
+        // And their follow-up tasks, for the team's overdue list.
+        follow_up::Entity::update_many()
+            .col_expr(follow_up::Column::OwnerTeamId, Expr::value(next.team_id))
+            .filter(follow_up::Column::OwnerId.eq(id))
             .exec(&txn)
             .await?;
     }

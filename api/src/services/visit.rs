@@ -19,25 +19,25 @@ use kaidan_shared::visit::{
     RepVisitStats, Visit, VisitCreate, VisitListQuery, VisitSettings, VisitSettingsInput,
     VisitStats, VisitStatsQuery, VisitStatus, VisitUpdate, DEFAULT_RADIUS_M,
 };
-use kaidan_shared::{policy as table, Action, ErrorCode, FieldCode, FieldError, Resource, Scope};
+use kaidan_shared::{Action, ErrorCode, FieldCode, FieldError, Resource, Scope};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
-    JoinType, PaginatorTrait, QueryFilter, QuerySelect, RelationTrait, Select,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    FromQueryResult, JoinType, PaginatorTrait, QueryFilter, QuerySelect, RelationTrait, Select,
 };
 use uuid::Uuid;
 
 use crate::auth::policy::{self, Scoped};
 use crate::auth::Actor;
 use crate::clock::Clock;
-use crate::entities::{contact, customer, opportunity, user, visit, visit_settings};
+use crate::entities::{contact, customer, user, visit, visit_settings};
 use crate::error::{AppError, AppResult};
 use crate::services::field_plan::PlanCache;
 use crate::services::record::{self, KeyKind, Keyset};
 use crate::services::rules_cache::RulesCache;
 use crate::services::{
-    audit, begin_write, check_version, field, new_id, now, opportunity as deal, org, page_limit,
-    stale,
+    audit, begin_write, check_version, field, follow_up, new_id, now, opportunity as deal, org,
+    page_limit, stale,
 };
 
 // ---- reading ----
@@ -278,36 +278,6 @@ fn clean(s: Option<String>) -> Option<String> {
     s.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
-/// A deal of the visit's customer that the caller may read, or a field error.
-async fn check_deal<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    customer_id: Uuid,
-    deal_id: Uuid,
-    errors: &mut Vec<FieldError>,
-) -> AppResult<()> {
-    let found = match table::scope_for(actor.role, Resource::Opportunity, Action::Read) {
-        Some(scope) => {
-            opportunity::Entity::find_by_id(deal_id)
-                .filter(opportunity::Entity::in_scope(actor, scope))
-                .filter(opportunity::Column::CustomerId.eq(customer_id))
-                .filter(opportunity::Column::ArchivedAt.is_null())
-                .count(db)
-                .await?
-                > 0
-        }
-        None => false,
-    };
-    if !found {
-        errors.push(FieldError::new(
-            "opportunity_id",
-            FieldCode::UnknownReference,
-            "no deal of this customer with this id inside your scope",
-        ));
-    }
-    Ok(())
-}
-
 /// Contacts of the visit's customer, all of them current, or a field error.
 async fn check_contacts<C: ConnectionTrait>(
     db: &C,
@@ -371,24 +341,11 @@ pub async fn create(
             None
         }
     };
-    // The customer: one the caller reaches, current, with an owner (not in a pool).
-    let cust = customer::Entity::find_by_id(input.customer_id)
-        .filter(<customer::Entity as Scoped>::in_scope(actor, scope))
-        .filter(customer::Column::ArchivedAt.is_null())
-        .filter(customer::Column::PoolId.is_null())
-        .one(db)
-        .await?;
-    match &cust {
-        None => errors.push(FieldError::new(
-            "customer_id",
-            FieldCode::UnknownReference,
-            "no active customer with this id inside your scope",
-        )),
-        Some(c) => {
-            if let Some(d) = input.opportunity_id {
-                check_deal(db, actor, c.id, d, &mut errors).await?;
-            }
-        }
+    let cust =
+        crate::services::customer::for_new_record(db, actor, scope, input.customer_id, &mut errors)
+            .await?;
+    if let (Some(c), Some(d)) = (&cust, input.opportunity_id) {
+        deal::check_deal_of(db, actor, c.id, d, &mut errors).await?;
     }
     if !errors.is_empty() {
         return Err(AppError::validation(errors));
@@ -396,20 +353,14 @@ pub async fn create(
     let (Some(cust), Some(custom)) = (cust, custom) else {
         return Err(AppError::internal(anyhow::anyhow!("checked above")));
     };
-    let owner = match input.owner_id {
-        Some(o) if o != actor.user_id => {
-            let scope = table::scope_for(actor.role, Resource::Visit, Action::Transfer)
-                .ok_or_else(|| {
-                    AppError::field_forbidden(
-                        "owner_id",
-                        "only supervisors and above plan visits for others",
-                    )
-                })?;
-            crate::services::customer::assignable_owner(db, actor, scope, o).await?;
-            o
-        }
-        _ => actor.user_id,
-    };
+    let owner = crate::services::customer::owner_for(
+        db,
+        actor,
+        Resource::Visit,
+        input.owner_id,
+        "only supervisors and above plan visits for others",
+    )
+    .await?;
     let t = now();
     let at = clock.now();
     let txn = begin_write(db).await?;
@@ -504,7 +455,7 @@ pub async fn update(
     );
     if let Some(d) = input.opportunity_id.value() {
         if Some(*d) != current.opportunity_id {
-            check_deal(db, actor, current.customer_id, *d, &mut errors).await?;
+            deal::check_deal_of(db, actor, current.customer_id, *d, &mut errors).await?;
         }
     }
     let contacts = match &input.contact_ids {
@@ -533,10 +484,9 @@ pub async fn update(
         return Err(AppError::validation(errors));
     }
     check_version(Some(expected), current.version)?;
-    if let (Some(stage), Some(d)) = (input.opportunity_stage.clone(), next.opportunity_id) {
-        let deal_now = opportunity::Entity::find_by_id(d).one(db).await?;
-        if deal_now.is_some_and(|o| o.stage != stage) {
-            deal::move_stage(
+    let mut moved = match (input.opportunity_stage.clone(), next.opportunity_id) {
+        (Some(stage), Some(d)) => {
+            deal::plan_move(
                 db,
                 kept,
                 actor,
@@ -549,9 +499,10 @@ pub async fn update(
                 },
                 clock,
             )
-            .await?;
+            .await?
         }
-    }
+        _ => None,
+    };
     let before = read_one(db, id).await?;
     if let Some(c) = &custom {
         next.custom = field::stored(c);
@@ -583,20 +534,61 @@ pub async fn update(
     next.version += 1;
     next.updated_at = now();
     let txn = begin_write(db).await?;
+    next.owner_team_id = owner_team(&txn, next.owner_id).await?;
+    if let Some(m) = moved.as_mut() {
+        deal::write_move(&txn, actor, m, AuditAction::OpportunityStage, None).await?;
+    }
     record::save_versioned::<visit::Entity, _>(&txn, next.clone(), id, expected).await?;
     if let Some(c) = &custom {
         rules.mark_used(&txn, c).await?;
         rules.index(&txn, Resource::Visit, id, &previous, c).await?;
     }
     let mut after = read_one(&txn, id).await?;
-    audit::commit(
-        txn,
-        actor,
-        audit::Change::updated(AuditAction::VisitUpdate, "visit", id, id, &before, &after),
-    )
-    .await?;
+    let mut trail = audit::Trail::default();
+    trail.add(audit::Change::updated(
+        AuditAction::VisitUpdate,
+        "visit",
+        id,
+        id,
+        &before,
+        &after,
+    ));
+    if next.next_follow_up_on != current.next_follow_up_on {
+        let kind = rules
+            .list(builtin::FOLLOWUP_TYPE)
+            .and_then(|l| {
+                l.options
+                    .iter()
+                    .filter(|o| o.active)
+                    .find(|o| o.key == "visit")
+                    .or_else(|| l.options.iter().find(|o| o.active))
+            })
+            .map(|o| o.key.clone());
+        let title: String = next
+            .next_step
+            .clone()
+            .unwrap_or_else(|| format!("回访 {}", after.customer_name.as_deref().unwrap_or("")))
+            .chars()
+            .take(200)
+            .collect();
+        follow_up::follow_visit(&txn, actor, &mut trail, &next, kind, title, clock.now()).await?;
+    }
+    match &moved {
+        Some(m) => {
+            trail.write(&txn, actor).await?;
+            deal::finish_move(txn, m).await?;
+        }
+        None => trail.commit(txn, actor).await?,
+    }
     after.custom = rules.visible(actor.role, &after.custom);
     Ok(after)
+}
+
+/// The team of a visit's owner for the visit's copy of it, read share-locked first in the
+/// write's transaction (`org::owner_place` says why): a rep moved to another team meanwhile
+/// takes this visit along instead of leaving it on the old team's day.
+async fn owner_team(txn: &DatabaseTransaction, owner: Option<Uuid>) -> AppResult<Option<Uuid>> {
+    Ok(org::owner_place(txn, owner).await?.team_id)
 }
 
 /// The radius (and tiles) as set, or the defaults before anyone set them.
@@ -651,7 +643,9 @@ pub async fn check_in(
         (Some(lat), Some(lng)) => Some(LatLng::new(lat, lng)),
         _ => None,
     };
-    let locate = input.set_customer_location && stored.is_none();
+    let locate = input.set_customer_location
+        && stored.is_none()
+        && input.accuracy_m <= kaidan_shared::visit::LOCATE_MAX_ACCURACY_M;
     if locate {
         // The customer's own edit permission, not the visit's.
         record::find::<customer::Entity, _>(
@@ -691,6 +685,7 @@ pub async fn check_in(
     next.version += 1;
     next.updated_at = now();
     let txn = begin_write(db).await?;
+    next.owner_team_id = owner_team(&txn, next.owner_id).await?;
     record::save_versioned::<visit::Entity, _>(&txn, next.clone(), id, current.version).await?;
     let mut changes = Vec::new();
     if locate {
@@ -832,6 +827,8 @@ async fn transition(
     let id = current.id;
     let before = read_one(db, id).await?;
     let txn = begin_write(db).await?;
+    let mut next = next;
+    next.owner_team_id = owner_team(&txn, next.owner_id).await?;
     record::save_versioned::<visit::Entity, _>(&txn, next, id, current.version).await?;
     let after = read_one(&txn, id).await?;
     audit::commit(

@@ -9,6 +9,7 @@ mod contact;
 mod customer;
 mod errors;
 mod field;
+mod follow_up;
 mod jobs;
 mod layout;
 mod lead;

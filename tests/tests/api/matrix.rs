@@ -57,6 +57,10 @@ enum Target {
     CheckedInVisit,
     /// A photo of a visit (position = the visit's owner's).
     Photo,
+    /// An open follow-up task (position = its owner's, for a customer of theirs).
+    FollowUp,
+    /// A done task (for reopen).
+    DoneFollowUp,
 }
 
 /// What an operation does, in the permission table's terms.
@@ -100,6 +104,7 @@ fn classify(operation_id: &str) -> Option<Kind> {
         .or_else(|| opportunity_operations(operation_id))
         .or_else(|| lead_operations(operation_id))
         .or_else(|| visit_operations(operation_id))
+        .or_else(|| follow_up_operations(operation_id))
 }
 
 /// Sign-in, tokens, health: no module's records.
@@ -289,6 +294,22 @@ fn visit_operations(op: &str) -> Option<Kind> {
         "remove_attachment" => Record(r, Update, Target::Photo),
         "get_visit_settings" => Setting(r, Read),
         "save_visit_settings" => Setting(r, Manage),
+        _ => return None,
+    })
+}
+
+fn follow_up_operations(op: &str) -> Option<Kind> {
+    use Action::*;
+    use Kind::*;
+    let r = Resource::FollowUp;
+    Some(match op {
+        "list_follow_ups" => List(r),
+        "create_follow_up" => CreateFor(r),
+        "get_follow_up" | "follow_up_history" => Record(r, Read, Target::FollowUp),
+        "update_follow_up" | "done_follow_up" | "snooze_follow_up" | "cancel_follow_up" => {
+            Record(r, Update, Target::FollowUp)
+        }
+        "reopen_follow_up" => Record(r, Update, Target::DoneFollowUp),
         _ => return None,
     })
 }
@@ -773,6 +794,39 @@ impl Matrix<'_> {
                     version: 1,
                 })
             }
+            Target::FollowUp | Target::DoneFollowUp => {
+                let owner = customer_owner(caller, role, pos)?;
+                let t = self.token(owner).await;
+                let c = self
+                    .app
+                    .create_customer(&t, json!({"name": self.unique("跟进矩阵客户")}))
+                    .await;
+                let id = self
+                    .app
+                    .post(
+                        &t,
+                        "/api/v1/follow-ups",
+                        json!({"customer_id": c["id"], "kind": "call", "title": "矩阵回电",
+                               "due_at": "2030-01-02T03:00:00Z"}),
+                    )
+                    .await
+                    .expect(201)
+                    .id();
+                let mut version = 1;
+                if target == Target::DoneFollowUp {
+                    self.app
+                        .post(&t, &format!("/api/v1/follow-ups/{id}/done"), json!({}))
+                        .await
+                        .expect(200);
+                    version = 2;
+                }
+                Some(Fixture {
+                    read_back: Some(format!("/api/v1/follow-ups/{id}")),
+                    id: Some(id),
+                    subject: Some(self.org.person(owner).clone()),
+                    version,
+                })
+            }
             Target::Visit | Target::CheckedInVisit => {
                 let owner = customer_owner(caller, role, pos)?;
                 let t = self.token(owner).await;
@@ -1029,6 +1083,9 @@ impl Matrix<'_> {
             "update_lead" => json!({"status": "contacted"}),
             "update_visit" => json!({"notes": "矩阵", "outcome": "follow_up"}),
             "check_in_visit" => json!({"lat": 30.27, "lng": 120.15, "accuracy_m": 20}),
+            "update_follow_up" => json!({"title": "矩阵改期", "due_at": "2030-02-01T01:00:00Z"}),
+            "done_follow_up" => json!({"result": "矩阵完成"}),
+            "snooze_follow_up" => json!({"until": chrono::Utc::now() + chrono::Duration::days(2)}),
             "disqualify_lead" => json!({"reason": "no_need"}),
             "convert_lead" => json!({}),
             "update_lead_rule" => {
@@ -1119,6 +1176,11 @@ async fn every_operation_obeys_the_policy_for_every_role_and_position() {
                 let etag = format!("\"{}\"", fx.version);
                 let body = if create_for && op.id == "create_visit" {
                     Some(json!({"customer_id": fx.id, "purpose": "矩阵"}))
+                } else if create_for && op.id == "create_follow_up" {
+                    Some(
+                        json!({"customer_id": fx.id, "kind": "wechat", "title": "矩阵跟进",
+                                "due_at": "2030-01-02T03:00:00Z"}),
+                    )
                 } else if create_for {
                     Some(
                         json!({"customer_id": fx.id, "name": m.unique("矩阵新商机"), "amount": 500}),
@@ -1223,6 +1285,7 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
     let mut owned_by: HashMap<String, String> = HashMap::new();
     let mut leads_of: HashMap<String, Option<String>> = HashMap::new();
     let mut visits_of: HashMap<String, String> = HashMap::new();
+    let mut tasks_of: HashMap<String, String> = HashMap::new();
     for username in org.people.keys() {
         if username == "admin" || username.starts_with("cs") {
             continue;
@@ -1246,6 +1309,16 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
             .await
             .expect(201);
         visits_of.insert(v.id(), username.clone());
+        let f = app
+            .post(
+                &t,
+                "/api/v1/follow-ups",
+                json!({"customer_id": c["id"], "kind": "call", "title": "列表跟进",
+                       "due_at": "2030-01-02T03:00:00Z"}),
+            )
+            .await
+            .expect(201);
+        tasks_of.insert(f.id(), username.clone());
         owned_by.insert(c["id"].as_str().unwrap().to_owned(), username.clone());
         let l = app
             .post(
@@ -1433,6 +1506,25 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
                                         seen.contains(id),
                                         org.reaches(me, scope, org.person(owner)) && filter_ok,
                                         "{caller} visits ?{query}: {owner}'s"
+                                    );
+                                }
+                            }
+                        }
+                        Resource::FollowUp => {
+                            // Everything, the open ones, one owner's.
+                            for query in [
+                                "limit=3".to_owned(),
+                                "limit=3&status=open".to_owned(),
+                                format!("limit=3&owner_id={}", org.person("rep_south1").id),
+                            ] {
+                                let seen = collect(&app, &token, &op.path, &query).await;
+                                for (id, owner) in &tasks_of {
+                                    let filter_ok = !query.contains("owner_id=")
+                                        || query.contains(&org.person(owner).id.to_string());
+                                    assert_eq!(
+                                        seen.contains(id),
+                                        org.reaches(me, scope, org.person(owner)) && filter_ok,
+                                        "{caller} tasks ?{query}: {owner}'s"
                                     );
                                 }
                             }

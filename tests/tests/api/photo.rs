@@ -119,11 +119,28 @@ async fn photo_story(app: &TestApp) -> Attachment {
     let r = content(app, &rep.token, &a.content_url).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "image/jpeg");
-    assert!(r.headers()["cache-control"]
-        .to_str()
-        .unwrap()
-        .starts_with("private"));
+    // Kept privately and revalidated on each use: an answer of 304 only while access lasts.
+    assert_eq!(r.headers()["cache-control"], "private, no-cache");
+    let etag = r.headers()["etag"].to_str().unwrap().to_owned();
     let kept = r.bytes().await.unwrap();
+    let again = |token: String| {
+        let url = format!("{}{}", app.address, a.content_url);
+        let etag = etag.clone();
+        async move {
+            app.client
+                .get(url)
+                .bearer_auth(token)
+                .header("if-none-match", etag)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let r = again(rep.token.clone()).await;
+    assert_eq!(r.status(), 304);
+    assert!(r.bytes().await.unwrap().is_empty());
+    let stranger = app.sign_in("rep_south1").await;
+    assert_eq!(again(stranger.token.clone()).await.status(), 404);
     assert!(!has_exif(&kept), "no EXIF, so no GPS, is kept");
     let img = image::load_from_memory(&kept).unwrap().to_rgb8();
     assert_eq!(img.dimensions(), (20, 40));

@@ -346,6 +346,29 @@ async fn a_customer_without_a_location_takes_it_from_a_check_in_by_someone_who_m
         VisitStatus::Planned
     );
 
+    // A fix as coarse as a cell tower's never becomes the customer's location: the check-in
+    // counts, flagged, and the customer stays unplaced.
+    let v = app.visit_create(&rep, &visit_for(cust)).await;
+    let v = app
+        .visit_check_in(
+            &rep,
+            v.id,
+            &CheckIn {
+                set_customer_location: true,
+                ..at(SHOP, 800.0)
+            },
+        )
+        .await;
+    assert_eq!(v.status, VisitStatus::CheckedIn);
+    assert!(v
+        .check_in
+        .unwrap()
+        .assessment
+        .flags
+        .contains(&CheckInFlag::Imprecise));
+    let (c, _) = app.customer_get(&rep, cust).await;
+    assert_eq!(c.customer.lat, None);
+
     // The owner's own check-in places it, flagged as having had nothing to compare with.
     let v = app.visit_create(&rep, &visit_for(cust)).await;
     let v = app

@@ -17,6 +17,7 @@ texts! {
 pub fn sentence(n: &Notification, lang: Lang) -> String {
     let name = n.data["name"].as_str().unwrap_or("").to_owned();
     let num = |k: &str| n.data[k].as_i64().unwrap_or(0);
+    let text = |k: &str| n.data[k].as_str().unwrap_or("").to_owned();
     match (n.kind, lang) {
         (NotificationKind::PoolWarning, Lang::Zh) => {
             format!(
@@ -43,6 +44,42 @@ pub fn sentence(n: &Notification, lang: Lang) -> String {
         (NotificationKind::DealStale, Lang::En) => {
             format!("Deal {name} has not moved for {} days", num("days"))
         }
+        (NotificationKind::FollowUpDue, Lang::Zh) => {
+            format!(
+                "跟进任务「{}」（{}）30 分钟后到期",
+                text("title"),
+                text("customer")
+            )
+        }
+        (NotificationKind::FollowUpDue, Lang::En) => format!(
+            "Follow-up \"{}\" ({}) is due in 30 minutes",
+            text("title"),
+            text("customer")
+        ),
+        (NotificationKind::FollowUpOverdue, Lang::Zh) => {
+            format!(
+                "跟进任务「{}」（{}）已逾期",
+                text("title"),
+                text("customer")
+            )
+        }
+        (NotificationKind::FollowUpOverdue, Lang::En) => format!(
+            "Follow-up \"{}\" ({}) is overdue",
+            text("title"),
+            text("customer")
+        ),
+        (NotificationKind::DailyDigest, Lang::Zh) => format!(
+            "今日待办：{} 个跟进任务今天到期，{} 个已逾期，{} 个拜访计划",
+            num("due_today"),
+            num("overdue"),
+            num("visits_today")
+        ),
+        (NotificationKind::DailyDigest, Lang::En) => format!(
+            "Today: {} follow-ups due, {} overdue, {} visits planned",
+            num("due_today"),
+            num("overdue"),
+            num("visits_today")
+        ),
         (NotificationKind::Other, Lang::Zh) => "新通知".into(),
         (NotificationKind::Other, Lang::En) => "New notification".into(),
     }
@@ -57,6 +94,8 @@ pub fn link(n: &Notification) -> Option<String> {
         (Some("customer"), Some(id)) => Some(format!("/customers/{id}")),
         (Some("lead"), Some(id)) => Some(format!("/leads/{id}")),
         (Some("opportunity"), Some(id)) => Some(format!("/opportunities/{id}")),
+        (Some("follow_up"), Some(_)) => Some("/follow-ups".into()),
+        (None, None) if n.kind == NotificationKind::DailyDigest => Some("/visits".into()),
         _ => None,
     }
 }

@@ -73,6 +73,9 @@ pub enum ErrorCode {
     /// You released (or lost) this customer recently; its ex-owner may claim it back only after
     /// the pool's cool-down.
     ClaimCooldown,
+    /// The visit's customer is no longer its owner's to visit: transferred to someone they cannot
+    /// reach, released to a public pool or archived since the visit was planned.
+    CustomerMoved,
     /// The database or another dependency is unavailable.
     ServiceUnavailable,
     /// Something went wrong on the server; the `instance` request id finds it in the logs.
@@ -98,7 +101,8 @@ impl ErrorCode {
             | NotInPool
             | ClaimLimitReached
             | HeldCapReached
-            | ClaimCooldown => 409,
+            | ClaimCooldown
+            | CustomerMoved => 409,
             VersionConflict => 412,
             PayloadTooLarge => 413,
             UnsupportedMediaType => 415,
@@ -144,6 +148,7 @@ impl ErrorCode {
             ClaimLimitReached => "Daily claim limit reached",
             HeldCapReached => "Too many customers held",
             ClaimCooldown => "Ex-owner cool-down",
+            CustomerMoved => "The customer is no longer yours to visit",
             ServiceUnavailable => "Service unavailable",
             Internal => "Internal error",
         }

@@ -17,6 +17,7 @@ use crate::pages::opportunity::{
     DealListRoute, OpportunitiesRoute, OpportunityDetailRoute, OpportunityFormRoute,
 };
 use crate::pages::pool::{PoolCustomerRoute, PoolRoute};
+use crate::pages::visit::{FollowUpsRoute, VisitDetailRoute, VisitFormRoute, VisitsRoute};
 use crate::pages::{login::LoginPage, user::AdminRoute, MeRoute};
 
 const LANG_KEY: &str = "kaidan.lang";
@@ -121,6 +122,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("opportunities/list") view={Lazy::<DealListRoute>::new()}/>
                     <Route path=path!("opportunities/:id/edit") view={Lazy::<OpportunityFormRoute>::new()}/>
                     <Route path=path!("opportunities/:id") view={Lazy::<OpportunityDetailRoute>::new()}/>
+                    <Route path=path!("visits") view={Lazy::<VisitsRoute>::new()}/>
+                    <Route path=path!("visits/new") view={Lazy::<VisitFormRoute>::new()}/>
+                    <Route path=path!("visits/:id") view={Lazy::<VisitDetailRoute>::new()}/>
+                    <Route path=path!("follow-ups") view={Lazy::<FollowUpsRoute>::new()}/>
                     <Route path=path!("pool") view={Lazy::<PoolRoute>::new()}/>
                     <Route path=path!("pool/customers/:id") view={Lazy::<PoolCustomerRoute>::new()}/>
                     <Route path=path!("notifications") view={Lazy::<NotificationsRoute>::new()}/>
@@ -278,6 +283,12 @@ pub fn Shell() -> impl IntoView {
                         <A href="/opportunities" attr:class="tab" attr:data-testid="tab-deals" attr:data-active=move || active("/opportunities")().to_string()>
                             <span class="icon" aria-hidden="true">"📈"</span>
                             <span>{move || i18n.t(T::Deals)}</span>
+                        </A>
+                    </Show>
+                    <Show when=move || auth.can(Resource::Visit, Act::Create) fallback=|| ()>
+                        <A href="/visits" attr:class="tab" attr:data-testid="tab-visits" attr:data-active=move || active("/visits")().to_string()>
+                            <span class="icon" aria-hidden="true">"📍"</span>
+                            <span>{move || i18n.t(T::Visits)}</span>
                         </A>
                     </Show>
                     <Show when=move || auth.can(Resource::Pool, Act::Read) fallback=|| ()>

@@ -611,6 +611,49 @@ pub async fn load_settings<C: ConnectionTrait>(db: &C) -> AppResult<VisitSetting
     })
 }
 
+/// Whether `owner` may still reach `cust` for a visit: it is current, in no pool, and inside
+/// the user's own reach for customers (a rep's own, a supervisor's team's…) — so a check-in sent
+/// after the customer was transferred away (from the offline queue, say) is refused with
+/// `customer_moved`, not recorded against someone else's customer.
+async fn reaches<C: ConnectionTrait>(
+    db: &C,
+    owner: Option<Uuid>,
+    cust: &customer::Model,
+) -> AppResult<bool> {
+    if cust.archived_at.is_some() || cust.pool_id.is_some() {
+        return Ok(false);
+    }
+    let Some(o) = owner else {
+        return Ok(false);
+    };
+    let Some(u) = user::Entity::find_by_id(o).one(db).await? else {
+        return Ok(false);
+    };
+    let Some(role) = kaidan_shared::Role::parse(&u.role) else {
+        return Ok(false);
+    };
+    let Some(scope) = kaidan_shared::policy::scope_for(role, Resource::Customer, Action::Read)
+    else {
+        return Ok(false);
+    };
+    let as_owner = Actor {
+        user_id: u.id,
+        username: u.username,
+        role,
+        team_id: u.team_id,
+        region_id: u.region_id,
+        ..Actor::system()
+    };
+    Ok(customer::Entity::find_by_id(cust.id)
+        .filter(<customer::Entity as Scoped>::in_scope(&as_owner, scope))
+        .select_only()
+        .column(customer::Column::Id)
+        .into_tuple::<Uuid>()
+        .one(db)
+        .await?
+        .is_some())
+}
+
 /// Checks a planned visit in where the phone is, at the server's time: judged against the
 /// customer's location and the radius; the customer's missing location taken from it when asked
 /// (by a role that may edit the customer, audited as the customer's change); the customer's
@@ -639,6 +682,14 @@ pub async fn check_in(
         .one(db)
         .await?
         .ok_or_else(stale)?;
+    // Its owner, or whoever planned it (a supervisor sending a colleague), must still reach the
+    // customer: one transferred away, pooled or archived meanwhile takes no check-in.
+    if !(reaches(db, current.owner_id, &cust).await?
+        || (current.created_by != current.owner_id
+            && reaches(db, current.created_by, &cust).await?))
+    {
+        return Err(AppError::new(ErrorCode::CustomerMoved));
+    }
     let stored = match (cust.lat, cust.lng) {
         (Some(lat), Some(lng)) => Some(LatLng::new(lat, lng)),
         _ => None,

@@ -765,3 +765,55 @@ async fn a_supervisor_counts_the_teams_visits_per_rep_per_day() {
         .expect(422);
     assert_eq!(r.error_fields(), ["days"]);
 }
+
+#[tokio::test]
+async fn a_check_in_at_a_customer_transferred_away_is_refused_and_changes_nothing() {
+    let app = spawn_app().await;
+    let rep = app.sign_in("rep_east1").await;
+    let (cust, _) = customer(&app, &rep, "嘉兴纺织有限公司", true).await;
+    let planned = app.visit_create(&rep, &visit_for(cust)).await;
+    // Meanwhile the supervisor gives the customer to a teammate.
+    let sup = app.sign_in("sup_east1").await;
+    let (c, _) = app.customer_get(&sup, cust).await;
+    assert_eq!(c.customer.owner_id, Some(rep.user.id));
+    app.post(
+        &sup.token,
+        &format!("/api/v1/customers/{cust}/transfer"),
+        json!({"owner_id": app.user("rep_east2"), "reason": "区域调整"}),
+    )
+    .await
+    .expect(200);
+    let clock_before = app.customer_get(&sup, cust).await.0.customer.followed_up_at;
+    app.clock.advance(Duration::minutes(5));
+    // The rep's queued check-in arrives: refused with its own code, nothing written.
+    let r = app
+        .post(
+            &rep.token,
+            &format!("/api/v1/visits/{}/check-in", planned.id),
+            serde_json::to_value(at(SHOP, 10.0)).unwrap(),
+        )
+        .await
+        .expect(409);
+    assert_eq!(r.code(), "customer_moved");
+    let v = app.visit_get(&rep, planned.id).await;
+    assert_eq!(v.status, VisitStatus::Planned);
+    assert_eq!(v.version, planned.version);
+    let (c, _) = app.customer_get(&sup, cust).await;
+    assert_eq!(
+        c.customer.followed_up_at, clock_before,
+        "the clock did not move"
+    );
+    // Released to the pool: the same.
+    let rep2 = app.sign_in("rep_east2").await;
+    let again = app.visit_create(&rep2, &visit_for(cust)).await;
+    app.pool_release(&rep2, cust, "客户暂无需求").await;
+    let r = app
+        .post(
+            &rep2.token,
+            &format!("/api/v1/visits/{}/check-in", again.id),
+            serde_json::to_value(at(SHOP, 10.0)).unwrap(),
+        )
+        .await
+        .expect(409);
+    assert_eq!(r.code(), "customer_moved");
+}

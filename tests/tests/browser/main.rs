@@ -565,6 +565,118 @@ async fn language_errors_and_sign_out(viewport: (u32, u32)) {
     b.close().await;
 }
 
+/// A rep at a customer's door on a phone: plans a visit from the customer, checks in where the
+/// phone says it is (the browser's geolocation answers 300 m north of the customer), records the
+/// visit with a next follow-up date, adds a photo from the "camera" and checks out; the follow-up
+/// task the date made is on their list. Their supervisor sees the check-in on the team's day.
+async fn rep_visits_a_customer(viewport: (u32, u32)) {
+    let app = spawn().await;
+    let rep = app.login("rep_east1").await;
+    let c = app
+        .create_customer(
+            &rep,
+            json!({"name": "杭州拱墅纺机有限公司", "lat": 30.3191, "lng": 120.1427}),
+        )
+        .await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    let photo = std::env::temp_dir().join(format!("kaidan-visit-{}.jpg", uuid::Uuid::now_v7()));
+    std::fs::write(&photo, kaidan_tests::records::small_jpeg()).unwrap();
+
+    let mut b = open(&app, "visit", viewport).await;
+    b.login("rep_east1", PASSWORD).await;
+    b.wait("[data-testid=customer-list]").await;
+    b.goto(&format!("/customers/{id}")).await;
+    b.click("[data-testid=new-visit]").await;
+    b.wait("[data-testid=visit-form]").await;
+    b.shot("plan").await;
+    b.click("[data-testid=visit-now]").await;
+    b.wait("[data-testid=check-in]").await;
+    // The phone is 300 m north of the customer, with a 15 m fix.
+    b.client
+        .execute(
+            "navigator.geolocation.getCurrentPosition = (ok) => ok({coords: \
+             {latitude: 30.3191 + 300 / 111195, longitude: 120.1427, accuracy: 15}, \
+             timestamp: Date.now()});",
+            vec![],
+        )
+        .await
+        .unwrap();
+    b.shot("before-check-in").await;
+    b.click("[data-testid=check-in]").await;
+    b.wait_text("[data-testid=visit-status]", "已签到").await;
+    b.wait_text("[data-testid=check-in-distance]", "300").await;
+    b.shot("checked-in").await;
+
+    b.fill("#f-notes", "设备科长在场，要求现场测试").await;
+    b.select("#f-outcome", "follow_up").await;
+    b.fill("#f-next-step", "带样品再访").await;
+    let next = (chrono::Utc::now() + chrono::Duration::days(3)).date_naive();
+    b.client
+        .execute(
+            "const i = document.querySelector('#f-next-date'); i.value = arguments[0]; \
+             i.dispatchEvent(new Event('change', {bubbles: true}));",
+            vec![json!(next.to_string())],
+        )
+        .await
+        .unwrap();
+    b.click("[data-testid=save-record]").await;
+    b.wait_text("[data-testid=visit-record]", "").await;
+    let input = b.wait("[data-testid=photo-input]").await;
+    input.send_keys(photo.to_str().unwrap()).await.unwrap();
+    b.wait("[data-testid=photo-thumb]").await;
+    b.shot("recorded-with-photo").await;
+    b.click("[data-testid=check-out]").await;
+    b.wait_text("[data-testid=visit-status]", "已完成").await;
+    b.shot("checked-out").await;
+
+    // The server kept what the phone sent, and the next date made a follow-up task.
+    let visits = app
+        .get(&rep, &format!("/api/v1/visits?customer_id={id}"))
+        .await
+        .expect(200);
+    let v = &visits.body["items"][0];
+    assert_eq!(v["notes"], "设备科长在场，要求现场测试");
+    assert_eq!(v["next_follow_up_on"], next.to_string());
+    let d = v["check_in"]["distance_m"].as_u64().unwrap();
+    assert!((295..=305).contains(&d), "{d}");
+    let photos = app
+        .get(
+            &rep,
+            &format!("/api/v1/visits/{}/photos", v["id"].as_str().unwrap()),
+        )
+        .await
+        .expect(200);
+    assert_eq!(photos.body.as_array().unwrap().len(), 1);
+    b.goto("/follow-ups").await;
+    b.wait_text("[data-testid=task-list]", "带样品再访").await;
+    b.shot("follow-up-task").await;
+
+    // The supervisor's team day: the visit, and the plot of where it was.
+    b.goto("/me").await;
+    b.click("[data-testid=sign-out]").await;
+    b.wait("#username").await;
+    b.login("sup_east1", PASSWORD).await;
+    b.wait("[data-testid=customer-list]").await;
+    b.goto("/visits").await;
+    b.click("[data-testid=team-day]").await;
+    b.wait_text("[data-testid=visit-list]", "杭州拱墅纺机有限公司")
+        .await;
+    b.wait("[data-testid=visit-plot] circle").await;
+    b.shot("team-day").await;
+    b.close().await;
+    let _ = std::fs::remove_file(&photo);
+}
+
+#[tokio::test]
+async fn phone_rep_visits_a_customer() {
+    rep_visits_a_customer(PHONE).await;
+}
+
+#[tokio::test]
+async fn desktop_rep_visits_a_customer() {
+    rep_visits_a_customer(DESKTOP).await;
+}
+
 #[tokio::test]
 async fn phone_rep_creates_finds_and_edits() {
     rep_creates_finds_and_edits(PHONE).await;

@@ -14,6 +14,7 @@ pub mod auth;
 pub mod contact;
 pub mod customer;
 pub mod field;
+pub mod follow_up;
 pub mod layout;
 pub mod lead;
 pub mod notification;
@@ -295,11 +296,49 @@ pub async fn send<B: Serialize, T: DeserializeOwned>(
         Some(b) => Some(serde_json::to_string(b).map_err(|_| ApiError::network())?),
         None => None,
     };
-    let (text, etag) = exchange(method, path, body, if_match).await?;
+    let (text, etag) = exchange(method, path, body.map(Body::Json), if_match, None).await?;
+    decode(text, etag)
+}
+
+fn decode<T: DeserializeOwned>(text: String, etag: Option<String>) -> ApiResult<Reply<T>> {
     // 204 has no body: decode it as `null` (the unit and `Value` answers).
     let text = if text.is_empty() { "null" } else { &text };
     let body = serde_json::from_str::<T>(text).map_err(|_| ApiError::network())?;
     Ok(Reply { body, etag })
+}
+
+/// What a request carries.
+enum Body {
+    Json(String),
+    /// A multipart form (a photo): the browser writes the boundary.
+    Form(web_sys::FormData),
+}
+
+/// Sends a multipart form (`POST`), with `key` as its `Idempotency-Key` so a retry from the
+/// offline queue counts once.
+pub async fn send_form<T: DeserializeOwned>(
+    path: &str,
+    form: web_sys::FormData,
+    key: &str,
+) -> ApiResult<Reply<T>> {
+    let (text, etag) =
+        exchange(Method::POST, path, Some(Body::Form(form)), None, Some(key)).await?;
+    decode(text, etag)
+}
+
+/// Sends JSON with a given `Idempotency-Key` (a write the offline queue may send again).
+pub async fn send_keyed<B: Serialize, T: DeserializeOwned>(
+    path: &str,
+    body: Option<&B>,
+    key: &str,
+) -> ApiResult<Reply<T>> {
+    let body = match body {
+        Some(b) => serde_json::to_string(b).map_err(|_| ApiError::network())?,
+        None => "{}".to_owned(),
+    };
+    let (text, etag) =
+        exchange(Method::POST, path, Some(Body::Json(body)), None, Some(key)).await?;
+    decode(text, etag)
 }
 
 /// The transport under `send`: attaches the token (refreshing it first when it is about to run
@@ -308,8 +347,9 @@ pub async fn send<B: Serialize, T: DeserializeOwned>(
 async fn exchange(
     method: Method,
     path: &str,
-    body: Option<String>,
+    body: Option<Body>,
     if_match: Option<&str>,
+    key: Option<&str>,
 ) -> ApiResult<(String, Option<String>)> {
     let mut retried = false;
     loop {
@@ -341,16 +381,17 @@ async fn exchange(
         if let Some(v) = if_match {
             rb = rb.header("If-Match", v);
         }
+        // POSTs are retried safely by the server thanks to this key.
+        if method == Method::POST && body.is_some() {
+            let k = key.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
+            rb = rb.header("Idempotency-Key", &k);
+        }
         let req = match &body {
-            Some(b) => {
-                // POSTs are retried safely by the server thanks to this key.
-                if method == Method::POST {
-                    rb = rb.header("Idempotency-Key", &uuid::Uuid::new_v4().to_string());
-                }
-                rb.header("Content-Type", "application/json")
-                    .body(b.clone())
-                    .map_err(|_| ApiError::network())?
-            }
+            Some(Body::Json(b)) => rb
+                .header("Content-Type", "application/json")
+                .body(b.clone())
+                .map_err(|_| ApiError::network())?,
+            Some(Body::Form(f)) => rb.body(f.clone()).map_err(|_| ApiError::network())?,
             None => rb.build().map_err(|_| ApiError::network())?,
         };
         let res = req.send().await.map_err(|_| ApiError::network())?;
@@ -373,6 +414,31 @@ async fn exchange(
         };
         return Ok((text, etag));
     }
+}
+
+/// A file the API serves to signed-in readers (a photo) as an object URL for `<img>`, which
+/// cannot send the token itself. The caller revokes it when the image goes.
+pub async fn blob_url(path: &str) -> ApiResult<String> {
+    let Some(s) = session() else {
+        return Err(ApiError {
+            status: 401,
+            problem: None,
+            retry_after: None,
+        });
+    };
+    let res = RequestBuilder::new(path)
+        .header("Authorization", &format!("Bearer {}", s.access_token))
+        .send()
+        .await
+        .map_err(|_| ApiError::network())?;
+    if !res.ok() {
+        return Err(decode_error(res).await);
+    }
+    let bytes = res.binary().await.map_err(|_| ApiError::network())?;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
+    let blob =
+        web_sys::Blob::new_with_u8_array_sequence(&parts).map_err(|_| ApiError::network())?;
+    web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| ApiError::network())
 }
 
 pub async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<Reply<T>> {

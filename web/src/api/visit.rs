@@ -59,3 +59,26 @@ pub async fn cancel(id: Uuid) -> ApiResult<Reply<Visit>> {
 pub async fn settings() -> ApiResult<VisitSettings> {
     Ok(super::get("/api/v1/visit-settings").await?.body)
 }
+
+pub async fn stats(
+    q: &kaidan_shared::visit::VisitStatsQuery,
+) -> ApiResult<kaidan_shared::visit::VisitStats> {
+    Ok(super::get(&format!("/api/v1/visit-stats{}", query(q)))
+        .await?
+        .body)
+}
+
+pub async fn photos(id: Uuid) -> ApiResult<Vec<kaidan_shared::attachment::Attachment>> {
+    Ok(super::get(&format!("/api/v1/visits/{id}/photos"))
+        .await?
+        .body)
+}
+
+/// Uploads a photo (already resized on the phone) with the queue's key, so a retry adds it once.
+pub async fn add_photo(
+    id: Uuid,
+    form: web_sys::FormData,
+    key: &str,
+) -> ApiResult<Reply<kaidan_shared::attachment::Attachment>> {
+    super::send_form(&format!("/api/v1/visits/{id}/photos"), form, key).await
+}

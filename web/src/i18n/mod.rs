@@ -11,6 +11,7 @@ pub mod opportunity;
 pub mod org;
 pub mod pool;
 pub mod user;
+pub mod visit;
 
 pub use user::role_label;
 
@@ -100,6 +101,7 @@ pub(crate) use texts;
 texts! {
     T;
     AppName => "开单", "Kaidan";
+    Visits => "拜访", "Visits";
     SignIn => "登录", "Sign in";
     SignOut => "退出登录", "Sign out";
     Username => "用户名", "Username";
@@ -202,6 +204,10 @@ pub fn error_text(code: ErrorCode, lang: Lang) -> &'static str {
         ClaimCooldown => match lang {
             Lang::Zh => "刚放弃的客户需过冷却期才能再领取",
             Lang::En => "You released this customer recently; wait for the cool-down",
+        },
+        CustomerMoved => match lang {
+            Lang::Zh => "该客户已转给他人、退回公海或已归档，不能再签到",
+            Lang::En => "The customer was transferred, pooled or archived: no check-in",
         },
         Converted => match lang {
             Lang::Zh => "该线索已转化，不能再修改",

@@ -13,6 +13,7 @@ pub mod option_list;
 pub mod org;
 pub mod pool;
 pub mod user;
+pub mod visit;
 
 crate::lazy_page!(
     /// The user's own page, loaded when first opened.

@@ -142,6 +142,12 @@ fn Detail(loaded: Loaded, on_change: Callback<()>) -> impl IntoView {
                     <A href=format!("/opportunities/new?customer={id}") attr:class="btn" attr:data-testid="new-deal">
                         "+ "{move || i18n.t(crate::i18n::opportunity::OpportunityText::NewDeal)}</A>
                 </Show>
+                <Show when=move || !archived && !pooled && auth.can(Resource::Visit, Act::Create) fallback=|| ()>
+                    <A href=format!("/visits/new?customer={id}") attr:class="btn" attr:data-testid="new-visit">
+                        "+ "{move || i18n.t(crate::i18n::visit::VisitText::NewVisit)}</A>
+                    <A href=format!("/follow-ups?customer={id}") attr:class="btn" attr:data-testid="new-task">
+                        "+ "{move || i18n.t(crate::i18n::visit::VisitText::NewTask)}</A>
+                </Show>
                 <Show when=move || !archived && !pooled && auth.can(Resource::Customer, Act::Update) fallback=|| ()>
                     <button class="btn" data-testid="release-open" on:click=move |_| release_open.set(true)>{move || i18n.t(PoolText::Release)}</button>
                 </Show>
@@ -164,6 +170,7 @@ fn Detail(loaded: Loaded, on_change: Callback<()>) -> impl IntoView {
             </Show>
         </article>
         <Contacts customer_id=id contacts=loaded.detail.contacts.clone() archived=archived on_change=on_change/>
+        <crate::pages::customer::timeline::Timeline customer=id/>
         <History load=move || async move {
             api::customer::history(id, &HistoryQuery { limit: Some(50), ..Default::default() }).await
         }/>

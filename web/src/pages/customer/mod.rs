@@ -4,6 +4,7 @@
 pub mod detail;
 pub mod form;
 pub mod list;
+pub mod timeline;
 
 crate::lazy_page!(
     /// The detail page, loaded when first opened.

@@ -1,0 +1,62 @@
+//! The visit and follow-up modules' words.
+
+use super::texts;
+
+texts! {
+    VisitText;
+    Visits => "拜访", "Visits";
+    MyDay => "我的拜访", "My visits";
+    TeamDay => "团队拜访", "Team visits";
+    Day => "日期", "Day";
+    NewVisit => "安排拜访", "Plan a visit";
+    LogVisit => "现场拜访", "Visit now";
+    PlannedAt => "计划时间", "Planned for";
+    Purpose => "拜访目的", "Purpose";
+    NoVisits => "这天没有拜访", "No visits this day";
+    CheckIn => "签到", "Check in";
+    CheckingIn => "正在定位…", "Finding your position…";
+    CheckOut => "签退", "Check out";
+    Cancel => "取消拜访", "Cancel visit";
+    Planned => "计划中", "Planned";
+    CheckedIn => "已签到", "Checked in";
+    Done => "已完成", "Done";
+    Cancelled => "已取消", "Cancelled";
+    TooFar => "距离过远", "Too far";
+    Imprecise => "定位不准", "Imprecise";
+    NoCustomerLocation => "客户无位置", "No customer location";
+    Distance => "距客户", "From the customer";
+    Metres => "米", " m";
+    Accuracy => "精度", "Accuracy";
+    DeviceGap => "手机时间相差", "Phone clock differs by";
+    Minutes => "分钟", " min";
+    SetLocation => "用本次位置作为客户地址", "Use this position as the customer's location";
+    NoGeolocation => "无法获取位置：请允许浏览器定位后重试", "No position: allow location access and try again";
+    Notes => "拜访记录", "Notes";
+    Outcome => "拜访结果", "Outcome";
+    NextStep => "下一步", "Next step";
+    NextFollowUp => "下次跟进日期", "Next follow-up";
+    Save => "保存记录", "Save";
+    Saved => "已保存", "Saved";
+    Photos => "照片", "Photos";
+    TakePhoto => "拍照 / 选择照片", "Take or choose a photo";
+    Uploading => "正在上传…", "Uploading…";
+    Duration => "时长", "Duration";
+    Plot => "位置分布", "Positions";
+    PlotHelp => "蓝点为客户位置，橙点为签到位置，红色为异常签到", "Blue: customers; orange: check-ins; red: flagged";
+    Flagged => "异常", "Flagged";
+    FollowUps => "跟进任务", "Follow-ups";
+    MyTasks => "我的任务", "My tasks";
+    TeamOverdue => "团队逾期", "Team overdue";
+    NoTasks => "没有待办的跟进任务", "No follow-ups to do";
+    Overdue => "已逾期", "Overdue";
+    Due => "截止", "Due";
+    MarkDone => "完成", "Done";
+    Result => "跟进结果", "Result";
+    Tomorrow => "推迟到明天", "Tomorrow";
+    NewTask => "新建跟进任务", "New follow-up";
+    TaskTitle => "跟进事项", "What to do";
+    TaskKind => "跟进方式", "Type";
+    DueAt => "截止时间", "Due";
+    Create => "创建", "Create";
+    Timeline => "跟进时间线", "Timeline";
+}

@@ -149,6 +149,53 @@ pub(crate) async fn for_new_record<C: ConnectionTrait>(
     Ok(found)
 }
 
+/// Whether `user` (active) may reach `cust` as its own work — a visit, a task: the customer is
+/// current, in no pool, and inside the user's own read scope for customers (a rep's own, a
+/// supervisor's team's…).
+pub(crate) async fn user_reaches<C: ConnectionTrait>(
+    db: &C,
+    user: Option<Uuid>,
+    cust: &customer::Model,
+) -> AppResult<bool> {
+    if cust.archived_at.is_some() || cust.pool_id.is_some() {
+        return Ok(false);
+    }
+    let Some(id) = user else {
+        return Ok(false);
+    };
+    let Some(u) = user::Entity::find_by_id(id)
+        .filter(user::Column::Active.eq(true))
+        .one(db)
+        .await?
+    else {
+        return Ok(false);
+    };
+    let Some(role) = Role::parse(&u.role) else {
+        return Ok(false);
+    };
+    let Some(scope) = table::scope_for(role, Resource::Customer, Action::Read) else {
+        return Ok(false);
+    };
+    let as_user = Actor {
+        user_id: u.id,
+        username: u.username,
+        role,
+        team_id: u.team_id,
+        region_id: u.region_id,
+        ..Actor::system()
+    };
+    Ok(customer::Entity::find_by_id(cust.id)
+        .filter(<customer::Entity as policy::Scoped>::in_scope(
+            &as_user, scope,
+        ))
+        .select_only()
+        .column(customer::Column::Id)
+        .into_tuple::<Uuid>()
+        .one(db)
+        .await?
+        .is_some())
+}
+
 /// Whom a new record of `resource` belongs to: the caller, or one of their people when the
 /// caller holds the resource's `Transfer` permission (`refusal` says why not, as a 403 on
 /// `owner_id`).

@@ -366,7 +366,7 @@ pub(crate) async fn follow_visit(
             rearm(&mut next);
             next.version += 1;
             next.updated_at = now();
-            save(txn, next, task.version).await?;
+            save(txn, next, task.version, Reminders::Set).await?;
             let after = read_one(txn, task.id, at).await?;
             trail.add(audit::Change::updated(
                 AuditAction::FollowUpUpdate,
@@ -407,7 +407,7 @@ pub(crate) async fn follow_visit(
             disarm(&mut next);
             next.version += 1;
             next.updated_at = now();
-            save(txn, next, task.version).await?;
+            save(txn, next, task.version, Reminders::Set).await?;
             let after = read_one(txn, task.id, at).await?;
             trail.add(audit::Change::updated(
                 AuditAction::FollowUpCancel,
@@ -423,11 +423,39 @@ pub(crate) async fn follow_visit(
     Ok(())
 }
 
+/// Whether a save sets the reminders itself (re-armed or disarmed) or keeps what is stored.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reminders {
+    Set,
+    /// As stored now: the reminder job moves them without a version of their own, so an edit
+    /// that leaves the due time alone must not write back what it read before the job ran.
+    Keep,
+}
+
 /// Saves a task's next state: its owner's team copy read first in the transaction.
-async fn save(txn: &DatabaseTransaction, next: follow_up::Model, expected: i64) -> AppResult<()> {
+async fn save(
+    txn: &DatabaseTransaction,
+    next: follow_up::Model,
+    expected: i64,
+    reminders: Reminders,
+) -> AppResult<()> {
     let mut next = next;
     let id = next.id;
     next.owner_team_id = org::owner_place(txn, next.owner_id).await?.team_id;
+    if reminders == Reminders::Keep {
+        let stored: Option<(Option<DateTime<Utc>>, i16)> = follow_up::Entity::find_by_id(id)
+            .select_only()
+            .column(follow_up::Column::RemindAt)
+            .column(follow_up::Column::RemindStage)
+            .lock_exclusive()
+            .into_tuple()
+            .one(txn)
+            .await?;
+        if let Some((at, stage)) = stored {
+            next.remind_at = at;
+            next.remind_stage = stage;
+        }
+    }
     record::save_versioned::<follow_up::Entity, _>(txn, next, id, expected).await
 }
 
@@ -478,6 +506,15 @@ pub async fn create(
         "only supervisors and above give tasks to others",
     )
     .await?;
+    if owner != actor.user_id
+        && !crate::services::customer::user_reaches(db, Some(owner), &cust).await?
+    {
+        return Err(AppError::validation(vec![kaidan_shared::FieldError::new(
+            "owner_id",
+            kaidan_shared::FieldCode::UnknownReference,
+            "this person cannot reach the customer",
+        )]));
+    }
     let at = clock.now();
     let txn = begin_write(db).await?;
     let mut trail = audit::Trail::default();
@@ -585,11 +622,13 @@ pub async fn update(
     if let Some(t) = &input.title {
         next.title = t.trim().to_owned();
     }
+    let mut reminders = Reminders::Keep;
     if let Some(d) = input.due_at {
         let d = micros(d);
         if d != next.due_at {
             next.due_at = d;
             rearm(&mut next);
+            reminders = Reminders::Set;
         }
     }
     input
@@ -602,7 +641,7 @@ pub async fn update(
     next.version += 1;
     next.updated_at = now();
     let txn = begin_write(db).await?;
-    save(&txn, next, expected).await?;
+    save(&txn, next, expected, reminders).await?;
     if let Some(c) = &custom {
         rules.mark_used(&txn, c).await?;
         rules
@@ -641,13 +680,20 @@ async fn transition(
     let id = current.id;
     let before = read_one(db, id, at).await?;
     let txn = begin_write(db).await?;
-    save(&txn, next.clone(), current.version).await?;
+    save(&txn, next.clone(), current.version, Reminders::Set).await?;
     if action == AuditAction::FollowUpDone {
-        // Done is a follow-up of the customer: its reclaim clock and the deal's stale clock
-        // start again, forward only.
-        deal::touch_customer(&txn, next.customer_id, at).await?;
-        if let Some(d) = next.opportunity_id {
-            deal::touch_activity(&txn, d, at).await?;
+        // Done is a follow-up of the customer — its reclaim clock and the deal's stale clock
+        // start again, forward only, deal before customer as every write takes them — while the
+        // task's owner still reaches the customer (not one transferred or pooled since).
+        let cust = customer::Entity::find_by_id(next.customer_id)
+            .one(&txn)
+            .await?
+            .ok_or_else(stale)?;
+        if crate::services::customer::user_reaches(&txn, next.owner_id, &cust).await? {
+            if let Some(d) = next.opportunity_id {
+                deal::touch_activity(&txn, d, at).await?;
+            }
+            deal::touch_customer(&txn, next.customer_id, at).await?;
         }
     }
     let after = read_one(&txn, id, at).await?;
@@ -775,6 +821,22 @@ pub async fn reopen(
     let current = for_change(db, actor, id, expected, false).await?;
     if current.status == FollowUpStatus::Open.as_str() {
         return Err(bad_state("the task is open already"));
+    }
+    if let Some(v) = current.visit_id {
+        // A visit keeps one open task (its next follow-up date moves it).
+        let other = follow_up::Entity::find()
+            .filter(follow_up::Column::VisitId.eq(v))
+            .filter(follow_up::Column::Status.eq(FollowUpStatus::Open.as_str()))
+            .select_only()
+            .column(follow_up::Column::Id)
+            .into_tuple::<Uuid>()
+            .one(db)
+            .await?;
+        if other.is_some() {
+            return Err(bad_state(
+                "the visit has another open task: change that one instead",
+            ));
+        }
     }
     let at = clock.now();
     let mut next = current.clone();

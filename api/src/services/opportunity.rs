@@ -1000,6 +1000,21 @@ pub(crate) struct PlannedMove {
     current: opportunity::Model,
     next: opportunity::Model,
     before: Opportunity,
+    /// The owner's team when the caller read the owner's place itself (first in its
+    /// transaction, with its other owners in id order).
+    owner_team: Option<Option<Uuid>>,
+}
+
+impl PlannedMove {
+    /// The deal's owner, whose place the write reads first.
+    pub(crate) fn owner_id(&self) -> Option<Uuid> {
+        self.next.owner_id
+    }
+
+    /// The owner's team as the caller read it first in the transaction.
+    pub(crate) fn set_owner_team(&mut self, team: Option<Uuid>) {
+        self.owner_team = Some(team);
+    }
 }
 
 /// Writes a move (or reopen) inside `txn` — the owner's place read first, as every write of a
@@ -1013,7 +1028,10 @@ pub(crate) async fn write_move(
     note: Option<(&str, String)>,
 ) -> AppResult<(Opportunity, Vec<StageChange>)> {
     let id = planned.current.id;
-    planned.next.owner_team_id = owner_team(txn, planned.next.owner_id).await?;
+    planned.next.owner_team_id = match planned.owner_team {
+        Some(t) => t,
+        None => owner_team(txn, planned.next.owner_id).await?,
+    };
     record::save_versioned::<opportunity::Entity, _>(
         txn,
         planned.next.clone(),
@@ -1138,6 +1156,7 @@ pub(crate) async fn plan_move(
         current,
         next,
         before,
+        owner_team: None,
     }))
 }
 
@@ -1199,6 +1218,7 @@ pub async fn reopen(
         current,
         next,
         before,
+        owner_team: None,
     };
     save_move(
         db,

@@ -534,9 +534,23 @@ pub async fn update(
     next.version += 1;
     next.updated_at = now();
     let txn = begin_write(db).await?;
-    next.owner_team_id = owner_team(&txn, next.owner_id).await?;
+    // The owners' places first (the visit's and the deal's, in id order: org::owner_place), then
+    // the records in the order every write takes them: visit, task, deal, customer.
+    let mut owners: Vec<Uuid> = next
+        .owner_id
+        .into_iter()
+        .chain(moved.as_ref().and_then(|m| m.owner_id()))
+        .collect();
+    owners.sort();
+    owners.dedup();
+    let mut teams = std::collections::HashMap::new();
+    for o in owners {
+        teams.insert(o, owner_team(&txn, Some(o)).await?);
+    }
+    let team_of = |o: Option<Uuid>| o.and_then(|o| teams.get(&o).copied().flatten());
+    next.owner_team_id = team_of(next.owner_id);
     if let Some(m) = moved.as_mut() {
-        deal::write_move(&txn, actor, m, AuditAction::OpportunityStage, None).await?;
+        m.set_owner_team(team_of(m.owner_id()));
     }
     record::save_versioned::<visit::Entity, _>(&txn, next.clone(), id, expected).await?;
     if let Some(c) = &custom {
@@ -572,6 +586,9 @@ pub async fn update(
             .take(200)
             .collect();
         follow_up::follow_visit(&txn, actor, &mut trail, &next, kind, title, clock.now()).await?;
+    }
+    if let Some(m) = moved.as_mut() {
+        deal::write_move(&txn, actor, m, AuditAction::OpportunityStage, None).await?;
     }
     match &moved {
         Some(m) => {
@@ -611,47 +628,23 @@ pub async fn load_settings<C: ConnectionTrait>(db: &C) -> AppResult<VisitSetting
     })
 }
 
-/// Whether `owner` may still reach `cust` for a visit: it is current, in no pool, and inside
-/// the user's own reach for customers (a rep's own, a supervisor's team's…) — so a check-in sent
-/// after the customer was transferred away (from the offline queue, say) is refused with
-/// `customer_moved`, not recorded against someone else's customer.
-async fn reaches<C: ConnectionTrait>(
+/// A visit's owner, or whoever planned it (a supervisor sending a colleague), must still reach
+/// its customer: one transferred away, pooled or archived since takes no check-in
+/// (`customer_moved`), so a check-in sent late from the offline queue is never recorded against
+/// someone else's customer.
+async fn still_reached<C: ConnectionTrait>(
     db: &C,
-    owner: Option<Uuid>,
+    v: &visit::Model,
     cust: &customer::Model,
-) -> AppResult<bool> {
-    if cust.archived_at.is_some() || cust.pool_id.is_some() {
-        return Ok(false);
+) -> AppResult<()> {
+    use crate::services::customer::user_reaches;
+    if user_reaches(db, v.owner_id, cust).await?
+        || (v.created_by != v.owner_id && user_reaches(db, v.created_by, cust).await?)
+    {
+        Ok(())
+    } else {
+        Err(AppError::new(ErrorCode::CustomerMoved))
     }
-    let Some(o) = owner else {
-        return Ok(false);
-    };
-    let Some(u) = user::Entity::find_by_id(o).one(db).await? else {
-        return Ok(false);
-    };
-    let Some(role) = kaidan_shared::Role::parse(&u.role) else {
-        return Ok(false);
-    };
-    let Some(scope) = kaidan_shared::policy::scope_for(role, Resource::Customer, Action::Read)
-    else {
-        return Ok(false);
-    };
-    let as_owner = Actor {
-        user_id: u.id,
-        username: u.username,
-        role,
-        team_id: u.team_id,
-        region_id: u.region_id,
-        ..Actor::system()
-    };
-    Ok(customer::Entity::find_by_id(cust.id)
-        .filter(<customer::Entity as Scoped>::in_scope(&as_owner, scope))
-        .select_only()
-        .column(customer::Column::Id)
-        .into_tuple::<Uuid>()
-        .one(db)
-        .await?
-        .is_some())
 }
 
 /// Checks a planned visit in where the phone is, at the server's time: judged against the
@@ -682,14 +675,7 @@ pub async fn check_in(
         .one(db)
         .await?
         .ok_or_else(stale)?;
-    // Its owner, or whoever planned it (a supervisor sending a colleague), must still reach the
-    // customer: one transferred away, pooled or archived meanwhile takes no check-in.
-    if !(reaches(db, current.owner_id, &cust).await?
-        || (current.created_by != current.owner_id
-            && reaches(db, current.created_by, &cust).await?))
-    {
-        return Err(AppError::new(ErrorCode::CustomerMoved));
-    }
+    still_reached(db, &current, &cust).await?;
     let stored = match (cust.lat, cust.lng) {
         (Some(lat), Some(lng)) => Some(LatLng::new(lat, lng)),
         _ => None,
@@ -737,7 +723,17 @@ pub async fn check_in(
     next.updated_at = now();
     let txn = begin_write(db).await?;
     next.owner_team_id = owner_team(&txn, next.owner_id).await?;
+    // Checked again in the transaction, so a transfer committed since the first look counts.
+    let fresh = customer::Entity::find_by_id(cust.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(stale)?;
+    still_reached(&txn, &current, &fresh).await?;
     record::save_versioned::<visit::Entity, _>(&txn, next.clone(), id, current.version).await?;
+    // The records in the order every write takes them: visit, deal, customer.
+    if let Some(d) = current.opportunity_id {
+        deal::touch_activity(&txn, d, at).await?;
+    }
     let mut changes = Vec::new();
     if locate {
         let c_before = serde_json::json!({ "lat": null, "lng": null });
@@ -767,9 +763,6 @@ pub async fn check_in(
         }
     }
     deal::touch_customer(&txn, cust.id, at).await?;
-    if let Some(d) = current.opportunity_id {
-        deal::touch_activity(&txn, d, at).await?;
-    }
     let after = read_one(&txn, id).await?;
     changes.push(audit::Change::updated(
         AuditAction::VisitCheckIn,

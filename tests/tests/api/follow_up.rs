@@ -385,3 +385,138 @@ async fn the_morning_digest_tells_each_rep_their_day_once() {
     let run = app.run_job(&digest).await.expect("due");
     assert_eq!(run.counts.get("skipped_late"), Some(&1));
 }
+
+#[tokio::test]
+async fn an_edit_after_a_reminder_does_not_bring_it_back() {
+    let app = spawn_app().await;
+    let rep = app.sign_in("rep_east1").await;
+    let cust = customer(&app, &rep, "丽水竹木有限公司").await;
+    let t = app
+        .follow_up_create(&rep, &task(cust, app.clock.now() + Duration::minutes(20)))
+        .await;
+    // The job warns; then the rep edits the title (from the version they read before).
+    let run = app.run_job(&FollowUpRemind).await.expect("due");
+    assert_eq!(run.counts.get("due_soon"), Some(&1));
+    app.patch(
+        &rep.token,
+        &format!("/api/v1/follow-ups/{}", t.id),
+        &format!("\"{}\"", t.version),
+        json!({"title": "确认报价和交期"}),
+    )
+    .await
+    .expect(200);
+    app.clock.advance(Duration::minutes(3));
+    let run = app.run_job(&FollowUpRemind).await.expect("due");
+    assert_eq!(run.counts.get("due_soon"), None, "warned once");
+    app.clock.advance(Duration::minutes(30));
+    let run = app.run_job(&FollowUpRemind).await.expect("due");
+    assert_eq!(run.counts.get("overdue"), Some(&1));
+}
+
+#[tokio::test]
+async fn tasks_go_only_to_people_who_reach_the_customer_and_count_only_while_they_do() {
+    let app = spawn_app().await;
+    let rep = app.sign_in("rep_east1").await;
+    let sup = app.sign_in("sup_east1").await;
+    let cust = customer(&app, &rep, "衢州化工有限公司").await;
+    let due = app.clock.now() + Duration::days(1);
+    // A teammate cannot be given a task for rep_east1's customer: they cannot see it.
+    let r = app
+        .post(
+            &sup.token,
+            "/api/v1/follow-ups",
+            json!({"customer_id": cust, "kind": "call", "title": "x", "due_at": due,
+                   "owner_id": app.user("rep_east2")}),
+        )
+        .await
+        .expect(422);
+    assert_eq!(r.body["errors"][0]["field"], "owner_id");
+    // The owner may be given one.
+    let t: kaidan_shared::follow_up::FollowUp = serde_json::from_value(
+        app.post(
+            &sup.token,
+            "/api/v1/follow-ups",
+            json!({"customer_id": cust, "kind": "call", "title": "回电", "due_at": due,
+                   "owner_id": rep.user.id}),
+        )
+        .await
+        .expect(201)
+        .body,
+    )
+    .unwrap();
+    assert_eq!(t.owner_id, Some(rep.user.id));
+    // Transferred away, the customer's clock is the new owner's: an old task done does not
+    // move it.
+    app.post(
+        &sup.token,
+        &format!("/api/v1/customers/{cust}/transfer"),
+        json!({"owner_id": app.user("rep_east2")}),
+    )
+    .await
+    .expect(200);
+    let before = app.customer_get(&sup, cust).await.0.customer.followed_up_at;
+    app.clock.advance(Duration::hours(1));
+    app.follow_up_act(&rep, t.id, "done", Some(json!({})))
+        .await
+        .expect(200);
+    let after = app.customer_get(&sup, cust).await.0.customer.followed_up_at;
+    assert_eq!(before, after);
+}
+
+#[tokio::test]
+async fn a_visit_keeps_one_open_task() {
+    let app = spawn_app().await;
+    let rep = app.sign_in("rep_east1").await;
+    let cust = customer(&app, &rep, "舟山水产有限公司").await;
+    let v = app
+        .visit_create(
+            &rep,
+            &VisitCreate {
+                customer_id: cust,
+                ..Default::default()
+            },
+        )
+        .await;
+    let day = (app.clock.now() + Duration::days(2)).date_naive();
+    let v = app
+        .visit_update(
+            &rep,
+            &v,
+            &VisitUpdate {
+                next_follow_up_on: Patch::Value(day),
+                ..Default::default()
+            },
+        )
+        .await;
+    let first = app
+        .follow_up_list(&rep, &format!("customer_id={cust}"))
+        .await
+        .items[0]
+        .id;
+    app.follow_up_act(&rep, first, "done", Some(json!({})))
+        .await
+        .expect(200);
+    app.visit_update(
+        &rep,
+        &v,
+        &VisitUpdate {
+            next_follow_up_on: Patch::Value(day + Duration::days(7)),
+            ..Default::default()
+        },
+    )
+    .await;
+    let open = app
+        .follow_up_list(&rep, &format!("customer_id={cust}&status=open"))
+        .await
+        .items;
+    assert_eq!(
+        open.len(),
+        1,
+        "a new date after the task was done makes a new one"
+    );
+    let r = app
+        .follow_up_act(&rep, first, "reopen", None)
+        .await
+        .expect(409);
+    assert_eq!(r.code(), "conflict");
+}

@@ -40,8 +40,10 @@ pub fn Timeline(customer: Uuid) -> impl IntoView {
         })
         .await?
         .items;
+        // What is still owed (done tasks are in the history below).
         let tasks = api::follow_up::list(&FollowUpListQuery {
             customer_id: Some(customer),
+            status: Some(kaidan_shared::follow_up::FollowUpStatus::Open),
             limit: Some(50),
             ..Default::default()
         })

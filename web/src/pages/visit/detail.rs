@@ -287,11 +287,21 @@ fn Photos(id: Uuid, editable: bool) -> impl IntoView {
 #[component]
 fn Thumb(photo: Attachment) -> impl IntoView {
     let url = photo.thumb_url.clone().unwrap_or(photo.content_url.clone());
+    // Gone before its bytes arrived: the object URL made then is let go at once.
+    let gone = StoredValue::new(false);
     let src = LocalResource::new(move || {
         let url = url.clone();
-        async move { api::blob_url(&url).await.ok() }
+        async move {
+            let made = api::blob_url(&url).await.ok()?;
+            if gone.try_get_value().unwrap_or(true) {
+                let _ = web_sys::Url::revoke_object_url(&made);
+                return None;
+            }
+            Some(made)
+        }
     });
     on_cleanup(move || {
+        gone.set_value(true);
         if let Some(Some(u)) = src.get_untracked() {
             let _ = web_sys::Url::revoke_object_url(&u);
         }

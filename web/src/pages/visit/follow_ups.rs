@@ -133,13 +133,27 @@ fn TaskCard(task: FollowUp, on_change: Callback<()>) -> impl IntoView {
 fn NewTask(customer: Uuid, on_done: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let title = RwSignal::new(String::new());
-    let kind = RwSignal::new("call".to_owned());
+    // The first active type of the company's list (电话 unless an admin changed the list), also
+    // when the lists arrive after the form.
+    let catalog = use_catalog();
+    let first_kind = move || {
+        catalog
+            .choices(builtin::FOLLOWUP_TYPE, "")
+            .into_iter()
+            .next()
+            .map(|(k, _, _)| k)
+            .unwrap_or_default()
+    };
+    let first = first_kind();
+    let kind = RwSignal::new(first.clone());
     let due = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let create = Action::new_local(move |_: &()| {
         let body = FollowUpCreate {
             customer_id: customer,
-            kind: kind.get_untracked(),
+            kind: Some(kind.get_untracked())
+                .filter(|k| !k.is_empty())
+                .unwrap_or_else(first_kind),
             title: title.get_untracked(),
             due_at: from_local_input(&due.get_untracked()).unwrap_or_default(),
             ..Default::default()
@@ -168,7 +182,7 @@ fn NewTask(customer: Uuid, on_done: Callback<()>) -> impl IntoView {
             <div class="field">
                 <label for="f-task-kind">{move || i18n.t(VisitText::TaskKind)}</label>
                 <select id="f-task-kind" on:change=move |ev| kind.set(event_target_value(&ev))>
-                    {option_items(builtin::FOLLOWUP_TYPE, "call")}
+                    {option_items(builtin::FOLLOWUP_TYPE, &first)}
                 </select>
             </div>
             <div class="field">

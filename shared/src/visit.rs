@@ -200,6 +200,47 @@ pub fn duration_s(check_in: DateTime<Utc>, check_out: DateTime<Utc>) -> u32 {
     u32::try_from((check_out - check_in).num_seconds().max(0)).unwrap_or(u32::MAX)
 }
 
+/// `POST /api/v1/visits/{id}/check-out` (the body is optional): the phone's clock when the rep
+/// checked out without a network, so a check-out sent from the queue hours later does not make
+/// the visit hours long.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CheckOut {
+    #[serde(default)]
+    pub device_at: Option<DateTime<Utc>>,
+}
+
+impl CheckOut {
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::new();
+        time_errors(&mut e, "device_at", self.device_at);
+        e.finish()
+    }
+}
+
+/// The longest visit a phone's own times may claim.
+pub const MAX_DEVICE_VISIT_S: u32 = 24 * 3600;
+
+/// A visit's duration: between the server's receipt times, or — when the phone sent its own
+/// times from the offline queue — between the phone's times, each no later than the server
+/// received it (a phone cannot check out after its message arrived) and each side falling back
+/// to the server's; never negative, at most a day when the phone's clock is involved (its gap is
+/// shown to supervisors beside it).
+pub fn visit_duration_s(
+    check_in_at: DateTime<Utc>,
+    check_in_device_at: Option<DateTime<Utc>>,
+    check_out_at: DateTime<Utc>,
+    check_out_device_at: Option<DateTime<Utc>>,
+) -> u32 {
+    if check_in_device_at.is_none() && check_out_device_at.is_none() {
+        return duration_s(check_in_at, check_out_at);
+    }
+    let start = check_in_device_at.map_or(check_in_at, |d| d.min(check_in_at));
+    let end = check_out_device_at.map_or(check_out_at, |d| d.min(check_out_at));
+    duration_s(start, end).min(MAX_DEVICE_VISIT_S)
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Visit {
@@ -289,6 +330,12 @@ fn record_errors(
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VisitCreate {
+    /// An id the phone made (UUIDv7) for a visit logged without a network, so the queue can
+    /// refer to the visit before the server has seen it and a create sent twice makes one visit:
+    /// taken when no visit has it (its time within the last 30 days, at most a day ahead);
+    /// `409 conflict` when one has. The server makes the id when absent.
+    #[serde(default)]
+    pub id: Option<Uuid>,
     pub customer_id: Uuid,
     #[serde(default)]
     pub opportunity_id: Option<Uuid>,
@@ -308,9 +355,36 @@ pub struct VisitCreate {
     pub custom: CustomValues,
 }
 
+/// How old a phone-made visit id may be: the offline queue's longest plausible wait.
+pub const CLIENT_ID_MAX_AGE_DAYS: i64 = 30;
+
+/// The time a UUIDv7 carries (None for any other version).
+pub fn client_id_time(id: Uuid) -> Option<DateTime<Utc>> {
+    if id.get_version_num() != 7 {
+        return None;
+    }
+    let b = id.as_bytes();
+    let ms = u64::from_be_bytes([0, 0, b[0], b[1], b[2], b[3], b[4], b[5]]);
+    DateTime::from_timestamp_millis(i64::try_from(ms).ok()?)
+}
+
 impl VisitCreate {
-    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+    /// `now` judges a phone-made id's age.
+    pub fn validate(&self, now: DateTime<Utc>) -> Result<(), Vec<FieldError>> {
         let mut e = Errors::new();
+        if let Some(id) = self.id {
+            let fresh = client_id_time(id).is_some_and(|t| {
+                t > now - chrono::Duration::days(CLIENT_ID_MAX_AGE_DAYS)
+                    && t < now + chrono::Duration::days(1)
+            });
+            if !fresh {
+                e.add(
+                    "id",
+                    FieldCode::InvalidFormat,
+                    "a UUIDv7 made within the last 30 days",
+                );
+            }
+        }
         record_errors(&mut e, self.purpose.as_deref(), None, None, None);
         time_errors(&mut e, "planned_at", self.planned_at);
         e.finish()
@@ -696,8 +770,9 @@ mod tests {
             planned_at,
             ..Default::default()
         };
-        assert!(create(t("2026-12-01T02:00:00Z")).validate().is_ok());
-        let errors = create(t("0999-12-31T00:00:00Z")).validate().unwrap_err();
+        let now = t("2026-11-28T09:00:00Z").unwrap();
+        assert!(create(t("2026-12-01T02:00:00Z")).validate(now).is_ok());
+        let errors = create(t("0999-12-31T00:00:00Z")).validate(now).unwrap_err();
         assert_eq!(errors[0].field, "planned_at");
         let q = VisitStatsQuery {
             from: NaiveDate::from_ymd_opt(2100, 1, 1).unwrap(),
@@ -705,6 +780,62 @@ mod tests {
             team_id: None,
         };
         assert_eq!(q.validate().unwrap_err()[0].field, "from");
+    }
+
+    #[test]
+    fn a_phone_made_id_is_a_recent_uuid_v7() {
+        let now = DateTime::parse_from_rfc3339("2026-11-28T09:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let made_at = |t: DateTime<Utc>| {
+            uuid::Builder::from_unix_timestamp_millis(t.timestamp_millis() as u64, &[7; 10])
+                .into_uuid()
+        };
+        let with = |id| VisitCreate {
+            id: Some(id),
+            ..Default::default()
+        };
+        let hour = chrono::Duration::hours(1);
+        assert_eq!(client_id_time(made_at(now)), Some(now));
+        assert!(with(made_at(now - hour * 24 * 29)).validate(now).is_ok());
+        assert!(with(made_at(now + hour * 23)).validate(now).is_ok());
+        for bad in [
+            made_at(now - hour * 24 * 31),
+            made_at(now + hour * 25),
+            Uuid::from_u128(0x0192_0000_0000_4000_8000_0000_0000_0001),
+            Uuid::nil(),
+        ] {
+            let e = with(bad).validate(now).unwrap_err();
+            assert_eq!(e[0].field, "id", "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_offline_visit_lasts_as_long_as_the_phone_says_but_no_longer_than_the_server_saw() {
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let (cin, cout) = (t("2026-11-28T09:00:00Z"), t("2026-11-28T13:00:00Z"));
+        assert_eq!(visit_duration_s(cin, None, cout, None), 4 * 3600);
+        // Checked in online, checked out offline at 09:40, sent at 13:00.
+        let off = Some(t("2026-11-28T09:40:00Z"));
+        assert_eq!(visit_duration_s(cin, None, cout, off), 40 * 60);
+        // Both offline, sent together at 13:00: the phone's 40 minutes.
+        let (cin2, cout2) = (t("2026-11-28T12:59:59Z"), t("2026-11-28T13:00:00Z"));
+        let d = visit_duration_s(cin2, Some(t("2026-11-28T09:00:00Z")), cout2, off);
+        assert_eq!(d, 40 * 60);
+        // A phone whose clock runs ahead cannot check out after the server heard of it.
+        let ahead = Some(t("2026-11-28T15:00:00Z"));
+        assert_eq!(visit_duration_s(cin, None, cout, ahead), 4 * 3600);
+        // Nor claim more than a day.
+        let long_ago = Some(t("2026-11-20T09:00:00Z"));
+        assert_eq!(
+            visit_duration_s(cin2, long_ago, cout2, off),
+            MAX_DEVICE_VISIT_S
+        );
+        // A phone clock running backwards gives zero, not a negative.
+        assert_eq!(
+            visit_duration_s(cin2, Some(t("2026-11-28T12:00:00Z")), cout2, off),
+            0
+        );
     }
 
     #[test]

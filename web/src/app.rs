@@ -145,6 +145,8 @@ fn SessionWatcher() -> impl IntoView {
     let location = use_location();
     api::on_session_expired(move |ended| {
         auth.0.set(None);
+        // The next person to sign in on this phone reads none of the copies kept offline.
+        crate::offline::forget_copies();
         let here = location.pathname.get_untracked();
         if here != "/login" {
             let next = here_with_query(&here, &location.search.get_untracked());
@@ -208,6 +210,14 @@ pub fn Shell() -> impl IntoView {
         }
     });
     let is_admin = move || auth.role() == Some(Role::Admin);
+    // The offline queue: its badge, and a send whenever someone is signed in (steps left from
+    // an earlier visit to this page go first).
+    let pending = crate::offline::start();
+    Effect::new(move |_| {
+        if auth.0.with(Option::is_some) {
+            crate::offline::kick();
+        }
+    });
     // The bell: counted when someone signs in, on every screen change and every minute.
     let unread = Unread(RwSignal::new(0));
     provide_context(unread);
@@ -263,6 +273,16 @@ pub fn Shell() -> impl IntoView {
                             }}</span>
                         </Show>
                     </A>
+                    <Show when=move || { pending.waiting.get() > 0 } fallback=|| ()>
+                        <A href="/visits" attr:class=move || { if pending.conflicts.get() > 0 { "sync-badge warn" } else { "sync-badge" } }
+                            attr:data-testid="sync-badge" attr:role="status">
+                            {move || if pending.conflicts.get() > 0 {
+                                format!("{} ({})", i18n.t(T::SyncConflicts), pending.conflicts.get())
+                            } else {
+                                format!("{} ({})", i18n.t(T::PendingSync), pending.waiting.get())
+                            }}
+                        </A>
+                    </Show>
                     <span class="who" data-testid="who">
                         {move || auth.0.with(|m| m.as_ref().map(|m| m.display_name.clone()).unwrap_or_default())}
                         <small>{move || auth.role().map(|r| role_label(r, i18n.lang())).unwrap_or("")}</small>

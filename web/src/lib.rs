@@ -5,6 +5,7 @@ pub mod app;
 pub mod components;
 pub mod i18n;
 pub mod lazy;
+pub mod offline;
 pub mod options;
 pub mod pages;
 

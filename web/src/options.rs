@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use gloo_storage::{LocalStorage, Storage};
 use kaidan_shared::field::FieldDef;
 use kaidan_shared::layout::{self, Resolved};
 use kaidan_shared::option_list::OptionList;
@@ -13,6 +14,9 @@ use leptos::prelude::*;
 use crate::api;
 use crate::components::error_for;
 use crate::i18n::{field_error_text, use_i18n, Label, Lang};
+
+/// Where the last option lists are kept for offline use (company settings, no personal data).
+const LISTS_KEY: &str = "kaidan.option_lists";
 
 /// The lists and fields, once loaded (empty until then; screens show keys meanwhile).
 #[derive(Clone, Copy)]
@@ -35,11 +39,28 @@ impl Catalog {
         c
     }
 
-    /// Loads the option lists again (the shell, at sign-in).
+    /// Loads the option lists again (the shell, at sign-in). The last lists are kept on the
+    /// phone so that selects (a visit's outcome) still offer their options without a network.
     pub fn reload(self) {
         leptos::task::spawn_local(async move {
-            if let Ok(lists) = api::option_list::list().await {
-                self.lists.set(lists);
+            match api::option_list::list().await {
+                Ok(lists) => {
+                    if let Ok(json) = serde_json::to_string(&lists) {
+                        let _ = LocalStorage::raw().set_item(LISTS_KEY, &json);
+                    }
+                    self.lists.set(lists);
+                }
+                Err(e) if e.is_network() => {
+                    let kept = LocalStorage::raw()
+                        .get_item(LISTS_KEY)
+                        .ok()
+                        .flatten()
+                        .and_then(|j| serde_json::from_str::<Vec<OptionList>>(&j).ok());
+                    if let Some(lists) = kept {
+                        self.lists.set(lists);
+                    }
+                }
+                Err(_) => {}
             }
         });
     }

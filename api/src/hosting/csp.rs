@@ -10,6 +10,11 @@ use sha2::{Digest, Sha256};
 /// The policy for JSON and every other non-HTML answer: nothing may load, nothing may frame it.
 pub const API_POLICY: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
+/// The service worker's own policy (a worker takes the policy of its script's response): it may
+/// fetch this origin's files to keep them, and nothing else.
+pub const WORKER_POLICY: &str =
+    "default-src 'none'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'";
+
 /// Geolocation and the camera are for this origin only (visit check-in and photos); the rest off.
 pub const PERMISSIONS_POLICY: &str = "geolocation=(self), camera=(self), microphone=(), \
 payment=(), usb=(), serial=(), bluetooth=(), magnetometer=(), gyroscope=(), accelerometer=()";

@@ -230,7 +230,13 @@ pub async fn serve(
     if segs.is_empty() || segs == ["index.html"] {
         return index(&dist).await;
     }
-    if let Some(res) = asset(&req, &dist, &segs).await {
+    if let Some(mut res) = asset(&req, &dist, &segs).await {
+        if segs == ["sw.js"] {
+            res.headers_mut().insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(csp::WORKER_POLICY),
+            );
+        }
         return res;
     }
     // Client routes (`/customers/…`) get the app's index page.

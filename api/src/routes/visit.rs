@@ -3,15 +3,15 @@ use actix_web::{delete, get, patch, post, put, web, HttpResponse};
 use kaidan_shared::audit::{AuditEntry, HistoryQuery};
 use kaidan_shared::page::Page;
 use kaidan_shared::visit::{
-    CheckIn, Visit, VisitCreate, VisitListQuery, VisitSettings, VisitSettingsInput, VisitStats,
-    VisitStatsQuery, VisitUpdate,
+    CheckIn, CheckOut, Visit, VisitCreate, VisitListQuery, VisitSettings, VisitSettingsInput,
+    VisitStats, VisitStatsQuery, VisitUpdate,
 };
-use kaidan_shared::Problem;
+use kaidan_shared::{ErrorCode, Problem};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::extract::if_match::{IfMatchHeader, OptionalIfMatchHeader};
 use crate::routes::{etag, json_with_etag, IfMatch, OptionalIfMatch};
 use crate::services::visit as service;
@@ -69,7 +69,7 @@ pub async fn list_visits(
     responses(
         (status = 201, description = "Created", body = Visit, headers(("ETag" = String), ("Location" = String))),
         (status = 403, description = "Role may not make visits, or may not plan for others (`field_forbidden`)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Key in use (`idempotency_in_progress`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A visit with this phone-made `id` exists (`conflict`), or the key is in use (`idempotency_in_progress`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/visits")]
@@ -175,9 +175,11 @@ pub async fn check_in_visit(
     Ok(json_with_etag(StatusCode::OK, &v, v.version))
 }
 
-/// Check out at the server's time; the visit is done and keeps its duration.
+/// Check out at the server's time; the visit is done and keeps its duration. A check-out sent
+/// from the phone's offline queue carries the phone's time (`device_at`), so the duration is
+/// the visit's, not the wait for a network.
 #[utoipa::path(
-    tag = "visits", security(("bearer" = [])),
+    tag = "visits", security(("bearer" = [])), request_body(content = CheckOut, description = "`{}` for a check-out with a network (the server also takes no body at all)"),
     params(("id" = Uuid, Path), OptionalIfMatchHeader, ("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = r"^[!-~]{1,255}$", description = "A retried check-out answers the first one's response")),
     responses(
         (status = 200, description = "Checked out", body = Visit, headers(("ETag" = String))),
@@ -191,13 +193,22 @@ pub async fn check_out_visit(
     user: AuthUser,
     id: web::Path<Uuid>,
     if_match: OptionalIfMatch,
+    body: web::Bytes,
 ) -> AppResult<HttpResponse> {
+    // The body is optional: nothing (a check-out with a network) or a `CheckOut` object.
+    let input = if body.iter().all(u8::is_ascii_whitespace) {
+        CheckOut::default()
+    } else {
+        serde_json::from_slice::<CheckOut>(&body)
+            .map_err(|e| AppError::new(ErrorCode::BadRequest).with_detail(e.to_string()))?
+    };
     let v = service::check_out(
         &state.db,
         &state.rules,
         &user.0,
         *id,
         if_match.0,
+        input,
         &state.clock,
     )
     .await?;

@@ -129,7 +129,16 @@ pub async fn seed_visits(db: &DatabaseConnection) -> AppResult<usize> {
                 ..Default::default()
             };
             let v = visits::update(db, &kept, &system, v.id, v.version, record, &clock).await?;
-            visits::check_out(db, &kept, &system, v.id, Some(v.version), &clock).await?;
+            visits::check_out(
+                db,
+                &kept,
+                &system,
+                v.id,
+                Some(v.version),
+                Default::default(),
+                &clock,
+            )
+            .await?;
             made += 1;
         }
     }

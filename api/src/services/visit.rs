@@ -15,8 +15,8 @@ use kaidan_shared::option_list::{builtin, check_choice};
 use kaidan_shared::page::Page;
 use kaidan_shared::pool::LOCAL_OFFSET_SECS;
 use kaidan_shared::visit::{
-    assess_check_in, duration_s, CheckIn, CheckInAssessment, CheckInFlag, CheckInRecord,
-    RepVisitStats, Visit, VisitCreate, VisitListQuery, VisitSettings, VisitSettingsInput,
+    assess_check_in, visit_duration_s, CheckIn, CheckInAssessment, CheckInFlag, CheckInRecord,
+    CheckOut, RepVisitStats, Visit, VisitCreate, VisitListQuery, VisitSettings, VisitSettingsInput,
     VisitStats, VisitStatsQuery, VisitStatus, VisitUpdate, DEFAULT_RADIUS_M,
 };
 use kaidan_shared::{Action, ErrorCode, FieldCode, FieldError, Resource, Scope};
@@ -333,7 +333,7 @@ pub async fn create(
 ) -> AppResult<Visit> {
     let scope = policy::require(actor, Resource::Visit, Action::Create)?;
     let rules = kept.get(db).await?.rules(Resource::Visit);
-    let mut errors = input.validate().err().unwrap_or_default();
+    let mut errors = input.validate(clock.now()).err().unwrap_or_default();
     let custom = match rules.check(db, actor.role, &input.custom, None).await? {
         Ok(c) => Some(c),
         Err(e) => {
@@ -366,7 +366,7 @@ pub async fn create(
     let txn = begin_write(db).await?;
     let place = org::owner_place(&txn, Some(owner)).await?;
     let m = visit::Model {
-        id: new_id(),
+        id: input.id.unwrap_or_else(new_id),
         customer_id: cust.id,
         opportunity_id: input.opportunity_id,
         owner_id: Some(owner),
@@ -400,7 +400,14 @@ pub async fn create(
     };
     visit::Entity::insert(visit::ActiveModel::from(m.clone()))
         .exec_without_returning(&txn)
-        .await?;
+        .await
+        .map_err(|e| {
+            if crate::services::is_unique_violation(&e) {
+                AppError::new(ErrorCode::Conflict).with_detail("a visit with this id exists")
+            } else {
+                e.into()
+            }
+        })?;
     rules.mark_used(&txn, &custom).await?;
     rules
         .index(&txn, Resource::Visit, m.id, &Default::default(), &custom)
@@ -790,8 +797,12 @@ pub async fn check_out(
     actor: &Actor,
     id: Uuid,
     expected: Option<i64>,
+    input: CheckOut,
     clock: &Clock,
 ) -> AppResult<Visit> {
+    if let Err(e) = input.validate() {
+        return Err(AppError::validation(e));
+    }
     let current =
         record::find::<visit::Entity, _>(db, actor, Action::Update, id, Condition::all()).await?;
     if current.archived_at.is_some() {
@@ -808,7 +819,13 @@ pub async fn check_out(
     let mut next = current.clone();
     next.status = VisitStatus::Done.as_str().into();
     next.check_out_at = Some(at);
-    next.duration_s = Some(i32::try_from(duration_s(check_in_at, at)).unwrap_or(i32::MAX));
+    let d = visit_duration_s(
+        check_in_at,
+        current.check_in_device_at,
+        at,
+        input.device_at.map(micros),
+    );
+    next.duration_s = Some(i32::try_from(d).unwrap_or(i32::MAX));
     next.version += 1;
     next.updated_at = now();
     transition(db, kept, actor, current, next, AuditAction::VisitCheckOut).await

@@ -383,3 +383,44 @@ async fn metrics_can_require_a_token_or_move_to_their_own_address() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 200);
 }
+
+/// The installable app: the service worker is revalidated on every load (a new release reaches
+/// phones at once) and may fetch only this origin (its policy is its script's); the manifest is
+/// served as a manifest.
+#[tokio::test]
+async fn the_service_worker_and_manifest_are_served_for_an_installable_app() {
+    let (app, dir) = app_with_dist().await;
+    let dist = dir.path().join("dist");
+    std::fs::write(
+        dist.join("sw.js"),
+        "self.addEventListener('fetch', () => {});",
+    )
+    .unwrap();
+    std::fs::write(dist.join("manifest.webmanifest"), r#"{"name":"开单"}"#).unwrap();
+    let c = reqwest::Client::new();
+    let sw = c
+        .get(format!("{}/sw.js", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sw.status(), 200);
+    assert!(header(&sw, "content-type").contains("javascript"));
+    assert_eq!(header(&sw, "cache-control"), "no-cache");
+    let csp = header(&sw, "content-security-policy");
+    assert!(csp.contains("connect-src 'self'"), "{csp}");
+    assert!(csp.starts_with("default-src 'none'"), "{csp}");
+    let m = c
+        .get(format!("{}/manifest.webmanifest", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(m.status(), 200);
+    assert_eq!(header(&m, "content-type"), "application/manifest+json");
+    // Any other script keeps the policy that lets it load nothing.
+    let other = c
+        .get(format!("{}/{ASSET}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert!(!header(&other, "content-security-policy").contains("connect-src"));
+}

@@ -817,3 +817,111 @@ async fn a_check_in_at_a_customer_transferred_away_is_refused_and_changes_nothin
         .expect(409);
     assert_eq!(r.code(), "customer_moved");
 }
+
+/// The offline queue names a visit before the server has seen it: a phone-made UUIDv7 is taken
+/// once; sent again (the first answer was lost) it makes no second visit, for anyone; an id that
+/// is no recent v7 is refused.
+#[tokio::test]
+async fn a_visit_logged_offline_keeps_the_phones_id_and_is_made_once() {
+    let app = spawn_app().await;
+    let rep = app.sign_in("rep_east1").await;
+    let (cust, _) = customer(&app, &rep, "离线拜访客户", true).await;
+    let id = Uuid::now_v7();
+    let body = VisitCreate {
+        id: Some(id),
+        ..visit_for(cust)
+    };
+    let v = app.visit_create(&rep, &body).await;
+    assert_eq!(v.id, id);
+    // Sent again after the key's answer is forgotten (or with another key): refused, not doubled.
+    let r = app
+        .post(
+            &rep.token,
+            "/api/v1/visits",
+            serde_json::to_value(&body).unwrap(),
+        )
+        .await
+        .expect(409);
+    assert_eq!(r.code(), "conflict");
+    let other = app.sign_in("rep_east2").await;
+    let (theirs, _) = customer(&app, &other, "另一家客户", true).await;
+    let r = app
+        .post(
+            &other.token,
+            "/api/v1/visits",
+            serde_json::to_value(VisitCreate {
+                id: Some(id),
+                ..visit_for(theirs)
+            })
+            .unwrap(),
+        )
+        .await
+        .expect(409);
+    assert_eq!(r.code(), "conflict");
+    let day = app.visit_list(&rep, &format!("customer_id={cust}")).await;
+    assert_eq!(day.items.len(), 1);
+
+    let old = uuid::Builder::from_unix_timestamp_millis(
+        (Utc::now() - Duration::days(40)).timestamp_millis() as u64,
+        &[9; 10],
+    )
+    .into_uuid();
+    for bad in [old, Uuid::new_v4()] {
+        let r = app
+            .post(
+                &rep.token,
+                "/api/v1/visits",
+                serde_json::to_value(VisitCreate {
+                    id: Some(bad),
+                    ..visit_for(cust)
+                })
+                .unwrap(),
+            )
+            .await
+            .expect(422);
+        assert_eq!(r.body["errors"][0]["field"], "id", "{bad}");
+    }
+}
+
+/// A visit logged without a network is sent later: its check-in and check-out carry the phone's
+/// times, so the duration is the visit's (40 minutes), not the wait for a network; the record
+/// times stay the server's.
+#[tokio::test]
+async fn an_offline_check_out_counts_the_visits_time_not_the_wait_for_a_network() {
+    let app = spawn_app().await;
+    let rep = app.sign_in("rep_east1").await;
+    let (cust, _) = customer(&app, &rep, "地下车间客户", true).await;
+    let v = app.visit_create(&rep, &visit_for(cust)).await;
+    let now = Utc::now();
+    let mut body = at(SHOP, 10.0);
+    body.device_at = Some(now - Duration::minutes(50));
+    app.post(
+        &rep.token,
+        &format!("/api/v1/visits/{}/check-in", v.id),
+        serde_json::to_value(body).unwrap(),
+    )
+    .await
+    .expect(200);
+    let path = format!("/api/v1/visits/{}/check-out", v.id);
+    let r = app
+        .post(
+            &rep.token,
+            &path,
+            json!({"device_at": now.to_rfc3339(), "at": "x"}),
+        )
+        .await
+        .expect(400);
+    assert_eq!(r.code(), "bad_request");
+    let done = app
+        .post(
+            &rep.token,
+            &path,
+            json!({"device_at": (now - Duration::minutes(10)).to_rfc3339()}),
+        )
+        .await
+        .expect(200);
+    let d = done.body["duration_s"].as_i64().unwrap();
+    assert!((40 * 60 - 5..=40 * 60 + 5).contains(&d), "{d}");
+    let out: DateTime<Utc> = done.body["check_out_at"].as_str().unwrap().parse().unwrap();
+    assert!(close(out, Utc::now()), "the record is the server's time");
+}

@@ -305,6 +305,44 @@ impl Browser {
         serde_json::from_value(names).unwrap()
     }
 
+    /// Runs a Chromium DevTools command in the page (chromedriver's `goog/cdp/execute`).
+    async fn cdp(&self, cmd: &str, params: serde_json::Value) -> serde_json::Value {
+        let c = Driver {
+            path: "goog/cdp/execute",
+            body: json!({"cmd": cmd, "params": params}),
+        };
+        self.client
+            .issue_cmd(c)
+            .await
+            .unwrap_or_else(|e| panic!("{cmd}: {e}"))
+    }
+
+    /// Puts the phone at `lat, lng` with an `accuracy_m` fix (DevTools' geolocation override, the
+    /// page allowed to ask by the WebDriver permissions command).
+    async fn place_phone(&self, lat: f64, lng: f64, accuracy_m: f64) {
+        let allow = Driver {
+            path: "permissions",
+            body: json!({"descriptor": {"name": "geolocation"}, "state": "granted"}),
+        };
+        self.client.issue_cmd(allow).await.unwrap();
+        self.cdp(
+            "Emulation.setGeolocationOverride",
+            json!({"latitude": lat, "longitude": lng, "accuracy": accuracy_m}),
+        )
+        .await;
+    }
+
+    /// Cuts the page's network, or gives it back (DevTools' network emulation: requests fail,
+    /// `navigator.onLine` turns false and the page hears `offline` / `online`).
+    async fn network(&self, up: bool) {
+        self.cdp("Network.enable", json!({})).await;
+        self.cdp(
+            "Network.emulateNetworkConditions",
+            json!({"offline": !up, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+        )
+        .await;
+    }
+
     async fn path(&self) -> String {
         self.client.current_url().await.unwrap().path().to_owned()
     }
@@ -312,6 +350,31 @@ impl Browser {
     /// Ends the WebDriver session; dropping the browser then stops chromedriver.
     async fn close(self) {
         let _ = self.client.clone().close().await;
+    }
+}
+
+/// A WebDriver command chromedriver adds to the standard ones: `POST /session/{id}/{path}`.
+#[derive(Debug)]
+struct Driver {
+    path: &'static str,
+    body: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Driver {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/{}",
+            session.unwrap_or_default(),
+            self.path
+        ))
+    }
+
+    fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.body.to_string()))
     }
 }
 
@@ -565,26 +628,42 @@ async fn language_errors_and_sign_out(viewport: (u32, u32)) {
     b.close().await;
 }
 
+/// rep_east1's token, a new customer of theirs at `at` (its id), a photo for the "camera", and a
+/// browser signed in as the rep, at the customer list.
+async fn rep_at_customer(
+    app: &TestApp,
+    name: &str,
+    at: (f64, f64),
+    story: &str,
+    viewport: (u32, u32),
+) -> (String, String, PathBuf, Browser) {
+    let rep = app.login("rep_east1").await;
+    let c = app
+        .create_customer(&rep, json!({"name": name, "lat": at.0, "lng": at.1}))
+        .await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    let photo = std::env::temp_dir().join(format!("kaidan-{story}-{}.jpg", uuid::Uuid::now_v7()));
+    std::fs::write(&photo, kaidan_tests::records::small_jpeg()).unwrap();
+    let mut b = open(app, story, viewport).await;
+    b.login("rep_east1", PASSWORD).await;
+    b.wait("[data-testid=customer-list]").await;
+    (rep, id, photo, b)
+}
+
 /// A rep at a customer's door on a phone: plans a visit from the customer, checks in where the
 /// phone says it is (the browser's geolocation answers 300 m north of the customer), records the
 /// visit with a next follow-up date, adds a photo from the "camera" and checks out; the follow-up
 /// task the date made is on their list. Their supervisor sees the check-in on the team's day.
 async fn rep_visits_a_customer(viewport: (u32, u32)) {
     let app = spawn().await;
-    let rep = app.login("rep_east1").await;
-    let c = app
-        .create_customer(
-            &rep,
-            json!({"name": "杭州拱墅纺机有限公司", "lat": 30.3191, "lng": 120.1427}),
-        )
-        .await;
-    let id = c["id"].as_str().unwrap().to_owned();
-    let photo = std::env::temp_dir().join(format!("kaidan-visit-{}.jpg", uuid::Uuid::now_v7()));
-    std::fs::write(&photo, kaidan_tests::records::small_jpeg()).unwrap();
-
-    let mut b = open(&app, "visit", viewport).await;
-    b.login("rep_east1", PASSWORD).await;
-    b.wait("[data-testid=customer-list]").await;
+    let (rep, id, photo, mut b) = rep_at_customer(
+        &app,
+        "杭州拱墅纺机有限公司",
+        (30.3191, 120.1427),
+        "visit",
+        viewport,
+    )
+    .await;
     b.goto(&format!("/customers/{id}")).await;
     b.click("[data-testid=new-visit]").await;
     b.wait("[data-testid=visit-form]").await;
@@ -592,15 +671,8 @@ async fn rep_visits_a_customer(viewport: (u32, u32)) {
     b.click("[data-testid=visit-now]").await;
     b.wait("[data-testid=check-in]").await;
     // The phone is 300 m north of the customer, with a 15 m fix.
-    b.client
-        .execute(
-            "navigator.geolocation.getCurrentPosition = (ok) => ok({coords: \
-             {latitude: 30.3191 + 300 / 111195, longitude: 120.1427, accuracy: 15}, \
-             timestamp: Date.now()});",
-            vec![],
-        )
-        .await
-        .unwrap();
+    b.place_phone(30.3191 + 300.0 / 111_195.0, 120.1427, 15.0)
+        .await;
     b.shot("before-check-in").await;
     b.click("[data-testid=check-in]").await;
     b.wait_text("[data-testid=visit-status]", "已签到").await;
@@ -620,7 +692,8 @@ async fn rep_visits_a_customer(viewport: (u32, u32)) {
         .await
         .unwrap();
     b.click("[data-testid=save-record]").await;
-    b.wait_text("[data-testid=visit-record]", "").await;
+    // The visit read again after the save (created 1, checked in 2, recorded 3).
+    b.wait("[data-testid=visit-detail][data-version='3']").await;
     let input = b.wait("[data-testid=photo-input]").await;
     input.send_keys(photo.to_str().unwrap()).await.unwrap();
     b.wait("[data-testid=photo-thumb]").await;
@@ -663,6 +736,120 @@ async fn rep_visits_a_customer(viewport: (u32, u32)) {
         .await;
     b.wait("[data-testid=visit-plot] circle").await;
     b.shot("team-day").await;
+    b.close().await;
+    let _ = std::fs::remove_file(&photo);
+}
+
+/// A rep in a basement, on a phone: checks in (the position from DevTools' geolocation) and adds
+/// a photo while the network holds; then the network goes (DevTools' network emulation) and the
+/// rep writes the visit, takes another photo, reloads the app — it opens from the phone, for the
+/// same rep, showing the visit as they left it — and checks out; the day's list shows 待同步.
+/// The server has none of it until the network is back; then the queue sends it once, in order,
+/// and the server holds exactly one visit with everything on it.
+#[tokio::test]
+async fn phone_rep_logs_a_visit_offline_and_it_syncs_once() {
+    let app = spawn().await;
+    let (rep, customer, photo, mut b) = rep_at_customer(
+        &app,
+        "嘉兴地下车间有限公司",
+        (30.7469, 120.7555),
+        "offline-visit",
+        PHONE,
+    )
+    .await;
+    // The app's files are kept by the service worker before the rep heads underground.
+    let controlled = "return navigator.serviceWorker.ready.then(() => \
+        new Promise(r => { const t = Date.now(); (function f() { \
+        if (navigator.serviceWorker.controller || Date.now() - t > 10000) r(!!navigator.serviceWorker.controller); \
+        else setTimeout(f, 100); })(); }));";
+    let ok = b.client.execute(controlled, vec![]).await.unwrap();
+    assert_eq!(ok, json!(true), "the service worker controls the page");
+    b.goto(&format!("/customers/{customer}")).await;
+    b.click("[data-testid=new-visit]").await;
+    b.click("[data-testid=visit-now]").await;
+    b.wait("[data-testid=check-in]").await;
+    b.place_phone(30.7469, 120.7555, 12.0).await;
+    b.click("[data-testid=check-in]").await;
+    b.wait_text("[data-testid=visit-status]", "已签到").await;
+    let input = b.wait("[data-testid=photo-input]").await;
+    input.send_keys(photo.to_str().unwrap()).await.unwrap();
+    b.wait("[data-testid=photo-thumb]").await;
+    let visit_path = b.path().await;
+    // The day's plan opened once with a network (kept on the phone).
+    b.click("[data-testid=tab-visits]").await;
+    b.wait_text("[data-testid=visit-list]", "嘉兴地下车间有限公司")
+        .await;
+    b.goto(&visit_path).await;
+    b.wait_text("[data-testid=visit-status]", "已签到").await;
+    b.shot("online-checked-in").await;
+
+    // No network.
+    b.network(false).await;
+    let online = b
+        .client
+        .execute("return navigator.onLine", vec![])
+        .await
+        .unwrap();
+    assert_eq!(online, json!(false));
+    b.fill("#f-notes", "地下室没有信号，客户同意试用").await;
+    b.select("#f-outcome", "interested").await;
+    b.click("[data-testid=save-record]").await;
+    b.wait("[data-testid=queued-note]").await;
+    b.wait_text("[data-testid=sync-badge]", "待同步 (1)").await;
+    let input = b.wait("[data-testid=photo-input]").await;
+    input.send_keys(photo.to_str().unwrap()).await.unwrap();
+    b.wait("[data-testid=photo-waiting]").await;
+    b.wait_text("[data-testid=sync-badge]", "待同步 (2)").await;
+    b.shot("offline-recorded").await;
+
+    // The app reopens without a network, for the same rep, with the visit as they left it.
+    b.goto(&visit_path).await;
+    b.wait("[data-testid=offline-copy]").await;
+    b.wait_text("[data-testid=who]", "").await;
+    let notes = b
+        .client
+        .execute("return document.querySelector('#f-notes').value", vec![])
+        .await
+        .unwrap();
+    assert_eq!(notes, json!("地下室没有信号，客户同意试用"));
+    b.wait("[data-testid=photo-waiting]").await;
+    b.click("[data-testid=check-out]").await;
+    b.wait_text("[data-testid=visit-status]", "已完成").await;
+    b.wait_text("[data-testid=sync-badge]", "待同步 (3)").await;
+    b.click("[data-testid=tab-visits]").await;
+    b.wait("[data-testid=offline-copy]").await;
+    b.wait_text("[data-testid=sync-list]", "嘉兴地下车间有限公司")
+        .await;
+    b.wait_text("[data-testid=visit-list]", "已完成").await;
+    b.shot("offline-day").await;
+
+    // The server has nothing of it yet.
+    let list = format!("/api/v1/visits?customer_id={customer}");
+    let r = app.get(&rep, &list).await.expect(200);
+    assert_eq!(r.body["items"][0]["status"], "checked_in");
+    assert!(r.body["items"][0]["notes"].is_null());
+
+    // The network is back: the queue goes, once, in order.
+    b.network(true).await;
+    b.wait_gone("[data-testid=sync-badge]").await;
+    let r = app.get(&rep, &list).await.expect(200);
+    let items = r.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "exactly one visit: {items:?}");
+    let v = &items[0];
+    assert_eq!(v["status"], "done");
+    assert_eq!(v["notes"], "地下室没有信号，客户同意试用");
+    assert_eq!(v["outcome"], "interested");
+    let d = v["duration_s"].as_u64().unwrap();
+    assert!(d < 600, "the visit's own minutes, not the wait: {d}");
+    let photos = app
+        .get(
+            &rep,
+            &format!("/api/v1/visits/{}/photos", v["id"].as_str().unwrap()),
+        )
+        .await
+        .expect(200);
+    assert_eq!(photos.body.as_array().unwrap().len(), 2);
+    b.shot("synced").await;
     b.close().await;
     let _ = std::fs::remove_file(&photo);
 }

@@ -40,6 +40,9 @@ const LEGACY_SESSION_KEY: &str = "kaidan.session";
 /// Refresh when less than this is left of the access token.
 const REFRESH_MARGIN_MS: f64 = 60_000.0;
 const CSRF_COOKIE: &str = "kaidan_csrf";
+/// The signed-in user's profile (no token): lets the app open without a network for the user it
+/// last ran for, while the refresh cookie waits for the network. Gone at sign-out.
+const ME_KEY: &str = "kaidan.me";
 
 #[derive(Clone, Debug)]
 pub struct Session {
@@ -102,6 +105,10 @@ thread_local! {
     /// Whether this page has held a session that has not been signed out of: only then is a
     /// session that cannot be renewed "expired" (a first visit has nothing to expire).
     static HAD_SESSION: Cell<bool> = const { Cell::new(false) };
+    /// The user the app runs for without a network (no token yet; see `restore`).
+    static OFFLINE_USER: RefCell<Option<Me>> = const { RefCell::new(None) };
+    /// Whether the last refresh failed for want of a network (not refused).
+    static REFRESH_OFFLINE: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Registers what to do when a request finds no usable session (the app goes to sign-in). The
@@ -113,6 +120,7 @@ pub fn on_session_expired(f: impl Fn(bool) + 'static) {
 
 fn expired() {
     clear_session();
+    forget_user();
     let ended = HAD_SESSION.with(|h| h.replace(false));
     ON_EXPIRED.with(|c| {
         if let Some(f) = c.borrow().as_ref() {
@@ -126,9 +134,30 @@ pub fn session() -> Option<Session> {
 }
 
 fn save_session(s: &Session) {
+    if let Ok(json) = serde_json::to_string(&s.user) {
+        let _ = LocalStorage::raw().set_item(ME_KEY, &json);
+    }
+    OFFLINE_USER.with(|u| *u.borrow_mut() = None);
     SESSION.with(|c| *c.borrow_mut() = Some(s.clone()));
     SESSION_GEN.with(|g| g.set(g.get() + 1));
     HAD_SESSION.with(|h| h.set(true));
+}
+
+/// The user the app works for: the session's, or the one it runs for offline.
+pub fn user_id() -> Option<uuid::Uuid> {
+    session()
+        .map(|s| s.user.id)
+        .or_else(|| OFFLINE_USER.with(|u| u.borrow().as_ref().map(|m| m.id)))
+}
+
+/// Whether the app runs on the stored profile because no network answered the refresh.
+pub fn offline_user() -> bool {
+    OFFLINE_USER.with(|u| u.borrow().is_some())
+}
+
+fn forget_user() {
+    LocalStorage::delete(ME_KEY);
+    OFFLINE_USER.with(|u| *u.borrow_mut() = None);
 }
 
 pub fn clear_session() {
@@ -167,6 +196,20 @@ pub async fn restore() -> Option<Me> {
     LocalStorage::delete(LEGACY_SESSION_KEY);
     if session().is_some() || refresh().await {
         return session().map(|s| s.user);
+    }
+    // No network to renew the session: the app opens for the user it last ran for (the cookie
+    // is still there), and its requests renew the session once the network is back.
+    if REFRESH_OFFLINE.with(Cell::get) && !csrf_token().is_empty() {
+        let me = LocalStorage::raw()
+            .get_item(ME_KEY)
+            .ok()
+            .flatten()
+            .and_then(|j| serde_json::from_str::<Me>(&j).ok());
+        if let Some(me) = me {
+            OFFLINE_USER.with(|u| *u.borrow_mut() = Some(me.clone()));
+            HAD_SESSION.with(|h| h.set(true));
+            return Some(me);
+        }
     }
     None
 }
@@ -223,6 +266,7 @@ pub async fn logout() {
     let _ = cookie_post("/api/v1/auth/logout").await;
     HAD_SESSION.with(|h| h.set(false));
     clear_session();
+    forget_user();
 }
 
 /// Stores tokens the server issued outside `login` (after a password change).
@@ -247,6 +291,7 @@ async fn refresh() -> bool {
     let started = SESSION_GEN.with(Cell::get);
     let superseded = move || SESSION_GEN.with(Cell::get) != started;
     REFRESHING.with(|c| c.set(true));
+    REFRESH_OFFLINE.with(|c| c.set(false));
     let mut result = cookie_post("/api/v1/auth/refresh").await;
     // Another tab of this browser may have used the shared cookie a moment ago: the server then
     // answers 401 without ending the session, and the cookie jar already holds that tab's new
@@ -270,7 +315,10 @@ async fn refresh() -> bool {
             false
         }
         // Offline: keep the session; the request fails with a network error and can be retried.
-        Err(_) => session().is_some(),
+        Err(_) => {
+            REFRESH_OFFLINE.with(|c| c.set(true));
+            session().is_some()
+        }
     };
     REFRESHING.with(|c| c.set(false));
     ok
@@ -354,6 +402,16 @@ async fn exchange(
     let mut retried = false;
     loop {
         let Some(mut s) = session() else {
+            // Opened offline: the first request renews the session through the cookie, or
+            // fails as a network error while there is still no network.
+            if offline_user() {
+                if refresh().await {
+                    continue;
+                }
+                if REFRESH_OFFLINE.with(Cell::get) {
+                    return Err(ApiError::network());
+                }
+            }
             expired();
             return Err(ApiError {
                 status: 401,

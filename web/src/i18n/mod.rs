@@ -119,6 +119,8 @@ texts! {
     Deals => "商机", "Deals";
     Pool => "公海", "Pool";
     UnreadNotifications => "未读通知", "unread notifications";
+    PendingSync => "待同步", "To sync";
+    SyncConflicts => "同步冲突", "Sync conflicts";
     Me => "我的", "Me";
     Admin => "管理", "Admin";
     Search => "搜索", "Search";

@@ -28,6 +28,14 @@ texts! {
     Metres => "米", " m";
     Accuracy => "精度", "Accuracy";
     DeviceGap => "手机时间相差", "Phone clock differs by";
+    Record => "拜访记录", "Visit record";
+    OfflineCopy => "离线：显示手机上保存的副本", "Offline: showing the copy kept on this phone";
+    SavedOnPhone => "已保存在手机上，联网后自动同步", "Saved on this phone; it syncs when the network returns";
+    WaitingPhoto => "待上传的照片", "Photo waiting to upload";
+    WaitingToSync => "待同步", "Waiting to sync";
+    SendAgain => "重新提交", "Send again";
+    DropStep => "放弃", "Drop";
+    SyncNow => "立即同步", "Sync now";
     Minutes => "分钟", " min";
     SetLocation => "用本次位置作为客户地址", "Use this position as the customer's location";
     NoGeolocation => "无法获取位置：请允许浏览器定位后重试", "No position: allow location access and try again";

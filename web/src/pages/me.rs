@@ -54,6 +54,7 @@ pub fn MePage() -> impl IntoView {
     });
     let sign_out = Action::new_local(move |_: &()| async move {
         api::logout().await;
+        crate::offline::forget_copies();
     });
     Effect::new(move |_| {
         if sign_out.value().get().is_some() {

@@ -7,11 +7,12 @@ use kaidan_shared::Role;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::api;
+use crate::api::{self, ApiResult};
 use crate::app::use_auth;
 use crate::components::{ErrorState, Loading};
 use crate::i18n::use_i18n;
 use crate::i18n::visit::VisitText;
+use crate::offline::queue::{self, Queued};
 
 use super::{flag_text, status_text, today};
 
@@ -33,9 +34,10 @@ pub fn VisitsPage() -> impl IntoView {
                 limit: Some(200),
                 ..Default::default()
             };
-            api::visit::list(&q).await.map(|p| p.items)
+            load_day(q, mine).await
         }
     });
+    let refetch = Callback::new(move |_| visits.refetch());
     view! {
         <section class="page">
             <div class="page-head">
@@ -60,10 +62,12 @@ pub fn VisitsPage() -> impl IntoView {
             </div>
             <Transition fallback=|| view! { <Loading/> }>
                 {move || visits.get().map(|r| match r {
-                    Ok(v) if v.is_empty() => view! { <p class="empty">{move || i18n.t(VisitText::NoVisits)}</p> }.into_any(),
-                    Ok(v) => {
-                        let plot = team.get_untracked().then(|| view! { <Plot visits=v.clone()/> });
+                    Ok(DayView { items: v, offline, waiting }) => {
+                        let plot = (team.get_untracked() && !v.is_empty()).then(|| view! { <Plot visits=v.clone()/> });
                         view! {
+                            {offline.then(|| view! { <p class="notice" role="status" data-testid="offline-copy">{move || i18n.t(VisitText::OfflineCopy)}</p> })}
+                            {(!waiting.is_empty()).then(|| view! { <super::sync::SyncList entries=waiting on_change=refetch/> })}
+                            {v.is_empty().then(|| view! { <p class="empty">{move || i18n.t(VisitText::NoVisits)}</p> })}
                             {plot}
                             <ol class="cards visit-list" data-testid="visit-list">
                                 {v.into_iter().map(|v| view! { <VisitCard visit=v/> }).collect_view()}
@@ -75,6 +79,52 @@ pub fn VisitsPage() -> impl IntoView {
             </Transition>
         </section>
     }
+}
+
+/// A day's visits as the screen shows them.
+#[derive(Clone)]
+struct DayView {
+    items: Vec<Visit>,
+    /// No network: the list kept on the phone.
+    offline: bool,
+    /// The rep's steps not yet sent (all visits).
+    waiting: Vec<Queued>,
+}
+
+/// The day from the server — kept on the phone when it is the rep's own, each visit too, so the
+/// day's plan opens in a basement — or the kept copy without a network; the waiting steps laid
+/// over either.
+async fn load_day(q: VisitListQuery, mine: bool) -> ApiResult<DayView> {
+    let whose = if mine { "mine" } else { "team" };
+    let key = queue::day_key(q.day.unwrap_or_else(super::today), whose);
+    let waiting = match api::user_id() {
+        Some(u) => queue::load(u).await,
+        None => Vec::new(),
+    };
+    let (mut items, offline) = match api::visit::list(&q).await {
+        Ok(p) => {
+            if mine {
+                queue::remember(&key, &p.items).await;
+                for v in &p.items {
+                    queue::remember_visit(v, Some(api::etag(v.version))).await;
+                }
+            }
+            (p.items, false)
+        }
+        Err(e) if e.is_network() => match queue::recall::<Vec<Visit>>(&key).await {
+            Some(v) => (v, true),
+            None => return Err(e),
+        },
+        Err(e) => return Err(e),
+    };
+    for v in &mut items {
+        queue::overlay(v, &waiting);
+    }
+    Ok(DayView {
+        items,
+        offline,
+        waiting,
+    })
 }
 
 /// Hours and minutes in the phone's time.

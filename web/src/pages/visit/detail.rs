@@ -1,11 +1,13 @@
 //! One visit on the phone: the big check-in button (the phone says where it is, the server says
 //! when and whether it is near enough), then the record — notes, outcome, next step, next
-//! follow-up date — photos from the camera, and check-out.
+//! follow-up date — photos from the camera, and check-out. Each write goes through the offline
+//! queue (`crate::offline::queue::submit`): without a network the visit shows as the rep left it
+//! (the last copy, with the waiting steps laid over it) and is sent when the network returns.
 
 use kaidan_shared::attachment::Attachment;
 use kaidan_shared::option_list::builtin;
 use kaidan_shared::patch::Patch;
-use kaidan_shared::visit::{CheckIn, Visit, VisitStatus, VisitUpdate};
+use kaidan_shared::visit::{CheckIn, CheckOut, Visit, VisitStatus, VisitUpdate};
 use kaidan_shared::{Action as Act, Resource};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -13,11 +15,12 @@ use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
 
-use crate::api::{self, Reply};
+use crate::api::{self, ApiResult, Reply};
 use crate::app::use_auth;
 use crate::components::{local_time, save_error_text, ErrorState, Loading};
 use crate::i18n::use_i18n;
 use crate::i18n::visit::VisitText;
+use crate::offline::queue::{self, Queued, Sent, Step};
 use crate::options::option_items;
 
 use super::device::{position, resized_jpeg};
@@ -31,16 +34,18 @@ pub fn VisitDetailPage() -> impl IntoView {
         let id = id();
         async move {
             let id = id.parse::<Uuid>().map_err(|_| api::not_found())?;
-            api::visit::get(id).await
+            load(id).await
         }
     });
     let i18n = use_i18n();
+    // Outlives each reload of the visit, so "saved on this phone" stays after the screen redraws.
+    let queued_note = RwSignal::new(false);
     view! {
         <section class="page narrow">
             <A href="/visits" attr:class="back">"‹ " {move || i18n.t(VisitText::Visits)}</A>
             <Transition fallback=|| view! { <Loading/> }>
                 {move || visit.get().map(|r| match r {
-                    Ok(reply) => view! { <VisitView reply=reply on_change=Callback::new(move |_| visit.refetch())/> }.into_any(),
+                    Ok(seen) => view! { <VisitView seen=seen queued_note=queued_note on_change=Callback::new(move |_| visit.refetch())/> }.into_any(),
                     Err(e) => view! { <ErrorState error=e on_retry=move |_| visit.refetch()/> }.into_any(),
                 })}
             </Transition>
@@ -48,18 +53,66 @@ pub fn VisitDetailPage() -> impl IntoView {
     }
 }
 
+/// A visit as the screen shows it: the server's (or the last copy kept, without a network) with
+/// the steps still waiting laid over it.
+#[derive(Clone)]
+struct Seen {
+    reply: Reply<Visit>,
+    /// No network: this is the copy kept on the phone.
+    offline: bool,
+    waiting: Vec<Queued>,
+}
+
+async fn load(id: Uuid) -> ApiResult<Seen> {
+    let waiting = queue::of_visit(id).await;
+    let (mut reply, offline) = match api::visit::get(id).await {
+        Ok(r) => {
+            queue::remember_visit(&r.body, r.etag.clone()).await;
+            (r, false)
+        }
+        Err(e) if e.is_network() => {
+            let Some(c) = queue::recall::<queue::Copy>(&queue::visit_key(id)).await else {
+                return Err(e);
+            };
+            (
+                Reply {
+                    body: c.visit,
+                    etag: c.etag,
+                },
+                true,
+            )
+        }
+        Err(e) => return Err(e),
+    };
+    queue::overlay(&mut reply.body, &waiting);
+    Ok(Seen {
+        reply,
+        offline,
+        waiting,
+    })
+}
+
+/// What a write's outcome says to the rep: nothing when the server has it, a note when it waits.
+fn after_write(r: &ApiResult<Sent>, note: RwSignal<bool>, on_change: Callback<()>) {
+    if let Ok(sent) = r {
+        note.set(matches!(sent, Sent::Queued));
+        on_change.run(());
+    }
+}
+
 #[component]
-fn VisitView(reply: Reply<Visit>, on_change: Callback<()>) -> impl IntoView {
+fn VisitView(seen: Seen, queued_note: RwSignal<bool>, on_change: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let auth = use_auth();
+    let reply = seen.reply.clone();
     let v = reply.body.clone();
-    let id = v.id;
     let status = v.status;
     let error = RwSignal::new(None::<String>);
     let may_edit = auth.can(Resource::Visit, Act::Update);
     let may_locate = v.customer_lat.is_none() && auth.can(Resource::Customer, Act::Update);
     let set_location = RwSignal::new(may_locate);
     let locating = RwSignal::new(false);
+    let this = StoredValue::new(v.clone());
     let check_in = Action::new_local(move |_: &()| async move {
         locating.set(true);
         let fix = position().await;
@@ -74,29 +127,45 @@ fn VisitView(reply: Reply<Visit>, on_change: Callback<()>) -> impl IntoView {
             set_customer_location: set_location.get_untracked(),
             device_at: None,
         };
-        api::visit::check_in(id, &body).await.map_err(Some)
+        let v = this.get_value();
+        queue::submit(&v, Step::CheckIn { body }, None)
+            .await
+            .map_err(Some)
     });
     Effect::new(move |_| {
         if let Some(r) = check_in.value().get() {
             match r {
-                Ok(_) => on_change.run(()),
+                Ok(sent) => after_write(&Ok(sent), queued_note, on_change),
                 Err(None) => error.set(Some(i18n.t(VisitText::NoGeolocation).to_owned())),
                 Err(Some(e)) => error.set(Some(save_error_text(&e, i18n.lang()))),
             }
         }
     });
-    let check_out = Action::new_local(move |_: &()| async move { api::visit::check_out(id).await });
+    let check_out = Action::new_local(move |_: &()| async move {
+        let v = this.get_value();
+        let body = CheckOut::default();
+        queue::submit(&v, Step::CheckOut { body }, None).await
+    });
     Effect::new(move |_| {
         if let Some(r) = check_out.value().get() {
             match r {
-                Ok(_) => on_change.run(()),
                 Err(e) => error.set(Some(save_error_text(&e, i18n.lang()))),
+                ok => after_write(&ok, queued_note, on_change),
             }
         }
     });
+    let photos_waiting: Vec<(Uuid, web_sys::Blob)> = seen
+        .waiting
+        .iter()
+        .filter(|q| matches!(q.entry.step, Step::Photo { .. }))
+        .filter_map(|q| q.photo.clone().map(|p| (q.entry.id, p)))
+        .collect();
+    let offline = seen.offline;
+    let waiting = seen.waiting.clone();
     let record = v.check_in.clone();
     view! {
-        <article class="card detail" data-testid="visit-detail" data-status=format!("{status:?}")>
+        <article class="card detail" data-testid="visit-detail" data-status=format!("{status:?}") data-version=v.version>
+            {offline.then(|| view! { <p class="notice" role="status" data-testid="offline-copy">{move || i18n.t(VisitText::OfflineCopy)}</p> })}
             <h1>{v.customer_name.clone().unwrap_or_default()}</h1>
             <p>
                 <span class="badge" data-testid="visit-status">{move || i18n.t(status_text(status))}</span>
@@ -138,10 +207,14 @@ fn VisitView(reply: Reply<Visit>, on_change: Callback<()>) -> impl IntoView {
                 </button>
             </Show>
             <p class="form-error" role="alert" data-testid="visit-error">{move || error.get()}</p>
+            <Show when=move || queued_note.get() fallback=|| ()>
+                <p class="notice" role="status" data-testid="queued-note">{move || i18n.t(VisitText::SavedOnPhone)}</p>
+            </Show>
         </article>
+        {(!waiting.is_empty()).then(|| view! { <super::sync::SyncList entries=waiting.clone() on_change=on_change/> })}
         {(may_edit && matches!(status, VisitStatus::CheckedIn | VisitStatus::Done)).then(|| view! {
-            <RecordForm visit=v.clone() etag=reply.etag.clone().unwrap_or_default() on_saved=on_change/>
-            <Photos id=id editable=true/>
+            <RecordForm visit=v.clone() etag=reply.etag.clone().unwrap_or_default() on_saved=on_change queued_note=queued_note/>
+            <Photos visit=v.clone() editable=true waiting=photos_waiting offline=offline on_change=on_change queued_note=queued_note/>
         })}
         <Show when=move || may_edit && status == VisitStatus::CheckedIn fallback=|| ()>
             <button class="btn primary big" data-testid="check-out"
@@ -152,9 +225,14 @@ fn VisitView(reply: Reply<Visit>, on_change: Callback<()>) -> impl IntoView {
 }
 
 #[component]
-fn RecordForm(visit: Visit, etag: String, on_saved: Callback<()>) -> impl IntoView {
+fn RecordForm(
+    visit: Visit,
+    etag: String,
+    on_saved: Callback<()>,
+    queued_note: RwSignal<bool>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let id = visit.id;
+    let this = StoredValue::new(visit.clone());
     let notes = RwSignal::new(visit.notes.clone().unwrap_or_default());
     let outcome = RwSignal::new(visit.outcome.clone().unwrap_or_default());
     let next_step = RwSignal::new(visit.next_step.clone().unwrap_or_default());
@@ -184,13 +262,20 @@ fn RecordForm(visit: Visit, etag: String, on_saved: Callback<()>) -> impl IntoVi
             },
             ..Default::default()
         };
-        async move { api::visit::update(id, &etag, &body).await }
+        let v = this.get_value();
+        async move {
+            let step = Step::Record {
+                body,
+                base: Some(etag).filter(|e| !e.is_empty()),
+            };
+            queue::submit(&v, step, None).await
+        }
     });
     Effect::new(move |_| {
         if let Some(r) = save.value().get() {
             match r {
-                Ok(_) => on_saved.run(()),
                 Err(e) => message.set(Some(save_error_text(&e, i18n.lang()))),
+                ok => after_write(&ok, queued_note, on_saved),
             }
         }
     });
@@ -226,11 +311,26 @@ fn RecordForm(visit: Visit, etag: String, on_saved: Callback<()>) -> impl IntoVi
     }
 }
 
-/// The visit's photos as thumbnails (fetched with the token), and the camera button.
+/// The visit's photos as thumbnails (fetched with the token), those still waiting on the phone,
+/// and the camera button.
 #[component]
-fn Photos(id: Uuid, editable: bool) -> impl IntoView {
+fn Photos(
+    visit: Visit,
+    editable: bool,
+    waiting: Vec<(Uuid, web_sys::Blob)>,
+    offline: bool,
+    on_change: Callback<()>,
+    queued_note: RwSignal<bool>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let list = LocalResource::new(move || async move { api::visit::photos(id).await });
+    let id = visit.id;
+    let this = StoredValue::new(visit);
+    let list = LocalResource::new(move || async move {
+        if offline {
+            return Ok(Vec::new());
+        }
+        api::visit::photos(id).await
+    });
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     // The picked file stays on this thread: the upload runs as a local task, not an action.
@@ -240,16 +340,19 @@ fn Photos(id: Uuid, editable: bool) -> impl IntoView {
         leptos::task::spawn_local(async move {
             let sent = async {
                 let blob = resized_jpeg(&file).await.map_err(|_| None)?;
-                let form = web_sys::FormData::new().map_err(|_| None)?;
-                form.append_with_blob_and_filename("file", &blob, &file.name())
-                    .map_err(|_| None)?;
-                let key = Uuid::new_v4().to_string();
-                api::visit::add_photo(id, form, &key).await.map_err(Some)
+                let step = Step::Photo { name: file.name() };
+                queue::submit(&this.get_value(), step, Some(blob))
+                    .await
+                    .map_err(Some)
             }
             .await;
             busy.set(false);
             match sent {
-                Ok(_) => list.refetch(),
+                // The page reads the visit again (this list may have been redrawn meanwhile).
+                Ok(sent) => {
+                    queued_note.set(matches!(sent, Sent::Queued));
+                    on_change.run(());
+                }
                 Err(Some(e)) => error.set(Some(save_error_text(&e, i18n.lang()))),
                 Err(None) => error.set(Some(i18n.t(crate::i18n::T::LoadFailed).to_owned())),
             }
@@ -261,7 +364,10 @@ fn Photos(id: Uuid, editable: bool) -> impl IntoView {
             <Transition fallback=|| view! { <Loading/> }>
                 {move || list.get().map(|r| match r {
                     Ok(items) => view! {
-                        <ul class="thumbs">{items.into_iter().map(|a| view! { <Thumb photo=a/> }).collect_view()}</ul>
+                        <ul class="thumbs">
+                            {items.into_iter().map(|a| view! { <Thumb photo=a/> }).collect_view()}
+                            {waiting.clone().into_iter().map(|(_, b)| view! { <LocalThumb blob=b/> }).collect_view()}
+                        </ul>
                     }.into_any(),
                     Err(e) => view! { <ErrorState error=e on_retry=move |_| list.refetch()/> }.into_any(),
                 })}
@@ -281,6 +387,22 @@ fn Photos(id: Uuid, editable: bool) -> impl IntoView {
             })}
             <p class="form-error" role="alert">{move || error.get()}</p>
         </section>
+    }
+}
+
+/// A photo still on the phone, waiting to be sent.
+#[component]
+fn LocalThumb(blob: web_sys::Blob) -> impl IntoView {
+    let i18n = use_i18n();
+    let url = web_sys::Url::create_object_url_with_blob(&blob).unwrap_or_default();
+    let kept = url.clone();
+    on_cleanup(move || {
+        let _ = web_sys::Url::revoke_object_url(&kept);
+    });
+    view! {
+        <li class="waiting">
+            <img src=url alt=move || i18n.t(VisitText::WaitingPhoto) width="96" height="96" data-testid="photo-waiting"/>
+        </li>
     }
 }
 

@@ -11,12 +11,48 @@ use crate::api;
 use crate::components::save_error_text;
 use crate::i18n::use_i18n;
 use crate::i18n::visit::VisitText;
+use crate::offline::queue;
 
 /// A `datetime-local` value (the phone's time) as UTC.
 pub fn from_local_input(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     let naive = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").ok()?;
     let offset = -js_sys::Date::new_0().get_timezone_offset() as i64;
     Some(naive.and_utc() - chrono::Duration::minutes(offset))
+}
+
+/// Makes the visit; without a network it is queued (with a copy to open) and made when the
+/// network returns, under the id made here.
+async fn create_visit(body: VisitCreate) -> api::ApiResult<Uuid> {
+    let key = body.id.map(|i| i.to_string()).unwrap_or_default();
+    match api::send_keyed::<_, kaidan_shared::visit::Visit>("/api/v1/visits", Some(&body), &key)
+        .await
+    {
+        Ok(r) => Ok(r.body.id),
+        Err(e) if queue::retry_later(&e) && e.status != 401 => {
+            let name = customer_name(body.customer_id).await;
+            let copy = queue::planned_copy(&body, name).ok_or(e.clone())?;
+            match queue::submit(&copy, queue::Step::Create { body }, None).await? {
+                queue::Sent::Now => Ok(copy.id),
+                queue::Sent::Queued => {
+                    queue::remember_visit(&copy, None).await;
+                    Ok(copy.id)
+                }
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The customer's name from the copies kept on the phone (a visit to them today), if any.
+async fn customer_name(customer: Uuid) -> String {
+    let today = super::today();
+    let day: Vec<kaidan_shared::visit::Visit> = queue::recall(&queue::day_key(today, "mine"))
+        .await
+        .unwrap_or_default();
+    day.into_iter()
+        .find(|v| v.customer_id == customer)
+        .and_then(|v| v.customer_name)
+        .unwrap_or_default()
 }
 
 #[component]
@@ -30,6 +66,8 @@ pub fn VisitFormPage() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let create = Action::new_local(move |now: &bool| {
         let body = VisitCreate {
+            // Made here, so the visit can be logged without a network and sent later, once.
+            id: Some(queue::new_id()),
             customer_id: customer.unwrap_or_default(),
             purpose: Some(purpose.get_untracked()).filter(|p| !p.trim().is_empty()),
             planned_at: if *now {
@@ -39,12 +77,12 @@ pub fn VisitFormPage() -> impl IntoView {
             },
             ..Default::default()
         };
-        async move { api::visit::create(&body).await }
+        async move { create_visit(body).await }
     });
     Effect::new(move |_| {
         if let Some(r) = create.value().get() {
             match r {
-                Ok(v) => navigate(&format!("/visits/{}", v.body.id), Default::default()),
+                Ok(id) => navigate(&format!("/visits/{id}"), Default::default()),
                 Err(e) => error.set(Some(save_error_text(&e, i18n.lang()))),
             }
         }

@@ -7,6 +7,7 @@ pub mod detail;
 pub mod device;
 pub mod follow_ups;
 pub mod form;
+pub mod sync;
 
 crate::lazy_page!(
     /// The day's visits, loaded when first opened.

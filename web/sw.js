@@ -39,7 +39,7 @@ self.addEventListener('fetch', (event) => {
     // The network's page first (it names the newest release); the kept one without a network.
     event.respondWith(new Promise((resolve) => {
       let done = false;
-      const kept = () => caches.open(CACHE).then((c) => c.match('/'));
+      const kept = () => caches.open(CACHE).then((c) => c.match('/')).then((hit) => hit || caches.match('/'));
       const timer = setTimeout(() => {
         kept().then((hit) => { if (hit && !done) { done = true; resolve(hit); } });
       }, NAVIGATION_WAIT_MS);
@@ -53,9 +53,10 @@ self.addEventListener('fetch', (event) => {
     }));
     return;
   }
-  if (isShellPath(url)) {
-    event.respondWith(caches.open(CACHE)
-      .then((c) => c.match(req, { ignoreVary: true }))
+  // The app's files from the cache — this version's, or a newer one's waiting to take over (a
+  // page loaded from the network may already name its files) — else from the network.
+  if (isShellPath(url) || /^\/app-[0-9a-f]{16}\//.test(url.pathname)) {
+    event.respondWith(caches.match(req, { ignoreVary: true })
       .then((hit) => hit || fetch(req)));
   }
 });

@@ -91,6 +91,9 @@ pub fn App() -> impl IntoView {
             if auth.0.with_untracked(Option::is_none) {
                 auth.0.set(Some(me));
             }
+        } else {
+            // Nobody to open for (signed out, or the session was refused): no copies stay.
+            crate::offline::forget_copies();
         }
         restoring.0.set(false);
     });

@@ -310,8 +310,10 @@ async fn refresh() -> bool {
             }
             Err(_) => false,
         },
+        // Refused (revoked, expired): the profile kept for offline use goes too.
         Ok(_) => {
             clear_session();
+            forget_user();
             false
         }
         // Offline: keep the session; the request fails with a network error and can be retried.

@@ -299,8 +299,14 @@ pub async fn submit(visit: &Visit, step: Step, photo: Option<web_sys::Blob>) -> 
         .await
         .iter()
         .any(|q| q.entry.visit == visit.id && q.entry.step.versions());
+    // A create's key is the visit's own id (the screen's first try used it), so a resend is the
+    // same request; every other step gets its own.
+    let id = match &step {
+        Step::Create { body } => body.id.unwrap_or_else(new_id),
+        _ => new_id(),
+    };
     let mut entry = Entry {
-        id: new_id(),
+        id,
         visit: visit.id,
         customer: visit.customer_name.clone().unwrap_or_default(),
         at_ms: now_ms(),
@@ -381,7 +387,9 @@ pub async fn send(e: &Entry, photo: Option<&web_sys::Blob>) -> ApiResult<Option<
 pub async fn already_done(e: &Entry, err: &ApiError) -> Option<Reply<Visit>> {
     let expected = match (&e.step, err.status) {
         (Step::Create { .. }, 409) => |_: &Visit, _: &Step| true,
-        (Step::CheckIn { .. }, 409) => |v: &Visit, _: &Step| v.status != VisitStatus::Planned,
+        (Step::CheckIn { .. }, 409) => {
+            |v: &Visit, _: &Step| matches!(v.status, VisitStatus::CheckedIn | VisitStatus::Done)
+        }
         (Step::CheckOut { .. }, 409) => |v: &Visit, _: &Step| v.status == VisitStatus::Done,
         (Step::Record { .. }, 412) => |v: &Visit, s: &Step| recorded(v, s),
         _ => return None,

@@ -44,25 +44,25 @@ pub async fn run(user: Uuid) -> u32 {
             },
         };
         if let Some(reply) = answer {
-            // The records after it were written over what this step leaves.
+            // The next step of this visit that changes its version was queued over what this
+            // one leaves: a record waiting for that version gets it (each sent step hands its
+            // version on to the next, so a chain create → check-in → record needs no guess).
             let etag = reply
                 .and_then(|r| r.etag)
                 .filter(|_| step_versions(&e.step));
             if let Some(etag) = etag {
-                let own_base = match &e.step {
-                    Step::Record { base, .. } => base.clone(),
-                    _ => None,
-                };
-                for later in waiting.iter_mut().skip(i + 1) {
-                    let l = &mut later.entry;
-                    if l.visit != e.visit || l.conflict.is_some() {
-                        continue;
-                    }
-                    if let Step::Record { base, .. } = &mut l.step {
-                        if base.is_none() || *base == own_base {
-                            *base = Some(etag.clone());
-                            queue::save(l).await;
-                        }
+                let next = waiting
+                    .iter_mut()
+                    .skip(i + 1)
+                    .map(|q| &mut q.entry)
+                    .find(|l| l.visit == e.visit && step_versions(&l.step));
+                if let Some(l) = next {
+                    if let Step::Record {
+                        base: base @ None, ..
+                    } = &mut l.step
+                    {
+                        *base = Some(etag);
+                        queue::save(l).await;
                     }
                 }
             }

@@ -40,12 +40,14 @@ pub fn VisitDetailPage() -> impl IntoView {
     let i18n = use_i18n();
     // Outlives each reload of the visit, so "saved on this phone" stays after the screen redraws.
     let queued_note = RwSignal::new(false);
+    // Made once for the page: a task that finishes after the visit was redrawn still reaches it.
+    let on_change = Callback::new(move |_| visit.refetch());
     view! {
         <section class="page narrow">
             <A href="/visits" attr:class="back">"‹ " {move || i18n.t(VisitText::Visits)}</A>
             <Transition fallback=|| view! { <Loading/> }>
                 {move || visit.get().map(|r| match r {
-                    Ok(seen) => view! { <VisitView seen=seen queued_note=queued_note on_change=Callback::new(move |_| visit.refetch())/> }.into_any(),
+                    Ok(seen) => view! { <VisitView seen=seen queued_note=queued_note on_change=on_change/> }.into_any(),
                     Err(e) => view! { <ErrorState error=e on_retry=move |_| visit.refetch()/> }.into_any(),
                 })}
             </Transition>
@@ -113,24 +115,26 @@ fn VisitView(seen: Seen, queued_note: RwSignal<bool>, on_change: Callback<()>) -
     let set_location = RwSignal::new(may_locate);
     let locating = RwSignal::new(false);
     let this = StoredValue::new(v.clone());
-    let check_in = Action::new_local(move |_: &()| async move {
-        locating.set(true);
-        let fix = position().await;
-        locating.set(false);
-        let Some(fix) = fix else {
-            return Err(None);
-        };
-        let body = CheckIn {
-            lat: fix.lat,
-            lng: fix.lng,
-            accuracy_m: fix.accuracy_m,
-            set_customer_location: set_location.get_untracked(),
-            device_at: None,
-        };
+    let check_in = Action::new_local(move |_: &()| {
         let v = this.get_value();
-        queue::submit(&v, Step::CheckIn { body }, None)
-            .await
-            .map_err(Some)
+        async move {
+            locating.set(true);
+            let fix = position().await;
+            locating.set(false);
+            let Some(fix) = fix else {
+                return Err(None);
+            };
+            let body = CheckIn {
+                lat: fix.lat,
+                lng: fix.lng,
+                accuracy_m: fix.accuracy_m,
+                set_customer_location: set_location.get_untracked(),
+                device_at: None,
+            };
+            queue::submit(&v, Step::CheckIn { body }, None)
+                .await
+                .map_err(Some)
+        }
     });
     Effect::new(move |_| {
         if let Some(r) = check_in.value().get() {
@@ -141,10 +145,12 @@ fn VisitView(seen: Seen, queued_note: RwSignal<bool>, on_change: Callback<()>) -
             }
         }
     });
-    let check_out = Action::new_local(move |_: &()| async move {
+    let check_out = Action::new_local(move |_: &()| {
         let v = this.get_value();
-        let body = CheckOut::default();
-        queue::submit(&v, Step::CheckOut { body }, None).await
+        async move {
+            let body = CheckOut::default();
+            queue::submit(&v, Step::CheckOut { body }, None).await
+        }
     });
     Effect::new(move |_| {
         if let Some(r) = check_out.value().get() {
@@ -337,24 +343,28 @@ fn Photos(
     let upload = move |file: web_sys::File| {
         busy.set(true);
         error.set(None);
+        let v = this.get_value();
         leptos::task::spawn_local(async move {
             let sent = async {
                 let blob = resized_jpeg(&file).await.map_err(|_| None)?;
                 let step = Step::Photo { name: file.name() };
-                queue::submit(&this.get_value(), step, Some(blob))
-                    .await
-                    .map_err(Some)
+                queue::submit(&v, step, Some(blob)).await.map_err(Some)
             }
             .await;
-            busy.set(false);
+            // The list may be gone (the visit redrawn): its signals are let be then.
+            let _ = busy.try_set(false);
             match sent {
                 // The page reads the visit again (this list may have been redrawn meanwhile).
                 Ok(sent) => {
-                    queued_note.set(matches!(sent, Sent::Queued));
-                    on_change.run(());
+                    let _ = queued_note.try_set(matches!(sent, Sent::Queued));
+                    on_change.try_run(());
                 }
-                Err(Some(e)) => error.set(Some(save_error_text(&e, i18n.lang()))),
-                Err(None) => error.set(Some(i18n.t(crate::i18n::T::LoadFailed).to_owned())),
+                Err(Some(e)) => {
+                    let _ = error.try_set(Some(save_error_text(&e, i18n.lang())));
+                }
+                Err(None) => {
+                    let _ = error.try_set(Some(i18n.t(crate::i18n::T::LoadFailed).to_owned()));
+                }
             }
         });
     };

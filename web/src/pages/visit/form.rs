@@ -28,6 +28,11 @@ async fn create_visit(body: VisitCreate) -> api::ApiResult<Uuid> {
         .await
     {
         Ok(r) => Ok(r.body.id),
+        // The phone's clock is far off (its id is refused): online, the server makes the id.
+        Err(e) if e.field_errors().iter().any(|f| f.field == "id") => {
+            let body = VisitCreate { id: None, ..body };
+            api::visit::create(&body).await.map(|r| r.body.id)
+        }
         Err(e) if queue::retry_later(&e) && e.status != 401 => {
             let name = customer_name(body.customer_id).await;
             let copy = queue::planned_copy(&body, name).ok_or(e.clone())?;

@@ -29,7 +29,7 @@ pub fn SyncList(entries: Vec<Queued>, on_change: Callback<()>) -> impl IntoView 
         // The list is read again once the send had a moment.
         leptos::task::spawn_local(async move {
             gloo_timers::future::TimeoutFuture::new(1_500).await;
-            on_change.run(());
+            on_change.try_run(());
         });
     };
     view! {
@@ -58,13 +58,13 @@ pub fn SyncList(entries: Vec<Queued>, on_change: Callback<()>) -> impl IntoView 
                                             let e = retry_e.clone();
                                             leptos::task::spawn_local(async move {
                                                 queue::retry_entry(e).await;
-                                                on_change.run(());
+                                                on_change.try_run(());
                                             });
                                         }>{move || i18n.t(VisitText::SendAgain)}</button>
                                         <button class="btn danger" data-testid="sync-drop" on:click=move |_| {
                                             leptos::task::spawn_local(async move {
                                                 queue::drop_entry(drop_id).await;
-                                                on_change.run(());
+                                                on_change.try_run(());
                                             });
                                         }>{move || i18n.t(VisitText::DropStep)}</button>
                                     </div>

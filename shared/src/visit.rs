@@ -219,6 +219,28 @@ impl CheckOut {
     }
 }
 
+/// How long a step may wait in the phone's queue: a `device_at` older than this when it arrives
+/// is refused (it would claim a visit from weeks ago).
+pub const DEVICE_AT_MAX_AGE_DAYS: i64 = 30;
+
+/// A phone's time (`device_at`) judged against the server's receipt `now`: within the last 30
+/// days (a phone ahead of the server is bounded by the receipt time where it is used).
+pub fn device_at_errors(
+    field: &str,
+    device_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<(), Vec<FieldError>> {
+    let mut e = Errors::new();
+    if device_at.is_some_and(|d| d < now - chrono::Duration::days(DEVICE_AT_MAX_AGE_DAYS)) {
+        e.add(
+            field,
+            FieldCode::OutOfRange,
+            "at most 30 days before the server receives it",
+        );
+    }
+    e.finish()
+}
+
 /// The longest visit a phone's own times may claim.
 pub const MAX_DEVICE_VISIT_S: u32 = 24 * 3600;
 
@@ -780,6 +802,19 @@ mod tests {
             team_id: None,
         };
         assert_eq!(q.validate().unwrap_err()[0].field, "from");
+    }
+
+    #[test]
+    fn a_phone_time_is_at_most_thirty_days_old() {
+        let now = DateTime::parse_from_rfc3339("2026-11-28T09:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let day = chrono::Duration::days(1);
+        assert!(device_at_errors("device_at", None, now).is_ok());
+        assert!(device_at_errors("device_at", Some(now - day * 29), now).is_ok());
+        assert!(device_at_errors("device_at", Some(now + day), now).is_ok());
+        let e = device_at_errors("device_at", Some(now - day * 31), now).unwrap_err();
+        assert_eq!(e[0].field, "device_at");
     }
 
     #[test]

@@ -15,9 +15,9 @@ use kaidan_shared::option_list::{builtin, check_choice};
 use kaidan_shared::page::Page;
 use kaidan_shared::pool::LOCAL_OFFSET_SECS;
 use kaidan_shared::visit::{
-    assess_check_in, visit_duration_s, CheckIn, CheckInAssessment, CheckInFlag, CheckInRecord,
-    CheckOut, RepVisitStats, Visit, VisitCreate, VisitListQuery, VisitSettings, VisitSettingsInput,
-    VisitStats, VisitStatsQuery, VisitStatus, VisitUpdate, DEFAULT_RADIUS_M,
+    assess_check_in, device_at_errors, visit_duration_s, CheckIn, CheckInAssessment, CheckInFlag,
+    CheckInRecord, CheckOut, RepVisitStats, Visit, VisitCreate, VisitListQuery, VisitSettings,
+    VisitSettingsInput, VisitStats, VisitStatsQuery, VisitStatus, VisitUpdate, DEFAULT_RADIUS_M,
 };
 use kaidan_shared::{Action, ErrorCode, FieldCode, FieldError, Resource, Scope};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -670,6 +670,7 @@ pub async fn check_in(
     let current =
         record::find::<visit::Entity, _>(db, actor, Action::Update, id, Condition::all()).await?;
     input.validate().map_err(AppError::validation)?;
+    device_at_errors("device_at", input.device_at, clock.now()).map_err(AppError::validation)?;
     if current.archived_at.is_some() {
         return Err(AppError::new(ErrorCode::Archived));
     }
@@ -800,9 +801,8 @@ pub async fn check_out(
     input: CheckOut,
     clock: &Clock,
 ) -> AppResult<Visit> {
-    if let Err(e) = input.validate() {
-        return Err(AppError::validation(e));
-    }
+    input.validate().map_err(AppError::validation)?;
+    device_at_errors("device_at", input.device_at, clock.now()).map_err(AppError::validation)?;
     let current =
         record::find::<visit::Entity, _>(db, actor, Action::Update, id, Condition::all()).await?;
     if current.archived_at.is_some() {

@@ -894,6 +894,17 @@ async fn an_offline_check_out_counts_the_visits_time_not_the_wait_for_a_network(
     let v = app.visit_create(&rep, &visit_for(cust)).await;
     let now = Utc::now();
     let mut body = at(SHOP, 10.0);
+    // A phone time from weeks ago would claim a visit nobody saw: refused.
+    body.device_at = Some(now - Duration::days(40));
+    let r = app
+        .post(
+            &rep.token,
+            &format!("/api/v1/visits/{}/check-in", v.id),
+            serde_json::to_value(body).unwrap(),
+        )
+        .await
+        .expect(422);
+    assert_eq!(r.body["errors"][0]["field"], "device_at");
     body.device_at = Some(now - Duration::minutes(50));
     app.post(
         &rep.token,

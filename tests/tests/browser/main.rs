@@ -735,6 +735,9 @@ async fn rep_visits_a_customer(viewport: (u32, u32)) {
     b.wait_text("[data-testid=visit-list]", "杭州拱墅纺机有限公司")
         .await;
     b.wait("[data-testid=visit-plot] circle").await;
+    // The week per rep: the visit done today counts for its rep.
+    b.wait_text("[data-testid=week-stats] [data-testid=week-row]", "李明")
+        .await;
     b.shot("team-day").await;
     b.close().await;
     let _ = std::fs::remove_file(&photo);

@@ -36,6 +36,8 @@ texts! {
     SendAgain => "重新提交", "Send again";
     DropStep => "放弃", "Drop";
     SyncNow => "立即同步", "Sync now";
+    ThisWeek => "本周拜访", "This week's visits";
+    Rep => "销售", "Rep";
     Minutes => "分钟", " min";
     SetLocation => "用本次位置作为客户地址", "Use this position as the customer's location";
     NoGeolocation => "无法获取位置：请允许浏览器定位后重试", "No position: allow location access and try again";

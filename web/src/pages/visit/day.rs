@@ -2,7 +2,7 @@
 //! team's, as a timeline and a plot of where the customers are and where each check-in was,
 //! flagged check-ins in red. Without a tile server the plot is a plain scaled drawing.
 
-use kaidan_shared::visit::{Visit, VisitListQuery, VisitStatus};
+use kaidan_shared::visit::{Visit, VisitListQuery, VisitStatsQuery, VisitStatus};
 use kaidan_shared::Role;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -77,6 +77,9 @@ pub fn VisitsPage() -> impl IntoView {
                     Err(e) => view! { <ErrorState error=e on_retry=move |_| visits.refetch()/> }.into_any(),
                 })}
             </Transition>
+            <Show when=move || team.get() fallback=|| ()>
+                <WeekStats day=day/>
+            </Show>
         </section>
     }
 }
@@ -170,6 +173,64 @@ fn VisitCard(visit: Visit) -> impl IntoView {
 
 /// Customers (blue) and check-ins (orange, red when flagged) of the day, each pair joined by a
 /// line, scaled into a square; north is up. A drawing, not a map: it needs no tile server.
+/// The week (Monday to Sunday) of the chosen day, per rep of the supervisor's scope: visits done
+/// each day and in all, still in progress, planned and not done, cancelled, flagged check-ins.
+#[component]
+fn WeekStats(day: RwSignal<chrono::NaiveDate>) -> impl IntoView {
+    use chrono::Datelike;
+    let i18n = use_i18n();
+    let stats = LocalResource::new(move || {
+        let d = day.get();
+        let monday = d - chrono::Duration::days(i64::from(d.weekday().num_days_from_monday()));
+        async move {
+            let q = VisitStatsQuery {
+                from: monday,
+                days: Some(7),
+                team_id: None,
+            };
+            api::visit::stats(&q).await
+        }
+    });
+    let weekdays = ["一", "二", "三", "四", "五", "六", "日"];
+    view! {
+        <section class="card week-stats" data-testid="week-stats">
+            <h2>{move || i18n.t(VisitText::ThisWeek)}</h2>
+            <Transition fallback=|| view! { <Loading/> }>
+                {move || stats.get().map(|r| match r {
+                    Ok(s) if s.rows.is_empty() => view! { <p class="empty">{move || i18n.t(VisitText::NoVisits)}</p> }.into_any(),
+                    Ok(s) => view! {
+                        <div class="table-scroll">
+                            <table>
+                                <thead><tr>
+                                    <th scope="col">{move || i18n.t(VisitText::Rep)}</th>
+                                    {weekdays.iter().map(|w| view! { <th scope="col" class="num">{*w}</th> }).collect_view()}
+                                    <th scope="col" class="num">{move || i18n.t(VisitText::Done)}</th>
+                                    <th scope="col" class="num">{move || i18n.t(VisitText::CheckedIn)}</th>
+                                    <th scope="col" class="num">{move || i18n.t(VisitText::Planned)}</th>
+                                    <th scope="col" class="num">{move || i18n.t(VisitText::Flagged)}</th>
+                                </tr></thead>
+                                <tbody>
+                                    {s.rows.into_iter().map(|r| view! {
+                                        <tr data-testid="week-row">
+                                            <th scope="row">{r.owner_name.clone().unwrap_or_default()}</th>
+                                            {r.done_per_day.iter().map(|n| view! { <td class="num">{*n}</td> }).collect_view()}
+                                            <td class="num"><strong>{r.done}</strong></td>
+                                            <td class="num">{r.checked_in}</td>
+                                            <td class="num">{r.planned}</td>
+                                            <td class={if r.flagged > 0 { "num warn" } else { "num" }}>{r.flagged}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorState error=e on_retry=move |_| stats.refetch()/> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
 #[component]
 fn Plot(visits: Vec<Visit>) -> impl IntoView {
     let i18n = use_i18n();

@@ -628,6 +628,13 @@ async fn language_errors_and_sign_out(viewport: (u32, u32)) {
     b.close().await;
 }
 
+/// How many photos the server holds for the visit whose id is `id` (a JSON string).
+async fn photo_count(app: &TestApp, token: &str, id: &serde_json::Value) -> usize {
+    let path = format!("/api/v1/visits/{}/photos", id.as_str().unwrap());
+    let r = app.get(token, &path).await.expect(200);
+    r.body.as_array().unwrap().len()
+}
+
 /// rep_east1's token, a new customer of theirs at `at` (its id), a photo for the "camera", and a
 /// browser signed in as the rep, at the customer list.
 async fn rep_at_customer(
@@ -712,14 +719,7 @@ async fn rep_visits_a_customer(viewport: (u32, u32)) {
     assert_eq!(v["next_follow_up_on"], next.to_string());
     let d = v["check_in"]["distance_m"].as_u64().unwrap();
     assert!((295..=305).contains(&d), "{d}");
-    let photos = app
-        .get(
-            &rep,
-            &format!("/api/v1/visits/{}/photos", v["id"].as_str().unwrap()),
-        )
-        .await
-        .expect(200);
-    assert_eq!(photos.body.as_array().unwrap().len(), 1);
+    assert_eq!(photo_count(&app, &rep, &v["id"]).await, 1);
     b.goto("/follow-ups").await;
     b.wait_text("[data-testid=task-list]", "带样品再访").await;
     b.shot("follow-up-task").await;
@@ -844,14 +844,7 @@ async fn phone_rep_logs_a_visit_offline_and_it_syncs_once() {
     assert_eq!(v["outcome"], "interested");
     let d = v["duration_s"].as_u64().unwrap();
     assert!(d < 600, "the visit's own minutes, not the wait: {d}");
-    let photos = app
-        .get(
-            &rep,
-            &format!("/api/v1/visits/{}/photos", v["id"].as_str().unwrap()),
-        )
-        .await
-        .expect(200);
-    assert_eq!(photos.body.as_array().unwrap().len(), 2);
+    assert_eq!(photo_count(&app, &rep, &v["id"]).await, 2);
     b.shot("synced").await;
     b.close().await;
     let _ = std::fs::remove_file(&photo);

@@ -194,13 +194,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(describe)?;
             println!(
-                "bench data: {} reps; added {} customers, {} contacts, {} deals and {} leads, \
+                "bench data: {} reps; added {} customers, {} contacts, {} deals, {} leads, \
+                 {} visits and {} follow-ups, planned {} for today and {} to check in, \
                  pooled {} and made {} due for reclaim in {:.1} s ({:.0} rows/s)",
                 r.reps,
                 r.customers_added,
                 r.contacts_added,
                 r.pipeline.deals,
                 r.pipeline.leads,
+                r.visits.visits,
+                r.visits.tasks,
+                r.visits.today,
+                r.visits.check_ins,
                 r.pipeline.pooled,
                 r.pipeline.due,
                 r.seconds,

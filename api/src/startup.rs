@@ -102,6 +102,7 @@ impl Application {
             plans,
             clock: clock.clone(),
             rules: Arc::default(),
+            tiles: Arc::default(),
         });
         let metrics_server = match metrics_listener {
             Some(l) => {

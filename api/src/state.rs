@@ -29,6 +29,8 @@ pub struct AppState {
     pub storage: crate::storage::Storage,
     /// The bounded pool photos are decoded and resized on.
     pub images: crate::images::ImagePool,
+    /// The map tiles' origin the web app's page allows images from.
+    pub tiles: Arc<crate::hosting::tiles::TileOrigin>,
 }
 
 impl AppState {

@@ -642,11 +642,132 @@ impl VisitSettingsInput {
 /// and `{y}` placeholders, and no quote, space or angle bracket (it ends up in the page).
 pub fn tile_url_is_valid(url: &str) -> bool {
     url.len() <= 500
-        && (url.starts_with("https://") || url.starts_with("http://"))
+        && tile_origin(url).is_some()
         && ["{z}", "{x}", "{y}"].iter().all(|p| url.contains(p))
         && !url
             .chars()
             .any(|c| c.is_whitespace() || c.is_control() || "\"'<>`\\".contains(c))
+}
+
+/// One visit as the team's map draws it: where the customer is and where the check-in was, in
+/// the system the tiles are drawn in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapVisit {
+    pub id: Uuid,
+    /// The customer's name and the rep's, for the mark's tooltip.
+    pub label: String,
+    pub customer: Option<LatLng>,
+    pub check_in: Option<LatLng>,
+    /// The check-in is flagged (too far, or a poor fix).
+    pub flagged: bool,
+}
+
+/// The day's visits for the map: cancelled ones and those with nothing to draw left out; each
+/// position shifted to GCJ-02 when the tiles are drawn in it (storage stays WGS-84, the shift is
+/// for display only — a point drawn unshifted on such tiles lands 100–700 m off in China).
+pub fn map_visits(visits: &[Visit], gcj02: bool) -> Vec<MapVisit> {
+    let shown = |p: LatLng| {
+        if gcj02 {
+            crate::geo::to_gcj02(p)
+        } else {
+            p
+        }
+    };
+    visits
+        .iter()
+        .filter(|v| v.status != VisitStatus::Cancelled)
+        .filter_map(|v| {
+            let customer = match (v.customer_lat, v.customer_lng) {
+                (Some(lat), Some(lng)) => Some(shown(LatLng::new(lat, lng))),
+                _ => None,
+            };
+            let check_in = v
+                .check_in
+                .as_ref()
+                .map(|c| shown(LatLng::new(c.lat, c.lng)));
+            if customer.is_none() && check_in.is_none() {
+                return None;
+            }
+            let mut label = v.customer_name.clone().unwrap_or_default();
+            if let Some(o) = &v.owner_name {
+                label.push_str(" · ");
+                label.push_str(o);
+            }
+            Some(MapVisit {
+                id: v.id,
+                label,
+                customer,
+                check_in,
+                flagged: v.check_in.as_ref().is_some_and(|c| c.assessment.flagged()),
+            })
+        })
+        .collect()
+}
+
+/// What the map puts for a template's `{s}`: `a`, `b`, `c` when `{s}` is a label of its own
+/// (OpenStreetMap's style), `1` to `4` when it ends a label after other characters (AMap's
+/// `webrd0{s}`), whose servers are numbered.
+pub fn tile_subdomains(url: &str) -> &'static str {
+    let host = url
+        .split_once("://")
+        .map_or(url, |(_, r)| r)
+        .split(['/', '?'])
+        .next()
+        .unwrap_or_default();
+    if host.split('.').any(|l| l.len() > 3 && l.ends_with("{s}")) {
+        "1234"
+    } else {
+        "abc"
+    }
+}
+
+/// The origin a tile URL template loads images from, as a Content-Security-Policy source
+/// (`https://*.tile.example.com:8443`): the page allows images from it and from nowhere else. A
+/// `{s}` (the provider's subdomains) in the first label becomes `*`; anything but a plain
+/// http(s) host name or IPv4 address with an optional port — user info, an IPv6 literal, a
+/// placeholder elsewhere, a character a policy could be broken out with — gives none, and a
+/// template without an origin is refused when saved.
+pub fn tile_origin(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "https" && scheme != "http" {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (authority, None),
+    };
+    if let Some(p) = port {
+        if p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+    }
+    let mut labels = Vec::new();
+    for (i, label) in host.split('.').enumerate() {
+        let plain = |l: &str| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        };
+        if i == 0 && label.contains("{s}") {
+            let rest = label.replacen("{s}", "", 1);
+            if !(rest.is_empty() || plain(&rest)) {
+                return None;
+            }
+            labels.push("*".to_owned());
+        } else if plain(label) {
+            labels.push(label.to_ascii_lowercase());
+        } else {
+            return None;
+        }
+    }
+    // A wildcard needs a named host under it.
+    if labels.len() < 2 && labels.first().is_some_and(|l| l == "*") {
+        return None;
+    }
+    let port = port.map(|p| format!(":{p}")).unwrap_or_default();
+    Some(format!("{scheme}://{}{port}", labels.join(".")))
 }
 
 #[cfg(test)]
@@ -783,6 +904,111 @@ mod tests {
             let errors = input(radius, url).validate().unwrap_err();
             assert_eq!(errors[0].field, field, "{radius} {url:?}");
         }
+    }
+
+    #[test]
+    fn the_map_draws_each_visit_in_the_tiles_system_and_leaves_out_what_has_nothing_to_draw() {
+        let visit = |status: &str,
+                     customer: Option<(f64, f64)>,
+                     check_in: Option<(f64, f64)>,
+                     flags: &[&str]| {
+            let ci = check_in.map(|(lat, lng)| {
+                serde_json::json!({"at": "2026-11-28T01:00:00Z", "lat": lat, "lng": lng,
+                    "accuracy_m": 10.0, "distance_m": 30, "flags": flags, "radius_m": 500, "device_at": null})
+            });
+            serde_json::from_value::<Visit>(serde_json::json!({
+                "id": Uuid::from_u128(7), "customer_id": Uuid::from_u128(8), "customer_name": "华联超市",
+                "customer_lat": customer.map(|c| c.0), "customer_lng": customer.map(|c| c.1),
+                "owner_id": null, "owner_name": "李明", "purpose": null, "planned_at": null,
+                "status": status, "visit_at": "2026-11-28T01:00:00Z", "check_in": ci,
+                "check_out_at": null, "duration_s": null, "contact_ids": [], "notes": null,
+                "outcome": null, "next_step": null, "next_follow_up_on": null, "archived": false,
+                "version": 1, "created_at": "2026-11-28T01:00:00Z", "updated_at": "2026-11-28T01:00:00Z"
+            }))
+            .unwrap()
+        };
+        let shanghai = (31.2304, 121.4737);
+        let visits = [
+            visit("done", Some(shanghai), Some((31.2310, 121.4740)), &[]),
+            visit(
+                "checked_in",
+                None,
+                Some(shanghai),
+                &["no_customer_location"],
+            ),
+            visit("planned", Some(shanghai), None, &[]),
+            visit("cancelled", Some(shanghai), None, &[]),
+            visit("planned", None, None, &[]),
+        ];
+        let wgs = map_visits(&visits, false);
+        assert_eq!(
+            wgs.len(),
+            3,
+            "the cancelled one and the one without places are left out"
+        );
+        assert_eq!(wgs[0].label, "华联超市 · 李明");
+        assert_eq!(wgs[0].customer, Some(LatLng::new(shanghai.0, shanghai.1)));
+        assert_eq!(wgs[0].check_in, Some(LatLng::new(31.2310, 121.4740)));
+        assert!(!wgs[0].flagged && wgs[1].flagged && !wgs[2].flagged);
+        assert_eq!((wgs[1].customer, wgs[2].check_in), (None, None));
+        let gcj = map_visits(&visits, true);
+        let shifted = gcj[0].customer.unwrap();
+        // Shanghai moves some 500 m east-south-east on GCJ-02 tiles.
+        let d = distance_m(LatLng::new(shanghai.0, shanghai.1), shifted);
+        assert!((300.0..700.0).contains(&d), "{d}");
+        assert_eq!(
+            shifted,
+            crate::geo::to_gcj02(LatLng::new(shanghai.0, shanghai.1))
+        );
+        assert_eq!(gcj[1].check_in, Some(shifted));
+    }
+
+    #[test]
+    fn a_tile_template_names_the_one_origin_its_images_come_from() {
+        for (url, origin) in [
+            (
+                "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+                Some("https://tile.openstreetmap.org"),
+            ),
+            (
+                "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png",
+                Some("https://*.tile.openstreetmap.org"),
+            ),
+            (
+                "https://webrd0{s}.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}",
+                Some("https://*.is.autonavi.com"),
+            ),
+            (
+                "HTTP://127.0.0.1:8080/t/{z}/{x}/{y}.png",
+                Some("http://127.0.0.1:8080"),
+            ),
+            (
+                "https://Tiles.Example.com?z={z}",
+                Some("https://tiles.example.com"),
+            ),
+            // A policy could be broken out of, or the origin is not a plain host.
+            ("https://a.com;script-src *", None),
+            ("https://a.com:80 b.com/{z}", None),
+            ("https://user@a.com/{z}/{x}/{y}", None),
+            ("https://[::1]:8080/{z}/{x}/{y}", None),
+            ("https://a.{s}.com/{z}/{x}/{y}", None),
+            ("https://{s}/{z}/{x}/{y}", None),
+            ("https://a.com:/{z}", None),
+            ("https://a.com:123456/{z}", None),
+            ("https:///{z}/{x}/{y}", None),
+            ("data://a.com/{z}", None),
+            ("https://a..com/{z}", None),
+        ] {
+            assert_eq!(tile_origin(url).as_deref(), origin, "{url}");
+        }
+        assert_eq!(
+            tile_subdomains("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"),
+            "abc"
+        );
+        assert_eq!(
+            tile_subdomains("https://webrd0{s}.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}"),
+            "1234"
+        );
     }
 
     #[test]

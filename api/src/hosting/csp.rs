@@ -51,11 +51,18 @@ fn inline_hashes(html: &str, tag: &str) -> Vec<String> {
 /// The policy for one HTML page: scripts, styles, images, fonts and connections from this origin
 /// only; its own inline blocks by hash; WebAssembly may be compiled (the web app is wasm).
 pub fn for_html(html: &str) -> String {
+    for_html_with_images(html, None)
+}
+
+/// `for_html`, with images also from `images` (a CSP source: the map tiles' origin, which
+/// `kaidan_shared::visit::tile_origin` made and checked).
+pub fn for_html_with_images(html: &str, images: Option<&str>) -> String {
+    let images = images.unwrap_or_default();
     let scripts = inline_hashes(html, "script").join(" ");
     let styles = inline_hashes(html, "style").join(" ");
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {scripts}; style-src 'self' {styles}; \
-img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; manifest-src 'self'; \
+img-src 'self' data: blob: {images}; font-src 'self'; connect-src 'self'; manifest-src 'self'; \
 worker-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
     )
     .replace("  ", " ")
@@ -78,6 +85,16 @@ mod tests {
         assert_eq!(p.matches("sha256-").count(), 2, "{p}");
         assert!(!p.contains("unsafe-inline"));
         assert!(p.contains("frame-ancestors 'none'"));
+    }
+
+    #[test]
+    fn the_map_tiles_origin_is_the_one_other_image_source() {
+        let p = for_html_with_images("<html></html>", Some("https://*.tile.example.com"));
+        assert!(
+            p.contains("img-src 'self' data: blob: https://*.tile.example.com;"),
+            "{p}"
+        );
+        assert!(for_html("<html></html>").contains("img-src 'self' data: blob:;"));
     }
 
     #[test]

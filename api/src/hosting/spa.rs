@@ -197,7 +197,7 @@ fn embedded_asset(
 
 /// The app's `index.html` (or the placeholder), with a Content-Security-Policy that allows its own
 /// inline blocks by hash. Small, so read whole; the compression middleware encodes it.
-async fn index(dist: &DistDir) -> HttpResponse {
+async fn index(dist: &DistDir, state: &crate::state::AppState) -> HttpResponse {
     let html: Option<String> = match &dist.0 {
         Some(root) => match on_disk(root, &["index.html"]) {
             Some(p) => tokio::fs::read_to_string(p).await.ok(),
@@ -206,10 +206,14 @@ async fn index(dist: &DistDir) -> HttpResponse {
         None => embedded("index.html").and_then(|d| String::from_utf8(d.into_owned()).ok()),
     };
     let html = html.unwrap_or_else(|| PLACEHOLDER.to_owned());
+    let tiles = state.tiles.get(&state.read).await;
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .insert_header((header::CONTENT_SECURITY_POLICY, csp::for_html(&html)))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            csp::for_html_with_images(&html, tiles.as_deref()),
+        ))
         .body(html)
 }
 
@@ -217,6 +221,7 @@ pub async fn serve(
     req: HttpRequest,
     dist: web::Data<DistDir>,
     allowed: web::Data<super::allowed::AllowedMethods>,
+    state: web::Data<crate::state::AppState>,
 ) -> HttpResponse {
     let tail = req.match_info().query("tail").to_owned();
     let Some(segs) = safe_segments(&tail) else {
@@ -228,7 +233,7 @@ pub async fn serve(
         return allowed.refuse(req.path());
     }
     if segs.is_empty() || segs == ["index.html"] {
-        return index(&dist).await;
+        return index(&dist, &state).await;
     }
     if let Some(mut res) = asset(&req, &dist, &segs).await {
         if segs == ["sw.js"] {
@@ -240,7 +245,7 @@ pub async fn serve(
         return res;
     }
     // Client routes (`/customers/…`) get the app's index page.
-    index(&dist).await
+    index(&dist, &state).await
 }
 
 #[cfg(test)]

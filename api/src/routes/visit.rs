@@ -321,5 +321,7 @@ pub async fn save_visit_settings(
     body: web::Json<VisitSettingsInput>,
 ) -> AppResult<HttpResponse> {
     let s = service::save_settings(&state.db, &user.0, if_match.0, body.into_inner()).await?;
+    // The page's policy names the tiles' origin: this instance's pages allow the new one at once.
+    state.tiles.forget();
     Ok(json_with_etag(StatusCode::OK, &s, s.version))
 }

@@ -1,5 +1,7 @@
 //! `kaidan seed-bench`: a large, realistic data set for load benchmarks — N customers with two
-//! contacts each, spread over M sales reps in every team — written in multi-row batches.
+//! contacts each, spread over M sales reps in every team, each placed in its city; the pipeline
+//! (`bench_pipeline`) and the visits and follow-ups (`bench_visit`) on top — written in multi-row
+//! batches.
 //!
 //! Bench rows skip the per-row audit trail and the duplicate check (they are generated, not
 //! entered), and all bench reps share one password hash, computed once. Re-running tops up to N.
@@ -33,30 +35,33 @@ pub struct BenchReport {
     pub customers_added: u64,
     pub contacts_added: u64,
     pub pipeline: super::bench_pipeline::PipelineReport,
+    pub visits: super::bench_visit::VisitReport,
     pub seconds: f64,
 }
 
 impl BenchReport {
     pub fn rows_per_second(&self) -> f64 {
         let p = &self.pipeline;
-        (self.customers_added + self.contacts_added + p.deals + p.leads) as f64
+        let v = &self.visits;
+        (self.customers_added + self.contacts_added + p.deals + p.leads + v.visits + v.tasks) as f64
             / self.seconds.max(1e-9)
     }
 }
 
-const CITIES: [(&str, &str, &str); 12] = [
-    ("杭州", "0571", "330100"),
-    ("上海", "021", "310100"),
-    ("苏州", "0512", "320500"),
-    ("南京", "025", "320100"),
-    ("宁波", "0574", "330200"),
-    ("合肥", "0551", "340100"),
-    ("广州", "020", "440100"),
-    ("深圳", "0755", "440300"),
-    ("东莞", "0769", "441900"),
-    ("佛山", "0757", "440600"),
-    ("厦门", "0592", "350200"),
-    ("珠海", "0756", "440400"),
+/// (city, telephone area code, division code, latitude, longitude of its centre)
+const CITIES: [(&str, &str, &str, f64, f64); 12] = [
+    ("杭州", "0571", "330100", 30.274, 120.155),
+    ("上海", "021", "310100", 31.230, 121.474),
+    ("苏州", "0512", "320500", 31.299, 120.585),
+    ("南京", "025", "320100", 32.060, 118.797),
+    ("宁波", "0574", "330200", 29.868, 121.544),
+    ("合肥", "0551", "340100", 31.821, 117.227),
+    ("广州", "020", "440100", 23.129, 113.264),
+    ("深圳", "0755", "440300", 22.543, 114.058),
+    ("东莞", "0769", "441900", 23.021, 113.752),
+    ("佛山", "0757", "440600", 23.022, 113.122),
+    ("厦门", "0592", "350200", 24.480, 118.089),
+    ("珠海", "0756", "440400", 22.271, 113.577),
 ];
 const WORDS: [&str; 40] = [
     "星辰", "瑞丰", "华信", "恒达", "宏远", "博雅", "天成", "金诚", "鼎盛", "嘉禾", "汇通", "远景",
@@ -186,7 +191,7 @@ pub async fn seed_bench(
         let mut values = Vec::with_capacity(BATCH);
         for n in i..end {
             let (name, city, trade) = company_name(n);
-            let (city_name, area, code) = CITIES[city];
+            let (city_name, area, code, lat, lng) = CITIES[city];
             let id = Uuid::now_v7();
             // Spread changes over the last year so "recently changed first" has real order.
             let at = base_time - Duration::seconds((n % 31_536_000) as i64);
@@ -216,8 +221,12 @@ pub async fn seed_bench(
                 phone_key: Set(Some(phone_key(&phone))),
                 phone: Set(Some(phone)),
                 address: Set(Some(format!("{city_name}市高新区创业路{}号", 1 + n % 999))),
-                lat: Set(None),
-                lng: Set(None),
+                // Within about 15 km of the centre: the map and the check-in distance have a
+                // place to work with.
+                lat: Set(Some(lat + ((n * 7_919) % 2_001) as f64 / 15_000.0 - 0.0667)),
+                lng: Set(Some(
+                    lng + ((n * 104_729) % 2_001) as f64 / 15_000.0 - 0.0667,
+                )),
                 owner_id: Set(Some(owner)),
                 owner_team_id: Set(place.0),
                 owner_region_id: Set(place.1),
@@ -276,7 +285,14 @@ pub async fn seed_bench(
         i = end;
     }
     let pipeline = super::bench_pipeline::seed(db, &owners, customers).await?;
-    if added > 0 || pipeline.deals > 0 || pipeline.leads > 0 || pipeline.due > 0 {
+    let visits = super::bench_visit::seed(db, &owners, customers).await?;
+    if added > 0
+        || pipeline.deals > 0
+        || pipeline.leads > 0
+        || pipeline.due > 0
+        || visits.visits > 0
+        || visits.tasks > 0
+    {
         // A bulk load leaves the planner without statistics until autovacuum gets round to it;
         // on PostgreSQL the customer list then sorted 17k rows instead of walking the
         // (owner_id, updated_at, id) index (64 ms instead of 0.1 ms).
@@ -287,6 +303,7 @@ pub async fn seed_bench(
         customers_added: added,
         contacts_added,
         pipeline,
+        visits,
         seconds: start.elapsed().as_secs_f64(),
     })
 }

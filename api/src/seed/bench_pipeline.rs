@@ -109,7 +109,7 @@ pub struct PipelineReport {
 }
 
 /// Bench customers after `last` in id order, `BATCH` at a time (None when done).
-async fn next_customers(
+pub(super) async fn next_customers(
     db: &DatabaseConnection,
     last: Option<Uuid>,
     extra: Condition,

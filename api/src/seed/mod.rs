@@ -5,6 +5,7 @@
 
 pub mod bench;
 pub mod bench_pipeline;
+pub mod bench_visit;
 mod contact;
 pub mod customer;
 pub mod lead;

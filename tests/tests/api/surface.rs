@@ -424,3 +424,67 @@ async fn the_service_worker_and_manifest_are_served_for_an_installable_app() {
         .unwrap();
     assert!(!header(&other, "content-security-policy").contains("connect-src"));
 }
+
+/// The team map's tiles come from the origin an admin configured: the app's page allows images
+/// from it (at once on the instance that saved it) and from no other, and a template that would
+/// write anything else into the policy is refused, leaving the policy as it was.
+#[tokio::test]
+async fn the_page_allows_images_from_the_configured_tiles_only() {
+    let (app, _dir) = app_with_dist().await;
+    let c = reqwest::Client::new();
+    let img_src = || async {
+        let r = c
+            .get(format!("{}/visits", app.address))
+            .send()
+            .await
+            .unwrap();
+        let csp = header(&r, "content-security-policy").to_owned();
+        csp.split(';')
+            .map(str::trim)
+            .find(|d| d.starts_with("img-src"))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(img_src().await, "img-src 'self' data: blob:");
+    let admin = app.sign_in("admin").await;
+    let settings = app
+        .get(&admin.token, "/api/v1/visit-settings")
+        .await
+        .expect(200);
+    let etag = settings.etag();
+    for bad in [
+        "https://a.example.com;script-src *;/{z}/{x}/{y}.png",
+        "https://a.example.com:443,https://evil.example/{z}/{x}/{y}",
+        "https://user@evil.example/{z}/{x}/{y}",
+    ] {
+        let r = app
+            .request(
+                Method::PUT,
+                "/api/v1/visit-settings",
+                Some(&admin.token),
+                Some(&serde_json::json!({"radius_m": 500, "tile_url": bad})),
+                &[("if-match", &etag)],
+            )
+            .await
+            .expect(422);
+        assert_eq!(r.error_fields(), ["tile_url"], "{bad}");
+    }
+    assert_eq!(img_src().await, "img-src 'self' data: blob:");
+    app.request(
+        Method::PUT,
+        "/api/v1/visit-settings",
+        Some(&admin.token),
+        Some(&serde_json::json!({
+            "radius_m": 500,
+            "tile_url": "https://webrd0{s}.is.autonavi.com/appmaptile?style=8&x={x}&y={y}&z={z}",
+            "tile_gcj02": true,
+        })),
+        &[("if-match", &etag)],
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        img_src().await,
+        "img-src 'self' data: blob: https://*.is.autonavi.com"
+    );
+}

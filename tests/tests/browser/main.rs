@@ -850,6 +850,145 @@ async fn phone_rep_logs_a_visit_offline_and_it_syncs_once() {
     let _ = std::fs::remove_file(&photo);
 }
 
+/// A tile server on another origin, as an admin would configure one: every tile is the same small
+/// image; the count is of tiles asked for.
+async fn tile_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = l.local_addr().unwrap().port();
+    let served = std::sync::Arc::new(AtomicUsize::new(0));
+    let count = served.clone();
+    let tile = kaidan_tests::records::small_jpeg();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = l.accept().await {
+            let (count, tile) = (count.clone(), tile.clone());
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 4096];
+                let n = s.read(&mut buf).await.unwrap_or(0);
+                if n == 0 {
+                    return;
+                }
+                count.fetch_add(1, Ordering::SeqCst);
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: image/jpeg\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    tile.len()
+                );
+                let _ = s.write_all(head.as_bytes()).await;
+                let _ = s.write_all(&tile).await;
+            });
+        }
+    });
+    (
+        format!("http://127.0.0.1:{port}/{{z}}/{{x}}/{{y}}.png"),
+        served,
+    )
+}
+
+/// A supervisor on a phone opens the team's day with tiles configured: the map's code loads on
+/// that page (it is not part of the first screen), the tiles come from the configured origin —
+/// which the page's policy allows, nothing is blocked — and each customer and check-in is a mark,
+/// the far one flagged; the admin's attribution is shown as text, not markup.
+#[tokio::test]
+async fn phone_supervisor_sees_the_team_day_on_the_map() {
+    use kaidan_shared::visit::{CheckIn, VisitCreate};
+    let app = spawn().await;
+    let (tiles, served) = tile_server().await;
+    let admin = app.login("admin").await;
+    let s = app.get(&admin, "/api/v1/visit-settings").await.expect(200);
+    app.request(
+        reqwest::Method::PUT,
+        "/api/v1/visit-settings",
+        Some(&admin),
+        Some(&json!({"radius_m": 500, "tile_url": tiles, "tile_attribution": "测试底图 <b>x</b>"})),
+        &[("if-match", &s.etag())],
+    )
+    .await
+    .expect(200);
+    let rep = app.sign_in("rep_east1").await;
+    for (name, north_m) in [("西湖图书批发", 40.0), ("滨江电子商城", 2_000.0)] {
+        let c = app
+            .create_customer(
+                &rep.token,
+                json!({"name": name, "lat": 30.25, "lng": 120.16}),
+            )
+            .await;
+        let v = app
+            .visit_create(
+                &rep,
+                &VisitCreate {
+                    customer_id: c["id"].as_str().unwrap().parse().unwrap(),
+                    ..Default::default()
+                },
+            )
+            .await;
+        let at = CheckIn {
+            lat: 30.25 + north_m / 111_195.0,
+            lng: 120.16,
+            accuracy_m: 10.0,
+            set_customer_location: false,
+            device_at: None,
+        };
+        app.visit_check_in(&rep, v.id, &at).await;
+    }
+    let mut b = open(&app, "team-map", PHONE).await;
+    b.login("sup_east1", PASSWORD).await;
+    b.wait("[data-testid=customer-list]").await;
+    b.goto("/visits").await;
+    b.wait("[data-testid=team-day]").await;
+    let before: i64 = b
+        .client
+        .execute(
+            "window.__blocked = []; document.addEventListener('securitypolicyviolation', \
+             (e) => window.__blocked.push(e.violatedDirective + ' ' + e.blockedURI)); \
+             return document.querySelectorAll('script[src*=\"/map-\"]').length;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        before, 0,
+        "the map's code is not loaded before the map is shown"
+    );
+    b.click("[data-testid=team-day]").await;
+    b.wait_text("[data-testid=visit-list]", "滨江电子商城")
+        .await;
+    b.wait("[data-testid=visit-map] .leaflet-tile-loaded").await;
+    b.wait("[data-testid=visit-map] path.map-check-in.flagged")
+        .await;
+    b.shot("team-map").await;
+    let marks = b
+        .client
+        .execute(
+            "const m = document.querySelector('[data-testid=visit-map]'); \
+             return [m.querySelectorAll('path.map-customer').length, \
+                     m.querySelectorAll('path.map-check-in').length, \
+                     m.querySelectorAll('path.map-check-in.flagged').length, \
+                     m.querySelector('.leaflet-control-attribution').textContent, \
+                     m.querySelectorAll('.leaflet-control-attribution b').length, \
+                     window.__blocked.join(', ')];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(marks[0], 2, "{marks}");
+    assert_eq!(marks[1], 2, "{marks}");
+    assert_eq!(marks[2], 1, "{marks}");
+    assert!(
+        marks[3].as_str().unwrap().contains("测试底图 <b>x</b>"),
+        "{marks}"
+    );
+    assert_eq!(marks[4], 0, "{marks}");
+    assert_eq!(
+        marks[5], "",
+        "nothing blocked by the page's policy: {marks}"
+    );
+    assert!(served.load(std::sync::atomic::Ordering::SeqCst) > 0);
+    b.close().await;
+}
+
 #[tokio::test]
 async fn phone_rep_visits_a_customer() {
     rep_visits_a_customer(PHONE).await;

@@ -1,6 +1,6 @@
 //! A day's visits: a rep's own (today by default), or — for supervisors and above — their
-//! team's, as a timeline and a plot of where the customers are and where each check-in was,
-//! flagged check-ins in red. Without a tile server the plot is a plain scaled drawing.
+//! team's, as a timeline and a map of where the customers are and where each check-in was,
+//! flagged check-ins in red (`map`). Without a tile server the map is a plain scaled plot.
 
 use kaidan_shared::visit::{Visit, VisitListQuery, VisitStatsQuery, VisitStatus};
 use kaidan_shared::Role;
@@ -37,6 +37,17 @@ pub fn VisitsPage() -> impl IntoView {
             load_day(q, mine).await
         }
     });
+    // The map's tiles, read when the team's day is first shown.
+    let settings = LocalResource::new(move || {
+        let show = team.get();
+        async move {
+            if show {
+                api::visit::settings().await.ok()
+            } else {
+                None
+            }
+        }
+    });
     let refetch = Callback::new(move |_| visits.refetch());
     view! {
         <section class="page">
@@ -63,7 +74,24 @@ pub fn VisitsPage() -> impl IntoView {
             <Transition fallback=|| view! { <Loading/> }>
                 {move || visits.get().map(|r| match r {
                     Ok(DayView { items: v, offline, waiting }) => {
-                        let plot = (team.get_untracked() && !v.is_empty()).then(|| view! { <Plot visits=v.clone()/> });
+                        let plot = (team.get_untracked() && !v.is_empty()).then(|| {
+                            let for_plot = v.clone();
+                            let for_map = v.clone();
+                            view! {
+                                <Suspense fallback=|| view! { <Loading/> }>
+                                    {move || settings.get().map(|s| match s {
+                                        Some(s) if super::map::has_tiles(&s) => {
+                                            let for_plot = for_plot.clone();
+                                            view! {
+                                                <super::map::TeamMap visits=for_map.clone() settings=s
+                                                    fallback=move || view! { <Plot visits=for_plot.clone()/> }/>
+                                            }.into_any()
+                                        }
+                                        _ => view! { <Plot visits=for_plot.clone()/> }.into_any(),
+                                    })}
+                                </Suspense>
+                            }
+                        });
                         view! {
                             {offline.then(|| view! { <p class="notice" role="status" data-testid="offline-copy">{move || i18n.t(VisitText::OfflineCopy)}</p> })}
                             {(!waiting.is_empty()).then(|| view! { <super::sync::SyncList entries=waiting on_change=refetch/> })}
@@ -171,8 +199,6 @@ fn VisitCard(visit: Visit) -> impl IntoView {
     }
 }
 
-/// Customers (blue) and check-ins (orange, red when flagged) of the day, each pair joined by a
-/// line, scaled into a square; north is up. A drawing, not a map: it needs no tile server.
 /// The week (Monday to Sunday) of the chosen day, per rep of the supervisor's scope: visits done
 /// each day and in all, still in progress, planned and not done, cancelled, flagged check-ins.
 #[component]
@@ -231,6 +257,8 @@ fn WeekStats(day: RwSignal<chrono::NaiveDate>) -> impl IntoView {
     }
 }
 
+/// Customers (blue) and check-ins (orange, red when flagged) of the day, each pair joined by a
+/// line, scaled into a square; north is up. A drawing, not a map: it needs no tile server.
 #[component]
 fn Plot(visits: Vec<Visit>) -> impl IntoView {
     let i18n = use_i18n();

@@ -1,5 +1,5 @@
 //! Visits (拜访) and follow-up tasks on the phone: the day's visits (a rep's own, a supervisor's
-//! team with a plot of where the customers are and where each check-in was), one visit with its
+//! team with a map of where the customers are and where each check-in was), one visit with its
 //! big check-in button, record and photos, planning a visit, and the follow-up tasks.
 
 pub mod day;
@@ -7,6 +7,7 @@ pub mod detail;
 pub mod device;
 pub mod follow_ups;
 pub mod form;
+pub mod map;
 pub mod sync;
 
 crate::lazy_page!(

@@ -117,14 +117,16 @@ pub async fn seed(
     let base = today_start();
 
     // The past: five visits per customer, continuing after the last customer that has them.
+    // (The last by order, not MAX: PostgreSQL has no max(uuid).)
     let mut last: Option<Uuid> = visit::Entity::find()
         .select_only()
-        .column_as(visit::Column::CustomerId.max(), "m")
+        .column(visit::Column::CustomerId)
         .filter(visit::Column::Purpose.eq(PAST))
-        .into_tuple::<Option<Uuid>>()
+        .order_by_desc(visit::Column::CustomerId)
+        .limit(1)
+        .into_tuple::<Uuid>()
         .one(db)
-        .await?
-        .flatten();
+        .await?;
     let mut n = visit::Entity::find()
         .filter(visit::Column::Purpose.eq(PAST))
         .count(db)
@@ -174,14 +176,16 @@ pub async fn seed(
 
     // One task per customer: a third open, due from two months ago to two months ahead (the
     // overdue and the due soon); the rest done.
+    // (The last by order, not MAX: PostgreSQL has no max(uuid).)
     let mut last: Option<Uuid> = follow_up::Entity::find()
         .select_only()
-        .column_as(follow_up::Column::CustomerId.max(), "m")
+        .column(follow_up::Column::CustomerId)
         .filter(follow_up::Column::Title.eq(TASK))
-        .into_tuple::<Option<Uuid>>()
+        .order_by_desc(follow_up::Column::CustomerId)
+        .limit(1)
+        .into_tuple::<Uuid>()
         .one(db)
-        .await?
-        .flatten();
+        .await?;
     let mut n = follow_up::Entity::find()
         .filter(follow_up::Column::Title.eq(TASK))
         .count(db)

@@ -16,8 +16,17 @@ async fn the_bench_seeder_makes_scoped_data_and_tops_up() {
         (r.reps, r.customers_added, r.contacts_added),
         (5, 1_100, 2_200)
     );
+    let v = &r.visits;
+    assert_eq!((v.visits, v.tasks, v.today), (5_500, 1_100, 40));
+    assert_eq!(v.check_ins, 5_000);
     let again = seed_bench(&app.db, &hasher, 1_200, 5).await.unwrap();
     assert_eq!(again.customers_added, 100, "a re-run tops up to the target");
+    let v = &again.visits;
+    assert_eq!(
+        (v.visits, v.tasks, v.today, v.check_ins),
+        (500, 100, 0, 5_000),
+        "the past and the tasks top up, today's plan is kept, the check-in visits are made afresh"
+    );
 
     // Each bench rep owns a fifth and sees exactly that, page by page.
     let rep = app.login("bench_rep_001").await;
@@ -43,4 +52,50 @@ async fn the_bench_seeder_makes_scoped_data_and_tops_up() {
     app.get(&other, &format!("/api/v1/customers/{id}"))
         .await
         .expect(404);
+
+    // The visits the bench reads: the rep's day (eight planned), a customer's past visits, the
+    // visits two days ahead the check-in case takes — and none of them for another rep.
+    let china = |days: i64| {
+        (chrono::Utc::now() + chrono::Duration::hours(8) + chrono::Duration::days(days))
+            .date_naive()
+    };
+    let me = app.get(&rep, "/api/v1/me").await.expect(200).body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let day = app
+        .get(
+            &rep,
+            &format!("/api/v1/visits?day={}&owner_id={me}", china(0)),
+        )
+        .await
+        .expect(200);
+    assert_eq!(day.body["items"].as_array().unwrap().len(), 8);
+    let past = app
+        .get(
+            &rep,
+            &format!("/api/v1/visits?customer_id={id}&status=done"),
+        )
+        .await
+        .expect(200);
+    assert_eq!(past.body["items"].as_array().unwrap().len(), 5);
+    let ahead = app
+        .get(
+            &rep,
+            &format!("/api/v1/visits?day={}&status=planned&limit=200", china(2)),
+        )
+        .await
+        .expect(200);
+    assert_eq!(ahead.body["items"].as_array().unwrap().len(), 200);
+    assert!(ahead.body["next_cursor"].is_string());
+    let tasks = app
+        .get(&rep, &format!("/api/v1/follow-ups?customer_id={id}"))
+        .await
+        .expect(200);
+    assert_eq!(tasks.body["items"].as_array().unwrap().len(), 1);
+    let theirs = app
+        .get(&other, &format!("/api/v1/visits?customer_id={id}"))
+        .await
+        .expect(200);
+    assert!(theirs.body["items"].as_array().unwrap().is_empty());
 }

@@ -50,6 +50,10 @@ pub enum Command {
         customers: u64,
         #[arg(long, default_value_t = 200)]
         reps: usize,
+        /// Planned visits of the first rep for the check-in benchmark, one per check-in a run
+        /// makes (default: one per 20 customers, at least 5,000).
+        #[arg(long)]
+        check_ins: Option<u64>,
     },
     /// Print the OpenAPI spec.
     Openapi,
@@ -186,11 +190,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::SeedBench { customers, reps } => {
+        Command::SeedBench {
+            customers,
+            reps,
+            check_ins,
+        } => {
             let db = crate::db::connect(&settings).await?;
             crate::db::migrate(&db).await?;
             let hasher = PasswordHasher::new(&settings.auth)?;
-            let r = crate::seed::bench::seed_bench(&db, &hasher, customers, reps)
+            let r = crate::seed::bench::seed_bench(&db, &hasher, customers, reps, check_ins)
                 .await
                 .map_err(describe)?;
             println!(

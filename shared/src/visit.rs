@@ -762,8 +762,22 @@ pub fn tile_origin(url: &str) -> Option<String> {
             return None;
         }
     }
-    // A wildcard needs a named host under it.
-    if labels.len() < 2 && labels.first().is_some_and(|l| l == "*") {
+    // A wildcard needs a registrable name under it (`*.tile.example.com`, not `*.com`).
+    if labels.first().is_some_and(|l| l == "*") && labels.len() < 3 {
+        return None;
+    }
+    // A numeric last label means an IPv4 address: only its canonical spelling, which is what the
+    // browser compares (`0x7f.0.0.1` or `010.0.0.1` would load from a host the policy does not
+    // name).
+    let numeric = labels
+        .last()
+        .is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit()) || l.starts_with("0x"));
+    if numeric
+        && !(labels.len() == 4
+            && labels
+                .iter()
+                .all(|l| l.parse::<u8>().is_ok_and(|n| n.to_string() == *l)))
+    {
         return None;
     }
     let port = port.map(|p| format!(":{p}")).unwrap_or_default();
@@ -998,6 +1012,16 @@ mod tests {
             ("https:///{z}/{x}/{y}", None),
             ("data://a.com/{z}", None),
             ("https://a..com/{z}", None),
+            ("https://{s}.com/{z}/{x}/{y}", None),
+            (
+                "https://{s}.example.com/{z}/{x}/{y}",
+                Some("https://*.example.com"),
+            ),
+            ("http://0x7f.0.0.1/{z}/{x}/{y}", None),
+            ("http://010.0.0.1/{z}/{x}/{y}", None),
+            ("http://1.2.3/{z}/{x}/{y}", None),
+            ("http://256.0.0.1/{z}/{x}/{y}", None),
+            ("http://10.0.0.1:81/{z}/{x}/{y}", Some("http://10.0.0.1:81")),
         ] {
             assert_eq!(tile_origin(url).as_deref(), origin, "{url}");
         }

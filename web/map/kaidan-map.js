@@ -19,6 +19,17 @@
 
   function draw(el, o) {
     const map = L.map(el, { zoomControl: true, attributionControl: !!o.tiles });
+    try {
+      fill(map, el, o);
+    } catch (e) {
+      // Nothing left behind (Leaflet keeps a resize listener per map).
+      map.remove();
+      throw e;
+    }
+    return map;
+  }
+
+  function fill(map, el, o) {
     if (o.tiles) {
       map.attributionControl.setPrefix(false);
       L.tileLayer(o.tiles, {
@@ -51,24 +62,34 @@
         points.push(v.check_in);
       }
     }
+    // A frame not laid out yet has no size to fit into (Leaflet would compute a NaN zoom).
     const fit = () => {
+      if (!el.clientWidth || !el.clientHeight) return;
       if (points.length) {
         map.fitBounds(points, { padding: [24, 24], maxZoom: 16 });
       } else {
         map.setView([35, 105], 4);
       }
     };
-    fit();
+    if (el.clientWidth && el.clientHeight) {
+      fit();
+    } else {
+      // Leaflet needs a view before it draws anything; the real one comes below.
+      map.setView([35, 105], 4);
+    }
     // The app may draw into a frame it has not laid out yet: measure again once it has.
-    requestAnimationFrame(() => {
+    map._kaidanFrame = requestAnimationFrame(() => {
+      map._kaidanFrame = null;
       map.invalidateSize();
       fit();
     });
-    return map;
   }
 
   window.kaidanMap = {
     draw: draw,
-    remove: function (map) { map.remove(); },
+    remove: function (map) {
+      if (map._kaidanFrame) cancelAnimationFrame(map._kaidanFrame);
+      map.remove();
+    },
   };
 })();

@@ -159,6 +159,7 @@ pub async fn seed_bench(
     hasher: &PasswordHasher,
     customers: u64,
     reps: usize,
+    check_ins: Option<u64>,
 ) -> AppResult<BenchReport> {
     seed_org(db, hasher, DEMO_PASSWORD).await?;
     let owners = ensure_reps(db, hasher, reps.max(1)).await?;
@@ -285,7 +286,7 @@ pub async fn seed_bench(
         i = end;
     }
     let pipeline = super::bench_pipeline::seed(db, &owners, customers).await?;
-    let visits = super::bench_visit::seed(db, &owners, customers).await?;
+    let visits = super::bench_visit::seed(db, &owners, customers, check_ins).await?;
     if added > 0
         || pipeline.deals > 0
         || pipeline.leads > 0

@@ -90,8 +90,9 @@ fn row(
         archived_at: Set(None),
         version: Set(1),
         created_by: Set(Some(owner)),
-        created_at: Set(at - Duration::days(1)),
-        updated_at: Set(at - Duration::days(1)),
+        // Planned the day before, or now for a visit planned ahead.
+        created_at: Set((at - Duration::days(1)).min(now())),
+        updated_at: Set((at - Duration::days(1)).min(now())),
     }
 }
 
@@ -99,6 +100,7 @@ pub async fn seed(
     db: &DatabaseConnection,
     owners: &[Uuid],
     customers: u64,
+    check_ins: Option<u64>,
 ) -> AppResult<VisitReport> {
     let mut report = VisitReport::default();
     let Some(&first_rep) = owners.first() else {
@@ -139,10 +141,12 @@ pub async fn seed(
         for c in &batch {
             let owner = owner_of(c);
             for _ in 0..VISITS_PER_CUSTOMER {
-                // Spread over the two years before today, in working hours.
+                // Spread over the two years before today, in working hours (9:00 to 17:00).
                 let day = 1 + (n * 7_919) % 730;
                 let minute = (n * 104_729) % 480;
-                let at = base - Duration::days(day as i64) + Duration::minutes(60 + minute as i64);
+                let at = base - Duration::days(day as i64)
+                    + Duration::hours(9)
+                    + Duration::minutes(minute as i64);
                 let flagged = n % 10 == 0;
                 let mut r = row(c, owner, teams.get(&owner).copied().flatten(), PAST, at);
                 r.status = Set(VisitStatus::Done.as_str().into());
@@ -174,8 +178,8 @@ pub async fn seed(
         txn.commit().await?;
     }
 
-    // One task per customer: a third open, due from two months ago to two months ahead (the
-    // overdue and the due soon); the rest done.
+    // One task per customer, due from two months ago to two months ahead: those ahead open (due
+    // soon), of the past ones a third still open (overdue) and the rest done.
     // (The last by order, not MAX: PostgreSQL has no max(uuid).)
     let mut last: Option<Uuid> = follow_up::Entity::find()
         .select_only()
@@ -200,7 +204,9 @@ pub async fn seed(
                 let owner = owner_of(c);
                 let due =
                     base - Duration::days(60) + Duration::minutes(((n * 7_919) % 172_800) as i64);
-                let open = n % 3 == 0;
+                // Open: a third, and every one due ahead (nothing is done before it is due).
+                let open = n % 3 == 0 || due > base;
+                let made = (due - Duration::days(3)).min(base);
                 n += 1;
                 follow_up::ActiveModel {
                     id: Set(Uuid::now_v7()),
@@ -228,8 +234,8 @@ pub async fn seed(
                     custom: Set(None),
                     version: Set(1),
                     created_by: Set(Some(owner)),
-                    created_at: Set(due - Duration::days(3)),
-                    updated_at: Set(due - Duration::days(3)),
+                    created_at: Set(made),
+                    updated_at: Set(made),
                 }
             })
             .collect();
@@ -285,7 +291,7 @@ pub async fn seed(
         .filter(visit::Column::Purpose.eq(CHECK_IN))
         .exec(db)
         .await?;
-    let want = (customers / 20).max(5_000);
+    let want = check_ins.unwrap_or((customers / 20).max(5_000));
     let mine = customer::Entity::find()
         .filter(customer::Column::OwnerId.eq(first_rep))
         .filter(customer::Column::Source.eq(BENCH_SOURCE))

@@ -11,7 +11,7 @@ async fn the_bench_seeder_makes_scoped_data_and_tops_up() {
     let mut s = test_settings(dir.path(), "");
     s.auth.argon2_memory_kib = 256;
     let hasher = PasswordHasher::new(&s.auth).unwrap();
-    let r = seed_bench(&app.db, &hasher, 1_100, 5).await.unwrap();
+    let r = seed_bench(&app.db, &hasher, 1_100, 5, None).await.unwrap();
     assert_eq!(
         (r.reps, r.customers_added, r.contacts_added),
         (5, 1_100, 2_200)
@@ -19,12 +19,14 @@ async fn the_bench_seeder_makes_scoped_data_and_tops_up() {
     let v = &r.visits;
     assert_eq!((v.visits, v.tasks, v.today), (5_500, 1_100, 40));
     assert_eq!(v.check_ins, 5_000);
-    let again = seed_bench(&app.db, &hasher, 1_200, 5).await.unwrap();
+    let again = seed_bench(&app.db, &hasher, 1_200, 5, Some(300))
+        .await
+        .unwrap();
     assert_eq!(again.customers_added, 100, "a re-run tops up to the target");
     let v = &again.visits;
     assert_eq!(
         (v.visits, v.tasks, v.today, v.check_ins),
-        (500, 100, 0, 5_000),
+        (500, 100, 0, 300),
         "the past and the tasks top up, today's plan is kept, the check-in visits are made afresh"
     );
 
@@ -88,6 +90,12 @@ async fn the_bench_seeder_makes_scoped_data_and_tops_up() {
         .expect(200);
     assert_eq!(ahead.body["items"].as_array().unwrap().len(), 200);
     assert!(ahead.body["next_cursor"].is_string());
+    for v in ahead.body["items"].as_array().unwrap() {
+        assert!(
+            v["customer_lat"].is_number(),
+            "bench customers have a place: {v}"
+        );
+    }
     let tasks = app
         .get(&rep, &format!("/api/v1/follow-ups?customer_id={id}"))
         .await

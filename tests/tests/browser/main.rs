@@ -986,6 +986,35 @@ async fn phone_supervisor_sees_the_team_day_on_the_map() {
         "nothing blocked by the page's policy: {marks}"
     );
     assert!(served.load(std::sync::atomic::Ordering::SeqCst) > 0);
+
+    // The admin moves the tiles to another server: this page's policy still names the old one,
+    // so its browser refuses the new tiles — and the page says to reload rather than showing an
+    // empty map without a word.
+    let (moved, _) = tile_server().await;
+    let s = app.get(&admin, "/api/v1/visit-settings").await.expect(200);
+    app.request(
+        reqwest::Method::PUT,
+        "/api/v1/visit-settings",
+        Some(&admin),
+        Some(&json!({"radius_m": 500, "tile_url": moved})),
+        &[("if-match", &s.etag())],
+    )
+    .await
+    .expect(200);
+    b.click_text("button", "我的拜访").await;
+    b.click("[data-testid=team-day]").await;
+    b.wait("[data-testid=map-stale]").await;
+    b.shot("team-map-stale").await;
+    // After a reload the page allows the new origin: its tiles load, nothing is refused.
+    b.goto("/visits").await;
+    b.click("[data-testid=team-day]").await;
+    b.wait("[data-testid=visit-map] .leaflet-tile-loaded").await;
+    assert!(b
+        .client
+        .find_all(Locator::Css("[data-testid=map-stale]"))
+        .await
+        .unwrap()
+        .is_empty());
     b.close().await;
 }
 

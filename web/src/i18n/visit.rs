@@ -52,6 +52,8 @@ texts! {
     Uploading => "正在上传…", "Uploading…";
     Duration => "时长", "Duration";
     Plot => "位置分布", "Positions";
+    MapStale => "地图底图设置已更改，刷新页面后显示", "The map's tiles were changed: reload to show them";
+    Reload => "刷新", "Reload";
     PlotHelp => "蓝点为客户位置，橙点为签到位置，红色为异常签到", "Blue: customers; orange: check-ins; red: flagged";
     Flagged => "异常", "Flagged";
     FollowUps => "跟进任务", "Follow-ups";

@@ -33,6 +33,27 @@ pub fn TeamMap(
     let i18n = use_i18n();
     let el = NodeRef::<Div>::new();
     let failed = RwSignal::new(false);
+    // The page's policy names the tiles' origin as it was when the page loaded: after an admin
+    // changes the tiles, this page's browser refuses the new ones until a reload.
+    let stale = RwSignal::new(false);
+    let on_violation = Closure::<dyn Fn(web_sys::Event)>::new(move |e: web_sys::Event| {
+        let directive = js_sys::Reflect::get(&e, &JsValue::from_str("effectiveDirective"))
+            .ok()
+            .and_then(|d| d.as_string())
+            .unwrap_or_default();
+        if directive.starts_with("img-src") {
+            stale.try_set(true);
+        }
+    });
+    let doc = web_sys::window().and_then(|w| w.document());
+    if let Some(d) = &doc {
+        let _ = d.add_event_listener_with_callback(
+            "securitypolicyviolation",
+            on_violation.as_ref().unchecked_ref(),
+        );
+    }
+    let listener: StoredValue<Closure<dyn Fn(web_sys::Event)>, LocalStorage> =
+        StoredValue::new_local(on_violation);
     let handle: StoredValue<Option<JsValue>, LocalStorage> = StoredValue::new_local(None);
     let opts = options(&visits, &settings);
     el.on_load(move |div| {
@@ -55,9 +76,27 @@ pub fn TeamMap(
         if let Some(Some(map)) = handle.try_get_value() {
             let _ = call("remove", &map);
         }
+        if let Some(d) = &doc {
+            listener.with_value(|l| {
+                let _ = d.remove_event_listener_with_callback(
+                    "securitypolicyviolation",
+                    l.as_ref().unchecked_ref(),
+                );
+            });
+        }
     });
     view! {
         <Show when=move || !failed.get() fallback=move || fallback.run()>
+            <Show when=move || stale.get() fallback=|| ()>
+                <p class="notice" role="status" data-testid="map-stale">
+                    {move || i18n.t(VisitText::MapStale)}" "
+                    <button class="btn" on:click=|_| {
+                        if let Some(w) = web_sys::window() {
+                            let _ = w.location().reload();
+                        }
+                    }>{move || i18n.t(VisitText::Reload)}</button>
+                </p>
+            </Show>
             <figure class="card team-map" data-testid="visit-map">
                 <div class="team-map-canvas" node_ref=el role="img"
                     aria-label=move || i18n.t(VisitText::Plot)></div>
@@ -124,7 +163,7 @@ thread_local! {
     static LOADING: RefCell<Option<js_sys::Promise>> = const { RefCell::new(None) };
 }
 
-/// A promise of the map's script having run (its stylesheet is added beside it).
+/// A promise of the map's script having run and its stylesheet having loaded.
 fn load() -> Result<js_sys::Promise, JsValue> {
     if let Some(p) = LOADING.with(|l| l.borrow().clone()) {
         return Ok(p);
@@ -142,24 +181,38 @@ fn load() -> Result<js_sys::Promise, JsValue> {
     css.set_attribute("href", &attr("data-css"))?;
     css.set_attribute("integrity", &attr("data-css-integrity"))?;
     css.set_attribute("crossorigin", "anonymous")?;
-    head.append_child(&css)?;
     let script = doc.create_element("script")?;
     script.set_attribute("src", &attr("content"))?;
     script.set_attribute("integrity", &attr("data-integrity"))?;
     script.set_attribute("crossorigin", "anonymous")?;
-    let promise =
-        js_sys::Promise::new(&mut |resolve: js_sys::Function, reject: js_sys::Function| {
-            let ok = Closure::once_into_js(move |_: JsValue| {
-                let _ = resolve.call0(&JsValue::NULL);
-            });
-            let err = Closure::once_into_js(move |e: JsValue| {
-                LOADING.with(|l| l.borrow_mut().take());
-                let _ = reject.call1(&JsValue::NULL, &e);
-            });
-            let _ = script.add_event_listener_with_callback("load", ok.unchecked_ref());
-            let _ = script.add_event_listener_with_callback("error", err.unchecked_ref());
-        });
+    let both = js_sys::Array::of2(&loaded(&css), &loaded(&script));
+    head.append_child(&css)?;
     head.append_child(&script)?;
+    // Both in, or both out again so that the next try starts clean.
+    let undo = Closure::once_into_js(move |e: JsValue| -> Result<JsValue, JsValue> {
+        LOADING.with(|l| l.borrow_mut().take());
+        css.remove();
+        script.remove();
+        Err(e)
+    });
+    let all = js_sys::Promise::all(&both);
+    let catch: js_sys::Function =
+        js_sys::Reflect::get(&all, &JsValue::from_str("catch"))?.dyn_into()?;
+    let promise: js_sys::Promise = catch.call1(&all, &undo)?.dyn_into()?;
     LOADING.with(|l| *l.borrow_mut() = Some(promise.clone()));
     Ok(promise)
+}
+
+/// A promise of `el` having loaded (its `load` event), refused on its `error` event.
+fn loaded(el: &web_sys::Element) -> js_sys::Promise {
+    js_sys::Promise::new(&mut |resolve: js_sys::Function, reject: js_sys::Function| {
+        let ok = Closure::once_into_js(move |_: JsValue| {
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+        let err = Closure::once_into_js(move |e: JsValue| {
+            let _ = reject.call1(&JsValue::NULL, &e);
+        });
+        let _ = el.add_event_listener_with_callback("load", ok.unchecked_ref());
+        let _ = el.add_event_listener_with_callback("error", err.unchecked_ref());
+    })
 }

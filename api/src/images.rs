@@ -110,40 +110,70 @@ fn jpeg(img: &DynamicImage) -> Result<Vec<u8>, Refusal> {
     Ok(out)
 }
 
-/// The bounded pool the image work runs on.
+/// The bounded pool the image work runs on: threads of its own, each at a lower CPU priority than
+/// the request workers (`nice` 10 on Unix), at most `workers` photos at once. Decoding a phone
+/// photo is a few hundred milliseconds of CPU; twenty phones uploading at once on a two-core
+/// server would otherwise take the cores from everyone else's requests. At the lower priority
+/// the scheduler gives the request threads the CPU first (about ten to one when both want it),
+/// so a burst of uploads slows the uploads rather than the lists (`scripts/bench`, the upload
+/// case). Tokio's blocking pool is not used for this: its threads also serve file reads, and an
+/// unprivileged thread cannot raise its priority back once it has lowered it.
 #[derive(Clone)]
 pub struct ImagePool {
     permits: Arc<Semaphore>,
+    jobs: std::sync::mpsc::Sender<Job>,
 }
 
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The image workers' `nice` value (0 is the request workers'; 19 the lowest).
+const WORKER_NICE: i32 = 10;
+
 impl ImagePool {
-    /// `workers` at once; 0: half the machine's cores, at least one.
+    /// `workers` at once; 0: half the machine's cores, at least one. The threads end when the
+    /// last handle of the pool is dropped.
     pub fn new(workers: usize) -> ImagePool {
         let workers = match workers {
             0 => std::thread::available_parallelism().map_or(1, |n| n.get() / 2),
             n => n,
-        };
+        }
+        .max(1);
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let queue = Arc::new(std::sync::Mutex::new(queue));
+        for n in 0..workers {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("kaidan-image-{n}"))
+                .spawn(move || worker(&queue))
+                .expect("the image workers' threads start");
+        }
         ImagePool {
-            permits: Arc::new(Semaphore::new(workers.max(1))),
+            permits: Arc::new(Semaphore::new(workers)),
+            jobs,
         }
     }
 
     /// Processes a photo when a worker is free; a refusal is a 422 on `file`.
     pub async fn process(&self, bytes: Vec<u8>) -> AppResult<Processed> {
         // The permit goes with the work: a request dropped mid-decode does not free its slot
-        // while the decode still runs.
+        // while the decode still runs (and at most `workers` photos wait in the queue).
         let permit = self
             .permits
             .clone()
             .acquire_owned()
             .await
             .map_err(|e| AppError::internal(anyhow::anyhow!("image pool closed: {e}")))?;
-        let done = tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            process(&bytes)
-        })
-        .await
-        .map_err(|e| AppError::internal(anyhow::anyhow!("image worker failed: {e}")))?;
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _permit = permit;
+                let _ = tx.send(process(&bytes));
+            }))
+            .map_err(|_| AppError::internal(anyhow::anyhow!("image pool closed")))?;
+        // A panic in the decoder drops the sender: a 500, and the worker goes on.
+        let done = rx
+            .await
+            .map_err(|_| AppError::internal(anyhow::anyhow!("image worker failed")))?;
         done.map_err(|r| {
             let message = match r {
                 Refusal::NotAnImage => "a JPEG, PNG or WebP image",
@@ -152,6 +182,28 @@ impl ImagePool {
             };
             AppError::field("file", FieldCode::InvalidFormat, message)
         })
+    }
+}
+
+/// One image worker: at the lower priority, one job after another until the pool is gone.
+fn worker(queue: &std::sync::Mutex<std::sync::mpsc::Receiver<Job>>) {
+    lower_priority();
+    loop {
+        let job = match queue.lock() {
+            Ok(q) => q.recv(),
+            Err(_) => return,
+        };
+        let Ok(job) = job else { return };
+        // A decoder's panic ends that job (its answer is a 500), not the worker.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+    }
+}
+
+/// Lowers this thread's CPU priority (on Linux, `setpriority` of the calling thread).
+fn lower_priority() {
+    #[cfg(unix)]
+    if let Err(e) = rustix::process::setpriority_process(None, WORKER_NICE) {
+        tracing::warn!(error = %e, "the image worker keeps the normal priority");
     }
 }
 
@@ -239,5 +291,34 @@ mod tests {
             process(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0]).err(),
             Some(Refusal::Unreadable)
         );
+    }
+
+    /// The pool's threads run at the lower priority, and a photo goes through them.
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn the_workers_yield_the_cpu_to_requests() {
+        let pool = ImagePool::new(2);
+        let img = RgbImage::from_pixel(64, 48, Rgb([200, 10, 10]));
+        let done = pool.process(encoded(&img, ImageFormat::Png)).await.unwrap();
+        assert_eq!((done.width, done.height), (64, 48));
+        let mut workers = 0;
+        for task in std::fs::read_dir("/proc/self/task").unwrap() {
+            let dir = task.unwrap().path();
+            let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
+            if !comm.starts_with("kaidan-image-") {
+                continue;
+            }
+            let stat = std::fs::read_to_string(dir.join("stat")).unwrap();
+            // The fields after the command's closing parenthesis; the nice value is field 19.
+            let after = &stat[stat.rfind(')').unwrap() + 2..];
+            let nice: i32 = after.split(' ').nth(16).unwrap().parse().unwrap();
+            assert_eq!(nice, WORKER_NICE, "{comm}");
+            workers += 1;
+        }
+        assert!(workers >= 2, "{workers} image workers found");
+        // The request side keeps the normal priority.
+        let me = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
+        let after = &me[me.rfind(')').unwrap() + 2..];
+        assert_eq!(after.split(' ').nth(16).unwrap(), "0");
     }
 }

@@ -24,7 +24,7 @@ use uuid::Uuid;
 use crate::auth::policy;
 use crate::auth::Actor;
 use crate::clock::Clock;
-use crate::entities::{customer, follow_up, user};
+use crate::entities::{customer, follow_up, user, visit};
 use crate::error::{AppError, AppResult};
 use crate::services::field_plan::PlanCache;
 use crate::services::record::{self, KeyKind, Keyset};
@@ -680,6 +680,13 @@ async fn transition(
     let id = current.id;
     let before = read_one(db, id, at).await?;
     let txn = begin_write(db).await?;
+    if action == AuditAction::FollowUpReopen {
+        if let Some(v) = next.visit_id {
+            // The owner's place first, as every write takes it (docs/modules.md, lock order).
+            org::owner_place(&txn, next.owner_id).await?;
+            one_open_task(&txn, v, id).await?;
+        }
+    }
     save(&txn, next.clone(), current.version, Reminders::Set).await?;
     if action == AuditAction::FollowUpDone {
         // Done is a follow-up of the customer — its reclaim clock and the deal's stale clock
@@ -714,6 +721,35 @@ async fn transition(
     let mut after = after;
     after.custom = view.show(Resource::FollowUp, &after.custom);
     Ok(after)
+}
+
+/// A visit keeps one open task (its next follow-up date moves it): refuses to open `task` again
+/// while another task of the visit is open. The visit's row is locked first (the lock order of
+/// docs/modules.md: visit, then task), so two reopens of a visit's two done tasks, or a reopen
+/// beside the visit's new date, take turns and the second sees the first's open task.
+async fn one_open_task(txn: &DatabaseTransaction, visit_id: Uuid, task: Uuid) -> AppResult<()> {
+    visit::Entity::find_by_id(visit_id)
+        .select_only()
+        .column(visit::Column::Id)
+        .lock_exclusive()
+        .into_tuple::<Uuid>()
+        .one(txn)
+        .await?;
+    let other = follow_up::Entity::find()
+        .filter(follow_up::Column::VisitId.eq(visit_id))
+        .filter(follow_up::Column::Status.eq(FollowUpStatus::Open.as_str()))
+        .filter(follow_up::Column::Id.ne(task))
+        .select_only()
+        .column(follow_up::Column::Id)
+        .into_tuple::<Uuid>()
+        .one(txn)
+        .await?;
+    match other {
+        Some(_) => Err(bad_state(
+            "the visit has another open task: change that one instead",
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Marks an open task done with what came of it.
@@ -821,22 +857,6 @@ pub async fn reopen(
     let current = for_change(db, actor, id, expected, false).await?;
     if current.status == FollowUpStatus::Open.as_str() {
         return Err(bad_state("the task is open already"));
-    }
-    if let Some(v) = current.visit_id {
-        // A visit keeps one open task (its next follow-up date moves it).
-        let other = follow_up::Entity::find()
-            .filter(follow_up::Column::VisitId.eq(v))
-            .filter(follow_up::Column::Status.eq(FollowUpStatus::Open.as_str()))
-            .select_only()
-            .column(follow_up::Column::Id)
-            .into_tuple::<Uuid>()
-            .one(db)
-            .await?;
-        if other.is_some() {
-            return Err(bad_state(
-                "the visit has another open task: change that one instead",
-            ));
-        }
     }
     let at = clock.now();
     let mut next = current.clone();

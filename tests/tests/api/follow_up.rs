@@ -520,3 +520,63 @@ async fn a_visit_keeps_one_open_task() {
         .expect(409);
     assert_eq!(r.code(), "conflict");
 }
+
+#[tokio::test]
+async fn two_reopens_of_a_visits_done_tasks_at_once_open_one() {
+    let app = spawn_app().await;
+    let rep = app.sign_in("rep_east1").await;
+    let cust = customer(&app, &rep, "嘉兴纺织有限公司").await;
+    let v = app
+        .visit_create(
+            &rep,
+            &VisitCreate {
+                customer_id: cust,
+                ..Default::default()
+            },
+        )
+        .await;
+    // Two done tasks of one visit: a date, done; a new date, done.
+    let day = (app.clock.now() + Duration::days(2)).date_naive();
+    let mut v = v;
+    let mut tasks = Vec::new();
+    for week in 0..2 {
+        v = app
+            .visit_update(
+                &rep,
+                &v,
+                &VisitUpdate {
+                    next_follow_up_on: Patch::Value(day + Duration::days(7 * week)),
+                    ..Default::default()
+                },
+            )
+            .await;
+        let open = app
+            .follow_up_list(&rep, &format!("customer_id={cust}&status=open"))
+            .await
+            .items;
+        assert_eq!(open.len(), 1);
+        app.follow_up_act(&rep, open[0].id, "done", Some(json!({})))
+            .await
+            .expect(200);
+        tasks.push(open[0].id);
+    }
+    // Both reopened at the same moment, several times over: the check and the write are one step
+    // (the visit locked), so exactly one opens each time and the other is told why.
+    for _ in 0..6 {
+        let (a, b) = tokio::join!(
+            app.follow_up_act(&rep, tasks[0], "reopen", None),
+            app.follow_up_act(&rep, tasks[1], "reopen", None)
+        );
+        let mut statuses = [a.status, b.status];
+        statuses.sort();
+        assert_eq!(statuses, [200, 409], "a: {:?}, b: {:?}", a.body, b.body);
+        let open = app
+            .follow_up_list(&rep, &format!("customer_id={cust}&status=open"))
+            .await
+            .items;
+        assert_eq!(open.len(), 1, "one open task for the visit");
+        app.follow_up_act(&rep, open[0].id, "done", Some(json!({})))
+            .await
+            .expect(200);
+    }
+}

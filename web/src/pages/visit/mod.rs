@@ -53,9 +53,11 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
 }
 
-/// Today in the phone's time zone.
+/// Today as the company counts days (China time, `shared::pool::LOCAL_OFFSET_SECS`), not in the
+/// phone's zone: the server files visits under the company's date, so a phone set to another zone
+/// still opens the day page on the day its visits are listed under. Times of day are still shown
+/// on the phone's clock.
 pub fn today() -> chrono::NaiveDate {
-    // getTimezoneOffset is UTC − local, in minutes.
-    let offset = -js_sys::Date::new_0().get_timezone_offset() as i64;
-    (now() + chrono::Duration::minutes(offset)).date_naive()
+    let offset = i64::from(kaidan_shared::pool::LOCAL_OFFSET_SECS);
+    (now() + chrono::Duration::seconds(offset)).date_naive()
 }

@@ -40,27 +40,26 @@ impl Catalog {
     }
 
     /// Loads the option lists again (the shell, at sign-in). The last lists are kept on the
-    /// phone so that selects (a visit's outcome) still offer their options without a network.
+    /// phone and shown at once while the fresh ones load, so that selects (a visit's outcome)
+    /// offer their options on a slow network, without one, and when the network goes while the
+    /// request is on its way.
     pub fn reload(self) {
+        if self.lists.with_untracked(Vec::is_empty) {
+            let kept = LocalStorage::raw()
+                .get_item(LISTS_KEY)
+                .ok()
+                .flatten()
+                .and_then(|j| serde_json::from_str::<Vec<OptionList>>(&j).ok());
+            if let Some(lists) = kept {
+                self.lists.set(lists);
+            }
+        }
         leptos::task::spawn_local(async move {
-            match api::option_list::list().await {
-                Ok(lists) => {
-                    if let Ok(json) = serde_json::to_string(&lists) {
-                        let _ = LocalStorage::raw().set_item(LISTS_KEY, &json);
-                    }
-                    self.lists.set(lists);
+            if let Ok(lists) = api::option_list::list().await {
+                if let Ok(json) = serde_json::to_string(&lists) {
+                    let _ = LocalStorage::raw().set_item(LISTS_KEY, &json);
                 }
-                Err(e) if e.is_network() => {
-                    let kept = LocalStorage::raw()
-                        .get_item(LISTS_KEY)
-                        .ok()
-                        .flatten()
-                        .and_then(|j| serde_json::from_str::<Vec<OptionList>>(&j).ok());
-                    if let Some(lists) = kept {
-                        self.lists.set(lists);
-                    }
-                }
-                Err(_) => {}
+                self.lists.set(lists);
             }
         });
     }

@@ -365,15 +365,18 @@ async fn ensure_bench_field(db: &DatabaseConnection) -> AppResult<()> {
     Ok(())
 }
 
-/// Refreshes the query planner's statistics of the tables the load writes.
+/// Refreshes the query planner's statistics of the tables the load writes. (Without the visits'
+/// and tasks', PostgreSQL guessed 3,843 visits a customer and joined the owner's 100,000 to find
+/// a customer's five: 22 ms instead of 0.1.)
 async fn refresh_statistics(db: &DatabaseConnection) -> AppResult<()> {
     let sql = match db.get_database_backend() {
         DbBackend::Postgres => {
-            "ANALYZE customers, contacts, customer_tags, custom_values, users, opportunities, leads"
+            "ANALYZE customers, contacts, customer_tags, custom_values, users, opportunities, leads, \
+             visits, follow_ups"
         }
         DbBackend::MySql => {
             "ANALYZE TABLE customers, contacts, customer_tags, custom_values, users, opportunities, \
-             leads"
+             leads, visits, follow_ups"
         }
         _ => "ANALYZE",
     };

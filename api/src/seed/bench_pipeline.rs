@@ -108,6 +108,21 @@ pub struct PipelineReport {
     pub due: u64,
 }
 
+/// Each user's team (the team copies a seeded row of an owner keeps).
+pub(super) async fn user_teams(
+    db: &DatabaseConnection,
+) -> AppResult<std::collections::HashMap<Uuid, Option<Uuid>>> {
+    Ok(user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .column(user::Column::TeamId)
+        .into_tuple()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
 /// Bench customers after `last` in id order, `BATCH` at a time (None when done).
 pub(super) async fn next_customers(
     db: &DatabaseConnection,
@@ -228,15 +243,7 @@ pub async fn seed(
     }
 
     // Deals: one per owned customer, a second for three in seven, until there are N.
-    let teams: std::collections::HashMap<Uuid, Option<Uuid>> = user::Entity::find()
-        .select_only()
-        .column(user::Column::Id)
-        .column(user::Column::TeamId)
-        .into_tuple()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
+    let teams = user_teams(db).await?;
     let mut have = opportunity::Entity::find().count(db).await?;
     let mut last = None;
     let mut n = have;

@@ -15,7 +15,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::entities::{customer, follow_up, user, visit};
+use crate::entities::{customer, follow_up, visit};
 use crate::error::AppResult;
 use crate::seed::bench::BENCH_SOURCE;
 use crate::seed::bench_pipeline::next_customers;
@@ -106,15 +106,7 @@ pub async fn seed(
     let Some(&first_rep) = owners.first() else {
         return Ok(report);
     };
-    let teams: std::collections::HashMap<Uuid, Option<Uuid>> = user::Entity::find()
-        .select_only()
-        .column(user::Column::Id)
-        .column(user::Column::TeamId)
-        .into_tuple()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
+    let teams = super::bench_pipeline::user_teams(db).await?;
     let owner_of = |c: &customer::Model| c.owner_id.or(c.previous_owner_id).unwrap_or(first_rep);
     let base = today_start();
 

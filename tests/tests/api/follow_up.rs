@@ -9,7 +9,7 @@ use kaidan_api::jobs::Job;
 use kaidan_shared::customer::CustomerCreate;
 use kaidan_shared::follow_up::{FollowUpCreate, FollowUpStatus};
 use kaidan_shared::patch::Patch;
-use kaidan_shared::visit::{VisitCreate, VisitUpdate};
+use kaidan_shared::visit::{Visit, VisitCreate, VisitUpdate};
 use kaidan_tests::{spawn_app, SignedIn, TestApp};
 use serde_json::json;
 use uuid::Uuid;
@@ -243,15 +243,7 @@ async fn a_visits_next_follow_up_date_makes_moves_and_cancels_its_task() {
     let app = spawn_app().await;
     let rep = app.sign_in("rep_east1").await;
     let cust = customer(&app, &rep, "绍兴印染有限公司").await;
-    let v = app
-        .visit_create(
-            &rep,
-            &VisitCreate {
-                customer_id: cust,
-                ..Default::default()
-            },
-        )
-        .await;
+    let v = visit_now(&app, &rep, cust).await;
     let day = (app.clock.now() + Duration::days(3)).date_naive();
     let v = app
         .visit_update(
@@ -468,15 +460,7 @@ async fn a_visit_keeps_one_open_task() {
     let app = spawn_app().await;
     let rep = app.sign_in("rep_east1").await;
     let cust = customer(&app, &rep, "舟山水产有限公司").await;
-    let v = app
-        .visit_create(
-            &rep,
-            &VisitCreate {
-                customer_id: cust,
-                ..Default::default()
-            },
-        )
-        .await;
+    let v = visit_now(&app, &rep, cust).await;
     let day = (app.clock.now() + Duration::days(2)).date_naive();
     let v = app
         .visit_update(
@@ -526,18 +510,9 @@ async fn two_reopens_of_a_visits_done_tasks_at_once_open_one() {
     let app = spawn_app().await;
     let rep = app.sign_in("rep_east1").await;
     let cust = customer(&app, &rep, "嘉兴纺织有限公司").await;
-    let v = app
-        .visit_create(
-            &rep,
-            &VisitCreate {
-                customer_id: cust,
-                ..Default::default()
-            },
-        )
-        .await;
+    let mut v = visit_now(&app, &rep, cust).await;
     // Two done tasks of one visit: a date, done; a new date, done.
     let day = (app.clock.now() + Duration::days(2)).date_naive();
-    let mut v = v;
     let mut tasks = Vec::new();
     for week in 0..2 {
         v = app
@@ -579,4 +554,16 @@ async fn two_reopens_of_a_visits_done_tasks_at_once_open_one() {
             .await
             .expect(200);
     }
+}
+
+/// A visit to `cust` logged now by `rep`.
+async fn visit_now(app: &TestApp, rep: &SignedIn, cust: Uuid) -> Visit {
+    app.visit_create(
+        rep,
+        &VisitCreate {
+            customer_id: cust,
+            ..Default::default()
+        },
+    )
+    .await
 }

@@ -110,14 +110,28 @@ fn jpeg(img: &DynamicImage) -> Result<Vec<u8>, Refusal> {
     Ok(out)
 }
 
-/// The bounded pool the image work runs on: threads of its own, each at a lower CPU priority than
-/// the request workers (`nice` 10 on Unix), at most `workers` photos at once. Decoding a phone
-/// photo is a few hundred milliseconds of CPU; twenty phones uploading at once on a two-core
-/// server would otherwise take the cores from everyone else's requests. At the lower priority
-/// the scheduler gives the request threads the CPU first (about ten to one when both want it),
-/// so a burst of uploads slows the uploads rather than the lists (`scripts/bench`, the upload
-/// case). Tokio's blocking pool is not used for this: its threads also serve file reads, and an
-/// unprivileged thread cannot raise its priority back once it has lowered it.
+/// The bounded pool the image work runs on: threads of their own, at most `workers` photos at
+/// once, that take the CPU only when no request wants it. Decoding a phone photo is a few hundred
+/// milliseconds of CPU; twenty phones uploading at once on a two-core server would otherwise take
+/// the cores from everyone else's requests.
+///
+/// On Linux the workers run under `SCHED_IDLE`: the scheduler hands them a core only when nothing
+/// else is runnable there, and a request thread that wakes takes the core back at once. `nice` 10
+/// (the first version, and still the fallback elsewhere) was not enough: the kernel's EEVDF
+/// scheduler lets a niced thread finish its time slice (a few ms) before a woken request thread
+/// runs, and on PostgreSQL, where one list request is several wake-ups (worker, database
+/// backend, worker), a single niced busy thread doubled the list's p99 at half load (× 2.07);
+/// the same thread under `SCHED_IDLE`, × 1.01 (`scripts/bench`, docs/benchmarks.md 2026-11-28).
+/// That alone still left × 2.1–2.5 (the list's p99 at half load, alternating windows with and
+/// without twenty uploads; the image thread filled every gap between requests, and a request
+/// that woke found its core taken and its caches cold). So each worker also rests after a photo
+/// for as long as the photo took: × 1.45, the uploads slowed by a third (149 photos in the
+/// case's windows against 239). Phones resize to ~1600 px before sending, so a real photo is a
+/// few tens of milliseconds of work, not the benchmark's 140.
+///
+/// The cost: on a server whose cores are saturated by requests, photos wait until a core idles
+/// — the uploads slow down, the lists do not. Tokio's blocking pool is not used for this: its
+/// threads also serve file reads, and an unprivileged thread cannot take its priority back.
 #[derive(Clone)]
 pub struct ImagePool {
     permits: Arc<Semaphore>,
@@ -126,7 +140,9 @@ pub struct ImagePool {
 
 type Job = Box<dyn FnOnce() + Send>;
 
-/// The image workers' `nice` value (0 is the request workers'; 19 the lowest).
+/// The image workers' `nice` value where `SCHED_IDLE` is not available (0 is the request
+/// workers'; 19 the lowest).
+#[cfg(all(unix, not(target_os = "linux")))]
 const WORKER_NICE: i32 = 10;
 
 impl ImagePool {
@@ -185,7 +201,7 @@ impl ImagePool {
     }
 }
 
-/// One image worker: at the lower priority, one job after another until the pool is gone.
+/// One image worker: at the idle priority, one job after another until the pool is gone.
 fn worker(queue: &std::sync::Mutex<std::sync::mpsc::Receiver<Job>>) {
     lower_priority();
     loop {
@@ -194,14 +210,34 @@ fn worker(queue: &std::sync::Mutex<std::sync::mpsc::Receiver<Job>>) {
             Err(_) => return,
         };
         let Ok(job) = job else { return };
+        let started = std::time::Instant::now();
         // A decoder's panic ends that job (its answer is a 500), not the worker.
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+        // Then a rest as long as the work (the answer is already on its way): a worker holds a
+        // core at most half the time, so requests mostly find their core free, and caches
+        // warm. See the pool's comment for what it bought.
+        std::thread::sleep(started.elapsed());
     }
 }
 
-/// Lowers this thread's CPU priority (on Linux, `setpriority` of the calling thread).
+/// Puts this thread under `SCHED_IDLE` (Linux; no privilege needed to lower one's own
+/// priority), or at `nice` 10 on other Unixes.
 fn lower_priority() {
-    #[cfg(unix)]
+    #[cfg(target_os = "linux")]
+    {
+        use thread_priority::{
+            set_thread_priority_and_policy, thread_native_id, NormalThreadSchedulePolicy,
+            ThreadPriority, ThreadSchedulePolicy,
+        };
+        if let Err(e) = set_thread_priority_and_policy(
+            thread_native_id(),
+            ThreadPriority::Min,
+            ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle),
+        ) {
+            tracing::warn!(error = ?e, "the image worker keeps the normal priority");
+        }
+    }
+    #[cfg(all(unix, not(target_os = "linux")))]
     if let Err(e) = rustix::process::setpriority_process(None, WORKER_NICE) {
         tracing::warn!(error = %e, "the image worker keeps the normal priority");
     }
@@ -309,16 +345,25 @@ mod tests {
                 continue;
             }
             let stat = std::fs::read_to_string(dir.join("stat")).unwrap();
-            // The fields after the command's closing parenthesis; the nice value is field 19.
-            let after = &stat[stat.rfind(')').unwrap() + 2..];
-            let nice: i32 = after.split(' ').nth(16).unwrap().parse().unwrap();
-            assert_eq!(nice, WORKER_NICE, "{comm}");
+            assert_eq!(policy(&stat), SCHED_IDLE, "{comm}");
             workers += 1;
         }
         assert!(workers >= 2, "{workers} image workers found");
-        // The request side keeps the normal priority.
+        // The request side keeps the normal policy.
         let me = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
-        let after = &me[me.rfind(')').unwrap() + 2..];
-        assert_eq!(after.split(' ').nth(16).unwrap(), "0");
+        assert_eq!(policy(&me), SCHED_NORMAL);
+    }
+
+    #[cfg(target_os = "linux")]
+    const SCHED_NORMAL: u32 = 0;
+    #[cfg(target_os = "linux")]
+    const SCHED_IDLE: u32 = 5;
+
+    /// A thread's scheduling policy from its `/proc/…/stat`: field 41, counted from the pid.
+    #[cfg(target_os = "linux")]
+    fn policy(stat: &str) -> u32 {
+        // The fields after the command's closing parenthesis start at field 3.
+        let after = &stat[stat.rfind(')').unwrap() + 2..];
+        after.split(' ').nth(41 - 3).unwrap().parse().unwrap()
     }
 }

@@ -4,6 +4,7 @@
 //! This crate never sees a database, an HTTP framework or a token library, so that it compiles
 //! for `wasm32-unknown-unknown`. The `openapi` feature adds utoipa derives for the api crate.
 
+pub mod approval;
 pub mod attachment;
 pub mod audit;
 pub mod auth;
@@ -18,6 +19,7 @@ pub mod follow_up;
 pub mod geo;
 pub mod layout;
 pub mod lead;
+pub mod money;
 pub mod normalize;
 pub mod notification;
 pub mod opportunity;
@@ -27,6 +29,7 @@ pub mod page;
 pub mod patch;
 pub mod policy;
 pub mod pool;
+pub mod quote;
 pub mod user;
 pub mod validate;
 pub mod visit;

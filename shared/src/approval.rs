@@ -1,0 +1,528 @@
+//! Approvals (审批): which flow a submission follows and who decides each of its steps.
+//!
+//! Routing is pure — the flow templates, the submission's figures and a picture of the org in,
+//! the ordered steps with their approvers out — so the server and its tests agree on it without a
+//! database, and a template's effect can be previewed before it is saved.
+
+use std::collections::BTreeSet;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::policy::Role;
+
+/// Who decides a step, as a template names them; resolved per submission by [`route`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Approvers {
+    /// The supervisor of the submitter's team.
+    Supervisor,
+    /// The regional managers of the submitter's region.
+    RegionalManager,
+    /// Every active user with this role (in the submitter's region for supervisors and regional
+    /// managers; company-wide for admins).
+    Role { role: Role },
+    /// Named users.
+    Users { ids: Vec<Uuid> },
+}
+
+/// How a step with several approvers is decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum StepMode {
+    /// 或签: the first approver's decision decides the step.
+    AnyOne,
+    /// 会签: every approver must approve; one rejection rejects.
+    All,
+}
+
+/// One step of a template.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StepRule {
+    pub approvers: Approvers,
+    pub mode: StepMode,
+}
+
+/// When a template applies; every condition given must hold (none given: always).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Conditions {
+    /// The amount (分) is above this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_over: Option<i64>,
+    /// The amount (分) is at most this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_up_to: Option<i64>,
+    /// The largest line discount (percent) is above this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub discount_over: Option<Decimal>,
+    /// The customer's level is one of these option keys (empty: any level).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub customer_levels: Vec<String>,
+}
+
+/// A flow template as routing reads it: templates are tried by `priority` (lowest first), the
+/// first active one whose conditions hold is the flow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Template {
+    pub id: Uuid,
+    pub priority: i32,
+    pub active: bool,
+    pub conditions: Conditions,
+    pub steps: Vec<StepRule>,
+}
+
+/// What is submitted, as the conditions read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subject {
+    pub submitter: Uuid,
+    /// 分.
+    pub amount: i64,
+    /// The largest line discount, percent.
+    pub max_discount: Decimal,
+    pub customer_level: Option<String>,
+}
+
+/// A user as routing sees them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    pub id: Uuid,
+    pub role: Role,
+    pub team_id: Option<Uuid>,
+    pub region_id: Option<Uuid>,
+    pub active: bool,
+}
+
+/// The org as routing sees it: every user, and each team's supervisor.
+#[derive(Clone, Debug, Default)]
+pub struct Org {
+    pub members: Vec<Member>,
+    /// (team, its supervisor).
+    pub supervisors: Vec<(Uuid, Option<Uuid>)>,
+}
+
+impl Org {
+    fn member(&self, id: Uuid) -> Option<&Member> {
+        self.members.iter().find(|m| m.id == id)
+    }
+
+    fn active(&self, role: Role, region: Option<Uuid>) -> BTreeSet<Uuid> {
+        self.members
+            .iter()
+            .filter(|m| m.active && m.role == role && (region.is_none() || m.region_id == region))
+            .map(|m| m.id)
+            .collect()
+    }
+}
+
+/// One resolved step: who decides it, how, and whether the approvers are the template's own or
+/// a fallback (shown on the timeline: "主管缺席，由区域经理审批").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Step {
+    pub approvers: Vec<Uuid>,
+    pub mode: StepMode,
+    pub fell_back: bool,
+}
+
+/// Why a submission cannot be routed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NoRoute {
+    /// No active template's conditions hold (admins must keep a catch-all).
+    NoTemplate,
+    /// A step found nobody — not even an active admin other than the submitter.
+    NoApprover { step: usize },
+}
+
+/// The levels a step climbs when its own approvers are missing, inactive or the submitter
+/// (nobody approves their own submission): supervisor → regional managers → admins.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Level {
+    Supervisor,
+    RegionalManager,
+    Admin,
+}
+
+/// The template a subject follows: the lowest `priority` among active templates whose
+/// conditions all hold (ties: the lower id, so the choice never depends on storage order).
+pub fn choose<'a>(templates: &'a [Template], s: &Subject) -> Option<&'a Template> {
+    templates
+        .iter()
+        .filter(|t| t.active && holds(&t.conditions, s))
+        .min_by_key(|t| (t.priority, t.id))
+}
+
+fn holds(c: &Conditions, s: &Subject) -> bool {
+    c.amount_over.is_none_or(|v| s.amount > v)
+        && c.amount_up_to.is_none_or(|v| s.amount <= v)
+        && c.discount_over.is_none_or(|v| s.max_discount > v)
+        && (c.customer_levels.is_empty()
+            || s.customer_level
+                .as_ref()
+                .is_some_and(|l| c.customer_levels.contains(l)))
+}
+
+/// The steps of the template a subject follows, each with its approvers:
+///
+/// - a step's approvers are the active users its rule names, never the submitter;
+/// - a step that finds none climbs: supervisor → the region's regional managers → the admins
+///   (named users and roles climb from the level of their own role);
+/// - a step whose approvers are exactly the previous step's is dropped (the same people do not
+///   approve the same thing twice, as when the supervisor's step fell back to the manager who
+///   also has the next step).
+pub fn route(templates: &[Template], s: &Subject, org: &Org) -> Result<Vec<Step>, NoRoute> {
+    let t = choose(templates, s).ok_or(NoRoute::NoTemplate)?;
+    let me = org.member(s.submitter);
+    let team = me.and_then(|m| m.team_id);
+    let region = me.and_then(|m| m.region_id);
+    let mut steps: Vec<Step> = Vec::new();
+    for (n, rule) in t.steps.iter().enumerate() {
+        let (own, start) = match &rule.approvers {
+            Approvers::Supervisor => {
+                let sup = org
+                    .supervisors
+                    .iter()
+                    .find(|(t, _)| Some(*t) == team)
+                    .and_then(|(_, s)| *s);
+                (sup.into_iter().collect(), Level::Supervisor)
+            }
+            Approvers::RegionalManager => (
+                region.map_or_else(BTreeSet::new, |r| {
+                    org.active(Role::RegionalManager, Some(r))
+                }),
+                Level::RegionalManager,
+            ),
+            Approvers::Role { role } => {
+                let scope = if *role == Role::Admin { None } else { region };
+                (org.active(*role, scope), level_of(*role))
+            }
+            Approvers::Users { ids } => {
+                let level = ids
+                    .iter()
+                    .filter_map(|id| org.member(*id))
+                    .map(|m| level_of(m.role))
+                    .min()
+                    .unwrap_or(Level::Supervisor);
+                (ids.iter().copied().collect(), level)
+            }
+        };
+        let usable = |ids: BTreeSet<Uuid>| -> Vec<Uuid> {
+            ids.into_iter()
+                .filter(|id| *id != s.submitter && org.member(*id).is_some_and(|m| m.active))
+                .collect()
+        };
+        let mut approvers = usable(own);
+        let mut fell_back = false;
+        let mut level = start;
+        while approvers.is_empty() {
+            let Some(next) = above(level) else {
+                return Err(NoRoute::NoApprover { step: n });
+            };
+            level = next;
+            fell_back = true;
+            approvers = usable(match level {
+                Level::RegionalManager => region.map_or_else(BTreeSet::new, |r| {
+                    org.active(Role::RegionalManager, Some(r))
+                }),
+                Level::Admin => org.active(Role::Admin, None),
+                Level::Supervisor => BTreeSet::new(),
+            });
+        }
+        if steps.last().is_some_and(|p| p.approvers == approvers) {
+            continue;
+        }
+        steps.push(Step {
+            approvers,
+            mode: rule.mode,
+            fell_back,
+        });
+    }
+    Ok(steps)
+}
+
+fn level_of(role: Role) -> Level {
+    match role {
+        Role::Admin => Level::Admin,
+        Role::RegionalManager => Level::RegionalManager,
+        _ => Level::Supervisor,
+    }
+}
+
+fn above(level: Level) -> Option<Level> {
+    match level {
+        Level::Supervisor => Some(Level::RegionalManager),
+        Level::RegionalManager => Some(Level::Admin),
+        Level::Admin => None,
+    }
+}
+
+/// ¥100,000 and ¥500,000 in 分: the default flows' thresholds.
+pub const DEFAULT_TIER_1: i64 = 10_000_000;
+pub const DEFAULT_TIER_2: i64 = 50_000_000;
+
+/// The default flows: up to ¥100,000 the supervisor; up to ¥500,000 the supervisor, then the
+/// regional manager; above, the supervisor, the regional manager, then an admin. Each step is
+/// any-one (或签). `ids` names the three templates (the seeding migration's fixed ids).
+pub fn default_templates(ids: [Uuid; 3]) -> Vec<Template> {
+    let step = |approvers| StepRule {
+        approvers,
+        mode: StepMode::AnyOne,
+    };
+    vec![
+        Template {
+            id: ids[0],
+            priority: 10,
+            active: true,
+            conditions: Conditions {
+                amount_up_to: Some(DEFAULT_TIER_1),
+                ..Conditions::default()
+            },
+            steps: vec![step(Approvers::Supervisor)],
+        },
+        Template {
+            id: ids[1],
+            priority: 20,
+            active: true,
+            conditions: Conditions {
+                amount_over: Some(DEFAULT_TIER_1),
+                amount_up_to: Some(DEFAULT_TIER_2),
+                ..Conditions::default()
+            },
+            steps: vec![
+                step(Approvers::Supervisor),
+                step(Approvers::RegionalManager),
+            ],
+        },
+        Template {
+            id: ids[2],
+            priority: 30,
+            active: true,
+            conditions: Conditions {
+                amount_over: Some(DEFAULT_TIER_2),
+                ..Conditions::default()
+            },
+            steps: vec![
+                step(Approvers::Supervisor),
+                step(Approvers::RegionalManager),
+                step(Approvers::Role { role: Role::Admin }),
+            ],
+        },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u128) -> Uuid {
+        Uuid::from_u128(n)
+    }
+
+    // Region 1 (east): team 10 (supervisor 100; reps 101, 102), team 20 (supervisor 200, rep
+    // 201), regional manager 300. Region 2: team 30 without supervisor (rep 301), no manager.
+    // Admins 900 and 901.
+    fn org() -> Org {
+        let m = |n, role, team: Option<u128>, region: Option<u128>| Member {
+            id: id(n),
+            role,
+            team_id: team.map(id),
+            region_id: region.map(id),
+            active: true,
+        };
+        Org {
+            members: vec![
+                m(100, Role::Supervisor, Some(10), Some(1)),
+                m(101, Role::SalesRep, Some(10), Some(1)),
+                m(102, Role::SalesRep, Some(10), Some(1)),
+                m(200, Role::Supervisor, Some(20), Some(1)),
+                m(201, Role::SalesRep, Some(20), Some(1)),
+                m(300, Role::RegionalManager, None, Some(1)),
+                m(301, Role::SalesRep, Some(30), Some(2)),
+                m(900, Role::Admin, None, None),
+                m(901, Role::Admin, None, None),
+            ],
+            supervisors: vec![
+                (id(10), Some(id(100))),
+                (id(20), Some(id(200))),
+                (id(30), None),
+            ],
+        }
+    }
+
+    fn subject(submitter: u128, yuan: i64) -> Subject {
+        Subject {
+            submitter: id(submitter),
+            amount: yuan * 100,
+            max_discount: Decimal::ZERO,
+            customer_level: None,
+        }
+    }
+
+    fn defaults() -> Vec<Template> {
+        default_templates([id(1_001), id(1_002), id(1_003)])
+    }
+
+    /// The approvers of each step, as numbers, with a `*` for a fallback.
+    fn names(steps: &[Step]) -> Vec<String> {
+        steps
+            .iter()
+            .map(|s| {
+                let ids: Vec<String> = s
+                    .approvers
+                    .iter()
+                    .map(|u| u.as_u128().to_string())
+                    .collect();
+                format!("{}{}", ids.join("+"), if s.fell_back { "*" } else { "" })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_default_flows_by_amount() {
+        let org = org();
+        for (submitter, yuan, want) in [
+            (101, 0, vec!["100"]),
+            (101, 100_000, vec!["100"]),
+            (101, 100_001, vec!["100", "300"]),
+            (101, 200_000, vec!["100", "300"]),
+            (101, 500_000, vec!["100", "300"]),
+            (101, 500_001, vec!["100", "300", "900+901"]),
+            (201, 50_000, vec!["200"]),
+            // A supervisor's own contract climbs to the manager; the manager's second step is
+            // the same person and is dropped.
+            (100, 50_000, vec!["300*"]),
+            (100, 200_000, vec!["300*"]),
+            (100, 600_000, vec!["300*", "900+901"]),
+            // A team without a supervisor in a region without a manager: the admins.
+            (301, 50_000, vec!["900+901*"]),
+            (301, 600_000, vec!["900+901*"]),
+            // The manager's own: the admins, once.
+            (300, 600_000, vec!["900+901*"]),
+            // An admin's own large contract: the other admin.
+            (900, 600_000, vec!["901*"]),
+        ] {
+            let steps = route(&defaults(), &subject(submitter, yuan), &org).unwrap();
+            assert_eq!(names(&steps), want, "{submitter} ¥{yuan}");
+        }
+    }
+
+    #[test]
+    fn inactive_approvers_fall_back_a_level() {
+        let mut org = org();
+        org.members
+            .iter_mut()
+            .find(|m| m.id == id(100))
+            .unwrap()
+            .active = false;
+        let steps = route(&defaults(), &subject(101, 50_000), &org).unwrap();
+        assert_eq!(names(&steps), vec!["300*"]);
+        org.members
+            .iter_mut()
+            .find(|m| m.id == id(300))
+            .unwrap()
+            .active = false;
+        let steps = route(&defaults(), &subject(101, 200_000), &org).unwrap();
+        assert_eq!(names(&steps), vec!["900+901*"]);
+    }
+
+    #[test]
+    fn nobody_left_is_an_error_not_self_approval() {
+        let org = Org {
+            members: vec![Member {
+                id: id(900),
+                role: Role::Admin,
+                team_id: None,
+                region_id: None,
+                active: true,
+            }],
+            supervisors: vec![],
+        };
+        assert_eq!(
+            route(&defaults(), &subject(900, 10), &org),
+            Err(NoRoute::NoApprover { step: 0 })
+        );
+    }
+
+    #[test]
+    fn templates_by_priority_and_conditions() {
+        let big_discount = Template {
+            id: id(2_001),
+            priority: 5,
+            active: true,
+            conditions: Conditions {
+                discount_over: Some(Decimal::from(15)),
+                ..Conditions::default()
+            },
+            steps: vec![StepRule {
+                approvers: Approvers::Users {
+                    ids: vec![id(200), id(300)],
+                },
+                mode: StepMode::All,
+            }],
+        };
+        let vip = Template {
+            id: id(2_002),
+            priority: 6,
+            active: true,
+            conditions: Conditions {
+                customer_levels: vec!["vip".into()],
+                ..Conditions::default()
+            },
+            steps: vec![StepRule {
+                approvers: Approvers::RegionalManager,
+                mode: StepMode::AnyOne,
+            }],
+        };
+        let mut all = defaults();
+        all.push(big_discount.clone());
+        all.push(vip);
+        let mut s = subject(101, 1_000);
+        assert_eq!(choose(&all, &s).unwrap().id, id(1_001));
+        s.max_discount = Decimal::from(15);
+        assert_eq!(
+            choose(&all, &s).unwrap().id,
+            id(1_001),
+            "15 % is not over 15"
+        );
+        s.max_discount = Decimal::new(1501, 2);
+        assert_eq!(choose(&all, &s).unwrap().id, id(2_001));
+        let steps = route(&all, &s, &org()).unwrap();
+        assert_eq!(names(&steps), vec!["200+300"]);
+        assert_eq!(steps[0].mode, StepMode::All);
+        s.max_discount = Decimal::ZERO;
+        s.customer_level = Some("vip".into());
+        assert_eq!(choose(&all, &s).unwrap().id, id(2_002));
+        // An inactive template is skipped; none left is an error.
+        let off: Vec<Template> = all
+            .into_iter()
+            .map(|t| Template { active: false, ..t })
+            .collect();
+        assert_eq!(route(&off, &s, &org()), Err(NoRoute::NoTemplate));
+    }
+
+    #[test]
+    fn named_users_skip_the_submitter_and_climb_from_their_level() {
+        let t = Template {
+            id: id(3_001),
+            priority: 1,
+            active: true,
+            conditions: Conditions::default(),
+            steps: vec![StepRule {
+                approvers: Approvers::Users { ids: vec![id(101)] },
+                mode: StepMode::AnyOne,
+            }],
+        };
+        // Rep 101 named as the approver of their own submission: the climb starts at the
+        // supervisor's level, so the region's manager decides.
+        let steps = route(std::slice::from_ref(&t), &subject(101, 1), &org()).unwrap();
+        assert_eq!(names(&steps), vec!["300*"]);
+        // Someone else's: 101 decides.
+        let steps = route(&[t], &subject(102, 1), &org()).unwrap();
+        assert_eq!(names(&steps), vec!["101"]);
+    }
+}

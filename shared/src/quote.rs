@@ -1,0 +1,233 @@
+//! Quotes (报价). A quote's figures — one function, [`totals`], used by the server (what is stored, printed and
+//! approved) and by the web app (what the user sees while typing), so the two never differ.
+//!
+//! Inputs are exact: quantities are decimals of at most four places, prices integer 分, discount
+//! and tax rates decimals of at most two places of a percent. Arithmetic is `rust_decimal`.
+
+use rust_decimal::Decimal;
+
+use crate::money::round_fen;
+
+/// The most decimal places a quantity has.
+pub const QUANTITY_SCALE: u32 = 4;
+/// The most decimal places a percentage (discount, tax rate) has.
+pub const PERCENT_SCALE: u32 = 2;
+
+/// One line as entered.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LineInput {
+    pub quantity: Decimal,
+    /// 分 per unit, before discounts and tax.
+    pub unit_price: i64,
+    /// The line's own discount, percent (0–100).
+    pub discount_percent: Decimal,
+    /// percent (13 for 13 %).
+    pub tax_rate_percent: Decimal,
+}
+
+/// One line's figures, all 分.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LineTotals {
+    /// quantity × unit price, half-up to the 分.
+    pub gross: i64,
+    /// After the line's discount and the quote's overall discount, before tax: half-up to the 分.
+    pub net: i64,
+    /// net × tax rate, half-up to the 分.
+    pub tax: i64,
+    /// net + tax.
+    pub total: i64,
+}
+
+/// A quote's figures, all 分.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Totals {
+    pub lines: Vec<LineTotals>,
+    /// Σ gross.
+    pub subtotal: i64,
+    /// subtotal − Σ net: what the line and overall discounts took off.
+    pub discount: i64,
+    /// Σ tax.
+    pub tax: i64,
+    /// Σ net + Σ tax.
+    pub total: i64,
+}
+
+/// A quote's figures. The rule, line by line, each step exact until its rounding:
+///
+/// 1. gross = quantity × unit price, rounded half-up to 0.01 yuan (1 分);
+/// 2. net = quantity × unit price × (1 − line discount %) × (1 − overall discount %), computed
+///    exactly from the unrounded product and rounded half-up to 1 分 once;
+/// 3. tax = net × tax rate %, rounded half-up to 1 分 (tax is per line, as on a VAT invoice,
+///    where each line's tax is rounded and the invoice's tax is their sum);
+/// 4. the line's total = net + tax.
+///
+/// The quote's subtotal, tax and total are the sums of its lines' figures, and its discount is
+/// subtotal − Σ net, so every printed column adds up exactly. Half-up means away from zero at
+/// exactly half a 分 (amounts are never negative here).
+pub fn totals(lines: &[LineInput], overall_discount_percent: Decimal) -> Totals {
+    let hundred = Decimal::ONE_HUNDRED;
+    let overall = (hundred - overall_discount_percent) / hundred;
+    let mut t = Totals {
+        lines: Vec::with_capacity(lines.len()),
+        ..Totals::default()
+    };
+    for l in lines {
+        let exact = l.quantity * Decimal::from(l.unit_price);
+        let gross = round_fen(exact);
+        let net = round_fen(exact * (hundred - l.discount_percent) / hundred * overall);
+        let tax = round_fen(Decimal::from(net) * l.tax_rate_percent / hundred);
+        let line = LineTotals {
+            gross,
+            net,
+            tax,
+            total: net + tax,
+        };
+        t.subtotal += gross;
+        t.discount += gross - net;
+        t.tax += tax;
+        t.total += line.total;
+        t.lines.push(line);
+    }
+    t
+}
+
+/// The discount the quote gives against a reference price (the products' list prices): 1 − Σ net
+/// / Σ (quantity × reference price), in percent, half-up to two places; 0 when the reference is
+/// zero or the quote sells above it. What the approval rules compare with a role's limit.
+pub fn effective_discount_percent(lines: &[LineInput], reference: &[i64], net: &[i64]) -> Decimal {
+    let reference: Decimal = lines
+        .iter()
+        .zip(reference)
+        .map(|(l, p)| l.quantity * Decimal::from(*p))
+        .sum();
+    let net: Decimal = net.iter().map(|n| Decimal::from(*n)).sum();
+    if reference <= Decimal::ZERO || net >= reference {
+        return Decimal::ZERO;
+    }
+    ((reference - net) / reference * Decimal::ONE_HUNDRED).round_dp_with_strategy(
+        PERCENT_SCALE,
+        rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    fn line(q: &str, price: i64, disc: &str, tax: &str) -> LineInput {
+        LineInput {
+            quantity: d(q),
+            unit_price: price,
+            discount_percent: d(disc),
+            tax_rate_percent: d(tax),
+        }
+    }
+
+    #[test]
+    fn a_known_invoice_adds_up() {
+        // 3 licences at ¥12,800.00 less 10 %, 2.5 days of service at ¥1,999.99 at 6 %, and one
+        // freight at ¥80.00 at 9 %, with 5 % off the whole quote.
+        let t = totals(
+            &[
+                line("3", 1_280_000, "10", "13"),
+                line("2.5", 199_999, "0", "6"),
+                line("1", 8_000, "0", "9"),
+            ],
+            d("5"),
+        );
+        // 3 × 12,800 = 38,400.00; × 0.9 × 0.95 = 32,832.00; tax 13 % = 4,268.16
+        // 2.5 × 1,999.99 = 4,999.975 → 4,999.98; × 0.95 = 4,749.97625 → 4,749.98; 6 % = 284.9988 → 285.00
+        // 80.00 × 0.95 = 76.00; 9 % = 6.84
+        assert_eq!(
+            t.lines,
+            vec![
+                LineTotals {
+                    gross: 3_840_000,
+                    net: 3_283_200,
+                    tax: 426_816,
+                    total: 3_710_016
+                },
+                LineTotals {
+                    gross: 499_998,
+                    net: 474_998,
+                    tax: 28_500,
+                    total: 503_498
+                },
+                LineTotals {
+                    gross: 8_000,
+                    net: 7_600,
+                    tax: 684,
+                    total: 8_284
+                },
+            ]
+        );
+        assert_eq!(t.subtotal, 3_840_000 + 499_998 + 8_000);
+        assert_eq!(t.discount, t.subtotal - (3_283_200 + 474_998 + 7_600));
+        assert_eq!(t.tax, 426_816 + 28_500 + 684);
+        assert_eq!(t.total, t.subtotal - t.discount + t.tax);
+    }
+
+    #[test]
+    fn half_a_fen_rounds_up() {
+        // 0.5 × 1 分 = 0.5 分 → 1; tax 13 % of 1 分 = 0.13 → 0.
+        let t = totals(&[line("0.5", 1, "0", "13")], Decimal::ZERO);
+        assert_eq!((t.subtotal, t.tax, t.total), (1, 0, 1));
+        // 0.0001 × ¥49.99: 0.4999 分 → 0.
+        let t = totals(&[line("0.0001", 4_999, "0", "0")], Decimal::ZERO);
+        assert_eq!(t.total, 0);
+        // Tax of 5 分 at 10 %: exactly half a 分 → 1.
+        let t = totals(&[line("1", 5, "0", "10")], Decimal::ZERO);
+        assert_eq!(t.tax, 1);
+    }
+
+    #[test]
+    fn zero_and_full_discounts_and_quantities() {
+        assert_eq!(totals(&[], d("10")), Totals::default());
+        let t = totals(&[line("0", 100_000, "0", "13")], Decimal::ZERO);
+        assert_eq!(t.total, 0);
+        let t = totals(&[line("10", 100_000, "100", "13")], Decimal::ZERO);
+        assert_eq!(
+            (t.subtotal, t.discount, t.tax, t.total),
+            (1_000_000, 1_000_000, 0, 0)
+        );
+        let t = totals(&[line("10", 100_000, "0", "13")], d("100"));
+        assert_eq!(t.total, 0);
+    }
+
+    #[test]
+    fn huge_quantities_stay_exact() {
+        // 99,999,999.9999 units at ¥1,000.00 (just under the ¥100 billion cap), 33.33 % off.
+        let t = totals(
+            &[line("99999999.9999", 100_000, "33.33", "13")],
+            Decimal::ZERO,
+        );
+        assert_eq!(t.subtotal, 9_999_999_999_990);
+        // × 0.6667 = 6,666,999,999,993.333 → …993; 13 % = 866,709,999,999.09 → …999
+        assert_eq!(t.lines[0].net, 6_666_999_999_993);
+        assert_eq!(t.tax, 866_709_999_999);
+    }
+
+    #[test]
+    fn the_effective_discount_is_against_the_reference() {
+        let lines = [line("2", 9_000, "0", "13"), line("1", 10_000, "50", "13")];
+        let t = totals(&lines, Decimal::ZERO);
+        let net: Vec<i64> = t.lines.iter().map(|l| l.net).collect();
+        // Reference 2 × 100 + 100 = 300 yuan; net 180 + 50 = 230 → 23.33 %.
+        assert_eq!(
+            effective_discount_percent(&lines, &[10_000, 10_000], &net),
+            d("23.33")
+        );
+        // Selling above the reference is no discount.
+        assert_eq!(
+            effective_discount_percent(&lines, &[1_000, 1_000], &net),
+            Decimal::ZERO
+        );
+    }
+}

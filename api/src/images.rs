@@ -7,6 +7,7 @@
 
 use std::io::Cursor;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use image::codecs::jpeg::JpegEncoder;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
@@ -111,27 +112,29 @@ fn jpeg(img: &DynamicImage) -> Result<Vec<u8>, Refusal> {
 }
 
 /// The bounded pool the image work runs on: threads of their own, at most `workers` photos at
-/// once, that take the CPU only when no request wants it. Decoding a phone photo is a few hundred
-/// milliseconds of CPU; twenty phones uploading at once on a two-core server would otherwise take
-/// the cores from everyone else's requests.
+/// once, that give the CPU up to any request that wants it. A 4 MB camera photo is over a hundred
+/// milliseconds of CPU (one resized on the phone, as the app sends them, tens); twenty phones
+/// uploading at once on a two-core server would otherwise take the cores from everyone else's
+/// requests.
 ///
-/// On Linux the workers run under `SCHED_IDLE`: the scheduler hands them a core only when nothing
-/// else is runnable there, and a request thread that wakes takes the core back at once. `nice` 10
-/// (the first version, and still the fallback elsewhere) was not enough: the kernel's EEVDF
-/// scheduler lets a niced thread finish its time slice (a few ms) before a woken request thread
-/// runs, and on PostgreSQL, where one list request is several wake-ups (worker, database
-/// backend, worker), a single niced busy thread doubled the list's p99 at half load (× 2.07);
-/// the same thread under `SCHED_IDLE`, × 1.01 (`scripts/bench`, docs/benchmarks.md 2026-11-28).
-/// That alone still left × 2.1–2.5 (the list's p99 at half load, alternating windows with and
-/// without twenty uploads; the image thread filled every gap between requests, and a request
-/// that woke found its core taken and its caches cold). So each worker also rests after a photo
-/// for as long as the photo took: × 1.45, the uploads slowed by a third (149 photos in the
-/// case's windows against 239). Phones resize to ~1600 px before sending, so a real photo is a
-/// few tens of milliseconds of work, not the benchmark's 140.
+/// On Linux the workers run under `SCHED_IDLE`, the scheduler's lowest weight: a request thread
+/// that wakes on their core preempts them at once. `nice` 10 (the first version) was not enough:
+/// the kernel's EEVDF scheduler lets a niced thread finish its time slice (a few ms) before a
+/// woken request thread runs, and on PostgreSQL, where one list request is several wake-ups
+/// (worker, database backend, worker), a single niced busy thread doubled the list's p99 at half
+/// load (× 2.07); the same thread under `SCHED_IDLE`, × 1.01 (`scripts/bench`,
+/// docs/benchmarks.md 2026-11-28 (night)). That alone still left × 2.1–2.5 with twenty uploads
+/// (the image thread filled every gap between requests, and a request that woke found its core
+/// taken and its caches cold). So each worker also rests after a photo for as long as the photo
+/// took, wall time, its waits for a core included — the busier the cores, the longer the rest, up
+/// to [`MAX_REST`]: × 1.37–1.73, the uploads slowed by a third (149–155 photos in the case's
+/// windows against 239).
 ///
 /// The cost: on a server whose cores are saturated by requests, photos wait until a core idles
-/// — the uploads slow down, the lists do not. Tokio's blocking pool is not used for this: its
-/// threads also serve file reads, and an unprivileged thread cannot take its priority back.
+/// — the uploads slow down, the lists do not; and an idle server resizes photos at half a core
+/// per worker. Tokio's blocking pool is not used for this: its threads also serve file reads,
+/// which must keep the normal priority. Elsewhere than Linux (development machines) the workers
+/// keep the normal priority: `setpriority` there would lower the whole server's.
 #[derive(Clone)]
 pub struct ImagePool {
     permits: Arc<Semaphore>,
@@ -140,10 +143,8 @@ pub struct ImagePool {
 
 type Job = Box<dyn FnOnce() + Send>;
 
-/// The image workers' `nice` value where `SCHED_IDLE` is not available (0 is the request
-/// workers'; 19 the lowest).
-#[cfg(all(unix, not(target_os = "linux")))]
-const WORKER_NICE: i32 = 10;
+/// The longest rest after a photo.
+pub const MAX_REST: Duration = Duration::from_secs(2);
 
 impl ImagePool {
     /// `workers` at once; 0: half the machine's cores, at least one. The threads end when the
@@ -171,8 +172,9 @@ impl ImagePool {
 
     /// Processes a photo when a worker is free; a refusal is a 422 on `file`.
     pub async fn process(&self, bytes: Vec<u8>) -> AppResult<Processed> {
-        // The permit goes with the work: a request dropped mid-decode does not free its slot
-        // while the decode still runs (and at most `workers` photos wait in the queue).
+        // The permit goes with the work and its rest: a request dropped mid-decode does not free
+        // its slot while the decode still runs, and a photo waits here, not in the workers'
+        // queue, until a worker is free.
         let permit = self
             .permits
             .clone()
@@ -183,7 +185,10 @@ impl ImagePool {
         self.jobs
             .send(Box::new(move || {
                 let _permit = permit;
+                let started = Instant::now();
                 let _ = tx.send(process(&bytes));
+                // The answer is on its way; then the rest (see the pool's comment).
+                std::thread::sleep(started.elapsed().min(MAX_REST));
             }))
             .map_err(|_| AppError::internal(anyhow::anyhow!("image pool closed")))?;
         // A panic in the decoder drops the sender: a 500, and the worker goes on.
@@ -210,36 +215,30 @@ fn worker(queue: &std::sync::Mutex<std::sync::mpsc::Receiver<Job>>) {
             Err(_) => return,
         };
         let Ok(job) = job else { return };
-        let started = std::time::Instant::now();
         // A decoder's panic ends that job (its answer is a 500), not the worker.
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
-        // Then a rest as long as the work (the answer is already on its way): a worker holds a
-        // core at most half the time, so requests mostly find their core free, and caches
-        // warm. See the pool's comment for what it bought.
-        std::thread::sleep(started.elapsed());
     }
 }
 
-/// Puts this thread under `SCHED_IDLE` (Linux; no privilege needed to lower one's own
-/// priority), or at `nice` 10 on other Unixes.
+/// Puts this thread under `SCHED_IDLE` (Linux: per thread, and no privilege is needed to lower
+/// one's own priority).
 fn lower_priority() {
     #[cfg(target_os = "linux")]
     {
         use thread_priority::{
-            set_thread_priority_and_policy, thread_native_id, NormalThreadSchedulePolicy,
-            ThreadPriority, ThreadSchedulePolicy,
+            set_thread_priority_and_policy, thread_native_id, thread_schedule_policy,
+            NormalThreadSchedulePolicy, ThreadPriority, ThreadSchedulePolicy,
         };
-        if let Err(e) = set_thread_priority_and_policy(
-            thread_native_id(),
-            ThreadPriority::Min,
-            ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle),
-        ) {
-            tracing::warn!(error = ?e, "the image worker keeps the normal priority");
+        let idle = ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle);
+        if let Err(e) =
+            set_thread_priority_and_policy(thread_native_id(), ThreadPriority::Min, idle)
+        {
+            // The crate also sets a nice value after the policy, which a server started at a
+            // higher nice may not be allowed to; the policy is what counts.
+            if thread_schedule_policy().ok() != Some(idle) {
+                tracing::warn!(error = ?e, "the image worker keeps the normal priority");
+            }
         }
-    }
-    #[cfg(all(unix, not(target_os = "linux")))]
-    if let Err(e) = rustix::process::setpriority_process(None, WORKER_NICE) {
-        tracing::warn!(error = %e, "the image worker keeps the normal priority");
     }
 }
 

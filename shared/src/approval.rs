@@ -83,7 +83,8 @@ pub struct Subject {
     pub submitter: Uuid,
     /// 分.
     pub amount: i64,
-    /// The largest line discount, percent.
+    /// The largest discount of any line, the overall discount included, percent
+    /// (`quote::max_line_discount_percent`).
     pub max_discount: Decimal,
     pub customer_level: Option<String>,
 }
@@ -135,7 +136,8 @@ pub struct Step {
 pub enum NoRoute {
     /// No active template's conditions hold (admins must keep a catch-all).
     NoTemplate,
-    /// A step found nobody — not even an active admin other than the submitter.
+    /// A step found nobody — not even an active admin other than the submitter. `step` counts
+    /// the template's steps from 0 (steps dropped as repeats still count).
     NoApprover { step: usize },
 }
 
@@ -170,70 +172,77 @@ fn holds(c: &Conditions, s: &Subject) -> bool {
 /// The steps of the template a subject follows, each with its approvers:
 ///
 /// - a step's approvers are the active users its rule names, never the submitter;
-/// - a step that finds none climbs: supervisor → the region's regional managers → the admins
-///   (named users and roles climb from the level of their own role);
-/// - a step whose approvers are exactly the previous step's is dropped (the same people do not
-///   approve the same thing twice, as when the supervisor's step fell back to the manager who
-///   also has the next step).
+/// - a step that finds none falls back along the submitter's line — their team's supervisor,
+///   then their region's regional managers, then the admins — starting above the rule's own
+///   level (a supervisor step falls back to the managers), or at it for named users (named
+///   supervisors who are away fall back to the submitter's supervisor; the level of named users
+///   is that of the highest of them);
+/// - a step whose approvers are exactly the previous step's is merged into it (the same people
+///   do not approve the same thing twice, as when the supervisor's step fell back to the manager
+///   who also has the next step); the merged step is countersigned (会签) if either was.
 pub fn route(templates: &[Template], s: &Subject, org: &Org) -> Result<Vec<Step>, NoRoute> {
     let t = choose(templates, s).ok_or(NoRoute::NoTemplate)?;
     let me = org.member(s.submitter);
     let team = me.and_then(|m| m.team_id);
     let region = me.and_then(|m| m.region_id);
+    let supervisor = org
+        .supervisors
+        .iter()
+        .find(|(t, _)| Some(*t) == team)
+        .and_then(|(_, s)| *s);
+    // The submitter's line at each level.
+    let line = |level: Level| -> BTreeSet<Uuid> {
+        match level {
+            Level::Supervisor => supervisor.into_iter().collect(),
+            Level::RegionalManager => region.map_or_else(BTreeSet::new, |r| {
+                org.active(Role::RegionalManager, Some(r))
+            }),
+            Level::Admin => org.active(Role::Admin, None),
+        }
+    };
+    let usable = |ids: BTreeSet<Uuid>| -> Vec<Uuid> {
+        ids.into_iter()
+            .filter(|id| *id != s.submitter && org.member(*id).is_some_and(|m| m.active))
+            .collect()
+    };
     let mut steps: Vec<Step> = Vec::new();
     for (n, rule) in t.steps.iter().enumerate() {
-        let (own, start) = match &rule.approvers {
-            Approvers::Supervisor => {
-                let sup = org
-                    .supervisors
-                    .iter()
-                    .find(|(t, _)| Some(*t) == team)
-                    .and_then(|(_, s)| *s);
-                (sup.into_iter().collect(), Level::Supervisor)
+        // The rule's own approvers, and the first level it falls back to.
+        let (own, mut next) = match &rule.approvers {
+            Approvers::Supervisor => (line(Level::Supervisor), above(Level::Supervisor)),
+            Approvers::RegionalManager => {
+                (line(Level::RegionalManager), above(Level::RegionalManager))
             }
-            Approvers::RegionalManager => (
-                region.map_or_else(BTreeSet::new, |r| {
-                    org.active(Role::RegionalManager, Some(r))
-                }),
-                Level::RegionalManager,
+            Approvers::Role { role: Role::Admin } => (line(Level::Admin), None),
+            Approvers::Role { role } => (
+                // Other roles are the submitter's region's; without a region, nobody.
+                region.map_or_else(BTreeSet::new, |r| org.active(*role, Some(r))),
+                above(level_of(*role)),
             ),
-            Approvers::Role { role } => {
-                let scope = if *role == Role::Admin { None } else { region };
-                (org.active(*role, scope), level_of(*role))
-            }
             Approvers::Users { ids } => {
                 let level = ids
                     .iter()
                     .filter_map(|id| org.member(*id))
                     .map(|m| level_of(m.role))
-                    .min()
+                    .max()
                     .unwrap_or(Level::Supervisor);
-                (ids.iter().copied().collect(), level)
+                (ids.iter().copied().collect(), Some(level))
             }
-        };
-        let usable = |ids: BTreeSet<Uuid>| -> Vec<Uuid> {
-            ids.into_iter()
-                .filter(|id| *id != s.submitter && org.member(*id).is_some_and(|m| m.active))
-                .collect()
         };
         let mut approvers = usable(own);
         let mut fell_back = false;
-        let mut level = start;
         while approvers.is_empty() {
-            let Some(next) = above(level) else {
+            let Some(level) = next else {
                 return Err(NoRoute::NoApprover { step: n });
             };
-            level = next;
             fell_back = true;
-            approvers = usable(match level {
-                Level::RegionalManager => region.map_or_else(BTreeSet::new, |r| {
-                    org.active(Role::RegionalManager, Some(r))
-                }),
-                Level::Admin => org.active(Role::Admin, None),
-                Level::Supervisor => BTreeSet::new(),
-            });
+            approvers = usable(line(level));
+            next = above(level);
         }
-        if steps.last().is_some_and(|p| p.approvers == approvers) {
+        if let Some(last) = steps.last_mut().filter(|p| p.approvers == approvers) {
+            if rule.mode == StepMode::All {
+                last.mode = StepMode::All;
+            }
             continue;
         }
         steps.push(Step {
@@ -506,6 +515,66 @@ mod tests {
     }
 
     #[test]
+    fn role_steps_stay_in_the_region_and_merged_steps_keep_the_countersign() {
+        let rule = |approvers, mode| StepRule { approvers, mode };
+        let t = Template {
+            id: id(4_001),
+            priority: 1,
+            active: true,
+            conditions: Conditions::default(),
+            steps: vec![
+                rule(
+                    Approvers::Role {
+                        role: Role::Supervisor,
+                    },
+                    StepMode::AnyOne,
+                ),
+                rule(
+                    Approvers::Role {
+                        role: Role::Supervisor,
+                    },
+                    StepMode::All,
+                ),
+            ],
+        };
+        // Rep 101's region has supervisors 100 and 200: one step, countersigned.
+        let steps = route(std::slice::from_ref(&t), &subject(101, 1), &org()).unwrap();
+        assert_eq!(names(&steps), vec!["100+200"]);
+        assert_eq!(steps[0].mode, StepMode::All);
+        // An admin (no region) asking for supervisors gets none of the company's: the fallback
+        // climbs to the other admin.
+        let steps = route(&[t], &subject(900, 1), &org()).unwrap();
+        assert_eq!(names(&steps), vec!["901*"]);
+    }
+
+    #[test]
+    fn named_users_fall_back_from_the_highest_named_level() {
+        let mut org = org();
+        for m in org
+            .members
+            .iter_mut()
+            .filter(|m| [101, 900].contains(&m.id.as_u128()))
+        {
+            m.active = false;
+        }
+        let t = Template {
+            id: id(5_001),
+            priority: 1,
+            active: true,
+            conditions: Conditions::default(),
+            steps: vec![StepRule {
+                approvers: Approvers::Users {
+                    ids: vec![id(101), id(900)],
+                },
+                mode: StepMode::AnyOne,
+            }],
+        };
+        // A rep and an admin named, both away: the other admin, not the rep's supervisor.
+        let steps = route(&[t], &subject(102, 1), &org).unwrap();
+        assert_eq!(names(&steps), vec!["901*"]);
+    }
+
+    #[test]
     fn named_users_skip_the_submitter_and_climb_from_their_level() {
         let t = Template {
             id: id(3_001),
@@ -517,10 +586,10 @@ mod tests {
                 mode: StepMode::AnyOne,
             }],
         };
-        // Rep 101 named as the approver of their own submission: the climb starts at the
-        // supervisor's level, so the region's manager decides.
+        // Rep 101 named as the approver of their own submission: the fallback starts at the
+        // named user's level, the submitter's supervisor.
         let steps = route(std::slice::from_ref(&t), &subject(101, 1), &org()).unwrap();
-        assert_eq!(names(&steps), vec!["300*"]);
+        assert_eq!(names(&steps), vec!["100*"]);
         // Someone else's: 101 decides.
         let steps = route(&[t], &subject(102, 1), &org()).unwrap();
         assert_eq!(names(&steps), vec!["101"]);

@@ -4,8 +4,8 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-/// `v` 分, rounded half-up to a whole 分. Saturates at the `i64` range, far beyond any amount the
-/// modules accept (their own caps are checked before arithmetic).
+/// `v` 分, rounded half-up to a whole 分. Saturates at the `i64` range; callers bound their inputs
+/// far inside it first (`quote::check_line`, `opportunity::MAX_AMOUNT`).
 pub fn round_fen(v: Decimal) -> i64 {
     let r = v.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
     i64::try_from(r).unwrap_or(if r.is_sign_negative() {

@@ -93,23 +93,93 @@ pub fn totals(lines: &[LineInput], overall_discount_percent: Decimal) -> Totals 
     t
 }
 
-/// The discount the quote gives against a reference price (the products' list prices): 1 − Σ net
-/// / Σ (quantity × reference price), in percent, half-up to two places; 0 when the reference is
-/// zero or the quote sells above it. What the approval rules compare with a role's limit.
-pub fn effective_discount_percent(lines: &[LineInput], reference: &[i64], net: &[i64]) -> Decimal {
-    let reference: Decimal = lines
-        .iter()
-        .zip(reference)
-        .map(|(l, p)| l.quantity * Decimal::from(*p))
-        .sum();
-    let net: Decimal = net.iter().map(|n| Decimal::from(*n)).sum();
-    if reference <= Decimal::ZERO || net >= reference {
+/// The discount the quote gives against a reference price (the products' list prices, one per
+/// line): 1 − Σ net / Σ (quantity × reference price), in percent, half-up to two places; 0 when
+/// the reference is zero or the quote sells above it. `t` is `totals(lines, …)`: lines, prices
+/// and figures are read side by side, so a missing one leaves its line out of both sums.
+pub fn effective_discount_percent(lines: &[LineInput], reference: &[i64], t: &Totals) -> Decimal {
+    let (mut listed, mut net) = (Decimal::ZERO, Decimal::ZERO);
+    for ((l, p), f) in lines.iter().zip(reference).zip(&t.lines) {
+        listed += l.quantity * Decimal::from(*p);
+        net += Decimal::from(f.net);
+    }
+    if listed <= Decimal::ZERO || net >= listed {
         return Decimal::ZERO;
     }
-    ((reference - net) / reference * Decimal::ONE_HUNDRED).round_dp_with_strategy(
+    ((listed - net) / listed * Decimal::ONE_HUNDRED).round_dp_with_strategy(
         PERCENT_SCALE,
         rust_decimal::RoundingStrategy::MidpointAwayFromZero,
     )
+}
+
+/// The largest discount any line gives, its own and the quote's overall discount together:
+/// 1 − (1 − line %)(1 − overall %), in percent. What an approval template's `discount_over`
+/// compares, so that 50 % off the whole quote counts as much as 50 % off each line.
+pub fn max_line_discount_percent(
+    lines: &[LineInput],
+    overall_discount_percent: Decimal,
+) -> Decimal {
+    let hundred = Decimal::ONE_HUNDRED;
+    let keep = (hundred - overall_discount_percent) / hundred;
+    lines
+        .iter()
+        .map(|l| hundred - (hundred - l.discount_percent) * keep)
+        .max()
+        .unwrap_or(overall_discount_percent)
+}
+
+/// The most lines a quote has.
+pub const MAX_LINES: usize = 500;
+/// The largest quantity on a line (with at most [`QUANTITY_SCALE`] decimals).
+pub const MAX_QUANTITY: i64 = 100_000_000;
+
+/// Why a line's numbers are refused; the API reports it on the line's field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineProblem {
+    /// Negative, more than four decimals, or over [`MAX_QUANTITY`].
+    Quantity,
+    /// Negative.
+    UnitPrice,
+    /// Outside 0–100, or more than two decimals.
+    Discount,
+    /// Outside 0–100, or more than two decimals.
+    TaxRate,
+    /// quantity × unit price over ¥100 billion ([`crate::opportunity::MAX_AMOUNT`]).
+    TooLarge,
+}
+
+/// What [`totals`] needs of its inputs to stay exact. Within these bounds every intermediate
+/// value has at most 14 digits before the point and 12 after (inside `Decimal`'s 28), and a
+/// quote's sums stay far inside `i64` ([`MAX_LINES`] × ¥100 billion × 2); the API refuses
+/// anything else before any arithmetic.
+pub fn check_line(l: &LineInput) -> Result<(), LineProblem> {
+    let hundred = Decimal::ONE_HUNDRED;
+    let percent_ok = |v: Decimal| v.scale() <= PERCENT_SCALE && v >= Decimal::ZERO && v <= hundred;
+    if l.quantity.is_sign_negative()
+        || l.quantity.normalize().scale() > QUANTITY_SCALE
+        || l.quantity > Decimal::from(MAX_QUANTITY)
+    {
+        return Err(LineProblem::Quantity);
+    }
+    if l.unit_price < 0 {
+        return Err(LineProblem::UnitPrice);
+    }
+    if !percent_ok(l.discount_percent.normalize()) {
+        return Err(LineProblem::Discount);
+    }
+    if !percent_ok(l.tax_rate_percent.normalize()) {
+        return Err(LineProblem::TaxRate);
+    }
+    if l.quantity * Decimal::from(l.unit_price) > Decimal::from(crate::opportunity::MAX_AMOUNT) {
+        return Err(LineProblem::TooLarge);
+    }
+    Ok(())
+}
+
+/// The overall discount's bounds: 0–100 with at most two decimals.
+pub fn check_overall_discount(v: Decimal) -> bool {
+    let v = v.normalize();
+    v.scale() <= PERCENT_SCALE && v >= Decimal::ZERO && v <= Decimal::ONE_HUNDRED
 }
 
 #[cfg(test)]
@@ -218,16 +288,52 @@ mod tests {
     fn the_effective_discount_is_against_the_reference() {
         let lines = [line("2", 9_000, "0", "13"), line("1", 10_000, "50", "13")];
         let t = totals(&lines, Decimal::ZERO);
-        let net: Vec<i64> = t.lines.iter().map(|l| l.net).collect();
         // Reference 2 × 100 + 100 = 300 yuan; net 180 + 50 = 230 → 23.33 %.
         assert_eq!(
-            effective_discount_percent(&lines, &[10_000, 10_000], &net),
+            effective_discount_percent(&lines, &[10_000, 10_000], &t),
             d("23.33")
         );
         // Selling above the reference is no discount.
         assert_eq!(
-            effective_discount_percent(&lines, &[1_000, 1_000], &net),
+            effective_discount_percent(&lines, &[1_000, 1_000], &t),
             Decimal::ZERO
         );
+        // A line without its reference price is left out of both sums.
+        assert_eq!(effective_discount_percent(&lines, &[10_000], &t), d("10"));
+    }
+
+    #[test]
+    fn the_largest_line_discount_counts_the_overall_one() {
+        let lines = [line("1", 100, "0", "0"), line("1", 100, "10", "0")];
+        assert_eq!(max_line_discount_percent(&lines, Decimal::ZERO), d("10"));
+        // 10 % then 50 %: 55 % off that line.
+        assert_eq!(max_line_discount_percent(&lines, d("50")), d("55"));
+        assert_eq!(max_line_discount_percent(&[], d("5")), d("5"));
+    }
+
+    #[test]
+    fn lines_outside_the_bounds_are_refused() {
+        assert_eq!(
+            check_line(&line("99999999.9999", 100_000, "33.33", "13")),
+            Ok(())
+        );
+        for (l, want) in [
+            (line("-1", 100, "0", "0"), LineProblem::Quantity),
+            (line("1.00001", 100, "0", "0"), LineProblem::Quantity),
+            (line("100000000.0001", 1, "0", "0"), LineProblem::Quantity),
+            (line("1", -1, "0", "0"), LineProblem::UnitPrice),
+            (line("1", 100, "100.01", "0"), LineProblem::Discount),
+            (line("1", 100, "-0.01", "0"), LineProblem::Discount),
+            (line("1", 100, "0.001", "0"), LineProblem::Discount),
+            (line("1", 100, "0", "101"), LineProblem::TaxRate),
+            (line("100000000", 100_001, "0", "0"), LineProblem::TooLarge),
+        ] {
+            assert_eq!(check_line(&l), Err(want), "{l:?}");
+        }
+        // Trailing zeros are not decimals: 1.50000 is 1.5.
+        assert_eq!(check_line(&line("1.50000", 100, "10.000", "13.0")), Ok(()));
+        assert!(check_overall_discount(d("12.50")));
+        assert!(!check_overall_discount(d("12.505")));
+        assert!(!check_overall_discount(d("100.5")));
     }
 }

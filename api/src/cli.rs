@@ -180,13 +180,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("seeding failed: {e} ({:?})", e.source))?;
             println!(
                 "demo data ready: {} users, {} customers, {} deals, {} customers in the pools, \
-                 {} leads and {} visits added (existing ones kept)",
+                 {} leads, {} visits, {} products and {} quotes added (existing ones kept)",
                 report.users_created,
                 report.customers_created,
                 report.deals_created,
                 report.pooled,
                 report.leads_created,
-                report.visits_created
+                report.visits_created,
+                report.products_created,
+                report.quotes_created
             );
             Ok(())
         }
@@ -299,6 +301,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                         region_id,
                         email: None,
                         phone: None,
+                        grants: Vec::new(),
                     };
                     let u = users::create(&db, &hasher, &system, input)
                         .await

@@ -113,6 +113,9 @@ impl From<sea_orm::DbErr> for AppError {
         use sea_orm::DbErr;
         let code = match &e {
             DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => ErrorCode::ServiceUnavailable,
+            // Lost a race on a unique key that the service checked (or could not check) first:
+            // the caller's write conflicts with another's, it is not the server's fault.
+            _ if crate::services::is_unique_violation(&e) => ErrorCode::Conflict,
             _ => ErrorCode::Internal,
         };
         let mut err = AppError::new(code);

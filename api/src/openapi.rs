@@ -35,6 +35,8 @@ Lists use keyset pagination (`limit`, `cursor` → `next_cursor`). Edits need `I
         (name = "opportunities", description = "商机 deals: stages with probabilities, the stage history, the board"),
         (name = "visits", description = "拜访 visits: plan, check in where the server says, record, the radius and map settings"),
         (name = "follow-ups", description = "跟进任务 follow-up tasks: due, done, put off; reminders before and after the due time and each morning"),
+        (name = "products", description = "产品 the product catalogue and price lists (价格表); kept by admins and product managers, read by everyone"),
+        (name = "quotes", description = "报价 quotes for deals: lines from the catalogue, discounts, tax per line, totals from one shared function; drafts, sent (frozen), revisions, accepted or rejected"),
         (name = "leads", description = "线索 leads: duplicate check, assignment rules (territory → team in turn → queue), qualify, convert"),
         (name = "contacts", description = "联系人 contacts of a customer"),
         (name = "option-lists", description = "数据字典 option lists: the choices behind every pick-one field"),

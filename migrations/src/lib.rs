@@ -40,6 +40,8 @@ mod m20261128_000030_add_customers_owner_place;
 mod m20261128_000031_create_visits;
 mod m20261128_000032_create_attachments;
 mod m20261128_000033_create_follow_ups;
+mod m20261129_000034_create_products;
+mod m20261129_000035_create_quotes;
 
 pub struct Migrator;
 
@@ -80,6 +82,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000031_create_visits::Migration),
             Box::new(m20261128_000032_create_attachments::Migration),
             Box::new(m20261128_000033_create_follow_ups::Migration),
+            Box::new(m20261129_000034_create_products::Migration),
+            Box::new(m20261129_000035_create_quotes::Migration),
         ]
     }
 }

@@ -267,6 +267,29 @@ pub(crate) async fn insert_list(
     Ok(())
 }
 
+/// Removes built-in lists and their options (the `down` of a migration that added them).
+pub(crate) async fn delete_lists(m: &SchemaManager<'_>, keys: &[&str]) -> Result<(), DbErr> {
+    let lists = Query::select()
+        .column(OptionLists::Id)
+        .from(OptionLists::Table)
+        .and_where(Expr::col(OptionLists::Key).is_in(keys.iter().copied()))
+        .to_owned();
+    m.exec_stmt(
+        Query::delete()
+            .from_table(Options::Table)
+            .and_where(Expr::col(Options::ListId).in_subquery(lists))
+            .to_owned(),
+    )
+    .await?;
+    m.exec_stmt(
+        Query::delete()
+            .from_table(OptionLists::Table)
+            .and_where(Expr::col(OptionLists::Key).is_in(keys.iter().copied()))
+            .to_owned(),
+    )
+    .await
+}
+
 /// Adds an option to a list (also used by the migration that moves customers onto keys).
 pub(crate) async fn insert_option(
     m: &SchemaManager<'_>,

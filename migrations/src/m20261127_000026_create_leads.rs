@@ -1,7 +1,7 @@
 use sea_orm_migration::prelude::*;
 
 use crate::cols::*;
-use crate::m20261126_000016_create_option_lists::insert_list;
+use crate::m20261126_000016_create_option_lists::{delete_lists, insert_list};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -258,24 +258,6 @@ impl MigrationTrait for Migration {
         ] {
             m.drop_table(Table::drop().table(t).to_owned()).await?;
         }
-        let lists = Query::select()
-            .column(Alias::new("id"))
-            .from(Alias::new("option_lists"))
-            .and_where(Expr::col(Alias::new("key")).is_in(["province", "lead_queue"]))
-            .to_owned();
-        m.exec_stmt(
-            Query::delete()
-                .from_table(Alias::new("options"))
-                .and_where(Expr::col(Alias::new("list_id")).in_subquery(lists))
-                .to_owned(),
-        )
-        .await?;
-        m.exec_stmt(
-            Query::delete()
-                .from_table(Alias::new("option_lists"))
-                .and_where(Expr::col(Alias::new("key")).is_in(["province", "lead_queue"]))
-                .to_owned(),
-        )
-        .await
+        delete_lists(m, &["province", "lead_queue"]).await
     }
 }

@@ -146,13 +146,37 @@ pub enum AuditAction {
     FollowUpCancel,
     #[serde(rename = "follow_up.reopen")]
     FollowUpReopen,
+    #[serde(rename = "product.create")]
+    ProductCreate,
+    #[serde(rename = "product.update")]
+    ProductUpdate,
+    #[serde(rename = "price_list.create")]
+    PriceListCreate,
+    #[serde(rename = "price_list.update")]
+    PriceListUpdate,
+    #[serde(rename = "quote.create")]
+    QuoteCreate,
+    #[serde(rename = "quote.update")]
+    QuoteUpdate,
+    #[serde(rename = "quote.send")]
+    QuoteSend,
+    /// A new revision of a sent quote.
+    #[serde(rename = "quote.revise")]
+    QuoteRevise,
+    #[serde(rename = "quote.accept")]
+    QuoteAccept,
+    #[serde(rename = "quote.reject")]
+    QuoteReject,
+    /// Superseded by its next revision's sending.
+    #[serde(rename = "quote.supersede")]
+    QuoteSupersede,
     /// An action this build does not know (from a newer server).
     #[serde(other, rename = "other")]
     Other,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 67] = [
+    pub const ALL: [AuditAction; 78] = [
         AuditAction::CustomerCreate,
         AuditAction::CustomerUpdate,
         AuditAction::CustomerTransfer,
@@ -220,6 +244,17 @@ impl AuditAction {
         AuditAction::FollowUpSnooze,
         AuditAction::FollowUpCancel,
         AuditAction::FollowUpReopen,
+        AuditAction::ProductCreate,
+        AuditAction::ProductUpdate,
+        AuditAction::PriceListCreate,
+        AuditAction::PriceListUpdate,
+        AuditAction::QuoteCreate,
+        AuditAction::QuoteUpdate,
+        AuditAction::QuoteSend,
+        AuditAction::QuoteRevise,
+        AuditAction::QuoteAccept,
+        AuditAction::QuoteReject,
+        AuditAction::QuoteSupersede,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -292,6 +327,17 @@ impl AuditAction {
             FollowUpSnooze => "follow_up.snooze",
             FollowUpCancel => "follow_up.cancel",
             FollowUpReopen => "follow_up.reopen",
+            ProductCreate => "product.create",
+            ProductUpdate => "product.update",
+            PriceListCreate => "price_list.create",
+            PriceListUpdate => "price_list.update",
+            QuoteCreate => "quote.create",
+            QuoteUpdate => "quote.update",
+            QuoteSend => "quote.send",
+            QuoteRevise => "quote.revise",
+            QuoteAccept => "quote.accept",
+            QuoteReject => "quote.reject",
+            QuoteSupersede => "quote.supersede",
             Other => "other",
         }
     }

@@ -74,6 +74,9 @@ pub struct Me {
     pub region_name: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
+    /// Permissions beside the role.
+    #[serde(default)]
+    pub grants: Vec<crate::policy::Grant>,
 }
 
 #[derive(Clone, Serialize, Deserialize)]

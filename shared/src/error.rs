@@ -76,6 +76,9 @@ pub enum ErrorCode {
     /// The visit's customer is no longer its owner's to visit: transferred to someone they cannot
     /// reach, released to a public pool or archived since the visit was planned.
     CustomerMoved,
+    /// The record's status does not allow the change: a sent quote is frozen (revise it), an
+    /// approved contract is locked (send it back through approval).
+    InvalidState,
     /// The database or another dependency is unavailable.
     ServiceUnavailable,
     /// Something went wrong on the server; the `instance` request id finds it in the logs.
@@ -102,7 +105,8 @@ impl ErrorCode {
             | ClaimLimitReached
             | HeldCapReached
             | ClaimCooldown
-            | CustomerMoved => 409,
+            | CustomerMoved
+            | InvalidState => 409,
             VersionConflict => 412,
             PayloadTooLarge => 413,
             UnsupportedMediaType => 415,
@@ -149,6 +153,7 @@ impl ErrorCode {
             HeldCapReached => "Too many customers held",
             ClaimCooldown => "Ex-owner cool-down",
             CustomerMoved => "The customer is no longer yours to visit",
+            InvalidState => "Not allowed in this state",
             ServiceUnavailable => "Service unavailable",
             Internal => "Internal error",
         }

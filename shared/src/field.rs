@@ -31,13 +31,15 @@ use crate::validate::{email_is_valid, has_nul, limits, phone_is_valid, Errors};
 pub type CustomValues = Map<String, Value>;
 
 /// The record types that have custom fields. A module adds its resource here (docs/modules.md).
-pub const RESOURCES: [Resource; 6] = [
+pub const RESOURCES: [Resource; 8] = [
     Resource::Customer,
     Resource::Contact,
     Resource::Opportunity,
     Resource::Lead,
     Resource::Visit,
     Resource::FollowUp,
+    Resource::Product,
+    Resource::Quote,
 ];
 
 /// At most this many custom fields per record type.

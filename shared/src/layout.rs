@@ -164,6 +164,41 @@ const FOLLOW_UP: &[Builtin] = &[
     b("owner", "负责人", "Owner", false, true, false),
 ];
 
+const PRODUCT: &[Builtin] = &[
+    b("code", "产品编码", "Code", true, true, true),
+    b("name", "产品名称", "Name", true, true, true),
+    b("category", "产品分类", "Category", true, true, false),
+    b("spec", "规格型号", "Specification", true, true, false),
+    b("unit", "单位", "Unit", true, true, false),
+    b("list_price", "标准价", "List price", true, true, true),
+    b("tax_rate", "税率", "Tax rate", true, true, true),
+    b("description", "描述", "Description", true, false, false),
+    b("active", "状态", "Status", false, true, false),
+];
+
+const QUOTE: &[Builtin] = &[
+    b("title", "报价标题", "Title", true, true, true),
+    b("number", "报价单号", "Number", false, true, false),
+    b("opportunity", "商机", "Deal", true, true, true),
+    b("customer", "客户", "Customer", false, true, false),
+    b("quote_date", "报价日期", "Quote date", true, true, false),
+    b("valid_until", "有效期至", "Valid until", true, true, false),
+    b("price_list", "价格表", "Price list", true, false, false),
+    b(
+        "overall_discount_percent",
+        "整单折扣",
+        "Overall discount",
+        true,
+        false,
+        false,
+    ),
+    b("total", "报价总额", "Total", false, true, false),
+    b("status", "状态", "Status", false, true, false),
+    b("terms", "付款及交付条款", "Terms", true, false, false),
+    b("notes", "备注", "Notes", true, false, false),
+    b("owner", "负责人", "Owner", false, true, false),
+];
+
 /// The built-in fields of a record type that has layouts, in their default order.
 pub fn builtins(resource: Resource) -> &'static [Builtin] {
     match resource {
@@ -173,6 +208,8 @@ pub fn builtins(resource: Resource) -> &'static [Builtin] {
         Resource::Lead => LEAD,
         Resource::Visit => VISIT,
         Resource::FollowUp => FOLLOW_UP,
+        Resource::Product => PRODUCT,
+        Resource::Quote => QUOTE,
         _ => &[],
     }
 }

@@ -29,6 +29,7 @@ pub mod page;
 pub mod patch;
 pub mod policy;
 pub mod pool;
+pub mod product;
 pub mod quote;
 pub mod user;
 pub mod validate;

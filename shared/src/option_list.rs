@@ -24,6 +24,8 @@ pub mod builtin {
     pub const VISIT_OUTCOME: &str = "visit_outcome";
     pub const FOLLOWUP_TYPE: &str = "followup_type";
     pub const PAYMENT_METHOD: &str = "payment_method";
+    pub const PRODUCT_CATEGORY: &str = "product_category";
+    pub const PRODUCT_UNIT: &str = "product_unit";
 }
 
 /// One choice of a list.

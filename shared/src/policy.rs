@@ -89,10 +89,14 @@ pub enum Resource {
     Visit,
     /// Follow-up tasks (跟进任务): what a rep owes a customer by when.
     FollowUp,
+    /// The product catalogue (产品) and its price lists.
+    Product,
+    /// Quotes (报价) for deals, placed by their owner like the deal.
+    Quote,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 14] = [
+    pub const ALL: [Resource; 16] = [
         Resource::Customer,
         Resource::Contact,
         Resource::User,
@@ -107,6 +111,8 @@ impl Resource {
         Resource::Lead,
         Resource::Visit,
         Resource::FollowUp,
+        Resource::Product,
+        Resource::Quote,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -125,6 +131,8 @@ impl Resource {
             Resource::Lead => "lead",
             Resource::Visit => "visit",
             Resource::FollowUp => "follow_up",
+            Resource::Product => "product",
+            Resource::Quote => "quote",
         }
     }
 
@@ -191,7 +199,7 @@ pub fn scope_for(role: Role, resource: Resource, action: Action) -> Option<Scope
     use Role::*;
     use Scope as S;
     match (resource, action) {
-        (Customer | Contact | Opportunity, Read) => Some(match role {
+        (Customer | Contact | Opportunity | Quote, Read) => Some(match role {
             Admin => S::All,
             RegionalManager => S::Region,
             Supervisor => S::Team,
@@ -199,7 +207,7 @@ pub fn scope_for(role: Role, resource: Resource, action: Action) -> Option<Scope
             // 客服 answers calls for the whole region, so it reads every customer there.
             CustomerService => S::Region,
         }),
-        (Customer | Contact | Opportunity, Create | Update | Archive) => match role {
+        (Customer | Contact | Opportunity | Quote, Create | Update | Archive) => match role {
             Admin => Some(S::All),
             RegionalManager => Some(S::Region),
             Supervisor => Some(S::Team),
@@ -325,6 +333,13 @@ pub fn scope_for(role: Role, resource: Resource, action: Action) -> Option<Scope
             Supervisor => Some(S::Team),
             SalesRep | CustomerService => None,
         },
+        // Everyone quotes from the catalogue; admins keep it (and whoever holds the
+        // product-manager grant: `scope_with`).
+        (Product, Read) => Some(S::All),
+        (Product, Manage) => match role {
+            Admin => Some(S::All),
+            _ => None,
+        },
         (Pool, Manage) => match role {
             Admin => Some(S::All),
             _ => None,
@@ -337,6 +352,52 @@ pub fn scope_for(role: Role, resource: Resource, action: Action) -> Option<Scope
         },
         _ => None,
     }
+}
+
+/// A permission given to a person beside their role: a rep who keeps the catalogue need not be
+/// an admin. Grants only ever widen what the role allows, and each reaches one resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Grant {
+    /// Maintains products and price lists (产品管理).
+    ProductManager,
+}
+
+impl Grant {
+    pub const ALL: [Grant; 1] = [Grant::ProductManager];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grant::ProductManager => "product_manager",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Grant> {
+        Grant::ALL.into_iter().find(|g| g.as_str() == s)
+    }
+
+    /// What the grant adds to the permission table.
+    pub fn scope(self, resource: Resource, action: Action) -> Option<Scope> {
+        match (self, resource, action) {
+            (Grant::ProductManager, Resource::Product, Action::Manage) => Some(Scope::All),
+            _ => None,
+        }
+    }
+}
+
+/// The widest of what the role allows and what the grants add.
+pub fn scope_with(
+    role: Role,
+    grants: &[Grant],
+    resource: Resource,
+    action: Action,
+) -> Option<Scope> {
+    grants
+        .iter()
+        .filter_map(|g| g.scope(resource, action))
+        .chain(scope_for(role, resource, action))
+        .max()
 }
 
 /// Whether the role may do the action at all, in any scope.
@@ -450,6 +511,34 @@ mod tests {
                     Some(Scope::Own)
                 );
             }
+        }
+    }
+
+    #[test]
+    fn the_product_manager_grant_adds_the_catalogue_and_nothing_else() {
+        let g = [Grant::ProductManager];
+        for role in Role::ALL {
+            assert_eq!(
+                scope_with(role, &g, Resource::Product, Action::Manage),
+                Some(Scope::All)
+            );
+            assert_eq!(
+                scope_with(role, &[], Resource::Product, Action::Manage).is_some(),
+                role == Role::Admin
+            );
+            for resource in Resource::ALL {
+                for action in Action::ALL {
+                    if (resource, action) != (Resource::Product, Action::Manage) {
+                        assert_eq!(
+                            scope_with(role, &g, resource, action),
+                            scope_for(role, resource, action)
+                        );
+                    }
+                }
+            }
+        }
+        for g in Grant::ALL {
+            assert_eq!(Grant::parse(g.as_str()), Some(g));
         }
     }
 

@@ -4,9 +4,16 @@
 //! Inputs are exact: quantities are decimals of at most four places, prices integer 分, discount
 //! and tax rates decimals of at most two places of a percent. Arithmetic is `rust_decimal`.
 
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
+use crate::error::{FieldCode, FieldError};
+use crate::field::CustomValues;
 use crate::money::round_fen;
+use crate::patch::Patch;
+use crate::validate::{limits, Errors};
 
 /// The most decimal places a quantity has.
 pub const QUANTITY_SCALE: u32 = 4;
@@ -180,6 +187,384 @@ pub fn check_line(l: &LineInput) -> Result<(), LineProblem> {
 pub fn check_overall_discount(v: Decimal) -> bool {
     let v = v.normalize();
     v.scale() <= PERCENT_SCALE && v >= Decimal::ZERO && v <= Decimal::ONE_HUNDRED
+}
+
+// ---- the quote as the API sends and takes it ----
+
+/// Where a quote stands. A draft is edited; a sent quote is frozen (a change is a new revision,
+/// which supersedes it when that one is sent); the customer accepts or rejects a sent one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum QuoteStatus {
+    Draft,
+    Sent,
+    Accepted,
+    Rejected,
+    /// A later revision of the same quote was sent.
+    Superseded,
+}
+
+impl QuoteStatus {
+    pub const ALL: [QuoteStatus; 5] = [
+        QuoteStatus::Draft,
+        QuoteStatus::Sent,
+        QuoteStatus::Accepted,
+        QuoteStatus::Rejected,
+        QuoteStatus::Superseded,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuoteStatus::Draft => "draft",
+            QuoteStatus::Sent => "sent",
+            QuoteStatus::Accepted => "accepted",
+            QuoteStatus::Rejected => "rejected",
+            QuoteStatus::Superseded => "superseded",
+        }
+    }
+    pub fn parse(s: &str) -> Option<QuoteStatus> {
+        QuoteStatus::ALL.into_iter().find(|q| q.as_str() == s)
+    }
+}
+
+/// A line as entered: a product of the catalogue, how many, and optionally a price and a
+/// discount. The price defaults to the quote's price list on the quote's date, else the
+/// product's list price; the tax rate is always the product's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct QuoteLineInput {
+    pub product_id: Uuid,
+    /// Up to four decimals, at most 100,000,000.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = String, example = "2.5", pattern = r"^[0-9]{1,9}(\.[0-9]{1,4})?$")
+    )]
+    pub quantity: Decimal,
+    /// 分 per unit before discounts and tax; the price list's or the list price when absent.
+    #[serde(default, deserialize_with = "crate::de::opt")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 10000000000_i64))]
+    pub unit_price: Option<i64>,
+    /// Percent, 0–100 with at most two decimals.
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<String>, example = "10", pattern = r"^(100(\.0{1,2})?|[0-9]{1,2}(\.[0-9]{1,2})?)$")
+    )]
+    pub discount_percent: Option<Decimal>,
+    /// What the line says besides the product's name (a version, a delivery note).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
+    pub note: Option<String>,
+}
+
+/// A line as stored: the product as it was when quoted, and the line's figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QuoteLine {
+    pub product_id: Uuid,
+    pub product_code: String,
+    pub product_name: String,
+    pub spec: Option<String>,
+    /// An option key of `product_unit`.
+    pub unit: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "2.5"))]
+    pub quantity: Decimal,
+    /// The product's list price when quoted (分): what the discount is measured against.
+    pub list_price: i64,
+    pub unit_price: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "10"))]
+    pub discount_percent: Decimal,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "13"))]
+    pub tax_rate: Decimal,
+    pub note: Option<String>,
+    #[serde(flatten)]
+    pub figures: LineTotals,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Quote {
+    pub id: Uuid,
+    /// `BJ-2026-000123`, the same on every revision.
+    #[cfg_attr(feature = "openapi", schema(example = "BJ-2026-000123"))]
+    pub number: String,
+    /// 1 for the first; each revision of a sent quote counts up.
+    pub revision: u32,
+    pub opportunity_id: Uuid,
+    pub opportunity_name: Option<String>,
+    pub customer_id: Uuid,
+    pub customer_name: Option<String>,
+    pub owner_id: Option<Uuid>,
+    pub owner_name: Option<String>,
+    pub title: String,
+    pub price_list_id: Option<Uuid>,
+    /// The day the prices are of.
+    pub quote_date: NaiveDate,
+    pub valid_until: Option<NaiveDate>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "5"))]
+    pub overall_discount_percent: Decimal,
+    /// Σ gross (分).
+    pub subtotal: i64,
+    /// What the discounts take off (分).
+    pub discount: i64,
+    pub tax: i64,
+    pub total: i64,
+    /// The largest discount a line gives, with the overall one (what approvals compare).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "14.5"))]
+    pub max_discount_percent: Decimal,
+    pub status: QuoteStatus,
+    pub notes: Option<String>,
+    /// Payment and delivery terms, as printed.
+    pub terms: Option<String>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decision_note: Option<String>,
+    pub lines: Vec<QuoteLine>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom: CustomValues,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn percent_errors(e: &mut Errors, field: &str, v: Decimal) {
+    if !check_overall_discount(v) {
+        e.add(
+            field,
+            FieldCode::OutOfRange,
+            "a percent from 0 to 100 with at most two decimals",
+        );
+    }
+}
+
+fn lines_errors(e: &mut Errors, lines: &[QuoteLineInput]) {
+    if lines.len() > MAX_LINES {
+        e.add(
+            "lines",
+            FieldCode::OutOfRange,
+            format!("at most {MAX_LINES} lines"),
+        );
+        return;
+    }
+    for (i, l) in lines.iter().enumerate() {
+        let f = |k: &str| format!("lines[{i}].{k}");
+        let q = l.quantity;
+        if q.is_sign_negative()
+            || q.is_zero()
+            || q.normalize().scale() > QUANTITY_SCALE
+            || q > Decimal::from(MAX_QUANTITY)
+        {
+            e.add(
+                f("quantity"),
+                FieldCode::OutOfRange,
+                "more than 0, at most 100,000,000, at most four decimals",
+            );
+        }
+        if l.unit_price
+            .is_some_and(|p| !(0..=crate::product::MAX_PRICE).contains(&p))
+        {
+            e.add(
+                f("unit_price"),
+                FieldCode::OutOfRange,
+                "0 to 100,000,000.00 yuan, in 分",
+            );
+        }
+        if let Some(d) = l.discount_percent {
+            percent_errors(e, &f("discount_percent"), d);
+        }
+        e.optional_text(&f("note"), l.note.as_deref(), limits::REASON);
+    }
+}
+
+fn dates_errors(e: &mut Errors, quote_date: Option<NaiveDate>, valid_until: Option<NaiveDate>) {
+    let ok = crate::visit::date_is_sane;
+    if quote_date.is_some_and(|d| !ok(d)) {
+        e.add("quote_date", FieldCode::OutOfRange, "2000–2099");
+    }
+    if let Some(v) = valid_until {
+        if !ok(v) {
+            e.add("valid_until", FieldCode::OutOfRange, "2000–2099");
+        } else if quote_date.is_some_and(|q| v < q) {
+            e.add(
+                "valid_until",
+                FieldCode::OutOfRange,
+                "not before the quote's date",
+            );
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct QuoteCreate {
+    /// The deal the quote is for (its customer is the quote's).
+    pub opportunity_id: Uuid,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            example = "二期产线 CRM 报价",
+            min_length = 1,
+            max_length = 200,
+            pattern = r"\S"
+        )
+    )]
+    pub title: String,
+    #[serde(default)]
+    pub price_list_id: Option<Uuid>,
+    /// Today (China time) when absent.
+    #[serde(default)]
+    pub quote_date: Option<NaiveDate>,
+    #[serde(default)]
+    pub valid_until: Option<NaiveDate>,
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<String>, pattern = r"^(100(\.0{1,2})?|[0-9]{1,2}(\.[0-9]{1,2})?)$")
+    )]
+    pub overall_discount_percent: Option<Decimal>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
+    pub notes: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
+    pub terms: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 500))]
+    pub lines: Vec<QuoteLineInput>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom: CustomValues,
+}
+
+impl QuoteCreate {
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::new();
+        e.required_text("title", &self.title, limits::NAME);
+        if let Some(d) = self.overall_discount_percent {
+            percent_errors(&mut e, "overall_discount_percent", d);
+        }
+        dates_errors(&mut e, self.quote_date, self.valid_until);
+        e.optional_text("notes", self.notes.as_deref(), limits::NOTES);
+        e.optional_text("terms", self.terms.as_deref(), limits::NOTES);
+        lines_errors(&mut e, &self.lines);
+        e.finish()
+    }
+}
+
+/// Change a draft; `lines`, when present, replaces all of them.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct QuoteUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 200, pattern = r"\S")
+    )]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Patch::is_absent")]
+    #[cfg_attr(feature = "openapi", schema(inline, value_type = Option<Uuid>))]
+    pub price_list_id: Patch<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote_date: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Patch::is_absent")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(inline, value_type = Option<String>, format = Date)
+    )]
+    pub valid_until: Patch<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<String>, pattern = r"^(100(\.0{1,2})?|[0-9]{1,2}(\.[0-9]{1,2})?)$")
+    )]
+    pub overall_discount_percent: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Patch::is_absent")]
+    #[cfg_attr(feature = "openapi", schema(inline))]
+    pub notes: Patch<String>,
+    #[serde(default, skip_serializing_if = "Patch::is_absent")]
+    #[cfg_attr(feature = "openapi", schema(inline))]
+    pub terms: Patch<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 500))]
+    pub lines: Option<Vec<QuoteLineInput>>,
+    #[serde(default, skip_serializing_if = "CustomValues::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom: CustomValues,
+}
+
+impl QuoteUpdate {
+    /// Validates the update as applied to the quote's current dates.
+    pub fn validate(
+        &self,
+        quote_date: NaiveDate,
+        valid_until: Option<NaiveDate>,
+    ) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::new();
+        if let Some(t) = &self.title {
+            e.required_text("title", t, limits::NAME);
+        }
+        if let Some(d) = self.overall_discount_percent {
+            percent_errors(&mut e, "overall_discount_percent", d);
+        }
+        let until = match &self.valid_until {
+            Patch::Absent => valid_until,
+            Patch::Null => None,
+            Patch::Value(v) => Some(*v),
+        };
+        dates_errors(&mut e, Some(self.quote_date.unwrap_or(quote_date)), until);
+        e.optional_text(
+            "notes",
+            self.notes.value().map(String::as_str),
+            limits::NOTES,
+        );
+        e.optional_text(
+            "terms",
+            self.terms.value().map(String::as_str),
+            limits::NOTES,
+        );
+        if let Some(l) = &self.lines {
+            lines_errors(&mut e, l);
+        }
+        e.finish()
+    }
+}
+
+/// The customer's answer to a sent quote.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct QuoteDecision {
+    /// Why (required when rejecting).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
+    pub note: Option<String>,
+}
+
+crate::list_query! {
+    /// Filters of the quote list, newest first.
+    pub struct QuoteListQuery {
+        pub opportunity_id: Option<Uuid>,
+        pub customer_id: Option<Uuid>,
+        pub owner_id: Option<Uuid>,
+        pub status: Option<QuoteStatus>,
+    }
+}
+
+/// The line inputs `totals` takes from stored lines.
+pub fn inputs_of(lines: &[QuoteLine]) -> Vec<LineInput> {
+    lines
+        .iter()
+        .map(|l| LineInput {
+            quantity: l.quantity,
+            unit_price: l.unit_price,
+            discount_percent: l.discount_percent,
+            tax_rate_percent: l.tax_rate,
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::error::{FieldCode, FieldError};
 use crate::patch::Patch;
-use crate::policy::Role;
+use crate::policy::{Grant, Role};
 use crate::validate::{email_is_valid, limits, phone_is_valid, username_is_valid, Errors};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -20,6 +20,9 @@ pub struct User {
     pub region_id: Option<Uuid>,
     pub email: Option<String>,
     pub phone: Option<String>,
+    /// Permissions beside the role (`product_manager`: keeps the catalogue).
+    #[serde(default)]
+    pub grants: Vec<Grant>,
     pub active: bool,
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -47,6 +50,9 @@ pub struct UserCreate {
     pub email: Option<String>,
     #[serde(default)]
     pub phone: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 8))]
+    pub grants: Vec<Grant>,
 }
 
 fn contact_field_errors(e: &mut Errors, email: Option<&str>, phone: Option<&str>) {
@@ -139,6 +145,10 @@ pub struct UserUpdate {
     #[serde(default, skip_serializing_if = "Patch::is_absent")]
     #[cfg_attr(feature = "openapi", schema(inline))]
     pub phone: Patch<String>,
+    /// Replaces the person's grants.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 8))]
+    pub grants: Option<Vec<Grant>>,
 }
 
 impl UserUpdate {

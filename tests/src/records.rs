@@ -529,3 +529,61 @@ pub fn small_jpeg() -> Vec<u8> {
         .expect("a JPEG encodes");
     out.into_inner()
 }
+
+/// Products and price lists.
+impl TestApp {
+    pub async fn product_create(
+        &self,
+        who: &SignedIn,
+        input: &kaidan_shared::product::ProductCreate,
+    ) -> kaidan_shared::product::Product {
+        body(
+            self.post(&who.token, "/api/v1/products", json(input))
+                .await
+                .expect(201),
+        )
+    }
+
+    pub async fn product_update(
+        &self,
+        who: &SignedIn,
+        p: &kaidan_shared::product::Product,
+        input: &kaidan_shared::product::ProductUpdate,
+    ) -> kaidan_shared::product::Product {
+        body(
+            self.patch(
+                &who.token,
+                &format!("/api/v1/products/{}", p.id),
+                &format!("\"{}\"", p.version),
+                json(input),
+            )
+            .await
+            .expect(200),
+        )
+    }
+
+    /// One page of the catalogue for `query` (`q=…&active=true`).
+    pub async fn product_list(
+        &self,
+        who: &SignedIn,
+        query: &str,
+    ) -> kaidan_shared::page::Page<kaidan_shared::product::Product> {
+        body(
+            self.get(&who.token, &format!("/api/v1/products?{query}"))
+                .await
+                .expect(200),
+        )
+    }
+
+    pub async fn price_list_create(
+        &self,
+        who: &SignedIn,
+        input: &kaidan_shared::product::PriceListCreate,
+    ) -> kaidan_shared::product::PriceListDetail {
+        body(
+            self.post(&who.token, "/api/v1/price-lists", json(input))
+                .await
+                .expect(201),
+        )
+    }
+}

@@ -17,6 +17,8 @@ use crate::pages::opportunity::{
     DealListRoute, OpportunitiesRoute, OpportunityDetailRoute, OpportunityFormRoute,
 };
 use crate::pages::pool::{PoolCustomerRoute, PoolRoute};
+use crate::pages::product::{PriceListRoute, PriceListsRoute, ProductFormRoute, ProductsRoute};
+use crate::pages::quote::{QuoteDetailRoute, QuoteEditorRoute};
 use crate::pages::visit::{FollowUpsRoute, VisitDetailRoute, VisitFormRoute, VisitsRoute};
 use crate::pages::{login::LoginPage, user::AdminRoute, MeRoute};
 
@@ -62,9 +64,13 @@ impl Auth {
         self.0.with(|m| m.as_ref().map(|m| m.role))
     }
     /// Whether the role may do `action` on `resource` at all (the server decides per record).
+    /// (The role's permissions and the person's grants, as the server counts them.)
     pub fn can(&self, resource: Resource, action: Act) -> bool {
-        self.role()
-            .is_some_and(|r| kaidan_shared::policy::allows(r, resource, action))
+        self.0.with(|m| {
+            m.as_ref().is_some_and(|m| {
+                kaidan_shared::policy::scope_with(m.role, &m.grants, resource, action).is_some()
+            })
+        })
     }
 }
 
@@ -131,6 +137,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("follow-ups") view={Lazy::<FollowUpsRoute>::new()}/>
                     <Route path=path!("pool") view={Lazy::<PoolRoute>::new()}/>
                     <Route path=path!("pool/customers/:id") view={Lazy::<PoolCustomerRoute>::new()}/>
+                    <Route path=path!("quotes/new") view={Lazy::<QuoteEditorRoute>::new()}/>
+                    <Route path=path!("quotes/:id/edit") view={Lazy::<QuoteEditorRoute>::new()}/>
+                    <Route path=path!("quotes/:id") view={Lazy::<QuoteDetailRoute>::new()}/>
+                    <Route path=path!("products") view={Lazy::<ProductsRoute>::new()}/>
+                    <Route path=path!("products/new") view={Lazy::<ProductFormRoute>::new()}/>
+                    <Route path=path!("products/:id/edit") view={Lazy::<ProductFormRoute>::new()}/>
+                    <Route path=path!("price-lists") view={Lazy::<PriceListsRoute>::new()}/>
+                    <Route path=path!("price-lists/:id") view={Lazy::<PriceListRoute>::new()}/>
                     <Route path=path!("notifications") view={Lazy::<NotificationsRoute>::new()}/>
                     <Route path=path!("me") view={Lazy::<MeRoute>::new()}/>
                     <Route path=path!("admin") view={Lazy::<AdminRoute>::new()}/>

@@ -1,3 +1,4 @@
+use kaidan_shared::policy::Grant;
 use kaidan_shared::Role;
 use uuid::Uuid;
 
@@ -9,6 +10,8 @@ pub struct Actor {
     pub user_id: Uuid,
     pub username: String,
     pub role: Role,
+    /// Permissions beside the role (`policy::scope_with`).
+    pub grants: Vec<Grant>,
     pub team_id: Option<Uuid>,
     pub region_id: Option<Uuid>,
     pub request_id: Option<String>,
@@ -24,6 +27,7 @@ impl Actor {
             user_id: Uuid::nil(),
             username: "system".into(),
             role: Role::Admin,
+            grants: Vec::new(),
             team_id: None,
             region_id: None,
             request_id: None,

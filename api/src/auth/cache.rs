@@ -31,6 +31,7 @@ use uuid::Uuid;
 pub struct SessionUser {
     pub username: String,
     pub role: Role,
+    pub grants: Vec<kaidan_shared::policy::Grant>,
     pub team_id: Option<Uuid>,
     pub region_id: Option<Uuid>,
     pub active: bool,
@@ -106,6 +107,7 @@ mod tests {
         SessionUser {
             username: "rep".into(),
             role: Role::SalesRep,
+            grants: Vec::new(),
             team_id: None,
             region_id: None,
             active: true,

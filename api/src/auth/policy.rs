@@ -15,7 +15,7 @@ use crate::error::{AppError, AppResult};
 
 /// The scope the actor has for `action` on `resource`, or 403 when the role may not do it at all.
 pub fn require(actor: &Actor, resource: Resource, action: Action) -> AppResult<Scope> {
-    policy::scope_for(actor.role, resource, action).ok_or_else(AppError::forbidden)
+    policy::scope_with(actor.role, &actor.grants, resource, action).ok_or_else(AppError::forbidden)
 }
 
 /// The users (rows of `users`) inside `scope` as seen by `actor`.
@@ -102,9 +102,9 @@ where
     F: Fn(Scope) -> Fut,
     Fut: std::future::Future<Output = AppResult<Option<T>>>,
 {
-    match policy::scope_for(actor.role, resource, action) {
+    match policy::scope_with(actor.role, &actor.grants, resource, action) {
         Some(scope) => find(scope).await?.ok_or_else(AppError::not_found),
-        None => match policy::scope_for(actor.role, resource, Action::Read) {
+        None => match policy::scope_with(actor.role, &actor.grants, resource, Action::Read) {
             Some(read) if find(read).await?.is_some() => Err(AppError::forbidden()),
             _ => Err(AppError::not_found()),
         },
@@ -261,5 +261,29 @@ impl Scoped for crate::entities::lead_rule::Entity {
             },
             Scope::Own | Scope::OwnAndSubordinates => none(),
         }
+    }
+}
+
+/// The catalogue has no place in the org: whoever may do the action reaches every product.
+impl Scoped for crate::entities::product::Entity {
+    const RESOURCE: Resource = Resource::Product;
+    fn in_scope(_: &Actor, _: Scope) -> Condition {
+        Condition::all()
+    }
+}
+
+/// Price lists are the catalogue's, like its products.
+impl Scoped for crate::entities::price_list::Entity {
+    const RESOURCE: Resource = Resource::Product;
+    fn in_scope(_: &Actor, _: Scope) -> Condition {
+        Condition::all()
+    }
+}
+
+/// A quote is placed by its owner, like the deal it is for.
+impl Scoped for crate::entities::quote::Entity {
+    const RESOURCE: Resource = Resource::Quote;
+    fn in_scope(actor: &Actor, scope: Scope) -> Condition {
+        owned_in_scope(actor, scope, crate::entities::quote::Column::OwnerId)
     }
 }

@@ -16,6 +16,8 @@ pub struct Model {
     pub active: bool,
     pub tokens_valid_after: Option<DateTimeUtc>,
     pub demo_password: bool,
+    /// Grant keys, comma-separated (`kaidan_shared::policy::Grant`).
+    pub grants: String,
     pub version: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -15,6 +15,8 @@ pub mod opportunity;
 pub mod option_list;
 pub mod org;
 pub mod pool;
+pub mod product;
+pub mod quote;
 pub mod user;
 pub mod visit;
 
@@ -44,6 +46,8 @@ pub fn api_v1() -> utoipa_actix_web::scope::Scope<
         .configure(lead::configure)
         .configure(visit::configure)
         .configure(follow_up::configure)
+        .configure(product::configure)
+        .configure(quote::configure)
         .configure(attachment::configure)
         .configure(contact::configure)
         .configure(option_list::configure)

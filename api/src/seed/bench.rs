@@ -137,6 +137,7 @@ async fn ensure_reps(
                     active: Set(true),
                     tokens_valid_after: Set(None),
                     demo_password: Set(true),
+                    grants: Set(String::new()),
                     version: Set(1),
                     created_at: Set(at),
                     updated_at: Set(at),

@@ -11,6 +11,8 @@ pub mod customer;
 pub mod lead;
 pub mod opportunity;
 pub mod org;
+pub mod product;
+pub mod quote;
 pub mod user;
 pub mod visit;
 
@@ -31,6 +33,8 @@ pub struct SeedReport {
     pub pooled: usize,
     pub leads_created: usize,
     pub visits_created: usize,
+    pub products_created: usize,
+    pub quotes_created: usize,
 }
 
 /// The whole demo: the org and `customers` customers with 1–3 contacts each.
@@ -40,11 +44,13 @@ pub async fn seed_demo(
     customers_wanted: usize,
 ) -> AppResult<SeedReport> {
     let users_created = seed_org(db, hasher, DEMO_PASSWORD).await?;
+    let products_created = product::seed_products(db).await?;
     let customers_created = seed_customers(db, customers_wanted).await?;
     let deals_created = opportunity::seed_pipeline(db).await?;
     let pooled = opportunity::seed_pools(db).await?;
     let leads_created = lead::seed_leads(db).await?;
     let visits_created = visit::seed_visits(db).await?;
+    let quotes_created = quote::seed_quotes(db).await?;
     Ok(SeedReport {
         users_created,
         customers_created,
@@ -52,6 +58,8 @@ pub async fn seed_demo(
         pooled,
         leads_created,
         visits_created,
+        products_created,
+        quotes_created,
     })
 }
 

@@ -84,6 +84,7 @@ pub async fn seed_org(
                 region_id,
                 email: Some(format!("{}@demo.kaidan.dev", d.username)),
                 phone: None,
+                grants: Vec::new(),
             },
         )
         .await?;

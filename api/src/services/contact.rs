@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::auth::Actor;
 use crate::entities::{contact, customer};
 use crate::error::{AppError, AppResult};
+use crate::services::clean;
 use crate::services::rules_cache::RulesCache;
 use crate::services::{audit, begin_write, check_version, field, new_id, now, record};
 
@@ -45,10 +46,6 @@ fn shown_for(customer: &customer::Model, c: Contact) -> Contact {
     } else {
         c
     }
-}
-
-fn clean(s: Option<String>) -> Option<String> {
-    s.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
 fn clean_phones(p: Vec<String>) -> String {

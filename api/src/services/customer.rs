@@ -27,6 +27,7 @@ use crate::clock::Clock;
 use crate::config::LimitSettings;
 use crate::entities::{customer, customer_tag, user};
 use crate::error::{AppError, AppResult};
+use crate::services::clean;
 use crate::services::duplicate::{self, Found, Hidden};
 use crate::services::field_plan::PlanCache;
 use crate::services::record::{self, KeyKind, Keyset};
@@ -477,10 +478,6 @@ pub(crate) async fn duplicates_of(
             }
         })
         .collect())
-}
-
-fn clean(s: Option<String>) -> Option<String> {
-    s.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
 fn clean_tags(tags: Vec<String>) -> Vec<String> {

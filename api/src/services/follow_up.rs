@@ -33,6 +33,7 @@ use crate::services::{
     audit, begin_write, check_version, field, new_id, now, opportunity as deal, org, page_limit,
     stale,
 };
+use crate::services::{clean, micros};
 
 // ---- reading ----
 
@@ -234,16 +235,6 @@ pub async fn history(
 }
 
 // ---- writes ----
-
-fn clean(s: Option<String>) -> Option<String> {
-    s.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}
-
-/// A client's time at the precision every engine stores.
-fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
-    use chrono::SubsecRound;
-    t.trunc_subsecs(6)
-}
 
 fn lead() -> Duration {
     Duration::minutes(DUE_SOON_MINUTES)

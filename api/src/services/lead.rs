@@ -41,6 +41,7 @@ use crate::clock::Clock;
 use crate::config::LimitSettings;
 use crate::entities::{customer, lead, lead_rule, lead_turn, team, user};
 use crate::error::{AppError, AppResult};
+use crate::services::clean;
 use crate::services::duplicate::{self, Found, Hidden};
 use crate::services::field_plan::PlanCache;
 use crate::services::notification::{self, Notice};
@@ -238,10 +239,6 @@ pub async fn history(
 }
 
 // ---- writing ----
-
-fn clean(s: Option<String>) -> Option<String> {
-    s.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}
 
 fn email_key(email: Option<&str>) -> Option<String> {
     email

@@ -21,8 +21,11 @@ pub mod opportunity;
 pub mod option_list;
 pub mod org;
 pub mod pool;
+pub mod product;
+pub mod quote;
 pub mod record;
 pub mod rules_cache;
+pub mod sequence;
 pub mod sessions;
 pub mod throttle;
 pub mod user;
@@ -106,6 +109,17 @@ pub fn like_contains(text: &str) -> sea_orm::sea_query::LikeExpr {
     }
     p.push('%');
     sea_orm::sea_query::LikeExpr::new(p).escape('!')
+}
+
+/// A client's time at the precision every engine stores, so what is answered is what is kept.
+pub fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::SubsecRound;
+    t.trunc_subsecs(6)
+}
+
+/// Optional text as stored: trimmed, and nothing when nothing is left.
+pub fn clean(s: Option<String>) -> Option<String> {
+    s.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
 /// Whether an insert lost to an existing row with the same unique key (every engine's code).

@@ -35,6 +35,7 @@ use crate::entities::{
     customer, opportunity, opportunity_stage, opportunity_stage_change, opportunity_total, user,
 };
 use crate::error::{AppError, AppResult};
+use crate::services::clean;
 use crate::services::field_plan::PlanCache;
 use crate::services::org::OwnerPlace;
 use crate::services::record::{self, KeyKind, Keyset};
@@ -567,10 +568,6 @@ pub async fn customers_with_open_deal<C: ConnectionTrait>(
 }
 
 // ---- writing ----
-
-fn clean(s: Option<String>) -> Option<String> {
-    s.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}
 
 /// For a record linked to a deal (a visit, a task): a deal of `customer_id` that the caller may
 /// read, or a field error on `opportunity_id`.

@@ -122,7 +122,10 @@ versioned!(
     opportunity,
     lead,
     visit,
-    follow_up
+    follow_up,
+    product,
+    price_list,
+    quote
 );
 
 /// Runs `update` on the one row `id` only if its version is still `expected`; 412 when another

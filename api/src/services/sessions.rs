@@ -64,6 +64,7 @@ pub async fn me<C: ConnectionTrait>(db: &C, user_id: Uuid) -> AppResult<Me> {
         region_name: region.map(|r| r.name),
         email: u.email,
         phone: u.phone,
+        grants: crate::services::user::grants_of(&u.grants),
     })
 }
 

@@ -3,6 +3,7 @@
 
 use kaidan_shared::audit::AuditAction;
 use kaidan_shared::page::Page;
+use kaidan_shared::policy::Grant;
 use kaidan_shared::user::{SignInLocks, User, UserCreate, UserListQuery, UserUpdate};
 use kaidan_shared::FieldCode;
 use kaidan_shared::{Action, ErrorCode, Resource, Role};
@@ -15,7 +16,7 @@ use uuid::Uuid;
 use crate::auth::password::{check_strength, is_demo_password, PasswordHasher};
 use crate::auth::{policy, Actor};
 use crate::config::AuthSettings;
-use crate::entities::{customer, follow_up, opportunity, team, user, visit};
+use crate::entities::{customer, follow_up, opportunity, quote, team, user, visit};
 use crate::error::{AppError, AppResult};
 use crate::services::record::{self, KeyKind, Keyset};
 use crate::services::{
@@ -23,8 +24,25 @@ use crate::services::{
     unique_violation,
 };
 
+/// The grants stored as `product_manager,…`; an unknown key (from a newer release) is dropped.
+pub fn grants_of(stored: &str) -> Vec<Grant> {
+    let mut g: Vec<Grant> = stored.split(',').filter_map(Grant::parse).collect();
+    g.sort();
+    g.dedup();
+    g
+}
+
+/// Grants as stored: sorted, each once.
+pub fn grants_key(grants: &[Grant]) -> String {
+    let mut g = grants.to_vec();
+    g.sort();
+    g.dedup();
+    g.iter().map(|g| g.as_str()).collect::<Vec<_>>().join(",")
+}
+
 pub fn user_dto(m: user::Model) -> AppResult<User> {
     Ok(User {
+        grants: grants_of(&m.grants),
         role: Role::parse(&m.role)
             .ok_or_else(|| AppError::internal(anyhow::anyhow!("bad role {}", m.role)))?,
         id: m.id,
@@ -185,6 +203,7 @@ pub async fn create(
         active: true,
         tokens_valid_after: None,
         demo_password,
+        grants: grants_key(&input.grants),
         version: 1,
         created_at: t,
         updated_at: t,
@@ -241,6 +260,9 @@ pub async fn update(
     next.region_id = region_id;
     input.email.apply_with(&mut next.email, Some);
     input.phone.apply_with(&mut next.phone, Some);
+    if let Some(g) = &input.grants {
+        next.grants = grants_key(g);
+    }
     next.version += 1;
     next.updated_at = now();
     let txn = begin_write(db).await?;
@@ -254,6 +276,7 @@ pub async fn update(
         .col_expr(user::Column::RegionId, Expr::value(next.region_id))
         .col_expr(user::Column::Email, Expr::value(next.email.clone()))
         .col_expr(user::Column::Phone, Expr::value(next.phone.clone()))
+        .col_expr(user::Column::Grants, Expr::value(next.grants.clone()))
         .col_expr(user::Column::Version, Expr::value(next.version))
         .col_expr(user::Column::UpdatedAt, Expr::value(next.updated_at));
     record::update_versioned(&txn, update, id, expected_version).await?;
@@ -276,6 +299,12 @@ pub async fn update(
         follow_up::Entity::update_many()
             .col_expr(follow_up::Column::OwnerTeamId, Expr::value(next.team_id))
             .filter(follow_up::Column::OwnerId.eq(id))
+            .exec(&txn)
+            .await?;
+        // And their quotes, for the team's quote list.
+        quote::Entity::update_many()
+            .col_expr(quote::Column::OwnerTeamId, Expr::value(next.team_id))
+            .filter(quote::Column::OwnerId.eq(id))
             .exec(&txn)
             .await?;
     }

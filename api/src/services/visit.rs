@@ -39,6 +39,7 @@ use crate::services::{
     audit, begin_write, check_version, field, follow_up, new_id, now, opportunity as deal, org,
     page_limit, stale,
 };
+use crate::services::{clean, micros};
 
 // ---- reading ----
 
@@ -274,10 +275,6 @@ pub async fn history(
 
 // ---- checks shared by the writes ----
 
-fn clean(s: Option<String>) -> Option<String> {
-    s.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}
-
 /// Contacts of the visit's customer, all of them current, or a field error.
 async fn check_contacts<C: ConnectionTrait>(
     db: &C,
@@ -308,12 +305,6 @@ async fn check_contacts<C: ConnectionTrait>(
         ));
     }
     Ok(unique)
-}
-
-/// A client's time at the precision every engine stores, so what is answered is what is kept.
-fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
-    use chrono::SubsecRound;
-    t.trunc_subsecs(6)
 }
 
 fn bad_state(detail: &str) -> AppError {

@@ -21,6 +21,8 @@ mod option_list;
 mod org;
 mod photo;
 mod pool;
+mod product;
+mod quote;
 mod security;
 mod surface;
 mod visit;

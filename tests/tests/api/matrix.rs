@@ -61,6 +61,14 @@ enum Target {
     FollowUp,
     /// A done task (for reopen).
     DoneFollowUp,
+    /// A product of the catalogue (no place in the org: a fresh one per cell).
+    Product,
+    /// A price list (likewise).
+    PriceList,
+    /// A draft quote (position = its owner's, for a deal of theirs).
+    Quote,
+    /// A sent quote (for accept, reject, revise).
+    SentQuote,
 }
 
 /// What an operation does, in the permission table's terms.
@@ -105,6 +113,8 @@ fn classify(operation_id: &str) -> Option<Kind> {
         .or_else(|| lead_operations(operation_id))
         .or_else(|| visit_operations(operation_id))
         .or_else(|| follow_up_operations(operation_id))
+        .or_else(|| product_operations(operation_id))
+        .or_else(|| quote_operations(operation_id))
 }
 
 /// Sign-in, tokens, health: no module's records.
@@ -310,6 +320,36 @@ fn follow_up_operations(op: &str) -> Option<Kind> {
             Record(r, Update, Target::FollowUp)
         }
         "reopen_follow_up" => Record(r, Update, Target::DoneFollowUp),
+        _ => return None,
+    })
+}
+
+fn product_operations(op: &str) -> Option<Kind> {
+    use Action::*;
+    use Kind::*;
+    let r = Resource::Product;
+    Some(match op {
+        "list_products" | "list_price_lists" => List(r),
+        "create_product" | "create_price_list" => CreateOrg(r),
+        "get_product" | "product_history" => Record(r, Read, Target::Product),
+        "update_product" => Record(r, Manage, Target::Product),
+        "get_price_list" | "price_list_history" => Record(r, Read, Target::PriceList),
+        "update_price_list" => Record(r, Manage, Target::PriceList),
+        _ => return None,
+    })
+}
+
+fn quote_operations(op: &str) -> Option<Kind> {
+    use Action::*;
+    use Kind::*;
+    let r = Resource::Quote;
+    Some(match op {
+        "list_quotes" => List(r),
+        // For a deal of the fixture's owner (`opportunity_id` in the body).
+        "create_quote" => CreateFor(r),
+        "get_quote" | "quote_history" => Record(r, Read, Target::Quote),
+        "update_quote" | "send_quote" => Record(r, Update, Target::Quote),
+        "accept_quote" | "reject_quote" | "revise_quote" => Record(r, Update, Target::SentQuote),
         _ => return None,
     })
 }
@@ -584,9 +624,44 @@ struct Matrix<'a> {
     admin: String,
     tokens: HashMap<String, String>,
     seq: std::cell::Cell<u32>,
+    /// A catalogue product for quote lines, made once.
+    product: Option<String>,
 }
 
 impl Matrix<'_> {
+    async fn product(&mut self) -> String {
+        if self.product.is_none() {
+            let r = self
+                .app
+                .post(
+                    &self.admin,
+                    "/api/v1/products",
+                    json!({"code": "MATRIX-P", "name": "矩阵产品", "list_price": 10000}),
+                )
+                .await
+                .expect(201);
+            self.product = Some(r.id());
+        }
+        self.product.clone().unwrap_or_default()
+    }
+
+    /// A new deal of the token's user, for a customer of theirs.
+    async fn deal_of(&mut self, token: &str) -> String {
+        let c = self
+            .app
+            .create_customer(token, json!({"name": self.unique("报价矩阵客户")}))
+            .await;
+        self.app
+            .post(
+                token,
+                "/api/v1/opportunities",
+                json!({"customer_id": c["id"], "name": self.unique("报价矩阵商机"), "amount": 100000}),
+            )
+            .await
+            .expect(201)
+            .id()
+    }
+
     fn unique(&self, prefix: &str) -> String {
         self.seq.set(self.seq.get() + 1);
         format!("{prefix}{}", self.seq.get())
@@ -703,6 +778,59 @@ impl Matrix<'_> {
                     version: r.body["version"].as_i64().unwrap(),
                     read_back: Some(format!("/api/v1/users/{}", p.id)),
                     subject: Some(p),
+                })
+            }
+            Target::Quote | Target::SentQuote => {
+                let owner = customer_owner(caller, role, pos)?;
+                let t = self.token(owner).await;
+                let deal = self.deal_of(&t).await;
+                let r = self
+                    .app
+                    .post(
+                        &t,
+                        "/api/v1/quotes",
+                        json!({"opportunity_id": deal, "title": self.unique("矩阵报价"),
+                               "lines": [{"product_id": self.product().await, "quantity": "1"}]}),
+                    )
+                    .await
+                    .expect(201);
+                let id = r.id();
+                let mut version = 1;
+                if target == Target::SentQuote {
+                    self.app
+                        .post(&t, &format!("/api/v1/quotes/{id}/send"), json!({}))
+                        .await
+                        .expect(200);
+                    version = 2;
+                }
+                Some(Fixture {
+                    read_back: Some(format!("/api/v1/quotes/{id}")),
+                    id: Some(id),
+                    subject: Some(self.org.person(owner).clone()),
+                    version,
+                })
+            }
+            Target::Product | Target::PriceList => {
+                // The catalogue is everyone's to read: a fresh record per cell, made by the admin.
+                let (path, body) = if target == Target::Product {
+                    let code = self.unique("M-");
+                    (
+                        "/api/v1/products",
+                        json!({"code": code, "name": "矩阵产品", "list_price": 10000}),
+                    )
+                } else {
+                    (
+                        "/api/v1/price-lists",
+                        json!({"name": self.unique("矩阵价格表"), "valid_from": "2026-01-01"}),
+                    )
+                };
+                let r = self.app.post(&self.admin, path, body).await.expect(201);
+                let id = r.id();
+                Some(Fixture {
+                    read_back: Some(format!("{path}/{id}")),
+                    id: Some(id),
+                    subject: Some(self.org.person("admin").clone()),
+                    version: 1,
                 })
             }
             Target::OptionList | Target::Field => {
@@ -1088,6 +1216,11 @@ impl Matrix<'_> {
             "snooze_follow_up" => json!({"until": chrono::Utc::now() + chrono::Duration::days(2)}),
             "disqualify_lead" => json!({"reason": "no_need"}),
             "convert_lead" => json!({}),
+            "update_quote" => json!({"title": self.unique("改名")}),
+            "reject_quote" => json!({"note": "价格太高"}),
+            "accept_quote" => json!({}),
+            "update_product" => json!({"name": self.unique("改名"), "list_price": 12300}),
+            "update_price_list" => json!({"name": self.unique("改名")}),
             "update_lead_rule" => {
                 json!({"name": self.unique("改名"), "position": 3, "queue": "unassigned"})
             }
@@ -1107,6 +1240,7 @@ async fn every_operation_obeys_the_policy_for_every_role_and_position() {
         admin,
         tokens: HashMap::new(),
         seq: std::cell::Cell::new(0),
+        product: None,
     };
     let ops = operations(&spec());
     let mut covered: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -1129,6 +1263,9 @@ async fn every_operation_obeys_the_policy_for_every_role_and_position() {
         }
         let (resource, action, target, create_for) = match kind {
             Kind::Record(r, a, t) => (r, a, t, false),
+            Kind::CreateFor(Resource::Quote) => {
+                (Resource::Quote, Action::Create, Target::Opportunity, true)
+            }
             Kind::CreateFor(r) => (r, Action::Create, Target::Customer, true),
             _ => continue,
         };
@@ -1176,6 +1313,8 @@ async fn every_operation_obeys_the_policy_for_every_role_and_position() {
                 let etag = format!("\"{}\"", fx.version);
                 let body = if create_for && op.id == "create_visit" {
                     Some(json!({"customer_id": fx.id, "purpose": "矩阵"}))
+                } else if create_for && op.id == "create_quote" {
+                    Some(json!({"opportunity_id": fx.id, "title": "矩阵新报价"}))
                 } else if create_for && op.id == "create_follow_up" {
                     Some(
                         json!({"customer_id": fx.id, "kind": "wechat", "title": "矩阵跟进",
@@ -1286,6 +1425,7 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
     let mut leads_of: HashMap<String, Option<String>> = HashMap::new();
     let mut visits_of: HashMap<String, String> = HashMap::new();
     let mut tasks_of: HashMap<String, String> = HashMap::new();
+    let mut quotes_of: HashMap<String, String> = HashMap::new();
     for username in org.people.keys() {
         if username == "admin" || username.starts_with("cs") {
             continue;
@@ -1297,13 +1437,23 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
                 json!({"name": format!("列表客户-{username}"), "phone": "13800000000"}),
             )
             .await;
-        app.post(
-            &t,
-            "/api/v1/opportunities",
-            json!({"customer_id": c["id"], "name": format!("列表商机-{username}"), "amount": 1000}),
-        )
-        .await
-        .expect(201);
+        let deal = app
+            .post(
+                &t,
+                "/api/v1/opportunities",
+                json!({"customer_id": c["id"], "name": format!("列表商机-{username}"), "amount": 1000}),
+            )
+            .await
+            .expect(201);
+        let q = app
+            .post(
+                &t,
+                "/api/v1/quotes",
+                json!({"opportunity_id": deal.id(), "title": format!("列表报价-{username}")}),
+            )
+            .await
+            .expect(201);
+        quotes_of.insert(q.id(), username.clone());
         let v = app
             .post(&t, "/api/v1/visits", json!({"customer_id": c["id"]}))
             .await
@@ -1465,6 +1615,16 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
                                 );
                             }
                         }
+                        Resource::Quote => {
+                            let seen = collect(&app, &token, &op.path, "limit=7").await;
+                            for (id, owner) in &quotes_of {
+                                assert_eq!(
+                                    seen.contains(id),
+                                    org.reaches(me, scope, org.person(owner)),
+                                    "{caller} quotes: {owner}'s"
+                                );
+                            }
+                        }
                         Resource::Visit if op.id == "visit_stats" => {
                             // Only reps inside the scope have a row; everyone's visit counts.
                             let r = app
@@ -1535,6 +1695,11 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
                 }
                 Kind::CreateOrg(resource) => {
                     let body = match resource {
+                        Resource::Product if op.id == "create_price_list" => {
+                            json!({"name": format!("价格表-{caller}"), "valid_from": "2026-01-01"})
+                        }
+                        Resource::Product => json!({"code": format!("NEW-{caller}"),
+                            "name": "新产品", "list_price": 100}),
                         Resource::Region => json!({"name": format!("新区域-{caller}")}),
                         Resource::Team => json!({"name": format!("新组-{caller}"),
                             "region_id": org.region_by_name["华东"]}),

@@ -232,6 +232,20 @@ impl Browser {
         self.wait(css).await.select_by_value(value).await.unwrap();
     }
 
+    /// Sets a date input as its picker would (typing into one depends on the locale's format).
+    async fn fill_date(&self, css: &str, date: &str) {
+        self.wait(css).await;
+        self.client
+            .execute(
+                "const i = document.querySelector(arguments[0]); i.value = arguments[1]; \
+                 i.dispatchEvent(new Event('input', {bubbles: true})); \
+                 i.dispatchEvent(new Event('change', {bubbles: true}));",
+                vec![json!(css), json!(date)],
+            )
+            .await
+            .unwrap();
+    }
+
     async fn fill(&self, css: &str, text: &str) {
         let el = self.wait(css).await;
         el.clear().await.unwrap();
@@ -1724,4 +1738,137 @@ fn is_stale(e: &fantoccini::error::CmdError) -> bool {
         fantoccini::error::CmdError::Standard(w)
             if w.error == fantoccini::error::ErrorStatus::StaleElementReference
     )
+}
+
+/// At phone size, the admin adds a product to the catalogue (the price typed in yuan), makes a
+/// price list and prices the product in it; rep_east1 looks the product up in the catalogue and
+/// cannot change it.
+#[tokio::test]
+async fn phone_admin_keeps_the_catalogue_and_a_rep_looks_a_price_up() {
+    let app = spawn().await;
+    let mut b = open(&app, "catalogue", PHONE).await;
+    b.login("admin", PASSWORD).await;
+    b.wait("[data-testid=customer-list]").await;
+    b.click("a[href='/me']").await;
+    b.click("[data-testid=catalogue-link]").await;
+    b.click("[data-testid=product-new]").await;
+    b.fill("#f-code", "KD-PDA-X9").await;
+    b.fill("#f-name", "移动数据终端 X9").await;
+    b.select("#f-category", "hardware").await;
+    b.fill("#f-list_price", "3,299.50").await;
+    b.fill("#f-tax_rate", "13").await;
+    b.shot("product-form").await;
+    b.click("[data-testid=product-save]").await;
+    b.wait_text("[data-testid=product-list]", "KD-PDA-X9").await;
+    b.shot("catalogue").await;
+
+    // A price list with the product at a dealer's price.
+    b.click("[data-testid=price-lists-link]").await;
+    b.fill("[data-testid=price-list-new] #f-name", "渠道价")
+        .await;
+    b.fill_date("[data-testid=price-list-new] #f-valid_from", "2026-01-01")
+        .await;
+    b.click("[data-testid=price-list-new] button[type=submit]")
+        .await;
+    b.fill("[data-testid=price-add-search]", "X9").await;
+    b.click("[data-testid=price-add-go]").await;
+    b.click("[data-testid=price-add-pick]").await;
+    b.fill("[data-testid=price-entry] input", "2999").await;
+    b.click("[data-testid=price-list-save]").await;
+    b.wait_text("[data-testid=price-list-form] [role=status]", "已保存")
+        .await;
+    b.shot("price-list").await;
+    b.close().await;
+    let admin = app.login("admin").await;
+    let lists = app.get(&admin, "/api/v1/price-lists").await.expect(200);
+    let id = lists.body["items"][0]["id"].as_str().unwrap().to_owned();
+    let list = app
+        .get(&admin, &format!("/api/v1/price-lists/{id}"))
+        .await
+        .expect(200);
+    assert_eq!(list.body["entries"][0]["price"], 299_900);
+    // Typed as yuan with a thousands separator, kept to the 分.
+    assert_eq!(list.body["entries"][0]["list_price"], 329_950);
+
+    // The rep finds it and reads it; nothing to change.
+    let mut b = open(&app, "catalogue-rep", PHONE).await;
+    b.login("rep_east1", PASSWORD).await;
+    b.wait("[data-testid=customer-list]").await;
+    b.click("a[href='/me']").await;
+    b.click("[data-testid=catalogue-link]").await;
+    b.fill("[data-testid=product-search]", "x9").await;
+    b.click("form[role=search] button[type=submit]").await;
+    b.wait_text("[data-testid=product-row]", "移动数据终端 X9")
+        .await;
+    assert!(b
+        .client
+        .find_all(Locator::Css(
+            "[data-testid=product-new], [data-testid=product-row] a"
+        ))
+        .await
+        .unwrap()
+        .is_empty());
+    b.shot("catalogue-rep").await;
+    b.close().await;
+}
+
+/// At phone size, rep_east1 quotes a deal: finds the product, types a quantity and a discount
+/// and watches the total follow (the shared function, in WebAssembly), saves, sees the total in
+/// Chinese capitals on the quote, and sends it.
+#[tokio::test]
+async fn phone_rep_quotes_a_deal_with_live_totals_and_sends_it() {
+    let app = spawn().await;
+    let admin = app.login("admin").await;
+    app.post(
+        &admin,
+        "/api/v1/products",
+        json!({"code": "KD-CRM-PRO", "name": "开单CRM 专业版", "list_price": 398_000, "tax_rate": "6"}),
+    )
+    .await
+    .expect(201);
+    let rep = app.login("rep_east1").await;
+    let c = app
+        .create_customer(&rep, json!({"name": "宁波港湾物流有限公司"}))
+        .await;
+    let deal = app
+        .post(
+            &rep,
+            "/api/v1/opportunities",
+            json!({"customer_id": c["id"], "name": "港湾物流 CRM", "amount": 5_000_000}),
+        )
+        .await
+        .expect(201)
+        .id();
+
+    let mut b = open(&app, "quote", PHONE).await;
+    b.login("rep_east1", PASSWORD).await;
+    b.wait("[data-testid=customer-list]").await;
+    b.goto(&format!("/opportunities/{deal}")).await;
+    b.click("[data-testid=new-quote]").await;
+    b.fill("#f-title", "港湾物流 CRM 报价").await;
+    b.fill("[data-testid=quote-add-search]", "CRM").await;
+    b.click("[data-testid=quote-add-go]").await;
+    b.click("[data-testid=quote-add-pick]").await;
+    // One licence at ¥3,980.00 with 6 % tax: ¥4,218.80.
+    b.wait_text("[data-testid=quote-total]", "¥4,218.80").await;
+    // Ten licences less 10 %: 35,820.00 + 6 % = ¥37,969.20, shown as typed.
+    b.fill("[data-testid=line-quantity]", "10").await;
+    b.fill("[data-testid=line-discount]", "10").await;
+    b.wait_text("[data-testid=quote-total]", "¥37,969.20").await;
+    b.shot("editor").await;
+    b.click("[data-testid=quote-save]").await;
+    b.wait_text("[data-testid=quote-capitals]", "叁万柒仟玖佰陆拾玖元贰角整")
+        .await;
+    b.shot("quote").await;
+    b.click("[data-testid=quote-send]").await;
+    b.wait_text("[data-testid=quote-status]", "已发送").await;
+    b.shot("sent").await;
+    b.close().await;
+    // What the phone showed is what the server stored.
+    let list = app
+        .get(&rep, &format!("/api/v1/quotes?opportunity_id={deal}"))
+        .await
+        .expect(200);
+    assert_eq!(list.body["items"][0]["total"], 3_796_920);
+    assert_eq!(list.body["items"][0]["status"], "sent");
 }

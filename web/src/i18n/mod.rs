@@ -10,6 +10,8 @@ pub mod notification;
 pub mod opportunity;
 pub mod org;
 pub mod pool;
+pub mod product;
+pub mod quote;
 pub mod user;
 pub mod visit;
 
@@ -211,6 +213,10 @@ pub fn error_text(code: ErrorCode, lang: Lang) -> &'static str {
             Lang::Zh => "该客户已转给他人、退回公海或已归档，不能再签到",
             Lang::En => "The customer was transferred, pooled or archived: no check-in",
         },
+        InvalidState => match lang {
+            Lang::Zh => "当前状态不允许此操作",
+            Lang::En => "Not allowed in this state",
+        },
         Converted => match lang {
             Lang::Zh => "该线索已转化，不能再修改",
             Lang::En => "This lead is converted; it can no longer change",
@@ -322,6 +328,17 @@ pub fn action_label(action: AuditAction, lang: Lang) -> &'static str {
         FollowUpSnooze => ("推迟了跟进任务", "put off the follow-up task"),
         FollowUpCancel => ("取消了跟进任务", "cancelled the follow-up task"),
         FollowUpReopen => ("重新打开了跟进任务", "reopened the follow-up task"),
+        ProductCreate => ("创建了产品", "created the product"),
+        ProductUpdate => ("修改了产品", "edited the product"),
+        PriceListCreate => ("创建了价格表", "created the price list"),
+        PriceListUpdate => ("修改了价格表", "edited the price list"),
+        QuoteCreate => ("创建了报价", "created the quote"),
+        QuoteUpdate => ("修改了报价", "edited the quote"),
+        QuoteSend => ("发送了报价", "sent the quote"),
+        QuoteRevise => ("修订了报价", "revised the quote"),
+        QuoteAccept => ("客户接受了报价", "recorded the customer's acceptance"),
+        QuoteReject => ("客户拒绝了报价", "recorded the customer's rejection"),
+        QuoteSupersede => ("报价被新版本取代", "superseded by a new revision"),
         StagesUpdate => ("修改了销售阶段", "edited the pipeline's stages"),
         LeadCreate => ("创建了线索", "created the lead"),
         LeadUpdate => ("修改了线索", "edited the lead"),
@@ -350,6 +367,7 @@ pub fn field_label(entity: &str, field: &str, lang: Lang) -> String {
         "customer" => customer::field_label(field),
         "contact" => contact::field_label(field),
         "lead" => lead::field_label(field),
+        "product" => product::field_label(field),
         _ => None,
     };
     label.map(|l| l.text(lang).to_owned()).unwrap_or_default()

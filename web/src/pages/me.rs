@@ -76,6 +76,14 @@ pub fn MePage() -> impl IntoView {
                     <div><dt>{move || i18n.t(T::Region)}</dt><dd>{move || me().and_then(|m| m.region_name).unwrap_or_else(|| "—".into())}</dd></div>
                 </dl>
             </div>
+            <nav class="card links" aria-label=move || i18n.t(crate::i18n::product::ProductText::Catalogue)>
+                <leptos_router::components::A href="/products" attr:class="btn block" attr:data-testid="catalogue-link">
+                    {move || i18n.t(crate::i18n::product::ProductText::Catalogue)}
+                </leptos_router::components::A>
+                <leptos_router::components::A href="/price-lists" attr:class="btn block">
+                    {move || i18n.t(crate::i18n::product::ProductText::PriceLists)}
+                </leptos_router::components::A>
+            </nav>
             <div class="card">
                 <h2 id="lang-h">{move || i18n.t(T::Language)}</h2>
                 <div class="segmented" role="radiogroup" aria-labelledby="lang-h">

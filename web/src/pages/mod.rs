@@ -12,6 +12,8 @@ pub mod opportunity;
 pub mod option_list;
 pub mod org;
 pub mod pool;
+pub mod product;
+pub mod quote;
 pub mod user;
 pub mod visit;
 

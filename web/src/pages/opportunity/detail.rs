@@ -112,6 +112,9 @@ fn Deal(detail: OpportunityDetail, stages: Stages, reload: Callback<()>) -> impl
             </Show>
             <p class="form-error" role="alert">{move || error.get()}</p>
         </article>
+        <Show when=move || auth.can(Resource::Quote, Act::Read) fallback=|| ()>
+            <crate::pages::quote::DealQuotes deal=id can_create=auth.can(Resource::Quote, Act::Create)/>
+        </Show>
         <section class="card">
             <h2>{move || i18n.t(OpportunityText::StageHistory)}</h2>
             <ol class="timeline" data-testid="stage-history">

@@ -3,6 +3,7 @@
 //! Desktop-first tables that stack into cards on a phone.
 
 use kaidan_shared::org::{Region, Team};
+use kaidan_shared::policy::Grant;
 use kaidan_shared::user::{ResetPasswordRequest, User, UserCreate, UserListQuery, UserUpdate};
 use kaidan_shared::{FieldError, Role};
 use leptos::prelude::*;
@@ -134,6 +135,7 @@ fn UserRow(
     let role = RwSignal::new(user.role);
     let team = RwSignal::new(user.team_id.map(|t| t.to_string()).unwrap_or_default());
     let region = RwSignal::new(user.region_id.map(|t| t.to_string()).unwrap_or_default());
+    let product_manager = RwSignal::new(user.grants.contains(&Grant::ProductManager));
     let id = user.id;
     let etag = format!("\"{}\"", user.version);
     #[derive(Clone)]
@@ -164,6 +166,11 @@ fn UserRow(
                             None
                         }
                         .into(),
+                        grants: Some(if product_manager.get_untracked() {
+                            vec![Grant::ProductManager]
+                        } else {
+                            Vec::new()
+                        }),
                         ..Default::default()
                     };
                     api::user::update(id, &etag, &body).await.map(|_| ())
@@ -291,6 +298,10 @@ fn UserRow(
                             </select>
                         </div>
                     </Show>
+                    <label class="check"><input type="checkbox" data-testid="grant-product-manager"
+                        prop:checked=move || product_manager.get()
+                        on:change=move |ev| product_manager.set(event_target_checked(&ev))/>
+                        {move || i18n.t(crate::i18n::product::ProductText::ProductManager)}</label>
                     <button class="btn primary" type="submit" prop:disabled=move || act.pending().get()>{move || i18n.t(T::Save)}</button>
                 </form>
             </Show>
@@ -321,6 +332,7 @@ fn NewUser(
     let add = Action::new_local(move |_: &()| {
         let r = role.get_untracked();
         let body = UserCreate {
+            grants: Vec::new(),
             username: username.get_untracked().trim().to_lowercase(),
             display_name: display.get_untracked(),
             password: password.get_untracked(),

@@ -42,6 +42,7 @@ mod m20261128_000032_create_attachments;
 mod m20261128_000033_create_follow_ups;
 mod m20261129_000034_create_products;
 mod m20261129_000035_create_quotes;
+mod m20261129_000036_create_company_profile;
 
 pub struct Migrator;
 
@@ -84,6 +85,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000033_create_follow_ups::Migration),
             Box::new(m20261129_000034_create_products::Migration),
             Box::new(m20261129_000035_create_quotes::Migration),
+            Box::new(m20261129_000036_create_company_profile::Migration),
         ]
     }
 }

@@ -170,13 +170,15 @@ pub enum AuditAction {
     /// Superseded by its next revision's sending.
     #[serde(rename = "quote.supersede")]
     QuoteSupersede,
+    #[serde(rename = "company.update")]
+    CompanyUpdate,
     /// An action this build does not know (from a newer server).
     #[serde(other, rename = "other")]
     Other,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 78] = [
+    pub const ALL: [AuditAction; 79] = [
         AuditAction::CustomerCreate,
         AuditAction::CustomerUpdate,
         AuditAction::CustomerTransfer,
@@ -255,6 +257,7 @@ impl AuditAction {
         AuditAction::QuoteAccept,
         AuditAction::QuoteReject,
         AuditAction::QuoteSupersede,
+        AuditAction::CompanyUpdate,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -338,6 +341,7 @@ impl AuditAction {
             QuoteAccept => "quote.accept",
             QuoteReject => "quote.reject",
             QuoteSupersede => "quote.supersede",
+            CompanyUpdate => "company.update",
             Other => "other",
         }
     }

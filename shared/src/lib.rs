@@ -8,6 +8,7 @@ pub mod approval;
 pub mod attachment;
 pub mod audit;
 pub mod auth;
+pub mod company;
 pub mod contact;
 pub mod cursor;
 pub mod customer;

@@ -2,6 +2,7 @@
 
 pub mod attachment;
 pub mod audit_log;
+pub mod company_profile;
 pub mod contact;
 pub mod custom_value;
 pub mod customer;

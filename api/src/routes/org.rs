@@ -1,5 +1,6 @@
 use actix_web::http::StatusCode;
-use actix_web::{get, patch, post, web, HttpResponse};
+use actix_web::{get, patch, post, put, web, HttpResponse};
+use kaidan_shared::company::{CompanyProfile, CompanyProfileInput};
 use kaidan_shared::org::{Region, RegionInput, Team, TeamCreate, TeamUpdate};
 use kaidan_shared::Problem;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -18,7 +19,42 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(update_region)
         .service(list_teams)
         .service(create_team)
-        .service(update_team);
+        .service(update_team)
+        .service(get_company)
+        .service(save_company);
+}
+
+/// The company's particulars: the letterhead of printed quotes and contracts (empty `name`
+/// until an admin sets them).
+#[utoipa::path(
+    tag = "org", security(("bearer" = [])),
+    responses((status = 200, description = "The particulars", body = CompanyProfile, headers(("ETag" = String))))
+)]
+#[get("/company")]
+pub async fn get_company(state: web::Data<AppState>, user: AuthUser) -> AppResult<HttpResponse> {
+    let c = crate::services::company::get(&state.read, &user.0).await?;
+    Ok(json_with_etag(StatusCode::OK, &c, c.version))
+}
+
+/// Replace the company's particulars (admins): name, address, phone, e-mail, credit code, bank.
+#[utoipa::path(
+    tag = "org", security(("bearer" = [])), request_body = CompanyProfileInput,
+    params(IfMatchHeader),
+    responses(
+        (status = 200, description = "Saved", body = CompanyProfile, headers(("ETag" = String))),
+        (status = 403, description = "Only admins", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/company")]
+pub async fn save_company(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    if_match: IfMatch,
+    body: web::Json<CompanyProfileInput>,
+) -> AppResult<HttpResponse> {
+    let c =
+        crate::services::company::save(&state.db, &user.0, if_match.0, body.into_inner()).await?;
+    Ok(json_with_etag(StatusCode::OK, &c, c.version))
 }
 
 /// All regions (everyone signed in may read the org chart).

@@ -6,6 +6,7 @@
 pub mod bench;
 pub mod bench_pipeline;
 pub mod bench_visit;
+mod company;
 mod contact;
 pub mod customer;
 pub mod lead;
@@ -44,6 +45,7 @@ pub async fn seed_demo(
     customers_wanted: usize,
 ) -> AppResult<SeedReport> {
     let users_created = seed_org(db, hasher, DEMO_PASSWORD).await?;
+    company::seed_company(db).await?;
     let products_created = product::seed_products(db).await?;
     let customers_created = seed_customers(db, customers_wanted).await?;
     let deals_created = opportunity::seed_pipeline(db).await?;

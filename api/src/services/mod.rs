@@ -3,6 +3,7 @@
 
 pub mod attachment;
 pub mod audit;
+pub mod company;
 pub mod contact;
 pub mod counters;
 pub mod cursor;

@@ -21,10 +21,10 @@ use kaidan_shared::quote::{
 use kaidan_shared::{Action, ErrorCode, FieldCode, FieldError, Resource, Scope};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
-    JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    FromQueryResult, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select,
 };
 use uuid::Uuid;
 
@@ -143,6 +143,29 @@ fn to_dto(r: Row, lines: Vec<quote_line::Model>) -> Quote {
         created_at: m.created_at,
         updated_at: m.updated_at,
     }
+}
+
+/// A quote as its history keeps it: every fact, and each line as entered (product, quantity,
+/// price, discount) without its figures, which the quote's totals already say. A change of the
+/// overall discount then records the totals, not 200 lines twice.
+fn snapshot(q: &Quote) -> serde_json::Value {
+    let mut v = serde_json::to_value(q).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        let lines: Vec<serde_json::Value> = q
+            .lines
+            .iter()
+            .map(|l| {
+                serde_json::json!({
+                    "product_code": l.product_code,
+                    "quantity": l.quantity,
+                    "unit_price": l.unit_price,
+                    "discount_percent": l.discount_percent,
+                })
+            })
+            .collect();
+        o.insert("lines".into(), lines.into());
+    }
+    v
 }
 
 async fn lines_of<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Vec<quote_line::Model>> {
@@ -459,6 +482,37 @@ async fn write_lines<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Saves a quote's next state if it is still at `expected`: its owner's team copy is read first
+/// in the transaction (`org::owner_place` says why), so a save never writes back a team the
+/// owner has left.
+async fn save(txn: &DatabaseTransaction, mut next: quote::Model, expected: i64) -> AppResult<()> {
+    let id = next.id;
+    next.owner_team_id = org::owner_place(txn, next.owner_id).await?.team_id;
+    record::save_versioned::<quote::Entity, _>(txn, next, id, expected).await
+}
+
+/// A deal's quotes follow the deal to its new owner, in the deal's transaction. Their versions
+/// move on, so an edit of a quote read before the transfer answers 412 rather than writing the
+/// old owner back.
+pub(crate) async fn follow_deal<C: ConnectionTrait>(
+    txn: &C,
+    deal: Uuid,
+    owner: Option<Uuid>,
+    team: Option<Uuid>,
+) -> AppResult<()> {
+    quote::Entity::update_many()
+        .col_expr(quote::Column::OwnerId, Expr::value(owner))
+        .col_expr(quote::Column::OwnerTeamId, Expr::value(team))
+        .col_expr(
+            quote::Column::Version,
+            Expr::col(quote::Column::Version).add(1),
+        )
+        .filter(quote::Column::OpportunityId.eq(deal))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
 fn apply_figures(m: &mut quote::Model, p: &Priced) {
     m.subtotal = p.subtotal;
     m.discount = p.discount;
@@ -502,6 +556,13 @@ pub async fn create(
         ));
     }
     let day = input.quote_date.unwrap_or_else(today);
+    if input.valid_until.is_some_and(|v| v < day) {
+        errors.push(FieldError::new(
+            "valid_until",
+            FieldCode::OutOfRange,
+            "not before the quote's date",
+        ));
+    }
     let list = list_for(db, input.price_list_id, day, &mut errors).await?;
     let id = new_id();
     let overall = input.overall_discount_percent.unwrap_or_default();
@@ -569,7 +630,7 @@ pub async fn create(
     audit::commit(
         txn,
         actor,
-        audit::Change::created(AuditAction::QuoteCreate, "quote", id, id, &dto),
+        audit::Change::created(AuditAction::QuoteCreate, "quote", id, id, &snapshot(&dto)),
     )
     .await?;
     dto.custom = rules.visible(actor.role, &dto.custom);
@@ -646,8 +707,10 @@ pub async fn update(
     }
     input.notes.apply_with(&mut next.notes, |v| clean(Some(v)));
     input.terms.apply_with(&mut next.terms, |v| clean(Some(v)));
-    // The prices follow the list and the date: priced again whenever lines, list, date or the
-    // overall discount change.
+    // A new price list or date prices the lines again from it (the stored lines lose the prices
+    // they had); otherwise they keep theirs, and a list retired since no longer stops an edit.
+    let repriced =
+        next.price_list_id != current.price_list_id || next.quote_date != current.quote_date;
     let stored = lines_of(db, id).await?;
     let lines: Vec<QuoteLineInput> = match &input.lines {
         Some(l) => l.clone(),
@@ -656,16 +719,19 @@ pub async fn update(
             .map(|l| QuoteLineInput {
                 product_id: l.product_id,
                 quantity: Decimal::new(l.quantity_e4, 4),
-                unit_price: Some(l.unit_price),
+                unit_price: (!repriced).then_some(l.unit_price),
                 discount_percent: Some(percent_of_bp(l.discount_bp)),
                 note: l.note.clone(),
             })
             .collect(),
     };
-    let list = if errors.is_empty() {
+    let list = if !errors.is_empty() {
+        None
+    } else if repriced {
         list_for(db, next.price_list_id, next.quote_date, &mut errors).await?
     } else {
-        None
+        let mut ignored = Vec::new();
+        list_for(db, next.price_list_id, next.quote_date, &mut ignored).await?
     };
     let kept_products: Vec<Uuid> = stored.iter().map(|l| l.product_id).collect();
     let priced = if errors.is_empty() {
@@ -693,7 +759,7 @@ pub async fn update(
     next.updated_at = now();
     let before = read_one(db, id).await?;
     let txn = begin_write(db).await?;
-    record::save_versioned::<quote::Entity, _>(&txn, next, id, expected).await?;
+    save(&txn, next, expected).await?;
     write_lines(&txn, id, &priced.lines).await?;
     if let Some(c) = &custom {
         rules.mark_used(&txn, c).await?;
@@ -703,7 +769,14 @@ pub async fn update(
     audit::commit(
         txn,
         actor,
-        audit::Change::updated(AuditAction::QuoteUpdate, "quote", id, id, &before, &after),
+        audit::Change::updated(
+            AuditAction::QuoteUpdate,
+            "quote",
+            id,
+            id,
+            &snapshot(&before),
+            &snapshot(&after),
+        ),
     )
     .await?;
     after.custom = rules.visible(actor.role, &after.custom);
@@ -722,7 +795,38 @@ async fn transition(
     let id = current.id;
     let before = read_one(db, id).await?;
     let txn = begin_write(db).await?;
-    record::save_versioned::<quote::Entity, _>(&txn, next, id, current.version).await?;
+    save(&txn, next, current.version).await?;
+    // The other revisions of the number, read after this one's row is held (its owner's place
+    // first, then the quotes: the order every quote write takes).
+    let others: Vec<(i32, String)> = quote::Entity::find()
+        .filter(quote::Column::Number.eq(current.number.as_str()))
+        .filter(quote::Column::Id.ne(id))
+        .select_only()
+        .column(quote::Column::Revision)
+        .column(quote::Column::Status)
+        .lock_exclusive()
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    match action {
+        AuditAction::QuoteSend
+            if others
+                .iter()
+                .any(|(_, s)| s == QuoteStatus::Accepted.as_str()) =>
+        {
+            return Err(invalid_state(
+                "the customer accepted another revision of this quote",
+            ));
+        }
+        AuditAction::QuoteAccept | AuditAction::QuoteReject
+            if others.iter().any(|(r, _)| *r > current.revision) =>
+        {
+            return Err(invalid_state(
+                "a newer revision of this quote exists: answer that one",
+            ));
+        }
+        _ => {}
+    }
     if action == AuditAction::QuoteSend {
         // The earlier revision the customer had is superseded by this one.
         let earlier = quote::Entity::find()
@@ -738,15 +842,15 @@ async fn transition(
             s.status = QuoteStatus::Superseded.as_str().into();
             s.version += 1;
             s.updated_at = now();
-            record::save_versioned::<quote::Entity, _>(&txn, s, e.id, e.version).await?;
+            save(&txn, s, e.version).await?;
             let is = read_one(&txn, e.id).await?;
             trail.add(audit::Change::updated(
                 AuditAction::QuoteSupersede,
                 "quote",
                 e.id,
                 e.id,
-                &was,
-                &is,
+                &snapshot(&was),
+                &snapshot(&is),
             ));
         }
         trail.write(&txn, actor).await?;
@@ -755,7 +859,14 @@ async fn transition(
     audit::commit(
         txn,
         actor,
-        audit::Change::updated(action, "quote", id, id, &before, &after),
+        audit::Change::updated(
+            action,
+            "quote",
+            id,
+            id,
+            &snapshot(&before),
+            &snapshot(&after),
+        ),
     )
     .await?;
     let view = field::View::load(db, kept, actor).await?;
@@ -880,6 +991,8 @@ pub async fn revise(
     let new = new_id();
     let t = now();
     let txn = begin_write(db).await?;
+    // The owner's place before the quotes' rows (the order every quote write takes).
+    let team = org::owner_place(&txn, current.owner_id).await?.team_id;
     let revisions: Vec<(i32, String)> = quote::Entity::find()
         .filter(quote::Column::Number.eq(current.number.as_str()))
         .select_only()
@@ -895,7 +1008,27 @@ pub async fn revise(
     {
         return Err(invalid_state("this quote already has a draft revision"));
     }
-    let revision = revisions.iter().map(|(r, _)| *r).max().unwrap_or(1) + 1;
+    if revisions
+        .iter()
+        .any(|(_, s)| s == QuoteStatus::Accepted.as_str())
+    {
+        return Err(invalid_state(
+            "the customer accepted a revision of this quote",
+        ));
+    }
+    let newest = revisions.iter().map(|(r, _)| *r).max().unwrap_or(1);
+    let still = revisions
+        .iter()
+        .find(|(r, _)| *r == current.revision)
+        .map(|(_, s)| s.as_str());
+    if newest != current.revision
+        || !matches!(still, Some(s) if s == QuoteStatus::Sent.as_str() || s == QuoteStatus::Rejected.as_str())
+    {
+        return Err(invalid_state(
+            "only the newest sent or rejected revision is revised",
+        ));
+    }
+    let revision = newest + 1;
     let m = quote::Model {
         id: new,
         revision,
@@ -903,7 +1036,7 @@ pub async fn revise(
         sent_at: None,
         decided_at: None,
         decision_note: None,
-        owner_team_id: org::owner_place(&txn, current.owner_id).await?.team_id,
+        owner_team_id: team,
         version: 1,
         created_by: Some(actor.user_id),
         created_at: t,
@@ -927,7 +1060,7 @@ pub async fn revise(
     audit::commit(
         txn,
         actor,
-        audit::Change::created(AuditAction::QuoteRevise, "quote", new, new, &dto),
+        audit::Change::created(AuditAction::QuoteRevise, "quote", new, new, &snapshot(&dto)),
     )
     .await?;
     dto.custom = rules.visible(actor.role, &dto.custom);

@@ -135,6 +135,8 @@ fn org_operations(op: &str) -> Option<Kind> {
         "create_team" => CreateOrg(Resource::Team),
         "update_region" => Record(Resource::Region, Action::Manage, Target::Region),
         "update_team" => Record(Resource::Team, Action::Manage, Target::Team),
+        "get_company" => Setting(Resource::Region, Action::Read),
+        "save_company" => Setting(Resource::Region, Action::Manage),
         _ => return None,
     })
 }
@@ -1759,6 +1761,8 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
                         "/api/v1/opportunity-stages"
                     } else if op.path.starts_with("/api/v1/visit-settings") {
                         "/api/v1/visit-settings"
+                    } else if op.path.starts_with("/api/v1/company") {
+                        "/api/v1/company"
                     } else {
                         "/api/v1/layouts/customer"
                     };
@@ -1769,6 +1773,7 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
                         "set_columns" => Some(json!({"columns": ["name", "owner"]})),
                         "save_opportunity_stages" => Some(json!({"stages": layout["stages"]})),
                         "save_visit_settings" => Some(json!({"radius_m": 600})),
+                        "save_company" => Some(json!({"name": format!("矩阵公司-{caller}")})),
                         _ => None,
                     };
                     let etag = format!("\"{}\"", layout["version"]);

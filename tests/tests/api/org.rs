@@ -257,3 +257,69 @@ async fn user_list_pages_by_username() {
     assert_eq!(all, sorted);
     assert_eq!(all.len(), 16);
 }
+
+#[tokio::test]
+async fn admins_set_the_company_letterhead_everyone_reads_it() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let rep = app.login("rep_east1").await;
+    let first = app.get(&rep, "/api/v1/company").await.expect(200);
+    assert_eq!(first.body["name"], "");
+    let etag = first.etag();
+    // A credit code whose check character is wrong, a bad phone: each named, nothing written.
+    let r = app
+        .request(
+            reqwest::Method::PUT,
+            "/api/v1/company",
+            Some(&admin),
+            Some(
+                &json!({"name": "杭州开单科技有限公司", "credit_code": "91330100MA2AXXXX1X",
+                          "phone": "电话"}),
+            ),
+            &[("If-Match", &etag)],
+        )
+        .await
+        .expect(422);
+    assert_eq!(r.error_fields(), ["phone", "credit_code"]);
+    let body = json!({"name": "杭州开单科技有限公司", "address": "杭州市西湖区文三路 1 号",
+                      "phone": "0571-88886666", "bank_name": "招商银行杭州分行",
+                      "bank_account": "5719 0000 0000 001"});
+    // Reps may not.
+    app.request(
+        reqwest::Method::PUT,
+        "/api/v1/company",
+        Some(&rep),
+        Some(&body),
+        &[("If-Match", &etag)],
+    )
+    .await
+    .expect(403);
+    let saved = app
+        .request(
+            reqwest::Method::PUT,
+            "/api/v1/company",
+            Some(&admin),
+            Some(&body),
+            &[("If-Match", &etag)],
+        )
+        .await
+        .expect(200);
+    assert_eq!(saved.body["bank_name"], "招商银行杭州分行");
+    // The old ETag is stale now.
+    app.request(
+        reqwest::Method::PUT,
+        "/api/v1/company",
+        Some(&admin),
+        Some(&body),
+        &[("If-Match", &etag)],
+    )
+    .await
+    .expect(412);
+    let read = app.get(&rep, "/api/v1/company").await.expect(200);
+    assert_eq!(read.body["name"], "杭州开单科技有限公司");
+    let audit = app
+        .get(&admin, "/api/v1/audit?action=company.update")
+        .await
+        .expect(200);
+    assert_eq!(audit.body["items"].as_array().unwrap().len(), 1);
+}

@@ -489,3 +489,167 @@ async fn quote_numbers_stay_unique_when_many_are_made_at_once() {
     let year = chrono::Utc::now().format("%Y").to_string();
     assert!(unique.contains(&format!("BJ-{year}-000012")), "{made:?}");
 }
+
+#[tokio::test]
+async fn a_deals_quotes_move_with_the_deal_and_only_the_newest_revision_is_answered() {
+    let app = spawn_app().await;
+    let rep = app.sign_in("rep_east1").await;
+    let colleague = app.sign_in("rep_east2").await;
+    let sup = app.sign_in("sup_east1").await;
+    let a = product(&app, "LIC", 100_000, "13").await;
+    let d1 = deal(&app, &rep, "转交商机").await;
+    let q = quote(
+        app.post(
+            &rep.token,
+            "/api/v1/quotes",
+            json!({"opportunity_id": d1, "title": "转交前", "lines": [{"product_id": a, "quantity": "1"}]}),
+        )
+        .await
+        .expect(201),
+    );
+    // The supervisor hands the deal to a colleague: its quote goes along.
+    let d = app
+        .get(&sup.token, &format!("/api/v1/opportunities/{d1}"))
+        .await
+        .expect(200);
+    app.patch(
+        &sup.token,
+        &format!("/api/v1/opportunities/{d1}"),
+        &d.etag(),
+        json!({"owner_id": colleague.user.id}),
+    )
+    .await
+    .expect(200);
+    app.get(&rep.token, &format!("/api/v1/quotes/{}", q.id))
+        .await
+        .expect(404);
+    let moved = quote(
+        app.get(&colleague.token, &format!("/api/v1/quotes/{}", q.id))
+            .await
+            .expect(200),
+    );
+    assert_eq!(moved.owner_id, Some(colleague.user.id));
+    // An edit read before the move is stale, not a way to write the old owner back.
+    app.patch(
+        &sup.token,
+        &format!("/api/v1/quotes/{}", q.id),
+        &format!("\"{}\"", q.version),
+        json!({"title": "旧版本"}),
+    )
+    .await
+    .expect(412);
+
+    // A valid-until before the (default) quote date.
+    let r = app
+        .post(
+            &colleague.token,
+            "/api/v1/quotes",
+            json!({"opportunity_id": d1, "title": "过期", "valid_until": "2001-01-01"}),
+        )
+        .await
+        .expect(422);
+    assert_eq!(r.error_fields(), ["valid_until"]);
+
+    // Revision 1 sent, revision 2 drafted: revision 1 is no longer answered or revised.
+    let who = &colleague.token;
+    app.post(who, &format!("/api/v1/quotes/{}/send", q.id), json!({}))
+        .await
+        .expect(200);
+    let rev = quote(
+        app.post(who, &format!("/api/v1/quotes/{}/revise", q.id), json!({}))
+            .await
+            .expect(201),
+    );
+    let r = app
+        .post(who, &format!("/api/v1/quotes/{}/accept", q.id), json!({}))
+        .await
+        .expect(409);
+    assert_eq!(r.code(), "invalid_state");
+    app.post(who, &format!("/api/v1/quotes/{}/send", rev.id), json!({}))
+        .await
+        .expect(200);
+    // Revision 2 rejected; revision 1 (superseded) is not the one to revise.
+    app.post(
+        who,
+        &format!("/api/v1/quotes/{}/reject", rev.id),
+        json!({"note": "预算不够"}),
+    )
+    .await
+    .expect(200);
+    app.post(who, &format!("/api/v1/quotes/{}/revise", q.id), json!({}))
+        .await
+        .expect(409);
+    let rev3 = quote(
+        app.post(who, &format!("/api/v1/quotes/{}/revise", rev.id), json!({}))
+            .await
+            .expect(201),
+    );
+    assert_eq!(rev3.revision, 3);
+}
+
+#[tokio::test]
+async fn a_new_price_list_prices_the_lines_again() {
+    let app = spawn_app().await;
+    let rep = app.sign_in("rep_east1").await;
+    let admin = app.sign_in("admin").await;
+    let a = product(&app, "LIC", 100_000, "13").await;
+    let year = chrono::Utc::now().format("%Y").to_string();
+    let list = app
+        .price_list_create(
+            &admin,
+            &PriceListCreate {
+                name: "渠道价".into(),
+                valid_from: format!("{year}-01-01").parse().unwrap(),
+                valid_to: None,
+                notes: None,
+                entries: vec![PriceEntry {
+                    product_id: a,
+                    price: 70_000,
+                }],
+            },
+        )
+        .await;
+    let d1 = deal(&app, &rep, "换价格表").await;
+    let q = quote(
+        app.post(
+            &rep.token,
+            "/api/v1/quotes",
+            json!({"opportunity_id": d1, "title": "报价", "lines": [{"product_id": a, "quantity": "2"}]}),
+        )
+        .await
+        .expect(201),
+    );
+    assert_eq!(q.lines[0].unit_price, 100_000);
+    let q = quote(
+        app.patch(
+            &rep.token,
+            &format!("/api/v1/quotes/{}", q.id),
+            &format!("\"{}\"", q.version),
+            json!({"price_list_id": list.price_list.id}),
+        )
+        .await
+        .expect(200),
+    );
+    assert_eq!(q.lines[0].unit_price, 70_000);
+    assert_eq!(q.subtotal, 140_000);
+    // Retired since, the list no longer stops an edit that leaves it alone.
+    app.patch(
+        &admin.token,
+        &format!("/api/v1/price-lists/{}", list.price_list.id),
+        &format!("\"{}\"", list.price_list.version),
+        json!({"active": false}),
+    )
+    .await
+    .expect(200);
+    let q = quote(
+        app.patch(
+            &rep.token,
+            &format!("/api/v1/quotes/{}", q.id),
+            &format!("\"{}\"", q.version),
+            json!({"title": "改标题"}),
+        )
+        .await
+        .expect(200),
+    );
+    assert_eq!(q.lines[0].unit_price, 70_000);
+}

@@ -98,6 +98,12 @@ impl Browser {
             .goto(&format!("{}{}", self.base, path))
             .await
             .unwrap();
+        // `fetched_wasm` reads the page's resource timing entries, which Chromium stops
+        // recording at 250 by default; a lazy screen with its shared chunks loads more than that.
+        let _ = self
+            .client
+            .execute("performance.setResourceTimingBufferSize(100000);", vec![])
+            .await;
     }
 
     async fn shot(&mut self, name: &str) {
@@ -1826,6 +1832,16 @@ async fn phone_rep_quotes_a_deal_with_live_totals_and_sends_it() {
     )
     .await
     .expect(201);
+    let company = app.get(&admin, "/api/v1/company").await.expect(200);
+    app.request(
+        reqwest::Method::PUT,
+        "/api/v1/company",
+        Some(&admin),
+        Some(&json!({"name": "杭州开单科技有限公司", "phone": "0571-88886666"})),
+        &[("If-Match", &company.etag())],
+    )
+    .await
+    .expect(200);
     let rep = app.login("rep_east1").await;
     let c = app
         .create_customer(&rep, json!({"name": "宁波港湾物流有限公司"}))
@@ -1858,6 +1874,9 @@ async fn phone_rep_quotes_a_deal_with_live_totals_and_sends_it() {
     b.shot("editor").await;
     b.click("[data-testid=quote-save]").await;
     b.wait_text("[data-testid=quote-capitals]", "叁万柒仟玖佰陆拾玖元贰角整")
+        .await;
+    // The company's letterhead heads the printable quote.
+    b.wait_text("[data-testid=letterhead]", "杭州开单科技有限公司")
         .await;
     b.shot("quote").await;
     b.click("[data-testid=quote-send]").await;

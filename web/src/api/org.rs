@@ -19,3 +19,20 @@ pub async fn teams() -> ApiResult<Vec<Team>> {
 pub async fn create_team(body: &TeamCreate) -> ApiResult<Reply<Team>> {
     super::post("/api/v1/teams", body).await
 }
+
+pub async fn company() -> ApiResult<Reply<kaidan_shared::company::CompanyProfile>> {
+    super::get("/api/v1/company").await
+}
+
+pub async fn save_company(
+    etag: &str,
+    body: &kaidan_shared::company::CompanyProfileInput,
+) -> ApiResult<Reply<kaidan_shared::company::CompanyProfile>> {
+    super::send(
+        super::Method::PUT,
+        "/api/v1/company",
+        Some(body),
+        Some(etag),
+    )
+    .await
+}

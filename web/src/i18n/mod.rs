@@ -339,6 +339,7 @@ pub fn action_label(action: AuditAction, lang: Lang) -> &'static str {
         QuoteAccept => ("客户接受了报价", "recorded the customer's acceptance"),
         QuoteReject => ("客户拒绝了报价", "recorded the customer's rejection"),
         QuoteSupersede => ("报价被新版本取代", "superseded by a new revision"),
+        CompanyUpdate => ("修改了公司信息", "edited the company's particulars"),
         StagesUpdate => ("修改了销售阶段", "edited the pipeline's stages"),
         LeadCreate => ("创建了线索", "created the lead"),
         LeadUpdate => ("修改了线索", "edited the lead"),

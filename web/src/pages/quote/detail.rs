@@ -3,6 +3,7 @@
 //! prints as the quote document (the print style hides the app around it), so the browser's
 //! "print to PDF" gives a proper quote.
 
+use kaidan_shared::company::CompanyProfile;
 use kaidan_shared::money::capitals;
 use kaidan_shared::opportunity::format_yuan;
 use kaidan_shared::option_list::builtin;
@@ -26,6 +27,8 @@ use super::status_label;
 pub fn QuoteDetailPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").and_then(|i| i.parse::<Uuid>().ok()));
+    // The letterhead: the company's particulars as the admins set them (read once per page).
+    let company = LocalResource::new(|| async { api::org::company().await.map(|r| r.body) });
     let data = LocalResource::new(move || {
         let id = id();
         async move {
@@ -39,7 +42,7 @@ pub fn QuoteDetailPage() -> impl IntoView {
         <section class="page quote-page">
             <Transition fallback=|| view! { <Loading/> }>
                 {move || data.get().map(|r| match r {
-                    Ok(q) => view! { <QuoteView quote=q reload=Callback::new(move |_| data.refetch())/> }.into_any(),
+                    Ok(q) => view! { <QuoteView quote=q company=company reload=Callback::new(move |_| data.refetch())/> }.into_any(),
                     Err(e) => view! { <ErrorState error=e on_retry=move |_| data.refetch()/> }.into_any(),
                 })}
             </Transition>
@@ -55,7 +58,11 @@ enum Op {
 }
 
 #[component]
-fn QuoteView(quote: Quote, reload: Callback<()>) -> impl IntoView {
+fn QuoteView(
+    quote: Quote,
+    company: LocalResource<Result<CompanyProfile, api::ApiError>>,
+    reload: Callback<()>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let auth = use_auth();
     let catalog = use_catalog();
@@ -101,11 +108,37 @@ fn QuoteView(quote: Quote, reload: Callback<()>) -> impl IntoView {
             .unwrap_or_default()
     };
     let label = status_label(status);
+    let letterhead = move || {
+        company
+            .get()
+            .and_then(Result::ok)
+            .filter(|c| !c.name.is_empty())
+            .map(|c| {
+                let line = [c.address, c.phone, c.email]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" · ");
+                let bank = match (c.bank_name, c.bank_account) {
+                    (Some(b), Some(a)) => Some(format!("{b} {a}")),
+                    (b, a) => b.or(a),
+                };
+                view! {
+                    <div class="letterhead" data-testid="letterhead">
+                        <h2>{c.name}</h2>
+                        <p class="muted small">{line}</p>
+                        {c.credit_code.map(|cc| view! { <p class="muted small">{cc}</p> })}
+                        {bank.map(|b| view! { <p class="muted small">{b}</p> })}
+                    </div>
+                }
+            })
+    };
     view! {
         <div class="no-print">
             <A href=format!("/opportunities/{}", quote.opportunity_id) attr:class="back">"‹ " {move || i18n.t(QuoteText::Deal)}</A>
         </div>
         <article class="card quote-doc" data-testid="quote-detail">
+            {letterhead}
             <header class="quote-head">
                 <h1>{quote.title.clone()}</h1>
                 <p><span class="badge" data-testid="quote-status">{move || i18n.t(label)}</span></p>

@@ -175,6 +175,27 @@ fn Editor(existing: Option<(Quote, String)>) -> impl IntoView {
             })
             .unwrap_or(p.list_price)
     };
+    // A list chosen anew prices every line from it (or from the list prices), once it is here.
+    let reprice = RwSignal::new(false);
+    Effect::new(move |_| {
+        if !reprice.get() {
+            return;
+        }
+        if let Some(Ok(list)) = chosen_list.get() {
+            let price_of = |id: Uuid, list_price: i64| {
+                list.as_ref()
+                    .and_then(|l: &PriceListDetail| l.entries.iter().find(|e| e.product_id == id))
+                    .map(|e| e.price)
+                    .unwrap_or(list_price)
+            };
+            lines.update(|ls| {
+                for l in ls.iter_mut() {
+                    l.unit_price = yuan_text(price_of(l.product_id, l.list_price));
+                }
+            });
+            reprice.set(false);
+        }
+    });
     let add = move |p: Product| {
         let price = price_for(&p);
         let key = fresh_key();
@@ -272,6 +293,13 @@ fn Editor(existing: Option<(Quote, String)>) -> impl IntoView {
                 })
                 .collect()
         });
+        if decimal(&overall.get_untracked()).is_none() {
+            bad.push(FieldError::new(
+                "overall_discount_percent",
+                FieldCode::InvalidFormat,
+                "",
+            ));
+        }
         if bad.is_empty() {
             save.dispatch(inputs);
         } else {
@@ -302,7 +330,7 @@ fn Editor(existing: Option<(Quote, String)>) -> impl IntoView {
                     <TextField label=QuoteText::ValidUntil field="valid_until" value=valid_until errors=errs input_type="date"/>
                     <div class="field">
                         <label for="f-price_list_id">{move || i18n.t(QuoteText::PriceList)}</label>
-                        <select id="f-price_list_id" on:change=move |ev| price_list.set(event_target_value(&ev))>
+                        <select id="f-price_list_id" on:change=move |ev| { price_list.set(event_target_value(&ev)); reprice.set(true); }>
                             <option value="">{move || i18n.t(QuoteText::NoPriceList)}</option>
                             {move || lists.get().and_then(Result::ok).map(|p| p.items.into_iter().map(|l| {
                                 let v = l.id.to_string();

@@ -4,10 +4,13 @@
 #![no_main]
 
 use kaidan_shared::auth::{ChangePasswordRequest, LoginRequest, LogoutRequest, RefreshRequest};
+use kaidan_shared::company::CompanyProfileInput;
 use kaidan_shared::contact::{ContactInput, ContactUpdate};
 use kaidan_shared::customer::{CustomerCreate, CustomerUpdate, TransferRequest};
 use kaidan_shared::layout::{ColumnsInput, LayoutInput};
 use kaidan_shared::org::{RegionInput, TeamCreate, TeamUpdate};
+use kaidan_shared::product::{PriceListCreate, PriceListUpdate, ProductCreate, ProductUpdate};
+use kaidan_shared::quote::{QuoteCreate, QuoteDecision, QuoteUpdate};
 use kaidan_shared::user::{ResetPasswordRequest, User, UserCreate, UserUpdate};
 use kaidan_shared::{FieldError, Resource, Role};
 use libfuzzer_sys::fuzz_target;
@@ -38,6 +41,7 @@ fn current_user() -> User {
         region_id: Some(uuid::Uuid::from_u128(2)),
         email: None,
         phone: None,
+        grants: Vec::new(),
         active: true,
         version: 1,
         created_at: t,
@@ -49,7 +53,8 @@ fuzz_target!(|data: &[u8]| {
     let Some((&which, body)) = data.split_first() else {
         return;
     };
-    match which % 16 {
+    let day = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap_or_default();
+    match which % 23 {
         0 => check::<CustomerCreate>(body, |v| v.validate()),
         1 => check::<CustomerUpdate>(body, |v| v.validate(None, None)),
         2 => check::<CustomerUpdate>(body, |v| v.validate(Some(30.27), Some(120.15))),
@@ -65,6 +70,14 @@ fuzz_target!(|data: &[u8]| {
         12 => check::<ChangePasswordRequest>(body, |_| Ok(())),
         13 => check::<LayoutInput>(body, |v| v.validate(Resource::Customer, &[])),
         14 => check::<ColumnsInput>(body, |v| v.validate(Resource::Contact, &[])),
+        15 => check::<ProductCreate>(body, |v| v.validate()),
+        16 => check::<ProductUpdate>(body, |v| v.validate()),
+        17 => check::<PriceListCreate>(body, |v| v.validate()),
+        18 => check::<PriceListUpdate>(body, |v| v.validate(day, None)),
+        19 => check::<QuoteCreate>(body, |v| v.validate()),
+        20 => check::<QuoteUpdate>(body, |v| v.validate(day, Some(day))),
+        21 => check::<CompanyProfileInput>(body, |v| v.validate()),
+        22 => check::<QuoteDecision>(body, |_| Ok(())),
         _ => {
             check::<ResetPasswordRequest>(body, |_| Ok(()));
             check::<RefreshRequest>(body, |_| Ok(()));

@@ -49,8 +49,7 @@ fn invalid_state(detail: &str) -> AppError {
 
 /// Today in China, the day a quote's prices are of when none is given.
 pub fn today() -> NaiveDate {
-    let tz = chrono::FixedOffset::east_opt(LOCAL_OFFSET_SECS).expect("a valid offset");
-    Utc::now().with_timezone(&tz).date_naive()
+    (Utc::now() + chrono::Duration::seconds(i64::from(LOCAL_OFFSET_SECS))).date_naive()
 }
 
 fn bp_of(d: Decimal) -> i32 {

@@ -23,7 +23,8 @@ Lists use keyset pagination (`limit`, `cursor` → `next_cursor`). Edits need `I
         ErrorCode,
         FieldError,
         kaidan_shared::customer::CustomerSort,
-        kaidan_shared::attachment::ContentSize
+        kaidan_shared::attachment::ContentSize,
+        kaidan_shared::approval::ApprovalBox
     )),
     modifiers(&SecurityAndErrors),
     tags(
@@ -37,6 +38,8 @@ Lists use keyset pagination (`limit`, `cursor` → `next_cursor`). Edits need `I
         (name = "follow-ups", description = "跟进任务 follow-up tasks: due, done, put off; reminders before and after the due time and each morning"),
         (name = "products", description = "产品 the product catalogue and price lists (价格表); kept by admins and product managers, read by everyone"),
         (name = "quotes", description = "报价 quotes for deals: lines from the catalogue, discounts, tax per line, totals from one shared function; drafts, sent (frozen), revisions, accepted or rejected"),
+        (name = "contracts", description = "合同 contracts: from an accepted quote or directly; numbered HT-year-number; draft → pending approval → approved (amount, lines and payment terms locked) → signed → completed, or terminated"),
+        (name = "approvals", description = "审批 approvals of contracts and of quotes over their sender's discount: flows chosen by amount, discount, customer level and role; steps of any-one (或签) or countersign (会签) approvers resolved from the org; the inbox 待我审批 / 我已审批 / 我发起的"),
         (name = "leads", description = "线索 leads: duplicate check, assignment rules (territory → team in turn → queue), qualify, convert"),
         (name = "contacts", description = "联系人 contacts of a customer"),
         (name = "option-lists", description = "数据字典 option lists: the choices behind every pick-one field"),

@@ -3,9 +3,11 @@
 //! through JSON with the same verdict (what the SPA sends back is judged the same way).
 #![no_main]
 
+use kaidan_shared::approval::{ApprovalDecision, ApprovalTemplateInput};
 use kaidan_shared::auth::{ChangePasswordRequest, LoginRequest, LogoutRequest, RefreshRequest};
 use kaidan_shared::company::CompanyProfileInput;
 use kaidan_shared::contact::{ContactInput, ContactUpdate};
+use kaidan_shared::contract::{ContractCreate, ContractReason, ContractSign, ContractUpdate};
 use kaidan_shared::customer::{CustomerCreate, CustomerUpdate, TransferRequest};
 use kaidan_shared::layout::{ColumnsInput, LayoutInput};
 use kaidan_shared::org::{RegionInput, TeamCreate, TeamUpdate};
@@ -54,7 +56,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let day = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap_or_default();
-    match which % 23 {
+    match which % 29 {
         0 => check::<CustomerCreate>(body, |v| v.validate()),
         1 => check::<CustomerUpdate>(body, |v| v.validate(None, None)),
         2 => check::<CustomerUpdate>(body, |v| v.validate(Some(30.27), Some(120.15))),
@@ -78,6 +80,12 @@ fuzz_target!(|data: &[u8]| {
         20 => check::<QuoteUpdate>(body, |v| v.validate(day, Some(day))),
         21 => check::<CompanyProfileInput>(body, |v| v.validate()),
         22 => check::<QuoteDecision>(body, |_| Ok(())),
+        23 => check::<ContractCreate>(body, |v| v.validate()),
+        24 => check::<ContractUpdate>(body, |v| v.validate(Some(day), None)),
+        25 => check::<ContractSign>(body, |_| Ok(())),
+        26 => check::<ContractReason>(body, |_| Ok(())),
+        27 => check::<ApprovalTemplateInput>(body, |v| v.validate()),
+        28 => check::<ApprovalDecision>(body, |_| Ok(())),
         _ => {
             check::<ResetPasswordRequest>(body, |_| Ok(()));
             check::<RefreshRequest>(body, |_| Ok(()));

@@ -43,6 +43,7 @@ mod m20261128_000033_create_follow_ups;
 mod m20261129_000034_create_products;
 mod m20261129_000035_create_quotes;
 mod m20261129_000036_create_company_profile;
+mod m20261130_000037_create_contracts_and_approvals;
 
 pub struct Migrator;
 
@@ -86,6 +87,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000034_create_products::Migration),
             Box::new(m20261129_000035_create_quotes::Migration),
             Box::new(m20261129_000036_create_company_profile::Migration),
+            Box::new(m20261130_000037_create_contracts_and_approvals::Migration),
         ]
     }
 }

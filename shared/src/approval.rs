@@ -6,8 +6,12 @@
 
 use std::collections::BTreeSet;
 
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+
+use crate::validate::Errors;
+use crate::{FieldCode, FieldError};
 use uuid::Uuid;
 
 use crate::policy::Role;
@@ -61,9 +65,13 @@ pub struct Conditions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub discount_over: Option<Decimal>,
-    /// The customer's level is one of these option keys (empty: any level).
+    /// The customer's level (`A`, `B`, `C`) is one of these (empty: any level).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub customer_levels: Vec<String>,
+    /// The submitter's role is one of these (empty: any role): how "the largest discount a rep
+    /// may give without approval" differs from a supervisor's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub submitter_roles: Vec<Role>,
 }
 
 /// A flow template as routing reads it: templates are tried by `priority` (lowest first), the
@@ -81,6 +89,10 @@ pub struct Template {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Subject {
     pub submitter: Uuid,
+    pub submitter_role: Role,
+    /// Whose line the steps follow: the record's owner (a supervisor submitting their rep's
+    /// contract gets the rep's line, where they themselves are skipped), else the submitter.
+    pub owner: Option<Uuid>,
     /// 分.
     pub amount: i64,
     /// The largest discount of any line, the overall discount included, percent
@@ -110,6 +122,27 @@ pub struct Org {
 impl Org {
     fn member(&self, id: Uuid) -> Option<&Member> {
         self.members.iter().find(|m| m.id == id)
+    }
+
+    /// The submitter's line at `level`: their team's supervisor, their region's regional
+    /// managers, or the admins.
+    fn line(&self, submitter: Uuid, level: Level) -> BTreeSet<Uuid> {
+        let me = self.member(submitter);
+        let team = me.and_then(|m| m.team_id);
+        let region = me.and_then(|m| m.region_id);
+        match level {
+            Level::Supervisor => self
+                .supervisors
+                .iter()
+                .find(|(t, _)| Some(*t) == team)
+                .and_then(|(_, s)| *s)
+                .into_iter()
+                .collect(),
+            Level::RegionalManager => region.map_or_else(BTreeSet::new, |r| {
+                self.active(Role::RegionalManager, Some(r))
+            }),
+            Level::Admin => self.active(Role::Admin, None),
+        }
     }
 
     fn active(&self, role: Role, region: Option<Uuid>) -> BTreeSet<Uuid> {
@@ -167,6 +200,7 @@ fn holds(c: &Conditions, s: &Subject) -> bool {
             || s.customer_level
                 .as_ref()
                 .is_some_and(|l| c.customer_levels.contains(l)))
+        && (c.submitter_roles.is_empty() || c.submitter_roles.contains(&s.submitter_role))
 }
 
 /// The steps of the template a subject follows, each with its approvers:
@@ -182,27 +216,14 @@ fn holds(c: &Conditions, s: &Subject) -> bool {
 ///   who also has the next step); the merged step is countersigned (会签) if either was.
 pub fn route(templates: &[Template], s: &Subject, org: &Org) -> Result<Vec<Step>, NoRoute> {
     let t = choose(templates, s).ok_or(NoRoute::NoTemplate)?;
-    let me = org.member(s.submitter);
-    let team = me.and_then(|m| m.team_id);
-    let region = me.and_then(|m| m.region_id);
-    let supervisor = org
-        .supervisors
-        .iter()
-        .find(|(t, _)| Some(*t) == team)
-        .and_then(|(_, s)| *s);
-    // The submitter's line at each level.
-    let line = |level: Level| -> BTreeSet<Uuid> {
-        match level {
-            Level::Supervisor => supervisor.into_iter().collect(),
-            Level::RegionalManager => region.map_or_else(BTreeSet::new, |r| {
-                org.active(Role::RegionalManager, Some(r))
-            }),
-            Level::Admin => org.active(Role::Admin, None),
-        }
-    };
+    let who = s.owner.unwrap_or(s.submitter);
+    let region = org.member(who).and_then(|m| m.region_id);
+    let line = |level: Level| org.line(who, level);
     let usable = |ids: BTreeSet<Uuid>| -> Vec<Uuid> {
         ids.into_iter()
-            .filter(|id| *id != s.submitter && org.member(*id).is_some_and(|m| m.active))
+            .filter(|id| {
+                *id != s.submitter && *id != who && org.member(*id).is_some_and(|m| m.active)
+            })
             .collect()
     };
     let mut steps: Vec<Step> = Vec::new();
@@ -252,6 +273,38 @@ pub fn route(templates: &[Template], s: &Subject, org: &Org) -> Result<Vec<Step>
         });
     }
     Ok(steps)
+}
+
+/// Who a step pending too long is escalated to: the next level up `owner`'s line (as routed)
+/// above the highest of the step's approvers (a supervisor's step goes to the regional managers,
+/// theirs to the admins), without the submitter, the owner or anyone already on the step,
+/// climbing past levels where nobody is left. Empty when there is no level above (an admins'
+/// step stays theirs).
+pub fn escalation(org: &Org, submitter: Uuid, owner: Uuid, approvers: &[Uuid]) -> Vec<Uuid> {
+    let top = approvers
+        .iter()
+        .filter_map(|id| org.member(*id))
+        .map(|m| level_of(m.role))
+        .max()
+        .unwrap_or(Level::Supervisor);
+    let mut next = above(top);
+    while let Some(level) = next {
+        let found: Vec<Uuid> = org
+            .line(owner, level)
+            .into_iter()
+            .filter(|id| {
+                *id != submitter
+                    && *id != owner
+                    && !approvers.contains(id)
+                    && org.member(*id).is_some_and(|m| m.active)
+            })
+            .collect();
+        if !found.is_empty() {
+            return found;
+        }
+        next = above(level);
+    }
+    Vec::new()
 }
 
 fn level_of(role: Role) -> Level {
@@ -324,6 +377,365 @@ pub fn default_templates(ids: [Uuid; 3]) -> Vec<Template> {
     ]
 }
 
+/// 10 % and 20 %: the default discount flows' thresholds.
+pub const DEFAULT_DISCOUNT_1: i64 = 10;
+pub const DEFAULT_DISCOUNT_2: i64 = 20;
+
+/// The default quote flows, "the largest discount a role gives without approval": a rep up to
+/// 10 %, a supervisor up to 20 %, regional managers and admins without limit. Over 20 % the
+/// supervisor then the regional manager; a rep's 10–20 % the supervisor.
+pub fn default_quote_templates(ids: [Uuid; 2]) -> Vec<Template> {
+    let step = |approvers| StepRule {
+        approvers,
+        mode: StepMode::AnyOne,
+    };
+    vec![
+        Template {
+            id: ids[0],
+            priority: 10,
+            active: true,
+            conditions: Conditions {
+                discount_over: Some(Decimal::from(DEFAULT_DISCOUNT_2)),
+                submitter_roles: vec![Role::SalesRep, Role::Supervisor],
+                ..Conditions::default()
+            },
+            steps: vec![
+                step(Approvers::Supervisor),
+                step(Approvers::RegionalManager),
+            ],
+        },
+        Template {
+            id: ids[1],
+            priority: 20,
+            active: true,
+            conditions: Conditions {
+                discount_over: Some(Decimal::from(DEFAULT_DISCOUNT_1)),
+                submitter_roles: vec![Role::SalesRep],
+                ..Conditions::default()
+            },
+            steps: vec![step(Approvers::Supervisor)],
+        },
+    ]
+}
+
+// ---- the wire ----
+
+/// What a flow approves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalSubject {
+    /// A contract before it is signed (amount, lines, terms).
+    Contract,
+    /// A quote whose discount is over what its sender may give.
+    Quote,
+}
+
+impl ApprovalSubject {
+    pub const ALL: [ApprovalSubject; 2] = [ApprovalSubject::Contract, ApprovalSubject::Quote];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApprovalSubject::Contract => "contract",
+            ApprovalSubject::Quote => "quote",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalStatus {
+    Pending,
+    Approved,
+    Rejected,
+    /// Taken back by the submitter before a decision.
+    Withdrawn,
+}
+
+impl ApprovalStatus {
+    pub const ALL: [ApprovalStatus; 4] = [
+        ApprovalStatus::Pending,
+        ApprovalStatus::Approved,
+        ApprovalStatus::Rejected,
+        ApprovalStatus::Withdrawn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApprovalStatus::Pending => "pending",
+            ApprovalStatus::Approved => "approved",
+            ApprovalStatus::Rejected => "rejected",
+            ApprovalStatus::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// One approver's part in one step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    /// Waiting for this approver (only on the current step).
+    Pending,
+    Approved,
+    Rejected,
+    /// Another approver decided an any-one step, or the approval ended before this one.
+    Cancelled,
+}
+
+impl TaskStatus {
+    pub const ALL: [TaskStatus; 4] = [
+        TaskStatus::Pending,
+        TaskStatus::Approved,
+        TaskStatus::Rejected,
+        TaskStatus::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskStatus::Pending => "pending",
+            TaskStatus::Approved => "approved",
+            TaskStatus::Rejected => "rejected",
+            TaskStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// An approver's task: the timeline's rows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApprovalTask {
+    pub id: Uuid,
+    /// The step, from 0.
+    pub step: u32,
+    pub approver_id: Uuid,
+    pub approver_name: Option<String>,
+    pub status: TaskStatus,
+    /// Added by escalation after the step waited too long.
+    pub escalated: bool,
+    pub comment: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One submission of a record for approval, with the steps it follows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Approval {
+    pub id: Uuid,
+    pub subject: ApprovalSubject,
+    /// The contract or quote.
+    pub record_id: Uuid,
+    /// The record's number and title, as submitted.
+    pub title: String,
+    /// 分, as submitted.
+    pub amount: i64,
+    /// The largest discount, percent, as submitted.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "12.5"))]
+    pub max_discount_percent: Decimal,
+    pub customer_name: Option<String>,
+    pub submitter_id: Uuid,
+    pub submitter_name: Option<String>,
+    pub template_name: Option<String>,
+    pub steps: Vec<Step>,
+    /// The step waiting for decisions (from 0); the last step once decided.
+    pub current_step: u32,
+    pub status: ApprovalStatus,
+    /// The caller's own pending task, when it is theirs to decide now.
+    pub my_task_id: Option<Uuid>,
+    /// Every task (the timeline); empty in lists.
+    pub tasks: Vec<ApprovalTask>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+/// An approver's decision: a rejection says why.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalDecision {
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 500, example = "价格在授权范围内，同意")
+    )]
+    pub comment: Option<String>,
+}
+
+/// The three boxes of the approval inbox.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalBox {
+    /// 待我审批: waiting for my decision, newest first.
+    #[default]
+    Pending,
+    /// 我已审批: what I decided, latest decision first.
+    Decided,
+    /// 我发起的: what I submitted, newest first.
+    Submitted,
+}
+
+crate::list_query! {
+    /// The approval inbox.
+    pub struct ApprovalListQuery {
+        /// Which box (default `pending`).
+        pub view: Option<ApprovalBox>,
+    }
+}
+
+/// How many approvals each box holds, counted up to [`COUNT_CAP`] (more shows as "99+").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApprovalCounts {
+    /// Waiting for my decision.
+    pub pending: u32,
+    /// My submissions still pending.
+    pub submitted_pending: u32,
+}
+
+/// Counts stop here: a badge needs no exact figure past it, and no count reads unbounded rows.
+pub const COUNT_CAP: u32 = 100;
+
+/// A flow template as admins edit it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApprovalTemplate {
+    pub id: Uuid,
+    pub subject: ApprovalSubject,
+    pub name: String,
+    /// Tried lowest first; the first active template whose conditions hold is the flow.
+    pub priority: i32,
+    pub active: bool,
+    pub conditions: Conditions,
+    pub steps: Vec<StepRule>,
+    /// Hours a step waits before its approvers are reminded.
+    pub remind_after_hours: u32,
+    /// Hours a step waits before the next level up is added to it.
+    pub escalate_after_hours: u32,
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A template's whole content, for create and replace.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalTemplateInput {
+    pub subject: ApprovalSubject,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            example = "大额合同",
+            min_length = 1,
+            max_length = 100,
+            pattern = r"\S"
+        )
+    )]
+    pub name: String,
+    #[serde(deserialize_with = "crate::de::int")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 10000))]
+    pub priority: i32,
+    #[serde(default = "yes")]
+    pub active: bool,
+    #[serde(default, deserialize_with = "crate::de::object")]
+    pub conditions: Conditions,
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 10))]
+    pub steps: Vec<StepRule>,
+    #[serde(deserialize_with = "crate::de::int")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 720))]
+    pub remind_after_hours: u32,
+    #[serde(deserialize_with = "crate::de::int")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 720))]
+    pub escalate_after_hours: u32,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl ApprovalTemplateInput {
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::new();
+        e.required_text("name", &self.name, 100);
+        if !(0..=10_000).contains(&self.priority) {
+            e.add("priority", FieldCode::OutOfRange, "0 to 10,000");
+        }
+        if self.steps.is_empty() || self.steps.len() > 10 {
+            e.add("steps", FieldCode::OutOfRange, "one to ten steps");
+        }
+        for (i, st) in self.steps.iter().enumerate() {
+            if let Approvers::Users { ids } = &st.approvers {
+                if ids.is_empty() || ids.len() > 20 {
+                    e.add(
+                        format!("steps[{i}].approvers.ids"),
+                        FieldCode::OutOfRange,
+                        "one to twenty users",
+                    );
+                }
+            }
+        }
+        for (k, v) in [
+            ("remind_after_hours", self.remind_after_hours),
+            ("escalate_after_hours", self.escalate_after_hours),
+        ] {
+            if !(1..=720).contains(&v) {
+                e.add(k, FieldCode::OutOfRange, "1 to 720 hours");
+            }
+        }
+        let c = &self.conditions;
+        if c.amount_over.is_some_and(|v| v < 0) || c.amount_up_to.is_some_and(|v| v < 0) {
+            e.add(
+                "conditions",
+                FieldCode::OutOfRange,
+                "amounts are not negative",
+            );
+        }
+        if let (Some(a), Some(b)) = (c.amount_over, c.amount_up_to) {
+            if b <= a {
+                e.add(
+                    "conditions.amount_up_to",
+                    FieldCode::OutOfRange,
+                    "above amount_over",
+                );
+            }
+        }
+        if c.discount_over
+            .is_some_and(|d| d < Decimal::ZERO || d > Decimal::ONE_HUNDRED || d.scale() > 2)
+        {
+            e.add(
+                "conditions.discount_over",
+                FieldCode::OutOfRange,
+                "0 to 100, at most two decimals",
+            );
+        }
+        for (i, l) in c.customer_levels.iter().enumerate() {
+            if crate::customer::Level::parse(l).is_none() || i >= 3 {
+                e.add(
+                    format!("conditions.customer_levels[{i}]"),
+                    FieldCode::InvalidFormat,
+                    "A, B or C, each once",
+                );
+            }
+        }
+        e.finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -366,6 +778,10 @@ mod tests {
     fn subject(submitter: u128, yuan: i64) -> Subject {
         Subject {
             submitter: id(submitter),
+            submitter_role: org()
+                .member(id(submitter))
+                .map_or(Role::SalesRep, |m| m.role),
+            owner: None,
             amount: yuan * 100,
             max_discount: Decimal::ZERO,
             customer_level: None,
@@ -593,5 +1009,63 @@ mod tests {
         // Someone else's: 101 decides.
         let steps = route(&[t], &subject(102, 1), &org()).unwrap();
         assert_eq!(names(&steps), vec!["101"]);
+    }
+
+    #[test]
+    fn a_supervisor_submitting_for_their_rep_follows_the_reps_line() {
+        let org = org();
+        let mut s = subject(100, 50_000);
+        s.owner = Some(id(101));
+        // The supervisor is the rep's first level, but never approves what they submit.
+        assert_eq!(names(&route(&defaults(), &s, &org).unwrap()), vec!["300*"]);
+        // An admin submitting a rep's contract: the rep's supervisor decides.
+        let mut s = subject(900, 50_000);
+        s.owner = Some(id(201));
+        assert_eq!(names(&route(&defaults(), &s, &org).unwrap()), vec!["200"]);
+    }
+
+    #[test]
+    fn escalation_climbs_the_owners_line() {
+        let org = org();
+        // A supervisor's step goes to the regional manager, the manager's to the admins.
+        assert_eq!(
+            escalation(&org, id(101), id(101), &[id(100)]),
+            vec![id(300)]
+        );
+        assert_eq!(
+            escalation(&org, id(101), id(101), &[id(100), id(300)]),
+            vec![id(900), id(901)]
+        );
+        // No manager in region 2: straight to the admins.
+        assert_eq!(
+            escalation(&org, id(301), id(301), &[]),
+            vec![id(900), id(901)]
+        );
+        // Nothing above the admins.
+        assert!(escalation(&org, id(101), id(101), &[id(900), id(901)]).is_empty());
+        // The submitting admin is never added.
+        assert_eq!(
+            escalation(&org, id(900), id(101), &[id(100), id(300)]),
+            vec![id(901)]
+        );
+    }
+
+    #[test]
+    fn the_default_quote_flows_by_role_and_discount() {
+        let org = org();
+        let quotes = default_quote_templates([id(3_001), id(3_002)]);
+        let at = |submitter: u128, pct: i64| {
+            let mut s = subject(submitter, 1_000);
+            s.max_discount = Decimal::from(pct);
+            route(&quotes, &s, &org).map(|steps| names(&steps))
+        };
+        assert_eq!(at(101, 10), Err(NoRoute::NoTemplate));
+        assert_eq!(at(101, 11), Ok(vec!["100".to_owned()]));
+        assert_eq!(at(101, 21), Ok(vec!["100".to_owned(), "300".to_owned()]));
+        // A supervisor gives up to 20 % alone; over it the regional manager decides.
+        assert_eq!(at(100, 15), Err(NoRoute::NoTemplate));
+        assert_eq!(at(100, 25), Ok(vec!["300*".to_owned()]));
+        // Managers and admins quote freely.
+        assert_eq!(at(300, 50), Err(NoRoute::NoTemplate));
     }
 }

@@ -172,13 +172,56 @@ pub enum AuditAction {
     QuoteSupersede,
     #[serde(rename = "company.update")]
     CompanyUpdate,
+    /// Sent for the approval of its discount.
+    #[serde(rename = "quote.submit")]
+    QuoteSubmit,
+    /// Back to a draft: its approval was rejected or withdrawn.
+    #[serde(rename = "quote.return")]
+    QuoteReturn,
+    #[serde(rename = "contract.create")]
+    ContractCreate,
+    #[serde(rename = "contract.update")]
+    ContractUpdate,
+    /// Submitted for approval.
+    #[serde(rename = "contract.submit")]
+    ContractSubmit,
+    /// Its approval's last step approved it.
+    #[serde(rename = "contract.approve")]
+    ContractApprove,
+    /// Back to a draft: its approval was rejected or withdrawn.
+    #[serde(rename = "contract.return")]
+    ContractReturn,
+    /// An approved contract reopened as a draft to change what the approval settled.
+    #[serde(rename = "contract.reopen")]
+    ContractReopen,
+    #[serde(rename = "contract.sign")]
+    ContractSign,
+    #[serde(rename = "contract.complete")]
+    ContractComplete,
+    #[serde(rename = "contract.terminate")]
+    ContractTerminate,
+    /// One approver's approval of a step.
+    #[serde(rename = "approval.approve")]
+    ApprovalApprove,
+    /// One approver's rejection, which ends the approval.
+    #[serde(rename = "approval.reject")]
+    ApprovalReject,
+    #[serde(rename = "approval.withdraw")]
+    ApprovalWithdraw,
+    /// A step waited too long: the next level up was added.
+    #[serde(rename = "approval.escalate")]
+    ApprovalEscalate,
+    #[serde(rename = "approval_template.create")]
+    ApprovalTemplateCreate,
+    #[serde(rename = "approval_template.update")]
+    ApprovalTemplateUpdate,
     /// An action this build does not know (from a newer server).
     #[serde(other, rename = "other")]
     Other,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 79] = [
+    pub const ALL: [AuditAction; 96] = [
         AuditAction::CustomerCreate,
         AuditAction::CustomerUpdate,
         AuditAction::CustomerTransfer,
@@ -258,6 +301,23 @@ impl AuditAction {
         AuditAction::QuoteReject,
         AuditAction::QuoteSupersede,
         AuditAction::CompanyUpdate,
+        AuditAction::QuoteSubmit,
+        AuditAction::QuoteReturn,
+        AuditAction::ContractCreate,
+        AuditAction::ContractUpdate,
+        AuditAction::ContractSubmit,
+        AuditAction::ContractApprove,
+        AuditAction::ContractReturn,
+        AuditAction::ContractReopen,
+        AuditAction::ContractSign,
+        AuditAction::ContractComplete,
+        AuditAction::ContractTerminate,
+        AuditAction::ApprovalApprove,
+        AuditAction::ApprovalReject,
+        AuditAction::ApprovalWithdraw,
+        AuditAction::ApprovalEscalate,
+        AuditAction::ApprovalTemplateCreate,
+        AuditAction::ApprovalTemplateUpdate,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -342,6 +402,23 @@ impl AuditAction {
             QuoteReject => "quote.reject",
             QuoteSupersede => "quote.supersede",
             CompanyUpdate => "company.update",
+            QuoteSubmit => "quote.submit",
+            QuoteReturn => "quote.return",
+            ContractCreate => "contract.create",
+            ContractUpdate => "contract.update",
+            ContractSubmit => "contract.submit",
+            ContractApprove => "contract.approve",
+            ContractReturn => "contract.return",
+            ContractReopen => "contract.reopen",
+            ContractSign => "contract.sign",
+            ContractComplete => "contract.complete",
+            ContractTerminate => "contract.terminate",
+            ApprovalApprove => "approval.approve",
+            ApprovalReject => "approval.reject",
+            ApprovalWithdraw => "approval.withdraw",
+            ApprovalEscalate => "approval.escalate",
+            ApprovalTemplateCreate => "approval_template.create",
+            ApprovalTemplateUpdate => "approval_template.update",
             Other => "other",
         }
     }

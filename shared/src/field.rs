@@ -31,7 +31,7 @@ use crate::validate::{email_is_valid, has_nul, limits, phone_is_valid, Errors};
 pub type CustomValues = Map<String, Value>;
 
 /// The record types that have custom fields. A module adds its resource here (docs/modules.md).
-pub const RESOURCES: [Resource; 8] = [
+pub const RESOURCES: [Resource; 9] = [
     Resource::Customer,
     Resource::Contact,
     Resource::Opportunity,
@@ -40,6 +40,7 @@ pub const RESOURCES: [Resource; 8] = [
     Resource::FollowUp,
     Resource::Product,
     Resource::Quote,
+    Resource::Contract,
 ];
 
 /// At most this many custom fields per record type.

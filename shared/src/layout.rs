@@ -199,6 +199,44 @@ const QUOTE: &[Builtin] = &[
     b("owner", "负责人", "Owner", false, true, false),
 ];
 
+const CONTRACT: &[Builtin] = &[
+    b("title", "合同名称", "Title", true, true, true),
+    b("number", "合同编号", "Number", false, true, false),
+    b("customer", "客户", "Customer", true, true, true),
+    b("opportunity", "商机", "Deal", true, false, false),
+    b("amount", "合同金额", "Amount", true, true, false),
+    b("sign_date", "签订日期", "Sign date", true, true, false),
+    b("start_date", "开始日期", "Start date", true, false, false),
+    b("end_date", "结束日期", "End date", true, false, false),
+    b(
+        "payment_terms",
+        "付款条件",
+        "Payment terms",
+        true,
+        false,
+        false,
+    ),
+    b(
+        "customer_signatory",
+        "客户签约人",
+        "Customer signatory",
+        true,
+        false,
+        false,
+    ),
+    b(
+        "our_signatory",
+        "我方签约人",
+        "Our signatory",
+        true,
+        false,
+        false,
+    ),
+    b("status", "状态", "Status", false, true, false),
+    b("notes", "备注", "Notes", true, false, false),
+    b("owner", "负责人", "Owner", false, true, false),
+];
+
 /// The built-in fields of a record type that has layouts, in their default order.
 pub fn builtins(resource: Resource) -> &'static [Builtin] {
     match resource {
@@ -210,6 +248,7 @@ pub fn builtins(resource: Resource) -> &'static [Builtin] {
         Resource::FollowUp => FOLLOW_UP,
         Resource::Product => PRODUCT,
         Resource::Quote => QUOTE,
+        Resource::Contract => CONTRACT,
         _ => &[],
     }
 }

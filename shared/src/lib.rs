@@ -10,6 +10,7 @@ pub mod audit;
 pub mod auth;
 pub mod company;
 pub mod contact;
+pub mod contract;
 pub mod cursor;
 pub mod customer;
 pub mod de;

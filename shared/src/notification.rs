@@ -28,13 +28,21 @@ pub enum NotificationKind {
     FollowUpOverdue,
     /// Your morning digest (`data`: `day`, `due_today`, `overdue`, `visits_today`).
     DailyDigest,
+    /// An approval waits for your decision (`data`: `title`, `amount`, `submitter`).
+    ApprovalRequested,
+    /// An approval waiting for you has waited past its reminder time (`data` as above).
+    ApprovalReminder,
+    /// Your submission was approved (`data`: `title`, `amount`).
+    ApprovalApproved,
+    /// Your submission was rejected (`data`: `title`, `amount`, `by`, `comment`).
+    ApprovalRejected,
     /// A kind this build does not know (from a newer server).
     #[serde(other)]
     Other,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 7] = [
+    pub const ALL: [NotificationKind; 11] = [
         NotificationKind::LeadAssigned,
         NotificationKind::PoolWarning,
         NotificationKind::PoolReclaimed,
@@ -42,6 +50,10 @@ impl NotificationKind {
         NotificationKind::FollowUpDue,
         NotificationKind::FollowUpOverdue,
         NotificationKind::DailyDigest,
+        NotificationKind::ApprovalRequested,
+        NotificationKind::ApprovalReminder,
+        NotificationKind::ApprovalApproved,
+        NotificationKind::ApprovalRejected,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -53,6 +65,10 @@ impl NotificationKind {
             NotificationKind::FollowUpDue => "follow_up_due",
             NotificationKind::FollowUpOverdue => "follow_up_overdue",
             NotificationKind::DailyDigest => "daily_digest",
+            NotificationKind::ApprovalRequested => "approval_requested",
+            NotificationKind::ApprovalReminder => "approval_reminder",
+            NotificationKind::ApprovalApproved => "approval_approved",
+            NotificationKind::ApprovalRejected => "approval_rejected",
             NotificationKind::Other => "other",
         }
     }

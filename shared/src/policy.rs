@@ -93,10 +93,15 @@ pub enum Resource {
     Product,
     /// Quotes (报价) for deals, placed by their owner like the deal.
     Quote,
+    /// Contracts (合同), placed by their owner like quotes.
+    Contract,
+    /// Approvals (审批): seen by those who take part (`Own` is "submitter or approver"), by
+    /// admins all; admins keep the flow templates (`Manage`).
+    Approval,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 16] = [
+    pub const ALL: [Resource; 18] = [
         Resource::Customer,
         Resource::Contact,
         Resource::User,
@@ -113,6 +118,8 @@ impl Resource {
         Resource::FollowUp,
         Resource::Product,
         Resource::Quote,
+        Resource::Contract,
+        Resource::Approval,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -133,6 +140,8 @@ impl Resource {
             Resource::FollowUp => "follow_up",
             Resource::Product => "product",
             Resource::Quote => "quote",
+            Resource::Contract => "contract",
+            Resource::Approval => "approval",
         }
     }
 
@@ -199,7 +208,7 @@ pub fn scope_for(role: Role, resource: Resource, action: Action) -> Option<Scope
     use Role::*;
     use Scope as S;
     match (resource, action) {
-        (Customer | Contact | Opportunity | Quote, Read) => Some(match role {
+        (Customer | Contact | Opportunity | Quote | Contract, Read) => Some(match role {
             Admin => S::All,
             RegionalManager => S::Region,
             Supervisor => S::Team,
@@ -207,13 +216,15 @@ pub fn scope_for(role: Role, resource: Resource, action: Action) -> Option<Scope
             // 客服 answers calls for the whole region, so it reads every customer there.
             CustomerService => S::Region,
         }),
-        (Customer | Contact | Opportunity | Quote, Create | Update | Archive) => match role {
-            Admin => Some(S::All),
-            RegionalManager => Some(S::Region),
-            Supervisor => Some(S::Team),
-            SalesRep => Some(S::Own),
-            CustomerService => None,
-        },
+        (Customer | Contact | Opportunity | Quote | Contract, Create | Update | Archive) => {
+            match role {
+                Admin => Some(S::All),
+                RegionalManager => Some(S::Region),
+                Supervisor => Some(S::Team),
+                SalesRep => Some(S::Own),
+                CustomerService => None,
+            }
+        }
         // Only supervisors and above may hand a customer to someone else.
         (Customer | Opportunity, Transfer) => match role {
             Admin => Some(S::All),
@@ -337,6 +348,16 @@ pub fn scope_for(role: Role, resource: Resource, action: Action) -> Option<Scope
         // product-manager grant: `scope_with`).
         (Product, Read) => Some(S::All),
         (Product, Manage) => match role {
+            Admin => Some(S::All),
+            _ => None,
+        },
+        // Everyone sees the approvals they take part in; admins every one, and they keep the
+        // flows.
+        (Approval, Read) => Some(match role {
+            Admin => S::All,
+            _ => S::Own,
+        }),
+        (Approval, Manage) => match role {
             Admin => Some(S::All),
             _ => None,
         },

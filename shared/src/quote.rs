@@ -198,6 +198,9 @@ pub fn check_overall_discount(v: Decimal) -> bool {
 #[serde(rename_all = "snake_case")]
 pub enum QuoteStatus {
     Draft,
+    /// Its discount is over what the sender may give: waiting for the approval flow, which
+    /// sends it when approved (rejected or withdrawn: a draft again).
+    PendingApproval,
     Sent,
     Accepted,
     Rejected,
@@ -206,8 +209,9 @@ pub enum QuoteStatus {
 }
 
 impl QuoteStatus {
-    pub const ALL: [QuoteStatus; 5] = [
+    pub const ALL: [QuoteStatus; 6] = [
         QuoteStatus::Draft,
+        QuoteStatus::PendingApproval,
         QuoteStatus::Sent,
         QuoteStatus::Accepted,
         QuoteStatus::Rejected,
@@ -216,6 +220,7 @@ impl QuoteStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             QuoteStatus::Draft => "draft",
+            QuoteStatus::PendingApproval => "pending_approval",
             QuoteStatus::Sent => "sent",
             QuoteStatus::Accepted => "accepted",
             QuoteStatus::Rejected => "rejected",
@@ -339,7 +344,7 @@ fn percent_errors(e: &mut Errors, field: &str, v: Decimal) {
     }
 }
 
-fn lines_errors(e: &mut Errors, lines: &[QuoteLineInput]) {
+pub fn lines_errors(e: &mut Errors, lines: &[QuoteLineInput]) {
     if lines.len() > MAX_LINES {
         e.add(
             "lines",

@@ -287,3 +287,43 @@ impl Scoped for crate::entities::quote::Entity {
         owned_in_scope(actor, scope, crate::entities::quote::Column::OwnerId)
     }
 }
+
+/// A contract is placed by its owner, like the quote and deal it comes from.
+impl Scoped for crate::entities::contract::Entity {
+    const RESOURCE: Resource = Resource::Contract;
+    fn in_scope(actor: &Actor, scope: Scope) -> Condition {
+        owned_in_scope(actor, scope, crate::entities::contract::Column::OwnerId)
+    }
+}
+
+/// An approval is seen by those who take part: `Own` is "I submitted it or I have a task in
+/// it" (admins reach all). Whoever reads the record reads its approvals through the record
+/// (`GET /contracts/{id}/approvals`), not through this scope.
+impl Scoped for crate::entities::approval::Entity {
+    const RESOURCE: Resource = Resource::Approval;
+    fn in_scope(actor: &Actor, scope: Scope) -> Condition {
+        use crate::entities::{approval, approval_task};
+        match scope {
+            Scope::All => Condition::all(),
+            _ => Condition::any()
+                .add(approval::Column::SubmitterId.eq(actor.user_id))
+                .add(
+                    approval::Column::Id.in_subquery(
+                        Query::select()
+                            .column(approval_task::Column::ApprovalId)
+                            .from(approval_task::Entity)
+                            .and_where(approval_task::Column::ApproverId.eq(actor.user_id))
+                            .to_owned(),
+                    ),
+                ),
+        }
+    }
+}
+
+/// Flow templates are the company's: admins manage every one.
+impl Scoped for crate::entities::approval_template::Entity {
+    const RESOURCE: Resource = Resource::Approval;
+    fn in_scope(_: &Actor, _: Scope) -> Condition {
+        Condition::all()
+    }
+}

@@ -1,9 +1,14 @@
 //! sea-orm entities. They never leave the api crate: services map them to `kaidan_shared` DTOs.
 
+pub mod approval;
+pub mod approval_task;
+pub mod approval_template;
 pub mod attachment;
 pub mod audit_log;
 pub mod company_profile;
 pub mod contact;
+pub mod contract;
+pub mod contract_line;
 pub mod custom_value;
 pub mod customer;
 pub mod customer_tag;

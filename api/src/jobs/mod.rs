@@ -5,6 +5,7 @@
 //! crash, and audited once per run (`job.run`, with what the run did). The jobs read the time
 //! from the app's [`Clock`], so tests move it instead of waiting.
 
+pub mod approval_escalate;
 pub mod cleanup;
 pub mod daily_digest;
 pub mod deal_stale;
@@ -241,6 +242,7 @@ pub fn all(settings: &crate::config::JobSettings) -> Vec<Arc<dyn Job>> {
         Arc::new(pool_reclaim::PoolReclaim),
         Arc::new(deal_stale::DealStale),
         Arc::new(follow_up_remind::FollowUpRemind),
+        Arc::new(approval_escalate::ApprovalEscalate),
         Arc::new(daily_digest::DailyDigest {
             tz: settings.tz().unwrap_or(chrono_tz::Asia::Shanghai),
             at: settings

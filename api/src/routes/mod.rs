@@ -1,10 +1,12 @@
 //! HTTP handlers of the API, one file per module (named as the module is everywhere): extract → call a service (which applies the policy) →
 //! map to the response. Registered with `.service()` so utoipa-actix-web puts them in the spec.
 
+pub mod approval;
 pub mod attachment;
 pub mod audit;
 pub mod auth;
 pub mod contact;
+pub mod contract;
 pub mod customer;
 pub mod field;
 pub mod follow_up;
@@ -48,6 +50,8 @@ pub fn api_v1() -> utoipa_actix_web::scope::Scope<
         .configure(follow_up::configure)
         .configure(product::configure)
         .configure(quote::configure)
+        .configure(contract::configure)
+        .configure(approval::configure)
         .configure(attachment::configure)
         .configure(contact::configure)
         .configure(option_list::configure)

@@ -139,7 +139,15 @@ pub async fn send_quote(
     id: web::Path<Uuid>,
     if_match: OptionalIfMatch,
 ) -> AppResult<HttpResponse> {
-    let q = service::send(&state.db, &state.rules, &user.0, *id, if_match.0).await?;
+    let q = service::send(
+        &state.db,
+        &state.rules,
+        &user.0,
+        *id,
+        if_match.0,
+        state.clock.now(),
+    )
+    .await?;
     Ok(json_with_etag(StatusCode::OK, &q, q.version))
 }
 

@@ -66,10 +66,10 @@ pub async fn seed_quotes(db: &DatabaseConnection) -> AppResult<usize> {
         match i % 4 {
             0 => {}
             1 => {
-                quotes::send(db, &kept, &system, q.id, None).await?;
+                quotes::send(db, &kept, &system, q.id, None, crate::services::now()).await?;
             }
             2 => {
-                quotes::send(db, &kept, &system, q.id, None).await?;
+                quotes::send(db, &kept, &system, q.id, None, crate::services::now()).await?;
                 quotes::decide(
                     db,
                     &kept,
@@ -84,9 +84,9 @@ pub async fn seed_quotes(db: &DatabaseConnection) -> AppResult<usize> {
                 .await?;
             }
             _ => {
-                quotes::send(db, &kept, &system, q.id, None).await?;
+                quotes::send(db, &kept, &system, q.id, None, crate::services::now()).await?;
                 let rev = quotes::revise(db, &kept, &system, q.id).await?;
-                quotes::send(db, &kept, &system, rev.id, None).await?;
+                quotes::send(db, &kept, &system, rev.id, None, crate::services::now()).await?;
                 made += 1;
             }
         }

@@ -155,6 +155,11 @@ impl Trail {
         Ok(())
     }
 
+    /// The changes, for a caller that gathers them into its own trail.
+    pub fn into_changes(self) -> Vec<Change<'static>> {
+        self.0
+    }
+
     /// Writes the rows for a transaction that still has a shared row to take just before its
     /// commit (`deal_totals::commit`).
     pub async fn write(self, txn: &sea_orm::DatabaseTransaction, actor: &Actor) -> AppResult<()> {

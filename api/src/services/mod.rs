@@ -1,10 +1,12 @@
 //! Domain services: all database work and the business rules that need the database.
 //! They take a connection and an `Actor`, never HTTP types, and return shared DTOs.
 
+pub mod approval;
 pub mod attachment;
 pub mod audit;
 pub mod company;
 pub mod contact;
+pub mod contract;
 pub mod counters;
 pub mod cursor;
 pub mod customer;

@@ -942,8 +942,9 @@ pub async fn update(
     next.owner_team_id = owner_team(&txn, next.owner_id).await?;
     record::save_versioned::<opportunity::Entity, _>(&txn, next.clone(), id, expected).await?;
     if next.owner_id != current.owner_id {
-        // The deal's quotes are its owner's: they move with it.
+        // The deal's quotes and contracts are its owner's: they move with it.
         crate::services::quote::follow_deal(&txn, id, next.owner_id, next.owner_team_id).await?;
+        crate::services::contract::follow_deal(&txn, id, next.owner_id, next.owner_team_id).await?;
     }
     if let Some(c) = &custom {
         rules.mark_used(&txn, c).await?;

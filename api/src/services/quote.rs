@@ -86,7 +86,7 @@ fn with_names() -> Select<quote::Entity> {
         .join(JoinType::InnerJoin, quote::Relation::Opportunity.def())
 }
 
-fn line_dto(l: quote_line::Model) -> QuoteLine {
+pub(crate) fn line_dto(l: quote_line::Model) -> QuoteLine {
     QuoteLine {
         product_id: l.product_id,
         product_code: l.product_code,
@@ -167,7 +167,10 @@ fn snapshot(q: &Quote) -> serde_json::Value {
     v
 }
 
-async fn lines_of<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Vec<quote_line::Model>> {
+pub(crate) async fn lines_of<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+) -> AppResult<Vec<quote_line::Model>> {
     Ok(quote_line::Entity::find()
         .filter(quote_line::Column::QuoteId.eq(id))
         .order_by_asc(quote_line::Column::Position)
@@ -270,13 +273,13 @@ pub async fn history(
 // ---- pricing ----
 
 /// A quote's lines priced and figured, ready to store, and the quote's figures.
-struct Priced {
-    lines: Vec<quote_line::Model>,
-    subtotal: i64,
-    discount: i64,
-    tax: i64,
-    total: i64,
-    max_discount_bp: i32,
+pub(crate) struct Priced {
+    pub lines: Vec<quote_line::Model>,
+    pub subtotal: i64,
+    pub discount: i64,
+    pub tax: i64,
+    pub total: i64,
+    pub max_discount_bp: i32,
 }
 
 /// The largest discount a line gives against its product's list price, its own discount, a
@@ -300,7 +303,7 @@ fn max_discount(lines: &[quote_line::Model], inputs: &[LineInput]) -> Decimal {
 
 /// Prices `input` on `day` from `list` (checked to apply) and the products' own prices, or the
 /// `lines[i].…` errors. `kept` are the products already on the quote (a retired one may stay).
-async fn price<C: ConnectionTrait>(
+pub(crate) async fn price<C: ConnectionTrait>(
     db: &C,
     quote_id: Uuid,
     input: &[QuoteLineInput],
@@ -782,78 +785,51 @@ pub async fn update(
     Ok(after)
 }
 
-/// Saves a status change read and checked by the caller, with its audit row.
+/// Saves a status change read and checked by the caller, with its audit row. Sending opens the
+/// discount approval when a quote flow applies (`services::approval::open`): the quote then
+/// waits as `pending_approval` instead, and is sent when approved.
+#[allow(clippy::too_many_arguments)]
 async fn transition(
     db: &DatabaseConnection,
     kept: &RulesCache,
     actor: &Actor,
     current: quote::Model,
-    next: quote::Model,
-    action: AuditAction,
+    mut next: quote::Model,
+    mut action: AuditAction,
+    at: chrono::DateTime<Utc>,
 ) -> AppResult<Quote> {
     let id = current.id;
     let before = read_one(db, id).await?;
     let txn = begin_write(db).await?;
-    save(&txn, next, current.version).await?;
-    // The other revisions of the number, read after this one's row is held (its owner's place
-    // first, then the quotes: the order every quote write takes).
-    let others: Vec<(i32, String)> = quote::Entity::find()
-        .filter(quote::Column::Number.eq(current.number.as_str()))
-        .filter(quote::Column::Id.ne(id))
-        .select_only()
-        .column(quote::Column::Revision)
-        .column(quote::Column::Status)
-        .lock_exclusive()
-        .into_tuple()
-        .all(&txn)
-        .await?;
-    match action {
-        AuditAction::QuoteSend
-            if others
-                .iter()
-                .any(|(_, s)| s == QuoteStatus::Accepted.as_str()) =>
-        {
-            return Err(invalid_state(
-                "the customer accepted another revision of this quote",
-            ));
-        }
-        AuditAction::QuoteAccept | AuditAction::QuoteReject
-            if others.iter().any(|(r, _)| *r > current.revision) =>
-        {
-            return Err(invalid_state(
-                "a newer revision of this quote exists: answer that one",
-            ));
-        }
-        _ => {}
-    }
     if action == AuditAction::QuoteSend {
-        // The earlier revision the customer had is superseded by this one.
-        let earlier = quote::Entity::find()
-            .filter(quote::Column::Number.eq(current.number.as_str()))
-            .filter(quote::Column::Id.ne(id))
-            .filter(quote::Column::Status.eq(QuoteStatus::Sent.as_str()))
-            .all(&txn)
-            .await?;
-        let mut trail = audit::Trail::default();
-        for e in earlier {
-            let was = read_one(&txn, e.id).await?;
-            let mut s = e.clone();
-            s.status = QuoteStatus::Superseded.as_str().into();
-            s.version += 1;
-            s.updated_at = now();
-            save(&txn, s, e.version).await?;
-            let is = read_one(&txn, e.id).await?;
-            trail.add(audit::Change::updated(
-                AuditAction::QuoteSupersede,
-                "quote",
-                e.id,
-                e.id,
-                &snapshot(&was),
-                &snapshot(&is),
-            ));
+        let level = customer_level(&txn, current.customer_id).await?;
+        let opened = crate::services::approval::open(
+            &txn,
+            actor,
+            crate::services::approval::Submission {
+                subject: kaidan_shared::approval::ApprovalSubject::Quote,
+                record_id: id,
+                record_version: next.version,
+                title: format!("{} {}", current.number, current.title),
+                amount: current.total,
+                max_discount_bp: current.max_discount_bp,
+                customer_id: Some(current.customer_id),
+                customer_level: level,
+                owner_id: current.owner_id,
+            },
+            true,
+            at,
+        )
+        .await?;
+        if opened.is_some() {
+            next.status = QuoteStatus::PendingApproval.as_str().into();
+            next.sent_at = None;
+            action = AuditAction::QuoteSubmit;
         }
-        trail.write(&txn, actor).await?;
     }
+    save(&txn, next, current.version).await?;
+    let trail = settle(&txn, &current, action).await?;
+    trail.write(&txn, actor).await?;
     let after = read_one(&txn, id).await?;
     audit::commit(
         txn,
@@ -874,14 +850,146 @@ async fn transition(
     Ok(after)
 }
 
+async fn customer_level<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Option<String>> {
+    let level: Option<Option<String>> = customer::Entity::find_by_id(id)
+        .select_only()
+        .column(customer::Column::Level)
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(level.flatten())
+}
+
+/// What a status change of `current` (already saved) means for the other revisions of its
+/// number, checked and written in the change's transaction: nothing is sent once a revision is
+/// accepted, only the newest revision is answered, and a sent revision supersedes the earlier
+/// sent one.
+async fn settle(
+    txn: &DatabaseTransaction,
+    current: &quote::Model,
+    action: AuditAction,
+) -> AppResult<audit::Trail> {
+    let id = current.id;
+    // The other revisions of the number, read after this one's row is held (its owner's place
+    // first, then the quotes: the order every quote write takes).
+    let others: Vec<(i32, String)> = quote::Entity::find()
+        .filter(quote::Column::Number.eq(current.number.as_str()))
+        .filter(quote::Column::Id.ne(id))
+        .select_only()
+        .column(quote::Column::Revision)
+        .column(quote::Column::Status)
+        .lock_exclusive()
+        .into_tuple()
+        .all(txn)
+        .await?;
+    match action {
+        AuditAction::QuoteSend | AuditAction::QuoteSubmit
+            if others
+                .iter()
+                .any(|(_, s)| s == QuoteStatus::Accepted.as_str()) =>
+        {
+            return Err(invalid_state(
+                "the customer accepted another revision of this quote",
+            ));
+        }
+        AuditAction::QuoteAccept | AuditAction::QuoteReject
+            if others.iter().any(|(r, _)| *r > current.revision) =>
+        {
+            return Err(invalid_state(
+                "a newer revision of this quote exists: answer that one",
+            ));
+        }
+        _ => {}
+    }
+    let mut trail = audit::Trail::default();
+    if action == AuditAction::QuoteSend {
+        // The earlier revision the customer had is superseded by this one.
+        let earlier = quote::Entity::find()
+            .filter(quote::Column::Number.eq(current.number.as_str()))
+            .filter(quote::Column::Id.ne(id))
+            .filter(quote::Column::Status.eq(QuoteStatus::Sent.as_str()))
+            .all(txn)
+            .await?;
+        for e in earlier {
+            let was = read_one(txn, e.id).await?;
+            let mut s = e.clone();
+            s.status = QuoteStatus::Superseded.as_str().into();
+            s.version += 1;
+            s.updated_at = now();
+            save(txn, s, e.version).await?;
+            let is = read_one(txn, e.id).await?;
+            trail.add(audit::Change::updated(
+                AuditAction::QuoteSupersede,
+                "quote",
+                e.id,
+                e.id,
+                &snapshot(&was),
+                &snapshot(&is),
+            ));
+        }
+    }
+    Ok(trail)
+}
+
+/// Moves a quote whose discount approval ended (in the approval's transaction): approved, it is
+/// sent (superseding the earlier sent revision); rejected or withdrawn, a draft again.
+pub(crate) async fn after_approval(
+    txn: &DatabaseTransaction,
+    a: &crate::entities::approval::Model,
+    outcome: crate::services::approval::Outcome,
+    trail: &mut audit::Trail,
+) -> AppResult<()> {
+    use crate::services::approval::Outcome;
+    let Some(current) = quote::Entity::find_by_id(a.record_id).one(txn).await? else {
+        return Ok(());
+    };
+    if current.status != QuoteStatus::PendingApproval.as_str() {
+        return Ok(());
+    }
+    let before = read_one(txn, current.id).await?;
+    let at = a.decided_at.unwrap_or_else(now);
+    let mut next = current.clone();
+    let action = match outcome {
+        Outcome::Approved => {
+            next.status = QuoteStatus::Sent.as_str().into();
+            next.sent_at = Some(at);
+            AuditAction::QuoteSend
+        }
+        Outcome::Rejected | Outcome::Withdrawn => {
+            next.status = QuoteStatus::Draft.as_str().into();
+            AuditAction::QuoteReturn
+        }
+    };
+    next.version += 1;
+    next.updated_at = at;
+    save(txn, next, current.version).await?;
+    if action == AuditAction::QuoteSend {
+        for c in settle(txn, &current, action).await?.into_changes() {
+            trail.add(c);
+        }
+    }
+    let after = read_one(txn, current.id).await?;
+    trail.add(audit::Change::updated(
+        action,
+        "quote",
+        current.id,
+        current.id,
+        &snapshot(&before),
+        &snapshot(&after),
+    ));
+    Ok(())
+}
+
 /// Sends a draft to the customer: it is frozen from now on, and an earlier sent revision is
-/// superseded. A quote without lines is not sent.
+/// superseded. A quote without lines is not sent. A discount over what the sender may give (a
+/// quote flow applies) waits for approval first.
 pub async fn send(
     db: &DatabaseConnection,
     kept: &RulesCache,
     actor: &Actor,
     id: Uuid,
     expected: Option<i64>,
+    at: chrono::DateTime<Utc>,
 ) -> AppResult<Quote> {
     let current = for_change(
         db,
@@ -911,7 +1019,7 @@ pub async fn send(
     next.sent_at = Some(now());
     next.version += 1;
     next.updated_at = now();
-    transition(db, kept, actor, current, next, AuditAction::QuoteSend).await
+    transition(db, kept, actor, current, next, AuditAction::QuoteSend, at).await
 }
 
 /// Records the customer's answer to a sent quote (a rejection says why).
@@ -966,7 +1074,7 @@ pub async fn decide(
     } else {
         AuditAction::QuoteReject
     };
-    transition(db, kept, actor, current, next, action).await
+    transition(db, kept, actor, current, next, action, now()).await
 }
 
 /// A new draft revision of a sent (or rejected) quote, with its lines as they were: what

@@ -125,7 +125,10 @@ versioned!(
     follow_up,
     product,
     price_list,
-    quote
+    quote,
+    contract,
+    approval,
+    approval_template
 );
 
 /// Runs `update` on the one row `id` only if its version is still `expected`; 412 when another

@@ -1,6 +1,7 @@
 //! End-to-end API stories. Each test starts its own server and database.
 #![recursion_limit = "256"]
 
+mod approval;
 mod auth;
 mod authz;
 mod bench;

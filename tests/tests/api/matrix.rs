@@ -69,6 +69,17 @@ enum Target {
     Quote,
     /// A sent quote (for accept, reject, revise).
     SentQuote,
+    /// A draft contract (position = its owner's, for a customer of theirs).
+    Contract,
+    /// An approved contract (for sign, terminate, reopen).
+    ApprovedContract,
+    /// A signed contract (for complete).
+    SignedContract,
+    /// A pending approval of a contract, submitted by its owner (position = the owner's; who
+    /// may see and decide it is decided by who takes part, `Matrix::participants`).
+    Approval,
+    /// An approval flow (no place in the org: a fresh one per cell, made by the admin).
+    ApprovalTemplate,
 }
 
 /// What an operation does, in the permission table's terms.
@@ -115,6 +126,8 @@ fn classify(operation_id: &str) -> Option<Kind> {
         .or_else(|| follow_up_operations(operation_id))
         .or_else(|| product_operations(operation_id))
         .or_else(|| quote_operations(operation_id))
+        .or_else(|| contract_operations(operation_id))
+        .or_else(|| approval_operations(operation_id))
 }
 
 /// Sign-in, tokens, health: no module's records.
@@ -354,6 +367,75 @@ fn quote_operations(op: &str) -> Option<Kind> {
         "accept_quote" | "reject_quote" | "revise_quote" => Record(r, Update, Target::SentQuote),
         _ => return None,
     })
+}
+
+fn contract_operations(op: &str) -> Option<Kind> {
+    use Action::*;
+    use Kind::*;
+    let r = Resource::Contract;
+    Some(match op {
+        "list_contracts" => List(r),
+        // For a customer of the fixture's owner (`customer_id` in the body).
+        "create_contract" => CreateFor(r),
+        "get_contract" | "contract_history" | "contract_approvals" => {
+            Record(r, Read, Target::Contract)
+        }
+        "update_contract" | "submit_contract" => Record(r, Update, Target::Contract),
+        "sign_contract" | "terminate_contract" | "reopen_contract" => {
+            Record(r, Update, Target::ApprovedContract)
+        }
+        "complete_contract" => Record(r, Update, Target::SignedContract),
+        _ => return None,
+    })
+}
+
+/// Approvals are seen and decided by those who take part (`Matrix::participant_expectation`),
+/// not by the org chart; their flows are the admins'.
+fn approval_operations(op: &str) -> Option<Kind> {
+    use Action::*;
+    use Kind::*;
+    let r = Resource::Approval;
+    Some(match op {
+        "list_approvals" => List(r),
+        "approval_counts" => SelfService,
+        "list_approval_templates" => Setting(r, Manage),
+        "create_approval_template" => CreateOrg(r),
+        "update_approval_template" => Record(r, Manage, Target::ApprovalTemplate),
+        "get_approval" => Record(r, Read, Target::Approval),
+        "approve_approval" | "reject_approval" | "withdraw_approval" => {
+            Record(r, Update, Target::Approval)
+        }
+        _ => return None,
+    })
+}
+
+/// Who may do what to an approval: admins and the participants see it (others get 404); the
+/// submitter withdraws it; an approver with a task on the current step decides it, never the
+/// submitter; anyone else who sees it gets 403.
+fn participant_expectation(
+    op: &str,
+    role: Role,
+    caller: uuid::Uuid,
+    part: Option<&(uuid::Uuid, Vec<uuid::Uuid>)>,
+    success: u16,
+) -> u16 {
+    let Some((submitter, approvers)) = part else {
+        return 404;
+    };
+    let takes_part = caller == *submitter || approvers.contains(&caller);
+    if !takes_part && role != Role::Admin {
+        return 404;
+    }
+    match op {
+        "get_approval" => success,
+        "withdraw_approval" if caller == *submitter => success,
+        "approve_approval" | "reject_approval"
+            if caller != *submitter && approvers.contains(&caller) =>
+        {
+            success
+        }
+        _ => 403,
+    }
 }
 
 /// The query a list operation needs besides paging (the record type of `/fields`).
@@ -628,6 +710,8 @@ struct Matrix<'a> {
     seq: std::cell::Cell<u32>,
     /// A catalogue product for quote lines, made once.
     product: Option<String>,
+    /// Each approval fixture's submitter and current approvers.
+    participants: HashMap<String, (Uuid, Vec<Uuid>)>,
 }
 
 impl Matrix<'_> {
@@ -810,6 +894,122 @@ impl Matrix<'_> {
                     id: Some(id),
                     subject: Some(self.org.person(owner).clone()),
                     version,
+                })
+            }
+            Target::Contract
+            | Target::ApprovedContract
+            | Target::SignedContract
+            | Target::Approval => {
+                let owner = customer_owner(caller, role, pos)?;
+                // An admin's own contract has nobody else to approve it in the demo org (its
+                // submission answers 409 `invalid_state`, the API stories' subject).
+                if owner == "admin" {
+                    return None;
+                }
+                let t = self.token(owner).await;
+                let c = self
+                    .app
+                    .create_customer(&t, json!({"name": self.unique("合同矩阵客户")}))
+                    .await;
+                let r = self
+                    .app
+                    .post(
+                        &t,
+                        "/api/v1/contracts",
+                        json!({"customer_id": c["id"], "title": self.unique("矩阵合同"),
+                               "amount": 100000, "payment_terms": "月结"}),
+                    )
+                    .await
+                    .expect(201);
+                let id = r.id();
+                let mut version = 1;
+                if target != Target::Contract {
+                    let r = self
+                        .app
+                        .post(&t, &format!("/api/v1/contracts/{id}/submit"), json!({}))
+                        .await
+                        .expect(200);
+                    let approval = r.body["approval_id"].as_str().unwrap().to_owned();
+                    let a = self
+                        .app
+                        .get(&self.admin, &format!("/api/v1/approvals/{approval}"))
+                        .await
+                        .expect(200)
+                        .body;
+                    let approvers: Vec<Uuid> = a["steps"][0]["approvers"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|v| v.as_str().unwrap().parse().unwrap())
+                        .collect();
+                    if target == Target::Approval {
+                        self.participants
+                            .insert(approval.clone(), (self.org.person(owner).id, approvers));
+                        return Some(Fixture {
+                            read_back: Some(format!("/api/v1/approvals/{approval}")),
+                            id: Some(approval),
+                            subject: Some(self.org.person(owner).clone()),
+                            version: a["version"].as_i64().unwrap(),
+                        });
+                    }
+                    // Approved by its first approver (small contracts have one step).
+                    let by = self
+                        .org
+                        .people
+                        .iter()
+                        .find(|(_, p)| p.id == approvers[0])
+                        .map(|(n, _)| n.clone())
+                        .unwrap();
+                    let bt = self.token(&by).await;
+                    self.app
+                        .post(
+                            &bt,
+                            &format!("/api/v1/approvals/{approval}/approve"),
+                            json!({}),
+                        )
+                        .await
+                        .expect(200);
+                    let mut now = self
+                        .app
+                        .get(&t, &format!("/api/v1/contracts/{id}"))
+                        .await
+                        .expect(200);
+                    if target == Target::SignedContract {
+                        now = self
+                            .app
+                            .post(&t, &format!("/api/v1/contracts/{id}/sign"), json!({}))
+                            .await
+                            .expect(200);
+                    }
+                    version = now.body["version"].as_i64().unwrap();
+                }
+                Some(Fixture {
+                    read_back: Some(format!("/api/v1/contracts/{id}")),
+                    id: Some(id),
+                    subject: Some(self.org.person(owner).clone()),
+                    version,
+                })
+            }
+            Target::ApprovalTemplate => {
+                let r = self
+                    .app
+                    .post(
+                        &self.admin,
+                        "/api/v1/approval-templates",
+                        json!({"subject": "contract", "name": self.unique("矩阵流程"),
+                               "priority": 9000, "active": false,
+                               "steps": [{"approvers": {"kind": "supervisor"}, "mode": "any_one"}],
+                               "remind_after_hours": 24, "escalate_after_hours": 48}),
+                    )
+                    .await
+                    .expect(201);
+                let id = r.id();
+                // Flows have no place in the org: the role alone decides (403 or allowed).
+                Some(Fixture {
+                    read_back: Some("/api/v1/approval-templates".to_owned()),
+                    id: Some(id),
+                    subject: Some(self.org.person(caller).clone()),
+                    version: 1,
                 })
             }
             Target::Product | Target::PriceList => {
@@ -1219,6 +1419,17 @@ impl Matrix<'_> {
             "disqualify_lead" => json!({"reason": "no_need"}),
             "convert_lead" => json!({}),
             "update_quote" => json!({"title": self.unique("改名")}),
+            "update_contract" => json!({"notes": "矩阵"}),
+            "sign_contract" => json!({}),
+            "terminate_contract" | "reopen_contract" => json!({"reason": "矩阵"}),
+            "approve_approval" => json!({"comment": "矩阵同意"}),
+            "reject_approval" => json!({"comment": "矩阵驳回"}),
+            "update_approval_template" => {
+                json!({"subject": "contract", "name": self.unique("改名"), "priority": 9001,
+                       "active": false,
+                       "steps": [{"approvers": {"kind": "supervisor"}, "mode": "any_one"}],
+                       "remind_after_hours": 24, "escalate_after_hours": 48})
+            }
             "reject_quote" => json!({"note": "价格太高"}),
             "accept_quote" => json!({}),
             "update_product" => json!({"name": self.unique("改名"), "list_price": 12300}),
@@ -1243,6 +1454,7 @@ async fn every_operation_obeys_the_policy_for_every_role_and_position() {
         tokens: HashMap::new(),
         seq: std::cell::Cell::new(0),
         product: None,
+        participants: HashMap::new(),
     };
     let ops = operations(&spec());
     let mut covered: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -1297,6 +1509,10 @@ async fn every_operation_obeys_the_policy_for_every_role_and_position() {
                             Some(_) => 422,
                         };
                     }
+                    if target == Target::Approval {
+                        let part = fx.id.as_ref().and_then(|id| m.participants.get(id));
+                        return participant_expectation(&op.id, role, me.id, part, op.success);
+                    }
                     expected_for_record(
                         &m.org,
                         &me,
@@ -1315,6 +1531,8 @@ async fn every_operation_obeys_the_policy_for_every_role_and_position() {
                 let etag = format!("\"{}\"", fx.version);
                 let body = if create_for && op.id == "create_visit" {
                     Some(json!({"customer_id": fx.id, "purpose": "矩阵"}))
+                } else if create_for && op.id == "create_contract" {
+                    Some(json!({"customer_id": fx.id, "title": "矩阵新合同", "amount": 100}))
                 } else if create_for && op.id == "create_quote" {
                     Some(json!({"opportunity_id": fx.id, "title": "矩阵新报价"}))
                 } else if create_for && op.id == "create_follow_up" {
@@ -1428,6 +1646,9 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
     let mut visits_of: HashMap<String, String> = HashMap::new();
     let mut tasks_of: HashMap<String, String> = HashMap::new();
     let mut quotes_of: HashMap<String, String> = HashMap::new();
+    let mut contracts_of: HashMap<String, String> = HashMap::new();
+    // Each pending approval: its submitter and its current approvers.
+    let mut approvals_of: HashMap<String, (Uuid, Vec<Uuid>)> = HashMap::new();
     for username in org.people.keys() {
         if username == "admin" || username.starts_with("cs") {
             continue;
@@ -1456,6 +1677,35 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
             .await
             .expect(201);
         quotes_of.insert(q.id(), username.clone());
+        let k = app
+            .post(
+                &t,
+                "/api/v1/contracts",
+                json!({"customer_id": c["id"], "title": format!("列表合同-{username}"), "amount": 1000}),
+            )
+            .await
+            .expect(201);
+        contracts_of.insert(k.id(), username.clone());
+        let sub = app
+            .post(
+                &t,
+                &format!("/api/v1/contracts/{}/submit", k.id()),
+                json!({}),
+            )
+            .await
+            .expect(200);
+        let a = sub.body["approval_id"].as_str().unwrap().to_owned();
+        let steps = app
+            .get(&admin, &format!("/api/v1/approvals/{a}"))
+            .await
+            .expect(200);
+        let approvers = steps.body["steps"][0]["approvers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().parse().unwrap())
+            .collect();
+        approvals_of.insert(a, (org.person(username).id, approvers));
         let v = app
             .post(&t, "/api/v1/visits", json!({"customer_id": c["id"]}))
             .await
@@ -1627,6 +1877,34 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
                                 );
                             }
                         }
+                        Resource::Contract => {
+                            let seen = collect(&app, &token, &op.path, "limit=7").await;
+                            for (id, owner) in &contracts_of {
+                                assert_eq!(
+                                    seen.contains(id),
+                                    org.reaches(me, scope, org.person(owner)),
+                                    "{caller} contracts: {owner}'s"
+                                );
+                            }
+                        }
+                        Resource::Approval => {
+                            // Not the org chart: the caller's own tasks and submissions.
+                            let pending = collect(&app, &token, &op.path, "limit=3").await;
+                            let submitted =
+                                collect(&app, &token, &op.path, "limit=3&view=submitted").await;
+                            for (id, (submitter, approvers)) in &approvals_of {
+                                assert_eq!(
+                                    pending.contains(id),
+                                    approvers.contains(&me.id),
+                                    "{caller} approvals waiting: {id}"
+                                );
+                                assert_eq!(
+                                    submitted.contains(id),
+                                    *submitter == me.id,
+                                    "{caller} approvals submitted: {id}"
+                                );
+                            }
+                        }
                         Resource::Visit if op.id == "visit_stats" => {
                             // Only reps inside the scope have a row; everyone's visit counts.
                             let r = app
@@ -1710,6 +1988,10 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
                         Resource::Pool => json!({"name": format!("新公海-{caller}")}),
                         Resource::Lead => json!({"name": format!("新规则-{caller}"),
                             "position": 1, "queue": "unassigned"}),
+                        Resource::Approval => json!({"subject": "contract",
+                            "name": format!("流程-{caller}"), "priority": 9000, "active": false,
+                            "steps": [{"approvers": {"kind": "supervisor"}, "mode": "any_one"}],
+                            "remind_after_hours": 24, "escalate_after_hours": 48}),
                         Resource::Field => json!({"resource": "customer",
                             "key": format!("m_{caller}"), "label_zh": "矩阵",
                             "label_en": "Matrix", "kind": "text"}),

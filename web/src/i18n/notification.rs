@@ -80,9 +80,50 @@ pub fn sentence(n: &Notification, lang: Lang) -> String {
             num("overdue"),
             num("visits_today")
         ),
+        (NotificationKind::ApprovalRequested, Lang::Zh) => format!(
+            "{} 提交的「{}」（{}）等待你审批",
+            text("submitter"),
+            text("title"),
+            yuan(num("amount"))
+        ),
+        (NotificationKind::ApprovalRequested, Lang::En) => format!(
+            "{} asks you to approve \"{}\" ({})",
+            text("submitter"),
+            text("title"),
+            yuan(num("amount"))
+        ),
+        (NotificationKind::ApprovalReminder, Lang::Zh) => {
+            format!("「{}」仍在等待你审批", text("title"))
+        }
+        (NotificationKind::ApprovalReminder, Lang::En) => {
+            format!("\"{}\" is still waiting for your approval", text("title"))
+        }
+        (NotificationKind::ApprovalApproved, Lang::Zh) => {
+            format!("你提交的「{}」已审批通过", text("title"))
+        }
+        (NotificationKind::ApprovalApproved, Lang::En) => {
+            format!("\"{}\" was approved", text("title"))
+        }
+        (NotificationKind::ApprovalRejected, Lang::Zh) => format!(
+            "你提交的「{}」被 {} 驳回：{}",
+            text("title"),
+            text("by"),
+            text("comment")
+        ),
+        (NotificationKind::ApprovalRejected, Lang::En) => format!(
+            "\"{}\" was rejected by {}: {}",
+            text("title"),
+            text("by"),
+            text("comment")
+        ),
         (NotificationKind::Other, Lang::Zh) => "新通知".into(),
         (NotificationKind::Other, Lang::En) => "New notification".into(),
     }
+}
+
+/// 分 as yuan with the 分 and thousands separators, for a sentence.
+fn yuan(fen: i64) -> String {
+    format!("¥{}", kaidan_shared::money::yuan(fen))
 }
 
 /// Where a notification leads: the record it is about, when there is a screen for it.

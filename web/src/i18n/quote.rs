@@ -37,6 +37,7 @@ texts! {
     Accepted => "客户已接受", "Accepted";
     Rejected => "客户已拒绝", "Rejected";
     Superseded => "已被新版本取代", "Superseded";
+    PendingApproval => "折扣审批中", "Discount awaiting approval";
     Send => "发送给客户", "Send to customer";
     Revise => "修订（新版本）", "Revise (new revision)";
     Accept => "客户接受", "Customer accepted";

@@ -27,6 +27,7 @@ use crate::i18n::{use_i18n, Label};
 pub fn status_label(s: QuoteStatus) -> Label {
     match s {
         QuoteStatus::Draft => QuoteText::Draft,
+        QuoteStatus::PendingApproval => QuoteText::PendingApproval,
         QuoteStatus::Sent => QuoteText::Sent,
         QuoteStatus::Accepted => QuoteText::Accepted,
         QuoteStatus::Rejected => QuoteText::Rejected,

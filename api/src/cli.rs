@@ -180,7 +180,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("seeding failed: {e} ({:?})", e.source))?;
             println!(
                 "demo data ready: {} users, {} customers, {} deals, {} customers in the pools, \
-                 {} leads, {} visits, {} products and {} quotes added (existing ones kept)",
+                 {} leads, {} visits, {} products, {} quotes and {} contracts added (existing \
+                 ones kept)",
                 report.users_created,
                 report.customers_created,
                 report.deals_created,
@@ -188,7 +189,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 report.leads_created,
                 report.visits_created,
                 report.products_created,
-                report.quotes_created
+                report.quotes_created,
+                report.contracts_created
             );
             Ok(())
         }
@@ -206,6 +208,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!(
                 "bench data: {} reps; added {} customers, {} contacts, {} deals, {} leads, \
                  {} visits and {} follow-ups, planned {} for today and {} to check in, \
+                 {} contracts waiting for approval and {} drafts to submit, \
                  pooled {} and made {} due for reclaim in {:.1} s ({:.0} rows/s)",
                 r.reps,
                 r.customers_added,
@@ -216,6 +219,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 r.visits.tasks,
                 r.visits.today,
                 r.visits.check_ins,
+                r.contracts.waiting,
+                r.contracts.drafts,
                 r.pipeline.pooled,
                 r.pipeline.due,
                 r.seconds,

@@ -558,6 +558,9 @@ pub struct Approval {
     pub my_task_id: Option<Uuid>,
     /// Every task (the timeline); empty in lists.
     pub tasks: Vec<ApprovalTask>,
+    /// The record's lines as they stand, so an approver sees what they approve even where
+    /// the record is outside their own scope; empty in lists.
+    pub lines: Vec<crate::quote::QuoteLine>,
     pub decided_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub version: i64,

@@ -10,6 +10,8 @@ use leptos_router::{path, Lazy};
 
 use crate::api;
 use crate::i18n::{role_label, use_i18n, I18n, Lang, T};
+use crate::pages::approval::{ApprovalDetailRoute, ApprovalsRoute};
+use crate::pages::contract::{ContractDetailRoute, ContractFormRoute, ContractsRoute};
 use crate::pages::customer::{list::CustomersPage, CustomerDetailRoute, CustomerFormRoute};
 use crate::pages::lead::{LeadDetailRoute, LeadFormRoute, LeadRulesRoute, LeadsRoute};
 use crate::pages::notification::NotificationsRoute;
@@ -140,6 +142,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("quotes/new") view={Lazy::<QuoteEditorRoute>::new()}/>
                     <Route path=path!("quotes/:id/edit") view={Lazy::<QuoteEditorRoute>::new()}/>
                     <Route path=path!("quotes/:id") view={Lazy::<QuoteDetailRoute>::new()}/>
+                    <Route path=path!("contracts") view={Lazy::<ContractsRoute>::new()}/>
+                    <Route path=path!("contracts/new") view={Lazy::<ContractFormRoute>::new()}/>
+                    <Route path=path!("contracts/:id/edit") view={Lazy::<ContractFormRoute>::new()}/>
+                    <Route path=path!("contracts/:id") view={Lazy::<ContractDetailRoute>::new()}/>
+                    <Route path=path!("approvals") view={Lazy::<ApprovalsRoute>::new()}/>
+                    <Route path=path!("approvals/:id") view={Lazy::<ApprovalDetailRoute>::new()}/>
                     <Route path=path!("products") view={Lazy::<ProductsRoute>::new()}/>
                     <Route path=path!("products/new") view={Lazy::<ProductFormRoute>::new()}/>
                     <Route path=path!("products/:id/edit") view={Lazy::<ProductFormRoute>::new()}/>
@@ -252,6 +260,29 @@ pub fn Shell() -> impl IntoView {
         },
         std::time::Duration::from_secs(60),
     );
+    // The 审批 tab's badge: approvals waiting for the reader, counted like the bell.
+    let waiting = RwSignal::new(0u32);
+    let count_waiting = move || {
+        leptos::task::spawn_local(async move {
+            if let Ok(c) = api::approval::counts().await {
+                waiting.set(c.pending);
+            }
+        });
+    };
+    Effect::new(move |_| {
+        location.pathname.track();
+        if auth.0.with(Option::is_some) {
+            count_waiting();
+        }
+    });
+    let _ = set_interval_with_handle(
+        move || {
+            if auth.0.with_untracked(Option::is_some) {
+                count_waiting();
+            }
+        },
+        std::time::Duration::from_secs(60),
+    );
     let active = move |prefix: &'static str| {
         move || {
             let p = location.pathname.get();
@@ -328,6 +359,17 @@ pub fn Shell() -> impl IntoView {
                             <span>{move || i18n.t(T::Visits)}</span>
                         </A>
                     </Show>
+                    <A href="/approvals" attr:class="tab" attr:data-testid="tab-approvals" attr:data-active=move || active("/approvals")().to_string()
+                        attr:aria-label=move || format!("{} ({})", i18n.t(T::Approvals), waiting.get())>
+                        <span class="icon" aria-hidden="true">"✅"</span>
+                        <span>{move || i18n.t(T::Approvals)}</span>
+                        <Show when=move || { waiting.get() > 0 } fallback=|| ()>
+                            <span class="count" data-testid="approvals-count">{move || {
+                                let n = waiting.get();
+                                if n > 99 { "99+".to_owned() } else { n.to_string() }
+                            }}</span>
+                        </Show>
+                    </A>
                     <Show when=move || auth.can(Resource::Pool, Act::Read) fallback=|| ()>
                         <A href="/pool" attr:class="tab" attr:data-testid="tab-pool" attr:data-active=move || active("/pool")().to_string()>
                             <span class="icon" aria-hidden="true">"🌊"</span>

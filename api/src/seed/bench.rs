@@ -36,6 +36,7 @@ pub struct BenchReport {
     pub contacts_added: u64,
     pub pipeline: super::bench_pipeline::PipelineReport,
     pub visits: super::bench_visit::VisitReport,
+    pub contracts: super::bench_contract::ContractReport,
     pub seconds: f64,
 }
 
@@ -43,7 +44,15 @@ impl BenchReport {
     pub fn rows_per_second(&self) -> f64 {
         let p = &self.pipeline;
         let v = &self.visits;
-        (self.customers_added + self.contacts_added + p.deals + p.leads + v.visits + v.tasks) as f64
+        let c = &self.contracts;
+        (self.customers_added
+            + self.contacts_added
+            + p.deals
+            + p.leads
+            + v.visits
+            + v.tasks
+            + c.waiting * 3
+            + c.drafts) as f64
             / self.seconds.max(1e-9)
     }
 }
@@ -288,7 +297,9 @@ pub async fn seed_bench(
     }
     let pipeline = super::bench_pipeline::seed(db, &owners, customers).await?;
     let visits = super::bench_visit::seed(db, &owners, customers, check_ins).await?;
+    let contracts = super::bench_contract::seed(db, &owners, customers).await?;
     if added > 0
+        || contracts.waiting > 0
         || pipeline.deals > 0
         || pipeline.leads > 0
         || pipeline.due > 0
@@ -306,6 +317,7 @@ pub async fn seed_bench(
         contacts_added,
         pipeline,
         visits,
+        contracts,
         seconds: start.elapsed().as_secs_f64(),
     })
 }

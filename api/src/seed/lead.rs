@@ -57,7 +57,7 @@ const SOURCES: [&str; 5] = ["trade_show", "website", "phone", "referral", "adver
 const REASONS: [&str; 4] = ["no_budget", "no_need", "unreachable", "competitor"];
 
 /// An actor for a demo user (the seed acts as the people of the demo company).
-async fn as_user(db: &DatabaseConnection, username: &str) -> AppResult<Option<Actor>> {
+pub(crate) async fn as_user(db: &DatabaseConnection, username: &str) -> AppResult<Option<Actor>> {
     Ok(user::Entity::find()
         .filter(user::Column::Username.eq(username))
         .one(db)

@@ -4,10 +4,12 @@
 //! `bench` loads the large data set the benchmarks run on.
 
 pub mod bench;
+pub mod bench_contract;
 pub mod bench_pipeline;
 pub mod bench_visit;
 mod company;
 mod contact;
+pub mod contract;
 pub mod customer;
 pub mod lead;
 pub mod opportunity;
@@ -36,6 +38,7 @@ pub struct SeedReport {
     pub visits_created: usize,
     pub products_created: usize,
     pub quotes_created: usize,
+    pub contracts_created: usize,
 }
 
 /// The whole demo: the org and `customers` customers with 1–3 contacts each.
@@ -53,6 +56,7 @@ pub async fn seed_demo(
     let leads_created = lead::seed_leads(db).await?;
     let visits_created = visit::seed_visits(db).await?;
     let quotes_created = quote::seed_quotes(db).await?;
+    let contracts_created = contract::seed_contracts(db).await?;
     Ok(SeedReport {
         users_created,
         customers_created,
@@ -62,6 +66,7 @@ pub async fn seed_demo(
         visits_created,
         products_created,
         quotes_created,
+        contracts_created,
     })
 }
 

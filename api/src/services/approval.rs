@@ -747,6 +747,7 @@ async fn to_dtos<C: ConnectionTrait>(
                 status: ApprovalStatus::parse(&a.status).unwrap_or(ApprovalStatus::Pending),
                 my_task_id: mine,
                 tasks: own,
+                lines: Vec::new(),
                 decided_at: a.decided_at,
                 created_at: a.created_at,
                 version: a.version,
@@ -760,10 +761,23 @@ pub async fn get(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<
     let a =
         record::find::<approval::Entity, _>(db, actor, Action::Read, id, Condition::all()).await?;
     let tasks = tasks_of(db, id).await?;
-    to_dtos(db, actor, vec![a], tasks, true)
+    let lines = match ApprovalSubject::parse(&a.subject) {
+        Some(ApprovalSubject::Contract) => {
+            crate::services::contract::line_dtos(db, a.record_id).await?
+        }
+        Some(ApprovalSubject::Quote) => crate::services::quote::lines_of(db, a.record_id)
+            .await?
+            .into_iter()
+            .map(crate::services::quote::line_dto)
+            .collect(),
+        None => Vec::new(),
+    };
+    let mut dto = to_dtos(db, actor, vec![a], tasks, true)
         .await?
         .pop()
-        .ok_or_else(AppError::not_found)
+        .ok_or_else(AppError::not_found)?;
+    dto.lines = lines;
+    Ok(dto)
 }
 
 /// The approvals of a record the caller has already been allowed to read, newest first, with

@@ -195,6 +195,18 @@ async fn lines_of<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Vec<contrac
         .await?)
 }
 
+/// A contract's lines as the wire shows them (an approval's page shows them to its approvers).
+pub(crate) async fn line_dtos<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+) -> AppResult<Vec<kaidan_shared::quote::QuoteLine>> {
+    Ok(lines_of(db, id)
+        .await?
+        .into_iter()
+        .map(|l| quotes::line_dto(as_quote_line(l)))
+        .collect())
+}
+
 async fn read_one<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Contract> {
     let r: Row = with_names()
         .filter(contract::Column::Id.eq(id))

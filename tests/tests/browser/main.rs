@@ -1891,3 +1891,82 @@ async fn phone_rep_quotes_a_deal_with_live_totals_and_sends_it() {
     assert_eq!(list.body["items"][0]["total"], 3_796_920);
     assert_eq!(list.body["items"][0]["status"], "sent");
 }
+
+/// At phone size, rep_east1 makes a ¥200,000 contract for a customer and submits it; sup_east1
+/// sees it waiting on the 审批 tab's badge, reads the amount and approves it with one tap;
+/// manager_east approves the second step; the rep sees the contract approved, with both
+/// decisions on its timeline.
+#[tokio::test]
+async fn phone_contract_is_approved_by_the_supervisor_then_the_regional_manager() {
+    let app = spawn().await;
+    let rep = app.login("rep_east1").await;
+    let c = app
+        .create_customer(&rep, json!({"name": "苏州工业园精密制造有限公司"}))
+        .await;
+    let customer = c["id"].as_str().unwrap().to_owned();
+
+    let mut b = open(&app, "contract-rep", PHONE).await;
+    b.login("rep_east1", PASSWORD).await;
+    b.wait("[data-testid=customer-list]").await;
+    b.goto(&format!("/customers/{customer}")).await;
+    b.click("[data-testid=new-contract]").await;
+    b.fill("#f-title", "精密制造 MES 实施合同").await;
+    b.fill("#f-amount", "200,000").await;
+    b.fill("#f-payment_terms", "签约后 30 日内付清").await;
+    b.shot("form").await;
+    b.click("[data-testid=contract-save]").await;
+    b.wait_text("[data-testid=contract-amount]", "¥200,000.00")
+        .await;
+    b.click("[data-testid=contract-submit]").await;
+    b.wait_text("[data-testid=contract-status]", "审批中").await;
+    b.wait("[data-testid=approval-step]").await;
+    b.shot("submitted").await;
+    b.close().await;
+    let list = app
+        .get(&rep, &format!("/api/v1/contracts?customer_id={customer}"))
+        .await
+        .expect(200);
+    let contract = list.body["items"][0]["id"].as_str().unwrap().to_owned();
+    let approval = list.body["items"][0]["approval_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(list.body["items"][0]["amount"], 20_000_000);
+
+    // The supervisor, on a phone: the badge, the inbox, the approval, one tap.
+    let mut b = open(&app, "contract-sup", PHONE).await;
+    b.login("sup_east1", PASSWORD).await;
+    b.wait_text("[data-testid=approvals-count]", "1").await;
+    b.click("[data-testid=tab-approvals]").await;
+    b.wait_text("[data-testid=approval-list]", "精密制造 MES 实施合同")
+        .await;
+    b.shot("inbox").await;
+    b.goto(&format!("/approvals/{approval}")).await;
+    b.wait_text("[data-testid=approval-amount]", "¥200,000.00")
+        .await;
+    b.shot("approval").await;
+    b.click("[data-testid=approval-approve]").await;
+    b.wait_text("[data-testid=approval-timeline]", "同意").await;
+    b.close().await;
+
+    // The regional manager decides the second step.
+    let mut b = open(&app, "contract-manager", PHONE).await;
+    b.login("manager_east", PASSWORD).await;
+    b.goto(&format!("/approvals/{approval}")).await;
+    b.fill("[data-testid=approval-comment]", "同意，注意回款")
+        .await;
+    b.click("[data-testid=approval-approve]").await;
+    b.wait_text("[data-testid=approval-status]", "已通过").await;
+    b.shot("approved").await;
+    b.close().await;
+
+    // The rep sees it approved.
+    let mut b = open(&app, "contract-rep-after", PHONE).await;
+    b.login("rep_east1", PASSWORD).await;
+    b.goto(&format!("/contracts/{contract}")).await;
+    b.wait_text("[data-testid=contract-status]", "已审批").await;
+    b.wait_text("[data-testid=contract-timeline]", "同意，注意回款")
+        .await;
+    b.shot("rep-sees").await;
+    b.close().await;
+}

@@ -9,9 +9,11 @@
 //! logout echo the readable `kaidan_csrf` cookie in `X-CSRF-Token`. A reload signs in again
 //! silently through the cookie (`restore`).
 
+pub mod approval;
 pub mod audit;
 pub mod auth;
 pub mod contact;
+pub mod contract;
 pub mod customer;
 pub mod field;
 pub mod follow_up;

@@ -3,6 +3,7 @@
 //! module's own file (`customer::CustomerText`, …), so a module brings its words with it.
 
 pub mod contact;
+pub mod contract;
 pub mod customer;
 pub mod field;
 pub mod lead;
@@ -104,6 +105,7 @@ texts! {
     T;
     AppName => "开单", "Kaidan";
     Visits => "拜访", "Visits";
+    Approvals => "审批", "Approvals";
     SignIn => "登录", "Sign in";
     SignOut => "退出登录", "Sign out";
     Username => "用户名", "Username";

@@ -136,6 +136,7 @@ pub fn link(n: &Notification) -> Option<String> {
         (Some("lead"), Some(id)) => Some(format!("/leads/{id}")),
         (Some("opportunity"), Some(id)) => Some(format!("/opportunities/{id}")),
         (Some("follow_up"), Some(_)) => Some("/follow-ups".into()),
+        (Some("approval"), Some(id)) => Some(format!("/approvals/{id}")),
         (None, None) if n.kind == NotificationKind::DailyDigest => Some("/visits".into()),
         _ => None,
     }

@@ -77,6 +77,9 @@ pub fn MePage() -> impl IntoView {
                 </dl>
             </div>
             <nav class="card links" aria-label=move || i18n.t(crate::i18n::product::ProductText::Catalogue)>
+                <leptos_router::components::A href="/contracts" attr:class="btn block" attr:data-testid="contracts-link">
+                    {move || i18n.t(crate::i18n::contract::ContractText::Contracts)}
+                </leptos_router::components::A>
                 <leptos_router::components::A href="/products" attr:class="btn block" attr:data-testid="catalogue-link">
                     {move || i18n.t(crate::i18n::product::ProductText::Catalogue)}
                 </leptos_router::components::A>

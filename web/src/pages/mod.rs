@@ -1,6 +1,8 @@
 //! The screens, one folder per module (`list`, `detail`, `form`), plus sign-in and the user's own
 //! page.
 
+pub mod approval;
+pub mod contract;
 pub mod customer;
 pub mod field;
 pub mod layout;

@@ -142,6 +142,10 @@ fn Detail(loaded: Loaded, on_change: Callback<()>) -> impl IntoView {
                     <A href=format!("/opportunities/new?customer={id}") attr:class="btn" attr:data-testid="new-deal">
                         "+ "{move || i18n.t(crate::i18n::opportunity::OpportunityText::NewDeal)}</A>
                 </Show>
+                <Show when=move || !archived && !pooled && auth.can(Resource::Contract, Act::Create) fallback=|| ()>
+                    <A href=format!("/contracts/new?customer={id}") attr:class="btn" attr:data-testid="new-contract">
+                        "+ "{move || i18n.t(crate::i18n::contract::ContractText::NewContract)}</A>
+                </Show>
                 <Show when=move || !archived && !pooled && auth.can(Resource::Visit, Act::Create) fallback=|| ()>
                     <A href=format!("/visits/new?customer={id}") attr:class="btn" attr:data-testid="new-visit">
                         "+ "{move || i18n.t(crate::i18n::visit::VisitText::NewVisit)}</A>

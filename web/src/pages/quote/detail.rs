@@ -202,6 +202,9 @@ fn QuoteView(
                 <button class="btn" data-testid="quote-revise" prop:disabled=move || act.pending().get()
                     on:click=move |_| { act.dispatch(Op::Revise); }>{move || i18n.t(QuoteText::Revise)}</button>
             })}
+            {(status == QuoteStatus::Accepted && auth.can(Resource::Contract, Act::Create)).then(|| view! {
+                <A href=format!("/contracts/new?quote={id}") attr:class="btn primary" attr:data-testid="quote-to-contract">{move || i18n.t(crate::i18n::contract::ContractText::FromQuote)}</A>
+            })}
             <button class="btn" data-testid="quote-print" on:click=move |_| { let _ = window().print(); }>{move || i18n.t(QuoteText::Print)}</button>
         </div>
         <p class="form-error no-print" role="alert">{move || error.get()}</p>

@@ -10,6 +10,7 @@ use kaidan_shared::contact::{ContactInput, ContactUpdate};
 use kaidan_shared::contract::{ContractCreate, ContractReason, ContractSign, ContractUpdate};
 use kaidan_shared::customer::{CustomerCreate, CustomerUpdate, TransferRequest};
 use kaidan_shared::layout::{ColumnsInput, LayoutInput};
+use kaidan_shared::payment::{PaymentCreate, PaymentPlanCreate};
 use kaidan_shared::org::{RegionInput, TeamCreate, TeamUpdate};
 use kaidan_shared::product::{PriceListCreate, PriceListUpdate, ProductCreate, ProductUpdate};
 use kaidan_shared::quote::{QuoteCreate, QuoteDecision, QuoteUpdate};
@@ -56,7 +57,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let day = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap_or_default();
-    match which % 29 {
+    match which % 31 {
         0 => check::<CustomerCreate>(body, |v| v.validate()),
         1 => check::<CustomerUpdate>(body, |v| v.validate(None, None)),
         2 => check::<CustomerUpdate>(body, |v| v.validate(Some(30.27), Some(120.15))),
@@ -86,6 +87,8 @@ fuzz_target!(|data: &[u8]| {
         26 => check::<ContractReason>(body, |_| Ok(())),
         27 => check::<ApprovalTemplateInput>(body, |v| v.validate()),
         28 => check::<ApprovalDecision>(body, |_| Ok(())),
+        29 => check::<PaymentPlanCreate>(body, |v| v.validate()),
+        30 => check::<PaymentCreate>(body, |v| v.validate()),
         _ => {
             check::<ResetPasswordRequest>(body, |_| Ok(()));
             check::<RefreshRequest>(body, |_| Ok(()));

@@ -44,6 +44,7 @@ mod m20261129_000034_create_products;
 mod m20261129_000035_create_quotes;
 mod m20261129_000036_create_company_profile;
 mod m20261130_000037_create_contracts_and_approvals;
+mod m20261130_000038_create_payments;
 
 pub struct Migrator;
 
@@ -88,6 +89,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000035_create_quotes::Migration),
             Box::new(m20261129_000036_create_company_profile::Migration),
             Box::new(m20261130_000037_create_contracts_and_approvals::Migration),
+            Box::new(m20261130_000038_create_payments::Migration),
         ]
     }
 }

@@ -46,14 +46,17 @@ pub enum StepMode {
 /// One step of a template.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct StepRule {
     pub approvers: Approvers,
     pub mode: StepMode,
 }
 
-/// When a template applies; every condition given must hold (none given: always).
+/// When a template applies; every condition given must hold (none given: always). Unknown keys
+/// are refused: a mistyped condition must not leave a catch-all flow.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Conditions {
     /// The amount (分) is above this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -571,6 +574,11 @@ pub struct Approval {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ApprovalDecision {
+    /// The task being decided (the approval's `my_task_id` as the approver saw it): when given,
+    /// the decision counts only while that task is still waiting on the current step (409
+    /// otherwise), so a tap on a step that moved on never decides the next one.
+    #[serde(default)]
+    pub task_id: Option<Uuid>,
     #[serde(default)]
     #[cfg_attr(
         feature = "openapi",
@@ -691,6 +699,13 @@ impl ApprovalTemplateInput {
                     );
                 }
             }
+        }
+        if self.escalate_after_hours <= self.remind_after_hours {
+            e.add(
+                "escalate_after_hours",
+                FieldCode::OutOfRange,
+                "after the reminder",
+            );
         }
         for (k, v) in [
             ("remind_after_hours", self.remind_after_hours),

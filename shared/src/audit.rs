@@ -215,13 +215,20 @@ pub enum AuditAction {
     ApprovalTemplateCreate,
     #[serde(rename = "approval_template.update")]
     ApprovalTemplateUpdate,
+    #[serde(rename = "payment_plan.create")]
+    PaymentPlanCreate,
+    #[serde(rename = "payment_plan.delete")]
+    PaymentPlanDelete,
+    /// A payment received against a contract.
+    #[serde(rename = "payment.record")]
+    PaymentRecord,
     /// An action this build does not know (from a newer server).
     #[serde(other, rename = "other")]
     Other,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 96] = [
+    pub const ALL: [AuditAction; 99] = [
         AuditAction::CustomerCreate,
         AuditAction::CustomerUpdate,
         AuditAction::CustomerTransfer,
@@ -318,6 +325,9 @@ impl AuditAction {
         AuditAction::ApprovalEscalate,
         AuditAction::ApprovalTemplateCreate,
         AuditAction::ApprovalTemplateUpdate,
+        AuditAction::PaymentPlanCreate,
+        AuditAction::PaymentPlanDelete,
+        AuditAction::PaymentRecord,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -419,6 +429,9 @@ impl AuditAction {
             ApprovalEscalate => "approval.escalate",
             ApprovalTemplateCreate => "approval_template.create",
             ApprovalTemplateUpdate => "approval_template.update",
+            PaymentPlanCreate => "payment_plan.create",
+            PaymentPlanDelete => "payment_plan.delete",
+            PaymentRecord => "payment.record",
             Other => "other",
         }
     }

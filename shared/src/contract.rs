@@ -80,6 +80,8 @@ pub struct Contract {
     pub title: String,
     /// 分, tax included: the lines' total when it has lines.
     pub amount: i64,
+    /// 分 received so far (its payments).
+    pub received: i64,
     /// 分: the lines' figures (zero without lines).
     pub subtotal: i64,
     pub discount: i64,

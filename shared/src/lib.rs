@@ -29,6 +29,7 @@ pub mod option_list;
 pub mod org;
 pub mod page;
 pub mod patch;
+pub mod payment;
 pub mod policy;
 pub mod pool;
 pub mod product;

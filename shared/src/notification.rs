@@ -36,13 +36,16 @@ pub enum NotificationKind {
     ApprovalApproved,
     /// Your submission was rejected (`data`: `title`, `amount`, `by`, `comment`).
     ApprovalRejected,
+    /// An instalment of your contract is past due (`data`: `number`, `title`, `due_date`,
+    /// `outstanding`).
+    PaymentOverdue,
     /// A kind this build does not know (from a newer server).
     #[serde(other)]
     Other,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 11] = [
+    pub const ALL: [NotificationKind; 12] = [
         NotificationKind::LeadAssigned,
         NotificationKind::PoolWarning,
         NotificationKind::PoolReclaimed,
@@ -54,6 +57,7 @@ impl NotificationKind {
         NotificationKind::ApprovalReminder,
         NotificationKind::ApprovalApproved,
         NotificationKind::ApprovalRejected,
+        NotificationKind::PaymentOverdue,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -69,6 +73,7 @@ impl NotificationKind {
             NotificationKind::ApprovalReminder => "approval_reminder",
             NotificationKind::ApprovalApproved => "approval_approved",
             NotificationKind::ApprovalRejected => "approval_rejected",
+            NotificationKind::PaymentOverdue => "payment_overdue",
             NotificationKind::Other => "other",
         }
     }

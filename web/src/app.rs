@@ -11,7 +11,9 @@ use leptos_router::{path, Lazy};
 use crate::api;
 use crate::i18n::{role_label, use_i18n, I18n, Lang, T};
 use crate::pages::approval::{ApprovalDetailRoute, ApprovalsRoute};
-use crate::pages::contract::{ContractDetailRoute, ContractFormRoute, ContractsRoute};
+use crate::pages::contract::{
+    ContractDetailRoute, ContractFormRoute, ContractsRoute, ReceivablesRoute,
+};
 use crate::pages::customer::{list::CustomersPage, CustomerDetailRoute, CustomerFormRoute};
 use crate::pages::lead::{LeadDetailRoute, LeadFormRoute, LeadRulesRoute, LeadsRoute};
 use crate::pages::notification::NotificationsRoute;
@@ -146,6 +148,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("contracts/new") view={Lazy::<ContractFormRoute>::new()}/>
                     <Route path=path!("contracts/:id/edit") view={Lazy::<ContractFormRoute>::new()}/>
                     <Route path=path!("contracts/:id") view={Lazy::<ContractDetailRoute>::new()}/>
+                    <Route path=path!("receivables") view={Lazy::<ReceivablesRoute>::new()}/>
                     <Route path=path!("approvals") view={Lazy::<ApprovalsRoute>::new()}/>
                     <Route path=path!("approvals/:id") view={Lazy::<ApprovalDetailRoute>::new()}/>
                     <Route path=path!("products") view={Lazy::<ProductsRoute>::new()}/>

@@ -15,6 +15,8 @@ pub struct Model {
     pub owner_team_id: Option<Uuid>,
     pub title: String,
     pub amount: i64,
+    /// What its payments add up to (分).
+    pub received: i64,
     pub subtotal: i64,
     pub discount: i64,
     pub tax: i64,

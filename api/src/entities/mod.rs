@@ -27,6 +27,8 @@ pub mod opportunity_stage_change;
 pub mod opportunity_total;
 pub mod option_item;
 pub mod option_list;
+pub mod payment;
+pub mod payment_plan;
 pub mod pool;
 pub mod pool_claim;
 pub mod price_list;

@@ -11,6 +11,7 @@ pub mod daily_digest;
 pub mod deal_stale;
 pub mod follow_up_remind;
 pub mod lease;
+pub mod payment_overdue;
 pub mod pool_reclaim;
 
 use std::collections::BTreeMap;
@@ -243,6 +244,7 @@ pub fn all(settings: &crate::config::JobSettings) -> Vec<Arc<dyn Job>> {
         Arc::new(deal_stale::DealStale),
         Arc::new(follow_up_remind::FollowUpRemind),
         Arc::new(approval_escalate::ApprovalEscalate),
+        Arc::new(payment_overdue::PaymentOverdue),
         Arc::new(daily_digest::DailyDigest {
             tz: settings.tz().unwrap_or(chrono_tz::Asia::Shanghai),
             at: settings

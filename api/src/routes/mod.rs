@@ -16,6 +16,7 @@ pub mod notification;
 pub mod opportunity;
 pub mod option_list;
 pub mod org;
+pub mod payment;
 pub mod pool;
 pub mod product;
 pub mod quote;
@@ -52,6 +53,7 @@ pub fn api_v1() -> utoipa_actix_web::scope::Scope<
         .configure(quote::configure)
         .configure(contract::configure)
         .configure(approval::configure)
+        .configure(payment::configure)
         .configure(attachment::configure)
         .configure(contact::configure)
         .configure(option_list::configure)

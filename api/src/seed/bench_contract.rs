@@ -52,6 +52,7 @@ fn contract_row(
         owner_team_id: team,
         title: title.into(),
         amount: 5_000_000 + (n % 97) as i64 * 10_000,
+        received: 0,
         subtotal: 0,
         discount: 0,
         tax: 0,

@@ -1,11 +1,13 @@
 //! Demo contracts: one from each accepted quote, and contracts for the customers of a few reps
-//! in every status — drafts, waiting at the supervisor, waiting at the regional manager,
+//! in every status (signed ones with payment plans, one instalment received and one overdue;
+//! completed ones paid in full) — drafts, waiting at the supervisor, waiting at the regional manager,
 //! approved, signed, completed, terminated, and one rejected back to a draft — each taken
 //! through the real approval flow by the people of the demo company, so the inboxes, timelines
 //! and histories are what users would have made.
 
 use kaidan_shared::approval::ApprovalDecision;
 use kaidan_shared::contract::{ContractCreate, ContractReason, ContractSign};
+use kaidan_shared::payment::{PaymentCreate, PaymentPlanCreate};
 use kaidan_shared::Role;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -18,7 +20,7 @@ use crate::auth::Actor;
 use crate::entities::{contract, customer, quote, user};
 use crate::error::AppResult;
 use crate::services::rules_cache::RulesCache;
-use crate::services::{approval as approvals, contract as contracts, now};
+use crate::services::{approval as approvals, contract as contracts, now, payment as payments};
 
 /// How far a demo contract goes.
 #[derive(Clone, Copy)]
@@ -69,12 +71,68 @@ async fn decide_step(
         approval,
         approve,
         ApprovalDecision {
+            task_id: None,
             comment: Some(comment.into()),
         },
         now(),
     )
     .await?;
     Ok(true)
+}
+
+/// The collection of a signed demo contract: three instalments — a month ago (received), ten days
+/// ago (not received: overdue), in two months — or, completed, every one received.
+async fn collect(
+    db: &DatabaseConnection,
+    kept: &RulesCache,
+    owner: &Actor,
+    id: Uuid,
+    amount: i64,
+    all_paid: bool,
+) -> AppResult<()> {
+    let today = crate::services::quote::today();
+    let parts = [
+        (today - chrono::Duration::days(30), amount * 3 / 10),
+        (today - chrono::Duration::days(10), amount * 6 / 10),
+        (
+            today + chrono::Duration::days(60),
+            amount - amount * 3 / 10 - amount * 6 / 10,
+        ),
+    ];
+    for (n, (due, part)) in parts.into_iter().enumerate() {
+        if part <= 0 {
+            continue;
+        }
+        let plan = payments::add_plan(
+            db,
+            owner,
+            id,
+            PaymentPlanCreate {
+                due_date: due,
+                amount: part,
+                note: None,
+            },
+        )
+        .await?;
+        if n == 0 || all_paid {
+            payments::record_payment(
+                db,
+                kept,
+                owner,
+                PaymentCreate {
+                    contract_id: id,
+                    plan_id: Some(plan.id),
+                    amount: part,
+                    received_on: due.min(today),
+                    method: Some("bank_transfer".into()),
+                    reference: format!("DEMO-{}-{n}", &id.simple().to_string()[24..]),
+                    note: None,
+                },
+            )
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 async fn carry(
@@ -118,6 +176,17 @@ async fn carry(
             contracts::sign(db, kept, owner, c.id, None, ContractSign::default()).await?;
         }
         _ => return Ok(()),
+    }
+    if matches!(plan, Plan::Signed | Plan::Completed) {
+        collect(
+            db,
+            kept,
+            owner,
+            c.id,
+            c.amount,
+            matches!(plan, Plan::Completed),
+        )
+        .await?;
     }
     match plan {
         Plan::Completed => {

@@ -366,23 +366,32 @@ pub async fn decide(
         return Err(AppError::forbidden().with_detail("nobody decides their own submission"));
     }
     let tasks = tasks_of(&txn, id).await?;
-    let mine: Vec<&approval_task::Model> = tasks
-        .iter()
-        .filter(|t| t.approver_id == actor.user_id && t.step == a.current_step)
-        .collect();
     let pending = TaskStatus::Pending.as_str();
-    let Some(task) = mine.iter().find(|t| t.status == pending).copied() else {
+    let current = tasks.iter().find(|t| {
+        t.approver_id == actor.user_id && t.step == a.current_step && t.status == pending
+    });
+    let task = match (current, input.task_id) {
+        (Some(t), Some(asked)) if t.id != asked => None,
+        (t, _) => t,
+    };
+    let Some(task) = task else {
+        let mine: Vec<&approval_task::Model> = tasks
+            .iter()
+            .filter(|t| t.approver_id == actor.user_id)
+            .collect();
         return Err(if a.status != ApprovalStatus::Pending.as_str() {
             invalid_state("this approval is already decided")
+        } else if mine.is_empty() {
+            AppError::forbidden().with_detail("this step is not yours to decide")
         } else if mine
             .iter()
             .any(|t| t.status == TaskStatus::Cancelled.as_str())
         {
             invalid_state("another approver already decided this step")
-        } else if !mine.is_empty() {
+        } else if mine.iter().any(|t| t.step == a.current_step) || input.task_id.is_some() {
             invalid_state("you already decided this step")
         } else {
-            AppError::forbidden().with_detail("this step is not yours to decide")
+            AppError::forbidden().with_detail("this step is not yours to decide yet")
         });
     };
     let steps = steps_of(&a);
@@ -425,7 +434,9 @@ pub async fn decide(
     let others_pending = tasks
         .iter()
         .any(|t| t.id != task.id && t.step == a.current_step && t.status == pending);
-    let step_done = !approve || mode == StepMode::AnyOne || !others_pending;
+    // An approver added by escalation stands in for those who did not answer: their approval
+    // settles a countersigned step too.
+    let step_done = !approve || mode == StepMode::AnyOne || !others_pending || task.escalated;
     let mut next = a.clone();
     next.version += 1;
     next.updated_at = at;
@@ -451,8 +462,11 @@ pub async fn decide(
                 Outcome::Rejected
             };
             settle_record(&txn, &next, outcome, &mut trail).await?;
-            notices.push(Notice {
-                user_id: a.submitter_id,
+            let told: Vec<Uuid> = std::iter::once(a.submitter_id)
+                .chain(a.owner_id.filter(|o| *o != a.submitter_id))
+                .collect();
+            notices.extend(told.into_iter().map(|who| Notice {
+                user_id: who,
                 kind: if approve {
                     NotificationKind::ApprovalApproved
                 } else {
@@ -464,7 +478,7 @@ pub async fn decide(
                     "title": a.title, "amount": a.amount, "subject": a.subject,
                     "by": by, "comment": comment,
                 }),
-            });
+            }));
         } else {
             let step = &steps[step_no + 1];
             next.current_step = a.current_step + 1;
@@ -761,7 +775,10 @@ pub async fn get(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<
     let a =
         record::find::<approval::Entity, _>(db, actor, Action::Read, id, Condition::all()).await?;
     let tasks = tasks_of(db, id).await?;
-    let lines = match ApprovalSubject::parse(&a.subject) {
+    // The lines as they stand are what is being decided: shown while it waits, not after (the
+    // record may have changed since, and may be outside the reader's scope).
+    let waiting = a.status == ApprovalStatus::Pending.as_str();
+    let lines = match ApprovalSubject::parse(&a.subject).filter(|_| waiting) {
         Some(ApprovalSubject::Contract) => {
             crate::services::contract::line_dtos(db, a.record_id).await?
         }

@@ -138,6 +138,7 @@ fn to_dto(r: Row, lines: Vec<contract_line::Model>) -> Contract {
         owner_name: r.owner_name,
         title: m.title,
         amount: m.amount,
+        received: m.received,
         subtotal: m.subtotal,
         discount: m.discount,
         tax: m.tax,
@@ -472,7 +473,7 @@ pub async fn create(
         }
         None => None,
     };
-    if cust.is_none() && input.customer_id.is_some() {
+    if cust.is_none() && (input.customer_id.is_some() || errors.is_empty()) {
         errors.push(FieldError::new(
             "customer_id",
             FieldCode::UnknownReference,
@@ -511,6 +512,29 @@ pub async fn create(
     let t = now();
     let year = quotes::today().year();
     let txn = begin_write(db).await?;
+    // The owner's place first, then the records (the order every write takes).
+    let team = org::owner_place(&txn, owner).await?.team_id;
+    if let Some(q) = input.quote_id {
+        // One contract per accepted quote: the quote's row is held while the others are read,
+        // so two taps at once make one (a terminated one may be replaced).
+        quote::Entity::find_by_id(q)
+            .lock_exclusive()
+            .one(&txn)
+            .await?;
+        let made: Vec<String> = contract::Entity::find()
+            .filter(contract::Column::QuoteId.eq(q))
+            .filter(contract::Column::Status.ne(ContractStatus::Terminated.as_str()))
+            .select_only()
+            .column(contract::Column::Number)
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        if let Some(n) = made.first() {
+            return Err(invalid_state(&format!(
+                "this quote already has contract {n}"
+            )));
+        }
+    }
     let n = sequence::next(&txn, &format!("contract:{year}")).await?;
     let mut m = contract::Model {
         id,
@@ -519,9 +543,10 @@ pub async fn create(
         opportunity_id: deal_id,
         quote_id: input.quote_id,
         owner_id: owner,
-        owner_team_id: org::owner_place(&txn, owner).await?.team_id,
+        owner_team_id: team,
         title: input.title.trim().to_owned(),
         amount: 0,
+        received: 0,
         subtotal: 0,
         discount: 0,
         tax: 0,
@@ -1033,5 +1058,5 @@ pub(crate) async fn follow_deal<C: ConnectionTrait>(
         .filter(contract::Column::OpportunityId.eq(deal))
         .exec(txn)
         .await?;
-    Ok(())
+    crate::services::payment::follow_contracts(txn, deal, owner, team).await
 }

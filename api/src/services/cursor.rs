@@ -26,3 +26,10 @@ pub fn decode(c: &str, sort: &str) -> AppResult<(String, Uuid)> {
 pub fn time(value: &str) -> AppResult<chrono::DateTime<chrono::Utc>> {
     cursor::time(value).map_err(refused)
 }
+
+/// Parses a calendar day value from a cursor (`2026-11-29`).
+pub fn date(value: &str) -> AppResult<chrono::NaiveDate> {
+    value
+        .parse::<chrono::NaiveDate>()
+        .map_err(|_| refused(CursorError::Malformed))
+}

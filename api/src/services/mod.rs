@@ -23,6 +23,7 @@ pub mod notification;
 pub mod opportunity;
 pub mod option_list;
 pub mod org;
+pub mod payment;
 pub mod pool;
 pub mod product;
 pub mod quote;

@@ -171,6 +171,8 @@ pub enum KeyKind {
     Time,
     /// Text, compared by the database's collation for the column (binary on every engine here).
     Text,
+    /// A calendar day (`2026-11-29`).
+    Date,
 }
 
 /// One sort order of a list: a named cursor over (`column`, id), or over the id alone when
@@ -218,6 +220,7 @@ impl<E: EntityTrait> Keyset<E> {
         let val: Value = match kind {
             KeyKind::Time => cursor::time(v)?.into(),
             KeyKind::Text => v.to_owned().into(),
+            KeyKind::Date => cursor::date(v)?.into(),
         };
         // Qualified by the table: a joined table may have a column of the same name.
         let c = || Expr::col((E::default(), col));

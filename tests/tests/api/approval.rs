@@ -688,7 +688,35 @@ async fn a_quote_over_the_reps_discount_waits_for_the_supervisor() {
         .find(|a| a.record_id.to_string() == q)
         .expect("in the inbox");
     assert_eq!(a.max_discount_percent.to_string(), "15");
-    decide(&app, "sup_east1", a.id, true).await.expect(200);
+    // The approver sees the lines while it waits (not in the list), not after.
+    let open = approval(
+        app.get(&sup, &format!("/api/v1/approvals/{}", a.id))
+            .await
+            .expect(200),
+    );
+    assert_eq!(open.lines.len(), 1);
+    assert!(a.lines.is_empty());
+    // A decision naming a task that is not the caller's waiting one counts for nothing.
+    let r = app
+        .post(
+            &sup,
+            &format!("/api/v1/approvals/{}/approve", a.id),
+            json!({"task_id": uuid::Uuid::now_v7()}),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (409, "invalid_state"));
+    let r = app
+        .post(
+            &sup,
+            &format!("/api/v1/approvals/{}/approve", a.id),
+            json!({"task_id": open.my_task_id.unwrap(), "comment": "同意"}),
+        )
+        .await
+        .expect(200);
+    assert!(
+        approval(r).lines.is_empty(),
+        "decided: the lines are no longer sent"
+    );
     let r = app
         .get(&rep, &format!("/api/v1/quotes/{q}"))
         .await
@@ -786,4 +814,75 @@ async fn only_admins_keep_the_flows_and_a_bad_flow_is_refused_by_field() {
         .await;
     assert_eq!((r.status, r.code()), (409, "invalid_state"));
     assert_eq!(current(&app, &rep, &c).await.status, ContractStatus::Draft);
+}
+
+#[tokio::test]
+async fn an_approver_added_by_escalation_settles_a_countersigned_step_and_the_owner_is_told() {
+    let app = spawn_app().await;
+    let (s1, s2) = (app.user("sup_east1"), app.user("sup_east2"));
+    template(
+        &app,
+        json!({"subject": "contract", "name": "会签升级", "priority": 1,
+               "conditions": {"amount_up_to": 100},
+               "steps": [{"approvers": {"kind": "users", "ids": [s1, s2]}, "mode": "all"}],
+               "remind_after_hours": 1, "escalate_after_hours": 2}),
+    )
+    .await;
+    let rep = app.login("rep_east1").await;
+    let c = submit(&app, &rep, &draft(&app, &rep, "会签无人应答", 1).await).await;
+    let a = c.approval_id.unwrap();
+    decide(&app, "sup_east1", a, true).await.expect(200);
+    // sup_east2 never answers: after the escalation time the regional manager is added, and
+    // their approval settles the step.
+    app.clock.advance(Duration::hours(3));
+    let run = app.run_job(&ApprovalEscalate).await.expect("due");
+    assert_eq!(run.counts.get("escalated"), Some(&1), "{run:?}");
+    let done = approval(decide(&app, "manager_east", a, true).await.expect(200));
+    assert_eq!(done.status, ApprovalStatus::Approved);
+    assert_eq!(
+        current(&app, &rep, &c).await.status,
+        ContractStatus::Approved
+    );
+
+    // A supervisor submits their rep's contract: the rep's line (the supervisor skipped), and
+    // the rep, who owns it, is told the outcome as well as the supervisor.
+    let sup = app.login("sup_east1").await;
+    let cust = app
+        .create_customer(&rep, json!({"name": "代提交客户"}))
+        .await;
+    let k = contract(
+        app.post(
+            &sup,
+            "/api/v1/contracts",
+            json!({"customer_id": cust["id"], "title": "主管代提交", "amount": 5_000_000}),
+        )
+        .await
+        .expect(201),
+    );
+    assert_eq!(
+        k.owner_id.map(|o| o.to_string()),
+        Some(app.user("rep_east1"))
+    );
+    let k = submit(&app, &sup, &k).await;
+    assert_eq!(steps(&app, &sup, &k).await, vec![vec!["manager_east"]]);
+    decide(&app, "manager_east", k.approval_id.unwrap(), true)
+        .await
+        .expect(200);
+    let notes = app
+        .get(&rep, "/api/v1/notifications")
+        .await
+        .expect(200)
+        .body;
+    assert!(
+        notes["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["kind"] == "approval_approved"
+                && n["data"]["title"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("主管代提交")),
+        "{notes}"
+    );
 }

@@ -20,6 +20,7 @@ mod operations;
 mod opportunity;
 mod option_list;
 mod org;
+mod payment;
 mod photo;
 mod pool;
 mod product;

@@ -80,6 +80,8 @@ enum Target {
     Approval,
     /// An approval flow (no place in the org: a fresh one per cell, made by the admin).
     ApprovalTemplate,
+    /// An instalment of a draft contract (position = the contract's owner's).
+    PaymentPlan,
 }
 
 /// What an operation does, in the permission table's terms.
@@ -385,6 +387,12 @@ fn contract_operations(op: &str) -> Option<Kind> {
             Record(r, Update, Target::ApprovedContract)
         }
         "complete_contract" => Record(r, Update, Target::SignedContract),
+        "list_payment_plans" => Record(r, Read, Target::Contract),
+        "add_payment_plan" => Record(r, Update, Target::Contract),
+        "remove_payment_plan" => Record(r, Update, Target::PaymentPlan),
+        "list_payments" | "list_receivables" => List(r),
+        // For a signed contract of the fixture's owner (`contract_id` in the body).
+        "record_payment" => CreateFor(r),
         _ => return None,
     })
 }
@@ -899,7 +907,8 @@ impl Matrix<'_> {
             Target::Contract
             | Target::ApprovedContract
             | Target::SignedContract
-            | Target::Approval => {
+            | Target::Approval
+            | Target::PaymentPlan => {
                 let owner = customer_owner(caller, role, pos)?;
                 // An admin's own contract has nobody else to approve it in the demo org (its
                 // submission answers 409 `invalid_state`, the API stories' subject).
@@ -923,6 +932,24 @@ impl Matrix<'_> {
                     .expect(201);
                 let id = r.id();
                 let mut version = 1;
+                if target == Target::PaymentPlan {
+                    let plan = self
+                        .app
+                        .post(
+                            &t,
+                            &format!("/api/v1/contracts/{id}/payment-plans"),
+                            json!({"due_date": "2030-01-01", "amount": 50000}),
+                        )
+                        .await
+                        .expect(201)
+                        .id();
+                    return Some(Fixture {
+                        read_back: Some(format!("/api/v1/contracts/{id}/payment-plans")),
+                        id: Some(plan),
+                        subject: Some(self.org.person(owner).clone()),
+                        version: 1,
+                    });
+                }
                 if target != Target::Contract {
                     let r = self
                         .app
@@ -1420,6 +1447,7 @@ impl Matrix<'_> {
             "convert_lead" => json!({}),
             "update_quote" => json!({"title": self.unique("改名")}),
             "update_contract" => json!({"notes": "矩阵"}),
+            "add_payment_plan" => json!({"due_date": "2030-06-01", "amount": 100}),
             "sign_contract" => json!({}),
             "terminate_contract" | "reopen_contract" => json!({"reason": "矩阵"}),
             "approve_approval" => json!({"comment": "矩阵同意"}),
@@ -1480,6 +1508,12 @@ async fn every_operation_obeys_the_policy_for_every_role_and_position() {
             Kind::CreateFor(Resource::Quote) => {
                 (Resource::Quote, Action::Create, Target::Opportunity, true)
             }
+            Kind::CreateFor(Resource::Contract) if op.id == "record_payment" => (
+                Resource::Contract,
+                Action::Update,
+                Target::SignedContract,
+                true,
+            ),
             Kind::CreateFor(r) => (r, Action::Create, Target::Customer, true),
             _ => continue,
         };
@@ -1531,6 +1565,11 @@ async fn every_operation_obeys_the_policy_for_every_role_and_position() {
                 let etag = format!("\"{}\"", fx.version);
                 let body = if create_for && op.id == "create_visit" {
                     Some(json!({"customer_id": fx.id, "purpose": "矩阵"}))
+                } else if create_for && op.id == "record_payment" {
+                    Some(
+                        json!({"contract_id": fx.id, "amount": 100, "received_on": "2026-11-01",
+                                "reference": m.unique("矩阵回款")}),
+                    )
                 } else if create_for && op.id == "create_contract" {
                     Some(json!({"customer_id": fx.id, "title": "矩阵新合同", "amount": 100}))
                 } else if create_for && op.id == "create_quote" {
@@ -1649,6 +1688,8 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
     let mut contracts_of: HashMap<String, String> = HashMap::new();
     // Each pending approval: its submitter and its current approvers.
     let mut approvals_of: HashMap<String, (Uuid, Vec<Uuid>)> = HashMap::new();
+    let mut plans_of: HashMap<String, String> = HashMap::new();
+    let mut payments_of: HashMap<String, String> = HashMap::new();
     for username in org.people.keys() {
         if username == "admin" || username.starts_with("cs") {
             continue;
@@ -1699,13 +1740,67 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
             .get(&admin, &format!("/api/v1/approvals/{a}"))
             .await
             .expect(200);
-        let approvers = steps.body["steps"][0]["approvers"]
+        let approvers: Vec<Uuid> = steps.body["steps"][0]["approvers"]
             .as_array()
             .unwrap()
             .iter()
             .map(|v| v.as_str().unwrap().parse().unwrap())
             .collect();
-        approvals_of.insert(a, (org.person(username).id, approvers));
+        approvals_of.insert(a.clone(), (org.person(username).id, approvers.clone()));
+        // A second contract, approved by its approver and signed, with an instalment and a
+        // payment: the payments and receivables lists' rows.
+        let k2 = app
+            .post(
+                &t,
+                "/api/v1/contracts",
+                json!({"customer_id": c["id"], "title": format!("列表回款合同-{username}"), "amount": 100000}),
+            )
+            .await
+            .expect(201)
+            .id();
+        let a2 = app
+            .post(&t, &format!("/api/v1/contracts/{k2}/submit"), json!({}))
+            .await
+            .expect(200)
+            .body["approval_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let approver: Uuid = approvers[0];
+        let by = org
+            .people
+            .iter()
+            .find(|(_, p)| p.id == approver)
+            .map(|(n, _)| n.clone())
+            .unwrap();
+        let bt = app.login(&by).await;
+        app.post(&bt, &format!("/api/v1/approvals/{a2}/approve"), json!({}))
+            .await
+            .expect(200);
+        app.post(&t, &format!("/api/v1/contracts/{k2}/sign"), json!({}))
+            .await
+            .expect(200);
+        let plan = app
+            .post(
+                &t,
+                &format!("/api/v1/contracts/{k2}/payment-plans"),
+                json!({"due_date": "2030-01-01", "amount": 60000}),
+            )
+            .await
+            .expect(201)
+            .id();
+        plans_of.insert(plan, username.clone());
+        let pay = app
+            .post(
+                &t,
+                "/api/v1/payments",
+                json!({"contract_id": k2, "amount": 1000, "received_on": "2026-11-01",
+                       "reference": format!("LIST-{username}")}),
+            )
+            .await
+            .expect(201)
+            .id();
+        payments_of.insert(pay, username.clone());
         let v = app
             .post(&t, "/api/v1/visits", json!({"customer_id": c["id"]}))
             .await
@@ -1874,6 +1969,27 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
                                     seen.contains(id),
                                     org.reaches(me, scope, org.person(owner)),
                                     "{caller} quotes: {owner}'s"
+                                );
+                            }
+                        }
+                        Resource::Contract if op.id == "list_payments" => {
+                            let seen = collect(&app, &token, &op.path, "limit=7").await;
+                            for (id, owner) in &payments_of {
+                                assert_eq!(
+                                    seen.contains(id),
+                                    org.reaches(me, scope, org.person(owner)),
+                                    "{caller} payments: {owner}'s"
+                                );
+                            }
+                        }
+                        Resource::Contract if op.id == "list_receivables" => {
+                            let seen =
+                                collect_key(&app, &token, &op.path, "limit=7", "plan_id").await;
+                            for (id, owner) in &plans_of {
+                                assert_eq!(
+                                    seen.contains(id),
+                                    org.reaches(me, scope, org.person(owner)),
+                                    "{caller} receivables: {owner}'s"
                                 );
                             }
                         }
@@ -2143,12 +2259,23 @@ fn today_local() -> chrono::NaiveDate {
 
 /// Pages through a list and returns every id seen.
 async fn collect(app: &TestApp, token: &str, path: &str, query: &str) -> BTreeSet<String> {
+    collect_key(app, token, path, query, "id").await
+}
+
+/// Every row's `key` through all pages of a list.
+async fn collect_key(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    query: &str,
+    key: &str,
+) -> BTreeSet<String> {
     let mut seen = BTreeSet::new();
     let mut url = format!("{path}?{query}");
     for _ in 0..200 {
         let page = app.get(token, &url).await.expect(200);
         for item in page.body["items"].as_array().unwrap() {
-            seen.insert(item["id"].as_str().unwrap().to_owned());
+            seen.insert(item[key].as_str().unwrap().to_owned());
         }
         match page.body["next_cursor"].as_str() {
             Some(c) => url = format!("{path}?{query}&cursor={c}"),

@@ -1895,7 +1895,7 @@ async fn phone_rep_quotes_a_deal_with_live_totals_and_sends_it() {
 /// At phone size, rep_east1 makes a ¥200,000 contract for a customer and submits it; sup_east1
 /// sees it waiting on the 审批 tab's badge, reads the amount and approves it with one tap;
 /// manager_east approves the second step; the rep sees the contract approved, with both
-/// decisions on its timeline.
+/// decisions on its timeline, signs it, plans an instalment and records a payment against it.
 #[tokio::test]
 async fn phone_contract_is_approved_by_the_supervisor_then_the_regional_manager() {
     let app = spawn().await;
@@ -1968,5 +1968,25 @@ async fn phone_contract_is_approved_by_the_supervisor_then_the_regional_manager(
     b.wait_text("[data-testid=contract-timeline]", "同意，注意回款")
         .await;
     b.shot("rep-sees").await;
+    // Signed, then the collection: an instalment of ¥80,000 and ¥50,000 received against it.
+    b.click("[data-testid=contract-sign]").await;
+    b.wait_text("[data-testid=contract-status]", "已签订").await;
+    b.fill_date("#plan-due", "2030-03-31").await;
+    b.fill("#plan-amount", "80,000").await;
+    b.click("[data-testid=plan-save]").await;
+    b.wait_text("[data-testid=plan-row]", "¥80,000.00").await;
+    b.fill("#pay-amount", "50,000").await;
+    b.fill("#pay-reference", "CMB-2026-1129").await;
+    b.click("[data-testid=payment-save]").await;
+    b.wait_text("[data-testid=contract-received]", "¥50,000.00")
+        .await;
+    b.wait_text("[data-testid=plan-row]", "部分回款").await;
+    b.shot("collected").await;
     b.close().await;
+    let paid = app
+        .get(&rep, &format!("/api/v1/payments?contract_id={contract}"))
+        .await
+        .expect(200);
+    assert_eq!(paid.body["items"][0]["amount"], 5_000_000);
+    assert_eq!(paid.body["items"][0]["method"], "bank_transfer");
 }

@@ -159,6 +159,17 @@ pub fn on_save<I, T>(
     });
 }
 
+/// Today on the user's clock, `2026-11-29` (a date input's value).
+pub fn today_local() -> String {
+    let d = js_sys::Date::new_0();
+    format!(
+        "{:04}-{:02}-{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date()
+    )
+}
+
 /// A moment as the user's clock shows it, `2026-11-26 17:05` (the browser's time zone). Written
 /// out by hand: chrono's `format` brings a strftime interpreter into the download.
 pub fn local_time(t: chrono::DateTime<chrono::Utc>) -> String {

@@ -116,6 +116,20 @@ pub fn sentence(n: &Notification, lang: Lang) -> String {
             text("by"),
             text("comment")
         ),
+        (NotificationKind::PaymentOverdue, Lang::Zh) => format!(
+            "合同「{} {}」的回款计划（{}）已逾期，未回款 {}",
+            text("number"),
+            text("title"),
+            text("due_date"),
+            yuan(num("outstanding"))
+        ),
+        (NotificationKind::PaymentOverdue, Lang::En) => format!(
+            "An instalment of {} {} (due {}) is overdue: {} outstanding",
+            text("number"),
+            text("title"),
+            text("due_date"),
+            yuan(num("outstanding"))
+        ),
         (NotificationKind::Other, Lang::Zh) => "新通知".into(),
         (NotificationKind::Other, Lang::En) => "New notification".into(),
     }
@@ -137,6 +151,7 @@ pub fn link(n: &Notification) -> Option<String> {
         (Some("opportunity"), Some(id)) => Some(format!("/opportunities/{id}")),
         (Some("follow_up"), Some(_)) => Some("/follow-ups".into()),
         (Some("approval"), Some(id)) => Some(format!("/approvals/{id}")),
+        (Some("contract"), Some(id)) => Some(format!("/contracts/{id}")),
         (None, None) if n.kind == NotificationKind::DailyDigest => Some("/visits".into()),
         _ => None,
     }

@@ -80,6 +80,9 @@ pub fn MePage() -> impl IntoView {
                 <leptos_router::components::A href="/contracts" attr:class="btn block" attr:data-testid="contracts-link">
                     {move || i18n.t(crate::i18n::contract::ContractText::Contracts)}
                 </leptos_router::components::A>
+                <leptos_router::components::A href="/receivables" attr:class="btn block" attr:data-testid="receivables-link">
+                    {move || i18n.t(crate::i18n::contract::ContractText::Receivables)}
+                </leptos_router::components::A>
                 <leptos_router::components::A href="/products" attr:class="btn block" attr:data-testid="catalogue-link">
                     {move || i18n.t(crate::i18n::product::ProductText::Catalogue)}
                 </leptos_router::components::A>

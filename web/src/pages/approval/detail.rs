@@ -47,6 +47,7 @@ pub fn ApprovalDetailPage() -> impl IntoView {
 fn ApprovalView(approval: Approval, reload: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let id = approval.id;
+    let task_id = approval.my_task_id;
     let comment = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let decide = Action::new_local(move |approve: &bool| {
@@ -57,6 +58,7 @@ fn ApprovalView(approval: Approval, reload: Callback<()>) -> impl IntoView {
                 id,
                 approve,
                 &ApprovalDecision {
+                    task_id,
                     comment: (!c.is_empty()).then_some(c),
                 },
             )

@@ -61,7 +61,7 @@ pub fn ApprovalsPage() -> impl IntoView {
         let subject = subject_label(a.subject);
         let who = a.submitter_name.clone().unwrap_or_default();
         let cust = a.customer_name.clone().unwrap_or_default();
-        let when = a.created_at.format("%m-%d %H:%M").to_string();
+        let when = crate::components::local_time(a.created_at);
         view! {
             <li class="row" data-testid="approval-row">
                 <A href=format!("/approvals/{}", a.id) attr:class="row-main">

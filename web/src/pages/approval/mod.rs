@@ -84,7 +84,7 @@ pub fn Lines(lines: Vec<QuoteLine>) -> impl IntoView {
 pub fn Timeline(approval: Approval) -> impl IntoView {
     let i18n = use_i18n();
     let status = status_label(approval.status);
-    let when = approval.created_at.format("%Y-%m-%d %H:%M").to_string();
+    let when = crate::components::local_time(approval.created_at);
     let steps = approval.steps.clone();
     let tasks = approval.tasks.clone();
     view! {
@@ -106,7 +106,7 @@ pub fn Timeline(approval: Approval) -> impl IntoView {
                             <ul class="list">
                                 {these.into_iter().map(|t| {
                                     let label = task_label(t.status);
-                                    let at = t.decided_at.map(|d| d.format("%m-%d %H:%M").to_string()).unwrap_or_default();
+                                    let at = t.decided_at.map(crate::components::local_time).unwrap_or_default();
                                     view! {
                                         <li class="row-sub" data-testid="approval-task">
                                             {t.approver_name.clone().unwrap_or_default()}" · "

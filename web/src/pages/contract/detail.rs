@@ -171,6 +171,8 @@ fn ContractView(
             <button class="btn" on:click=move |_| { let _ = window().print(); }>{move || i18n.t(crate::i18n::quote::QuoteText::Print)}</button>
         </div>
         <p class="form-error no-print" role="alert">{move || error.get()}</p>
+        {matches!(status, ContractStatus::Approved | ContractStatus::Signed | ContractStatus::Completed | ContractStatus::Draft | ContractStatus::PendingApproval)
+            .then(|| view! { <super::payments::Collection contract=contract.clone() may=may reload=reload/> })}
         {(!approvals.is_empty()).then(|| view! {
             <section class="card no-print" data-testid="contract-timeline">
                 <h2>{move || i18n.t(ContractText::Timeline)}</h2>

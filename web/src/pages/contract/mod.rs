@@ -5,6 +5,8 @@
 pub mod detail;
 pub mod form;
 pub mod list;
+pub mod payments;
+pub mod receivables;
 
 crate::lazy_page!(
     /// The contract list, loaded when first opened.
@@ -13,6 +15,10 @@ crate::lazy_page!(
 crate::lazy_page!(
     /// A new contract or an edit, loaded when first opened.
     ContractFormRoute => form::ContractFormPage
+);
+crate::lazy_page!(
+    /// The receivables, loaded when first opened.
+    ReceivablesRoute => receivables::ReceivablesPage
 );
 crate::lazy_page!(
     /// One contract, loaded when first opened.

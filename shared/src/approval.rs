@@ -64,9 +64,12 @@ pub struct Conditions {
     /// The amount (分) is at most this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount_up_to: Option<i64>,
-    /// The largest line discount (percent) is above this.
+    /// The largest line discount (percent, 0–100 with at most two decimals) is above this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<String>, pattern = r"^(100(\.0{1,2})?|[0-9]{1,2}(\.[0-9]{1,2})?)$")
+    )]
     pub discount_over: Option<Decimal>,
     /// The customer's level (`A`, `B`, `C`) is one of these (empty: any level).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -41,6 +41,7 @@ Lists use keyset pagination (`limit`, `cursor` → `next_cursor`). Edits need `I
         (name = "contracts", description = "合同 contracts: from an accepted quote or directly; numbered HT-year-number; draft → pending approval → approved (amount, lines and payment terms locked) → signed → completed, or terminated"),
         (name = "approvals", description = "审批 approvals of contracts and of quotes over their sender's discount: flows chosen by amount, discount, customer level and role; steps of any-one (或签) or countersign (会签) approvers resolved from the org; the inbox 待我审批 / 我已审批 / 我发起的"),
         (name = "payments", description = "回款 collection: a contract's payment plan (instalments never above its amount), payments received (never above what is outstanding; a reference once per contract), receivables and overdue instalments"),
+        (name = "attachments", description = "附件 files of records: a visit's photos, a contract's documents; read and removed by whoever may read or change the record"),
         (name = "leads", description = "线索 leads: duplicate check, assignment rules (territory → team in turn → queue), qualify, convert"),
         (name = "contacts", description = "联系人 contacts of a customer"),
         (name = "option-lists", description = "数据字典 option lists: the choices behind every pick-one field"),

@@ -1,4 +1,4 @@
-//! Attachments: files kept for a record (a visit's photos; contracts' documents next). Who may
+//! Attachments: files kept for a record (a visit's photos, a contract's documents). Who may
 //! see or change one is decided by its record; the bytes are read through the API with the
 //! caller's token, never from a public URL.
 
@@ -9,19 +9,75 @@ use uuid::Uuid;
 /// The most photos one visit keeps.
 pub const MAX_PHOTOS_PER_VISIT: usize = 20;
 
+/// The most documents one contract keeps (scans, the signed copy, annexes).
+pub const MAX_DOCUMENTS_PER_CONTRACT: usize = 30;
+
+/// What a document upload's bytes are, recognised by content (never by the name or the type the
+/// client claims): a PDF that is whole (`%PDF-` … `%%EOF`), or a JPEG, PNG or WebP image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sniffed {
+    Pdf,
+    Image,
+}
+
+/// Recognises a document upload; `None` for anything else, a truncated PDF included.
+pub fn sniff_document(bytes: &[u8]) -> Option<Sniffed> {
+    if bytes.starts_with(b"%PDF-") {
+        // The trailer's `%%EOF` sits in the last few bytes (after an optional line end); an
+        // upload cut short has none.
+        let tail = &bytes[bytes.len().saturating_sub(1024)..];
+        return tail
+            .windows(5)
+            .any(|w| w == b"%%EOF")
+            .then_some(Sniffed::Pdf);
+    }
+    let image = bytes.starts_with(&[0xFF, 0xD8, 0xFF])
+        || bytes.starts_with(b"\x89PNG\r\n\x1a\n")
+        || (bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP");
+    image.then_some(Sniffed::Image)
+}
+
+/// Whether a contract's document may still be removed: freely while the contract is a draft;
+/// once it went to approval what the approvers saw stays, and only what was added after the
+/// approval in force (the signed copy, say) may go, until the contract closes.
+pub fn contract_document_removable(
+    status: crate::contract::ContractStatus,
+    approved_at: Option<DateTime<Utc>>,
+    added_at: DateTime<Utc>,
+) -> bool {
+    use crate::contract::ContractStatus::*;
+    match status {
+        Draft => true,
+        Approved | Signed => approved_at.is_some_and(|at| added_at > at),
+        PendingApproval | Completed | Terminated => false,
+    }
+}
+
 /// What an attachment is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AttachmentKind {
-    /// A photo, re-encoded as JPEG (turned upright; no EXIF, no GPS), with a thumbnail.
+    /// A photo, re-encoded as JPEG (turned upright; no EXIF, no GPS), with a thumbnail. A
+    /// contract's scanned page sent as an image is kept the same way.
     Photo,
+    /// A PDF, kept byte for byte (served as a download).
+    Document,
 }
 
 impl AttachmentKind {
     pub fn as_str(self) -> &'static str {
         match self {
             AttachmentKind::Photo => "photo",
+            AttachmentKind::Document => "document",
+        }
+    }
+
+    pub fn parse(s: &str) -> AttachmentKind {
+        if s == "document" {
+            AttachmentKind::Document
+        } else {
+            AttachmentKind::Photo
         }
     }
 }
@@ -30,11 +86,11 @@ impl AttachmentKind {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attachment {
     pub id: Uuid,
-    /// The record type it belongs to (`visit`).
+    /// The record type it belongs to (`visit`, `contract`).
     pub resource: String,
     pub record_id: Uuid,
     pub kind: AttachmentKind,
-    /// What `content_url` answers (`image/jpeg` for photos).
+    /// What `content_url` answers (`image/jpeg` for photos, `application/pdf`).
     pub content_type: String,
     pub size_bytes: u64,
     pub width: Option<u32>,
@@ -65,4 +121,35 @@ pub struct ContentQuery {
 pub enum ContentSize {
     Full,
     Thumb,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_are_recognised_by_content() {
+        assert_eq!(
+            sniff_document(b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n"),
+            Some(Sniffed::Pdf)
+        );
+        // Cut short: no trailer.
+        assert_eq!(sniff_document(b"%PDF-1.7\n1 0 obj\n<<"), None);
+        assert_eq!(
+            sniff_document(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0]),
+            Some(Sniffed::Image)
+        );
+        assert_eq!(
+            sniff_document(b"\x89PNG\r\n\x1a\n\0\0"),
+            Some(Sniffed::Image)
+        );
+        assert_eq!(
+            sniff_document(b"RIFF\0\0\0\0WEBPVP8 "),
+            Some(Sniffed::Image)
+        );
+        // A page that calls itself a PDF, an executable, nothing.
+        assert_eq!(sniff_document(b"<html>%PDF-1.7 %%EOF"), None);
+        assert_eq!(sniff_document(b"MZ\x90\0"), None);
+        assert_eq!(sniff_document(b""), None);
+    }
 }

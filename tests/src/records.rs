@@ -498,13 +498,41 @@ impl TestApp {
 impl TestApp {
     /// Sends `bytes` as a visit's photo (multipart, one part `file`), whatever the answer.
     pub async fn photo_upload(&self, token: &str, visit: &str, bytes: Vec<u8>) -> Resp {
+        self.upload(
+            token,
+            &format!("/api/v1/visits/{visit}/photos"),
+            bytes,
+            "photo.jpg",
+        )
+        .await
+    }
+
+    /// A contract's document (`name` as the phone's file picker gives it).
+    pub async fn document_upload(
+        &self,
+        token: &str,
+        contract: &str,
+        bytes: Vec<u8>,
+        name: &str,
+    ) -> Resp {
+        self.upload(
+            token,
+            &format!("/api/v1/contracts/{contract}/documents"),
+            bytes,
+            name,
+        )
+        .await
+    }
+
+    /// A multipart upload of one part named `file`.
+    pub async fn upload(&self, token: &str, path: &str, bytes: Vec<u8>, name: &str) -> Resp {
         let form = reqwest::multipart::Form::new().part(
             "file",
-            reqwest::multipart::Part::bytes(bytes).file_name("photo.jpg"),
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
         );
         let res = self
             .client
-            .post(format!("{}/api/v1/visits/{visit}/photos", self.address))
+            .post(format!("{}{path}", self.address))
             .bearer_auth(token)
             .multipart(form)
             .send()
@@ -519,6 +547,15 @@ impl TestApp {
             body,
         }
     }
+}
+
+/// A small, whole PDF (one blank page), as a scanner app would send it.
+pub fn small_pdf() -> Vec<u8> {
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n\
+2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n\
+3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\n\
+trailer << /Root 1 0 R >>\n%%EOF\n"
+        .to_vec()
 }
 
 /// A small photo as a phone would send it (8 × 8 JPEG).

@@ -609,6 +609,22 @@ async fn for_change(
     Ok(current)
 }
 
+/// The contract's row for a write beside it (a payment, a plan, a document): looked up for `Update` in the caller's scope,
+/// then its owner's place and the row itself locked in `txn` (the order every contract write
+/// takes), read again as it now stands.
+pub(crate) async fn lock(
+    txn: &DatabaseTransaction,
+    seen: &contract::Model,
+) -> AppResult<(contract::Model, org::OwnerPlace)> {
+    let place = org::owner_place(txn, seen.owner_id).await?;
+    let c = contract::Entity::find_by_id(seen.id)
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    Ok((c, place))
+}
+
 fn status_of(m: &contract::Model) -> ContractStatus {
     ContractStatus::parse(&m.status).unwrap_or(ContractStatus::Draft)
 }

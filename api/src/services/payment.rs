@@ -28,9 +28,10 @@ use crate::auth::policy::{self, Scoped};
 use crate::auth::Actor;
 use crate::entities::{contract, customer, payment, payment_plan, user};
 use crate::error::{AppError, AppResult};
+use crate::services::contract as contract_service;
 use crate::services::record::{self, KeyKind, Keyset};
 use crate::services::rules_cache::RulesCache;
-use crate::services::{audit, begin_write, clean, new_id, now, org, page_limit, quote};
+use crate::services::{audit, begin_write, clean, new_id, now, page_limit, quote};
 
 fn invalid_state(detail: &str) -> AppError {
     AppError::new(ErrorCode::InvalidState).with_detail(detail.to_owned())
@@ -79,22 +80,6 @@ pub async fn plans(
         .collect())
 }
 
-/// The contract's row for a collection write: looked up for `Update` in the caller's scope,
-/// then its owner's place and the row itself locked in `txn` (the order every contract write
-/// takes), read again as it now stands.
-async fn lock_contract(
-    txn: &DatabaseTransaction,
-    seen: &contract::Model,
-) -> AppResult<(contract::Model, org::OwnerPlace)> {
-    let place = org::owner_place(txn, seen.owner_id).await?;
-    let c = contract::Entity::find_by_id(seen.id)
-        .lock_exclusive()
-        .one(txn)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    Ok((c, place))
-}
-
 /// Adds an instalment. All instalments together stay within the contract's amount, also when
 /// two are added at once; a closed contract takes none.
 pub async fn add_plan(
@@ -113,7 +98,7 @@ pub async fn add_plan(
     )
     .await?;
     let txn = begin_write(db).await?;
-    let (c, place) = lock_contract(&txn, &seen).await?;
+    let (c, place) = contract_service::lock(&txn, &seen).await?;
     if matches!(
         ContractStatus::parse(&c.status),
         Some(ContractStatus::Completed | ContractStatus::Terminated)
@@ -182,7 +167,7 @@ pub async fn remove_plan(db: &DatabaseConnection, actor: &Actor, plan_id: Uuid) 
     )
     .await?;
     let txn = begin_write(db).await?;
-    let (c, _) = lock_contract(&txn, &seen).await?;
+    let (c, _) = contract_service::lock(&txn, &seen).await?;
     let Some(now_plan) = payment_plan::Entity::find_by_id(plan_id).one(&txn).await? else {
         return Err(AppError::not_found());
     };
@@ -248,7 +233,7 @@ pub async fn record_payment(
         return Err(AppError::validation(errors));
     }
     let txn = begin_write(db).await?;
-    let (c, place) = lock_contract(&txn, &seen).await?;
+    let (c, place) = contract_service::lock(&txn, &seen).await?;
     if !matches!(
         ContractStatus::parse(&c.status),
         Some(ContractStatus::Signed | ContractStatus::Completed)

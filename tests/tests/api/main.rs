@@ -8,6 +8,7 @@ mod bench;
 mod concurrency;
 mod contact;
 mod customer;
+mod document;
 mod errors;
 mod field;
 mod follow_up;

@@ -387,7 +387,8 @@ fn contract_operations(op: &str) -> Option<Kind> {
             Record(r, Update, Target::ApprovedContract)
         }
         "complete_contract" => Record(r, Update, Target::SignedContract),
-        "list_payment_plans" => Record(r, Read, Target::Contract),
+        "list_payment_plans" | "list_contract_documents" => Record(r, Read, Target::Contract),
+        "add_contract_document" => Record(r, Update, Target::Contract),
         "add_payment_plan" => Record(r, Update, Target::Contract),
         "remove_payment_plan" => Record(r, Update, Target::PaymentPlan),
         "list_payments" | "list_receivables" => List(r),
@@ -1590,6 +1591,10 @@ async fn every_operation_obeys_the_policy_for_every_role_and_position() {
                     let visit = fx.id.as_deref().unwrap_or("");
                     app.photo_upload(&token, visit, kaidan_tests::records::small_jpeg())
                         .await
+                } else if op.id == "add_contract_document" {
+                    let contract = fx.id.as_deref().unwrap_or("");
+                    let pdf = kaidan_tests::records::small_pdf();
+                    app.document_upload(&token, contract, pdf, "矩阵.pdf").await
                 } else {
                     app.request(
                         op.method.clone(),

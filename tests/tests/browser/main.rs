@@ -1971,6 +1971,15 @@ async fn phone_contract_is_approved_by_the_supervisor_then_the_regional_manager(
     // Signed, then the collection: an instalment of ¥80,000 and ¥50,000 received against it.
     b.click("[data-testid=contract-sign]").await;
     b.wait_text("[data-testid=contract-status]", "已签订").await;
+    // The stamped copy, from the phone's files; it opens for the rep through the API.
+    let scan = std::env::temp_dir().join(format!("盖章合同-{}.pdf", uuid::Uuid::now_v7()));
+    std::fs::write(&scan, kaidan_tests::records::small_pdf()).unwrap();
+    let input = b.wait("[data-testid=document-input]").await;
+    input.send_keys(scan.to_str().unwrap()).await.unwrap();
+    b.wait_text("[data-testid=document-name]", "盖章合同-")
+        .await;
+    b.wait("[data-testid=document-remove]").await;
+    let _ = std::fs::remove_file(&scan);
     b.fill_date("#plan-due", "2030-03-31").await;
     b.fill("#plan-amount", "80,000").await;
     b.click("[data-testid=plan-save]").await;
@@ -1989,4 +1998,92 @@ async fn phone_contract_is_approved_by_the_supervisor_then_the_regional_manager(
         .expect(200);
     assert_eq!(paid.body["items"][0]["amount"], 5_000_000);
     assert_eq!(paid.body["items"][0]["method"], "bank_transfer");
+    let docs = app
+        .get(&rep, &format!("/api/v1/contracts/{contract}/documents"))
+        .await
+        .expect(200);
+    assert_eq!(docs.body[0]["kind"], "document");
+    assert_eq!(
+        docs.body[0]["size_bytes"],
+        kaidan_tests::records::small_pdf().len()
+    );
+}
+
+/// An admin adds a flow on a phone: A-level customers' contracts above ¥1,000,000 go to the
+/// supervisor, then to both regional managers, who must both approve (会签); a rep's contract
+/// then follows it.
+#[tokio::test]
+async fn phone_admin_adds_an_approval_flow_that_a_big_contract_then_follows() {
+    let app = spawn().await;
+    let mut b = open(&app, "approval-flow", PHONE).await;
+    b.login("admin", PASSWORD).await;
+    b.wait("[data-testid=customer-list]").await;
+    b.click("a[href='/admin']").await;
+    b.wait_text("main", "rep_east1").await;
+    b.click_text("[role=tab]", "审批流程").await;
+    b.wait("[data-testid=flow-row]").await;
+    b.shot("flows").await;
+    b.click("[data-testid=new-flow]").await;
+    b.fill("#flow-name", "A 类客户大额合同").await;
+    b.fill("#flow-priority", "5").await;
+    b.fill("#flow-amount-over", "1,000,000").await;
+    b.click("[data-testid=level-A]").await;
+    b.click("[data-testid=step-add]").await;
+    b.select("#step-1-kind", "users").await;
+    for who in ["manager_east", "manager_south"] {
+        b.click(&format!(
+            "[data-testid=step-users] input[value='{}']",
+            app.user(who)
+        ))
+        .await;
+    }
+    b.select("#step-1-mode", "all").await;
+    b.shot("flow-form").await;
+    b.click("[data-testid=flow-save]").await;
+    b.wait_text("[data-testid=flow-list]", "A 类客户大额合同")
+        .await;
+    b.wait_text("[data-testid=flow-list]", "陈建国、林海峰（会签）")
+        .await;
+    b.wait_text(
+        "[data-testid=flow-list]",
+        "金额 > ¥1,000,000.00 · 客户等级 A",
+    )
+    .await;
+    b.shot("flow-saved").await;
+    b.close().await;
+
+    // A rep's ¥2,000,000 contract for an A-level customer follows it.
+    let rep = app.login("rep_east1").await;
+    let c = app
+        .create_customer(&rep, json!({"name": "宁波港务集团", "level": "A"}))
+        .await;
+    let id = app
+        .post(
+            &rep,
+            "/api/v1/contracts",
+            json!({"customer_id": c["id"], "title": "智慧港口一期", "amount": 200_000_000}),
+        )
+        .await
+        .expect(201)
+        .id();
+    app.post(&rep, &format!("/api/v1/contracts/{id}/submit"), json!({}))
+        .await
+        .expect(200);
+    let a = app
+        .get(&rep, &format!("/api/v1/contracts/{id}/approvals"))
+        .await
+        .expect(200);
+    let flow = &a.body[0];
+    assert_eq!(flow["template_name"], "A 类客户大额合同", "{flow}");
+    assert_eq!(
+        flow["steps"][0]["approvers"],
+        json!([app.user("sup_east1")])
+    );
+    assert_eq!(flow["steps"][1]["mode"], "all");
+    let mut second: Vec<String> =
+        serde_json::from_value(flow["steps"][1]["approvers"].clone()).unwrap();
+    second.sort();
+    let mut want = vec![app.user("manager_east"), app.user("manager_south")];
+    want.sort();
+    assert_eq!(second, want);
 }

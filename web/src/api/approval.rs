@@ -1,6 +1,9 @@
 //! Approvals: `/api/v1/approvals`.
 
-use kaidan_shared::approval::{Approval, ApprovalCounts, ApprovalDecision, ApprovalListQuery};
+use kaidan_shared::approval::{
+    Approval, ApprovalCounts, ApprovalDecision, ApprovalListQuery, ApprovalTemplate,
+    ApprovalTemplateInput,
+};
 use kaidan_shared::page::Page;
 use uuid::Uuid;
 
@@ -35,6 +38,30 @@ pub async fn withdraw(id: Uuid) -> ApiResult<Reply<Approval>> {
         &format!("/api/v1/approvals/{id}/withdraw"),
         None,
         None,
+    )
+    .await
+}
+
+/// Every flow (admins), by subject and priority.
+pub async fn templates() -> ApiResult<Vec<ApprovalTemplate>> {
+    Ok(super::get("/api/v1/approval-templates").await?.body)
+}
+
+pub async fn create_template(body: &ApprovalTemplateInput) -> ApiResult<Reply<ApprovalTemplate>> {
+    super::post("/api/v1/approval-templates", body).await
+}
+
+/// Replaces a flow as a whole under `If-Match`.
+pub async fn update_template(
+    id: Uuid,
+    etag: &str,
+    body: &ApprovalTemplateInput,
+) -> ApiResult<Reply<ApprovalTemplate>> {
+    send(
+        Method::PUT,
+        &format!("/api/v1/approval-templates/{id}"),
+        Some(body),
+        Some(etag),
     )
     .await
 }

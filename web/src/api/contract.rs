@@ -56,3 +56,31 @@ pub async fn approvals(id: Uuid) -> ApiResult<Vec<Approval>> {
         .await?
         .body)
 }
+
+/// A contract's documents, oldest first.
+pub async fn documents(id: Uuid) -> ApiResult<Vec<kaidan_shared::attachment::Attachment>> {
+    Ok(super::get(&format!("/api/v1/contracts/{id}/documents"))
+        .await?
+        .body)
+}
+
+/// Uploads a document (one `file` part); `key` makes a retried tap add it once.
+pub async fn add_document(
+    id: Uuid,
+    form: web_sys::FormData,
+    key: &str,
+) -> ApiResult<Reply<kaidan_shared::attachment::Attachment>> {
+    super::send_form(&format!("/api/v1/contracts/{id}/documents"), form, key).await
+}
+
+/// Removes an attachment.
+pub async fn remove_document(attachment: Uuid) -> ApiResult<()> {
+    send::<(), serde_json::Value>(
+        Method::DELETE,
+        &format!("/api/v1/attachments/{attachment}"),
+        None,
+        None,
+    )
+    .await
+    .map(|_| ())
+}

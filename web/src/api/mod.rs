@@ -481,7 +481,7 @@ async fn exchange(
     }
 }
 
-/// A file the API serves to signed-in readers (a photo) as an object URL for `<img>`, which
+/// A file the API serves to signed-in readers (a photo, a document) as an object URL for `<img>`, which
 /// cannot send the token itself. The caller revokes it when the image goes.
 pub async fn blob_url(path: &str) -> ApiResult<String> {
     let Some(s) = session() else {
@@ -499,10 +499,14 @@ pub async fn blob_url(path: &str) -> ApiResult<String> {
     if !res.ok() {
         return Err(decode_error(res).await);
     }
+    // Typed as served, so a PDF opens in the phone's viewer.
+    let kind = res.headers().get("content-type").unwrap_or_default();
     let bytes = res.binary().await.map_err(|_| ApiError::network())?;
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
-    let blob =
-        web_sys::Blob::new_with_u8_array_sequence(&parts).map_err(|_| ApiError::network())?;
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(&kind);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+        .map_err(|_| ApiError::network())?;
     web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| ApiError::network())
 }
 

@@ -1,8 +1,10 @@
 //! Approvals (审批): the inbox of a phone's 审批 tab — waiting for me, decided by me, submitted
 //! by me — and one approval's page: what is asked (amount in figures and 大写, customer, the
-//! largest discount, the lines), its timeline, and one-tap approve or reject with a comment.
+//! largest discount, the lines), its timeline, and one-tap approve or reject with a comment;
+//! and the admins' flows (`flows`).
 
 pub mod detail;
+pub mod flows;
 pub mod inbox;
 
 crate::lazy_page!(

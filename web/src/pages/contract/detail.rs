@@ -173,6 +173,7 @@ fn ContractView(
         <p class="form-error no-print" role="alert">{move || error.get()}</p>
         {matches!(status, ContractStatus::Approved | ContractStatus::Signed | ContractStatus::Completed | ContractStatus::Draft | ContractStatus::PendingApproval)
             .then(|| view! { <super::payments::Collection contract=contract.clone() may=may reload=reload/> })}
+        <super::documents::Documents contract=contract.clone() may=may/>
         {(!approvals.is_empty()).then(|| view! {
             <section class="card no-print" data-testid="contract-timeline">
                 <h2>{move || i18n.t(ContractText::Timeline)}</h2>

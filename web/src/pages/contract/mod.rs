@@ -1,8 +1,9 @@
 //! Contracts: the list (mine, my team's, by status), the form (from an accepted quote, or for a
-//! customer), and one contract's page with its lines, the amount in 大写, what may be done now
-//! and its approval timeline.
+//! customer), and one contract's page with its lines, the amount in 大写, what may be done now,
+//! its documents, its collection and its approval timeline.
 
 pub mod detail;
+pub mod documents;
 pub mod form;
 pub mod list;
 pub mod payments;

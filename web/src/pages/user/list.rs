@@ -30,6 +30,7 @@ enum Tab {
     Layouts,
     OptionLists,
     Pools,
+    Flows,
     Company,
 }
 
@@ -71,6 +72,7 @@ pub fn AdminPage() -> impl IntoView {
                 {tab_button(Tab::Layouts, FieldText::Layouts.into())}
                 {tab_button(Tab::OptionLists, FieldText::OptionLists.into())}
                 {tab_button(Tab::Pools, PoolText::Pools.into())}
+                {tab_button(Tab::Flows, crate::i18n::contract::ContractText::Flows.into())}
                 {tab_button(Tab::Company, OrgText::Company.into())}
             </div>
             <Transition fallback=|| view! { <Loading/> }>
@@ -85,6 +87,7 @@ pub fn AdminPage() -> impl IntoView {
                             Tab::Layouts => view! { <LayoutsTab/> }.into_any(),
                             Tab::OptionLists => view! { <OptionListsTab/> }.into_any(),
                             Tab::Pools => view! { <PoolsTab regions=r/> }.into_any(),
+                            Tab::Flows => view! { <crate::pages::approval::flows::FlowsTab users=u/> }.into_any(),
                             Tab::Company => view! { <crate::pages::org::company::CompanyTab/> }.into_any(),
                         },
                         (Some(Err(e)), _, _) | (_, Some(Err(e)), _) | (_, _, Some(Err(e))) => {

@@ -53,6 +53,36 @@ pub fn contract_document_removable(
     }
 }
 
+/// The name a file is saved under when downloaded: the uploader's name without its extension,
+/// then the extension of what the file is (`.pdf`, `.jpg`). The name is the uploader's to
+/// choose; the extension is not, so a PDF whose name says `.html` is never saved as a page.
+pub fn download_name(original: Option<&str>, kind: AttachmentKind) -> String {
+    let ext = match kind {
+        AttachmentKind::Document => "pdf",
+        AttachmentKind::Photo => "jpg",
+    };
+    let name = original.unwrap_or_default().trim();
+    let stem = match name.rfind('.') {
+        Some(i) if i > 0 => &name[..i],
+        Some(_) => "",
+        None => name,
+    };
+    let stem: String = stem
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '/' | '\\'))
+        .collect();
+    let stem = stem.trim();
+    let stem = if stem.is_empty() {
+        match kind {
+            AttachmentKind::Document => "document",
+            AttachmentKind::Photo => "photo",
+        }
+    } else {
+        stem
+    };
+    format!("{stem}.{ext}")
+}
+
 /// What an attachment is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -126,6 +156,22 @@ pub enum ContentSize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_download_keeps_its_name_but_not_its_claimed_extension() {
+        use AttachmentKind::*;
+        assert_eq!(
+            download_name(Some("盖章合同.pdf"), Document),
+            "盖章合同.pdf"
+        );
+        assert_eq!(download_name(Some("报价.html"), Document), "报价.pdf");
+        assert_eq!(download_name(Some("a.tar.exe"), Document), "a.tar.pdf");
+        assert_eq!(download_name(Some("扫描件"), Photo), "扫描件.jpg");
+        assert_eq!(download_name(Some("../x/y.svg"), Photo), "..xy.jpg");
+        assert_eq!(download_name(Some(".bashrc"), Document), "document.pdf");
+        assert_eq!(download_name(None, Document), "document.pdf");
+        assert_eq!(download_name(Some("  "), Photo), "photo.jpg");
+    }
 
     #[test]
     fn documents_are_recognised_by_content() {

@@ -2,7 +2,9 @@ use actix_multipart::{Multipart, MultipartError};
 use actix_web::http::header;
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use futures_util::TryStreamExt;
-use kaidan_shared::attachment::{Attachment, AttachmentKind, ContentQuery, ContentSize};
+use kaidan_shared::attachment::{
+    download_name, Attachment, AttachmentKind, ContentQuery, ContentSize,
+};
 use kaidan_shared::{ErrorCode, FieldCode, Problem};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -283,18 +285,14 @@ pub async fn remove_attachment(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Photos inline; documents as a download named as uploaded (RFC 6266: an ASCII fallback and the
-/// UTF-8 name percent-encoded, so `合同扫描件.pdf` survives and no quote or line end can break
-/// the header).
+/// Photos inline; documents as a download named as uploaded but with the extension of what they
+/// are (`download_name`), in RFC 6266 form: an ASCII fallback and the UTF-8 name percent-encoded,
+/// so `合同扫描件.pdf` survives and no quote or line end can break the header.
 fn disposition(content: &service::Content) -> String {
     if content.kind == AttachmentKind::Photo {
         return "inline".into();
     }
-    let name = content
-        .original_name
-        .as_deref()
-        .filter(|n| !n.is_empty())
-        .unwrap_or("document.pdf");
+    let name = download_name(content.original_name.as_deref(), content.kind);
     let ascii: String = name
         .chars()
         .map(|c| {

@@ -114,9 +114,11 @@ async fn a_pdf_is_kept_as_sent_and_a_scan_like_a_photo_for_whoever_reads_the_con
         let t = app.login(who).await;
         assert_eq!(content(&app, &t, &doc_url).await.status(), 200, "{who}");
     }
+    let doc_id = r.body["id"].as_str().unwrap().to_owned();
     for who in ["rep_east3", "manager_south"] {
         let t = app.login(who).await;
         assert_eq!(content(&app, &t, &doc_url).await.status(), 404, "{who}");
+        assert_eq!(remove(&app, &t, &doc_id).await.status, 404, "{who}");
         app.get(&t, &format!("/api/v1/contracts/{id}/documents"))
             .await
             .expect(404);
@@ -124,6 +126,34 @@ async fn a_pdf_is_kept_as_sent_and_a_scan_like_a_photo_for_whoever_reads_the_con
         assert_eq!(r.status, 404, "{who}: {}", r.body);
     }
     assert_eq!(content(&app, "not-a-token", &doc_url).await.status(), 401);
+
+    // Customer service reads the contract but may not change it: no adding, no removing.
+    let cs = app.login("cs1").await;
+    assert_eq!(content(&app, &cs, &doc_url).await.status(), 200);
+    assert_eq!(remove(&app, &cs, &doc_id).await.status, 403);
+    assert_eq!(
+        app.document_upload(&cs, &id, small_pdf(), "x.pdf")
+            .await
+            .status,
+        403
+    );
+
+    // The name is the uploader's, the extension is what the file is: a PDF called `.html` is
+    // saved as a PDF.
+    let disguised = app
+        .document_upload(&rep, &id, small_pdf(), "报价.html")
+        .await
+        .expect(201);
+    let res = content(&app, &rep, disguised.body["content_url"].as_str().unwrap()).await;
+    let disposition = res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(disposition.contains("filename=\"__.pdf\""), "{disposition}");
+    assert!(
+        disposition.ends_with("''%E6%8A%A5%E4%BB%B7.pdf"),
+        "{disposition}"
+    );
 
     // The contract's history tells who added what.
     let h = app
@@ -136,7 +166,7 @@ async fn a_pdf_is_kept_as_sent_and_a_scan_like_a_photo_for_whoever_reads_the_con
         .iter()
         .filter(|e| e["action"] == "attachment.add")
         .count();
-    assert_eq!(adds, 2, "{}", h.body);
+    assert_eq!(adds, 3, "{}", h.body);
 }
 
 #[tokio::test]
@@ -236,4 +266,33 @@ async fn what_went_to_approval_stays_and_the_signed_copy_follows() {
         .await;
     assert_eq!(r.status, 409, "{}", r.body);
     assert_eq!(r.body["code"], "invalid_state");
+}
+
+#[tokio::test]
+async fn the_last_places_are_taken_once_when_uploads_race() {
+    let app = spawn_app().await;
+    let (rep, id) = draft(&app, 10_000).await;
+    for n in 0..28 {
+        app.document_upload(&rep, &id, small_pdf(), &format!("{n}.pdf"))
+            .await
+            .expect(201);
+    }
+    // Two places left, five uploads at once: two are kept.
+    let racing = (0..5).map(|n| {
+        let (app, rep, id) = (&app, &rep, &id);
+        async move {
+            app.document_upload(rep, id, small_pdf(), &format!("race{n}.pdf"))
+                .await
+        }
+    });
+    let answers = futures_util::future::join_all(racing).await;
+    let kept = answers.iter().filter(|r| r.status == 201).count();
+    assert_eq!(
+        kept,
+        2,
+        "{:?}",
+        answers.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    assert!(answers.iter().all(|r| r.status == 201 || r.status == 409));
+    assert_eq!(names(&app, &rep, &id).await.len(), 30);
 }

@@ -499,12 +499,18 @@ pub async fn blob_url(path: &str) -> ApiResult<String> {
     if !res.ok() {
         return Err(decode_error(res).await);
     }
-    // Typed as served, so a PDF opens in the phone's viewer.
-    let kind = res.headers().get("content-type").unwrap_or_default();
+    // Typed as served when it is a type we serve (a PDF then opens in the phone's viewer); any
+    // other type is bytes, since an object URL is of this origin and the endpoint's sandbox does
+    // not follow it.
+    let served = res.headers().get("content-type").unwrap_or_default();
+    let kind = match served.as_str() {
+        "image/jpeg" | "application/pdf" => served.as_str(),
+        _ => "application/octet-stream",
+    };
     let bytes = res.binary().await.map_err(|_| ApiError::network())?;
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
     let options = web_sys::BlobPropertyBag::new();
-    options.set_type(&kind);
+    options.set_type(kind);
     let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
         .map_err(|_| ApiError::network())?;
     web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| ApiError::network())

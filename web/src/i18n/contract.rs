@@ -90,6 +90,8 @@ texts! {
     AnyCase => "所有情况", "Always";
     FlowSteps => "审批步骤", "Steps";
     AddStep => "添加步骤", "Add a step";
+    StepsInactive => "有审批人已停用或不存在：请取消勾选标为“已停用”的人员。", "An approver is deactivated or unknown: untick those marked inactive.";
+    StepsCount => "每个流程 1–10 个步骤，每步 1–20 名指定人员。", "A flow has 1–10 steps, each with 1–20 named people.";
     RemoveStep => "删除此步骤", "Remove this step";
     ApproverKind => "审批人", "Approvers";
     KindSupervisor => "提交人的主管", "The submitter's supervisor";

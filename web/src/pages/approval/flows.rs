@@ -254,8 +254,9 @@ fn FlowForm(flow: Option<ApprovalTemplate>, users: Vec<User>, done: Callback<()>
     let errs = Signal::derive(move || errors.get());
     let message = RwSignal::new(None::<String>);
     let existing = f.map(|f| (f.id, api::etag(f.version)));
-    let people: Vec<User> = users.into_iter().filter(|u| u.active).collect();
-    let people = StoredValue::new(people);
+    // Active people may be named; someone named before and since deactivated (or not among the
+    // users loaded) stays listed, marked, so the admin can untick them.
+    let people = StoredValue::new(users);
     let save = Action::new_local(move |body: &ApprovalTemplateInput| {
         let (body, existing) = (body.clone(), existing.clone());
         async move {
@@ -391,8 +392,20 @@ fn FlowForm(flow: Option<ApprovalTemplate>, users: Vec<User>, done: Callback<()>
                 {(current == "users").then(|| view! {
                     <fieldset class="field checks scroll-box" data-testid="step-users">
                         <legend>{move || i18n.t(ContractText::KindUsers)}</legend>
-                        {people.get_value().into_iter().map(|u| {
-                            let uid = u.id;
+                        {people.with_value(|all| {
+                            let lang = i18n.lang();
+                            let mut shown: Vec<(Uuid, String)> = all.iter().filter(|u| u.active)
+                                .map(|u| (u.id, format!("{}（{}）", u.display_name, role_label(u.role, lang))))
+                                .collect();
+                            for id in &chosen {
+                                if !shown.iter().any(|(s, _)| s == id) {
+                                    let who = all.iter().find(|u| u.id == *id)
+                                        .map_or_else(|| id.to_string(), |u| u.display_name.clone());
+                                    shown.push((*id, format!("{who}（{}）", ContractText::FlowInactive.text(lang))));
+                                }
+                            }
+                            shown
+                        }).into_iter().map(|(uid, label)| {
                             let on = chosen.contains(&uid);
                             view! {
                                 <label class="check"><input type="checkbox" value=uid.to_string() prop:checked=on
@@ -402,7 +415,7 @@ fn FlowForm(flow: Option<ApprovalTemplate>, users: Vec<User>, done: Callback<()>
                                             s[i].ids.retain(|x| *x != uid);
                                             if on { s[i].ids.push(uid); }
                                         });
-                                    }/>{format!("{}（{}）", u.display_name, role_label(u.role, i18n.lang()))}</label>
+                                    }/>{label}</label>
                             }
                         }).collect_view()}
                     </fieldset>
@@ -473,6 +486,12 @@ fn FlowForm(flow: Option<ApprovalTemplate>, users: Vec<User>, done: Callback<()>
             </fieldset>
             <h3>{move || i18n.t(ContractText::FlowSteps)}</h3>
             {move || steps.get().into_iter().enumerate().map(step_view).collect_view()}
+            <p class="form-error" role="alert" data-testid="steps-error">{move || errors.with(|e| {
+                e.iter().find(|f| f.field.starts_with("steps")).map(|f| match f.code {
+                    FieldCode::UnknownReference => i18n.t(ContractText::StepsInactive),
+                    _ => i18n.t(ContractText::StepsCount),
+                })
+            })}</p>
             <button type="button" class="btn" data-testid="step-add"
                 prop:disabled=move || { steps.with(Vec::len) >= 10 }
                 on:click=move |_| steps.update(|s| s.push(StepDraft::new()))>"+ "{move || i18n.t(ContractText::AddStep)}</button>

@@ -2,7 +2,9 @@
 //! with the reader's token (never a public link), added from the phone's files or camera, and
 //! removed while the rules allow (`contract_document_removable`: what the approvers saw stays).
 
-use kaidan_shared::attachment::{contract_document_removable, Attachment, AttachmentKind};
+use kaidan_shared::attachment::{
+    contract_document_removable, download_name, Attachment, AttachmentKind,
+};
 use kaidan_shared::contract::{Contract, ContractStatus};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -71,10 +73,8 @@ pub fn Documents(contract: Contract, may: bool) -> impl IntoView {
     });
     let row = move |a: Attachment| {
         let removable = may && contract_document_removable(status, approved_at, a.created_at);
-        let name = a
-            .original_name
-            .clone()
-            .unwrap_or_else(|| i18n.t(ContractText::Documents).to_owned());
+        // Saved under the uploader's name with the extension of what it is, never one they chose.
+        let name = download_name(a.original_name.as_deref(), a.kind);
         let icon = if a.kind == AttachmentKind::Document {
             "📄"
         } else {
@@ -85,9 +85,12 @@ pub fn Documents(contract: Contract, may: bool) -> impl IntoView {
         view! {
             <li class="doc-row" data-testid="contract-document">
                 <button type="button" class="linklike" aria-label=label
-                    on:click=move |_| open(a.content_url.clone(), name.clone(), error, i18n.lang())>
+                    on:click={
+                        let name = name.clone();
+                        move |_| open(a.content_url.clone(), name.clone(), error, i18n.lang())
+                    }>
                     <span aria-hidden="true">{icon}</span>" "
-                    <span data-testid="document-name">{a.original_name.clone()}</span>
+                    <span data-testid="document-name">{name.clone()}</span>
                 </button>
                 <span class="muted">{size_text(a.size_bytes)}" · "{local_time(a.created_at)}</span>
                 {removable.then(|| view! {

@@ -1,6 +1,6 @@
-//! The approvals part of `kaidan seed-bench`: a contract for each bench customer, up to 100,000,
-//! waiting for its owner's supervisor (100,000 pending approvals company-wide from 100,000
-//! customers up — the inbox case's population), and the first rep's draft contracts the submit
+//! The approvals part of `kaidan seed-bench`: 100,000 contracts of the bench customers' owners
+//! (one each, a second for some when pooled customers leave fewer than 100,000 with an owner),
+//! waiting for the owner's supervisor — the inbox case's population of pending approvals, and the first rep's draft contracts the submit
 //! case submits, made afresh each run. Written in multi-row batches like the customers; re-running tops it up.
 
 use kaidan_shared::approval::{ApprovalStatus, ApprovalSubject, Step, StepMode, TaskStatus};
@@ -108,26 +108,40 @@ pub async fn seed(
         })
         .collect();
 
-    // Waiting approvals: one per bench customer, up to 100,000.
-    let want = customers.min(100_000);
-    let have = contract::Entity::find()
+    // Waiting approvals: as many as bench customers, up to 100,000, still waiting (the approve
+    // case decides some each run; the next run tops them up). Numbers go on from every one made.
+    let made = contract::Entity::find()
         .filter(contract::Column::Title.eq(WAITING))
         .count(db)
         .await?;
-    let mut n = have;
+    let waiting = contract::Entity::find()
+        .filter(contract::Column::Title.eq(WAITING))
+        .filter(contract::Column::Status.eq(ContractStatus::PendingApproval.as_str()))
+        .count(db)
+        .await?;
+    let want = made + customers.min(100_000).saturating_sub(waiting);
+    let mut n = made;
     let mut last = None;
-    // Walk the customers past those that already have one (in id order, as they were made).
-    let mut seen = 0u64;
+    // Walk the customers with an owner (in id order, as they were made), as often as it takes:
+    // pooled customers have none, so at 100,000 customers a second pass gives some owners'
+    // customers a second contract and the population is still 100,000.
+    let mut made_in_pass = false;
     while n < want {
         let batch = next_customers(db, last, Condition::all()).await?;
-        let Some(l) = batch.last() else { break };
+        let Some(l) = batch.last() else {
+            if !made_in_pass {
+                break;
+            }
+            last = None;
+            made_in_pass = false;
+            continue;
+        };
         last = Some(l.id);
         let mut contracts = Vec::new();
         let mut approvals = Vec::new();
         let mut tasks = Vec::new();
         for c in &batch {
-            seen += 1;
-            if seen <= have || n >= want {
+            if n >= want {
                 continue;
             }
             let Some(owner) = c.owner_id else { continue };
@@ -197,6 +211,7 @@ pub async fn seed(
         if contracts.is_empty() {
             continue;
         }
+        made_in_pass = true;
         let txn = begin_write(db).await?;
         for chunk in contracts.chunks(BATCH) {
             contract::Entity::insert_many(chunk.to_vec())

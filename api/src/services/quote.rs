@@ -58,7 +58,7 @@ fn bp_of(d: Decimal) -> i32 {
 
 // ---- reading ----
 
-#[derive(Debug, FromQueryResult)]
+#[derive(Debug, Clone, FromQueryResult)]
 pub struct Row {
     #[sea_orm(nested)]
     pub quote: quote::Model,
@@ -759,15 +759,30 @@ pub async fn update(
     }
     next.version += 1;
     next.updated_at = now();
-    let before = read_one(db, id).await?;
+    // Before and after are made from the lines already read and those about to be written, not
+    // read back: a 200-line quote is then read once, and nothing is read while the write holds
+    // the database (SQLite's one writer).
+    let named = with_names()
+        .filter(quote::Column::Id.eq(id))
+        .into_model::<Row>()
+        .one(db)
+        .await?
+        .ok_or_else(stale)?;
+    let before = to_dto(named.clone(), stored);
     let txn = begin_write(db).await?;
-    save(&txn, next, expected).await?;
+    save(&txn, next.clone(), expected).await?;
     write_lines(&txn, id, &priced.lines).await?;
     if let Some(c) = &custom {
         rules.mark_used(&txn, c).await?;
         rules.index(&txn, Resource::Quote, id, &previous, c).await?;
     }
-    let mut after = read_one(&txn, id).await?;
+    let mut after = to_dto(
+        Row {
+            quote: next,
+            ..named
+        },
+        priced.lines,
+    );
     audit::commit(
         txn,
         actor,

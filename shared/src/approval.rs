@@ -59,10 +59,20 @@ pub struct StepRule {
 #[serde(deny_unknown_fields)]
 pub struct Conditions {
     /// The amount (分) is above this.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::opt"
+    )]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub amount_over: Option<i64>,
     /// The amount (分) is at most this.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::opt"
+    )]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub amount_up_to: Option<i64>,
     /// The largest line discount (percent, 0–100 with at most two decimals) is above this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -759,6 +769,16 @@ impl ApprovalTemplateInput {
 
 #[cfg(test)]
 mod tests {
+    /// Found by schemathesis (CI of e501231): JSON Schema's `integer` admits `4294967295.0`, so
+    /// the amounts of a flow's conditions take whole numbers written as floats.
+    #[test]
+    fn condition_amounts_take_whole_numbers_written_as_floats() {
+        let c: Conditions =
+            serde_json::from_str(r#"{"amount_over": 1, "amount_up_to": 4294967295.0}"#).unwrap();
+        assert_eq!(c.amount_up_to, Some(4_294_967_295));
+        assert!(serde_json::from_str::<Conditions>(r#"{"amount_over": 1.5}"#).is_err());
+    }
+
     use super::*;
 
     fn id(n: u128) -> Uuid {

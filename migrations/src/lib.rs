@@ -45,6 +45,7 @@ mod m20261129_000035_create_quotes;
 mod m20261129_000036_create_company_profile;
 mod m20261130_000037_create_contracts_and_approvals;
 mod m20261130_000038_create_payments;
+mod m20261130_000039_drop_quote_line_figures;
 
 pub struct Migrator;
 
@@ -90,6 +91,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000036_create_company_profile::Migration),
             Box::new(m20261130_000037_create_contracts_and_approvals::Migration),
             Box::new(m20261130_000038_create_payments::Migration),
+            Box::new(m20261130_000039_drop_quote_line_figures::Migration),
         ]
     }
 }

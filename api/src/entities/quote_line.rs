@@ -1,7 +1,8 @@
 use sea_orm::entity::prelude::*;
 
-/// A quote's line: the product as quoted and the line's figures (分; percents in basis points;
-/// the quantity × 10,000).
+/// A quote's line as entered: the product as quoted (分; percents in basis points; the quantity ×
+/// 10,000). Its figures are not stored: `services::quote::figures_of` makes them from these and
+/// the quote's overall discount.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "quote_lines")]
 pub struct Model {
@@ -20,10 +21,6 @@ pub struct Model {
     pub discount_bp: i32,
     pub tax_rate_bp: i32,
     pub note: Option<String>,
-    pub gross: i64,
-    pub net: i64,
-    pub tax: i64,
-    pub total: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

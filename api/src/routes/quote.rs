@@ -110,15 +110,7 @@ pub async fn update_quote(
     if_match: IfMatch,
     body: web::Json<QuoteUpdate>,
 ) -> AppResult<HttpResponse> {
-    let q = service::update(
-        &state.db,
-        &state.rules,
-        &user.0,
-        *id,
-        if_match.0,
-        body.into_inner(),
-    )
-    .await?;
+    let q = service::update(state.conns(), &user.0, *id, if_match.0, body.into_inner()).await?;
     Ok(json_with_etag(StatusCode::OK, &q, q.version))
 }
 

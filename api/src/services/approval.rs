@@ -782,11 +782,7 @@ pub async fn get(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<
         Some(ApprovalSubject::Contract) => {
             crate::services::contract::line_dtos(db, a.record_id).await?
         }
-        Some(ApprovalSubject::Quote) => crate::services::quote::lines_of(db, a.record_id)
-            .await?
-            .into_iter()
-            .map(crate::services::quote::line_dto)
-            .collect(),
+        Some(ApprovalSubject::Quote) => crate::services::quote::line_dtos(db, a.record_id).await?,
         None => Vec::new(),
     };
     let mut dto = to_dtos(db, actor, vec![a], tasks, true)

@@ -59,9 +59,26 @@ impl<'a> Change<'a> {
         before: &impl Serialize,
         after: &impl Serialize,
     ) -> Self {
-        let b = flatten_custom(serde_json::to_value(before).unwrap_or(Value::Null));
-        let a = flatten_custom(serde_json::to_value(after).unwrap_or(Value::Null));
-        let (b, a) = diff(&b, &a);
+        Self::updated_json(
+            action,
+            entity,
+            id,
+            subject,
+            serde_json::to_value(before).unwrap_or(Value::Null),
+            serde_json::to_value(after).unwrap_or(Value::Null),
+        )
+    }
+
+    /// `updated` of snapshots already made (`quote::snapshot`): they are not copied again.
+    pub fn updated_json(
+        action: AuditAction,
+        entity: &'a str,
+        id: Uuid,
+        subject: Uuid,
+        before: Value,
+        after: Value,
+    ) -> Self {
+        let (b, a) = diff(&flatten_custom(before), &flatten_custom(after));
         Change {
             action,
             entity,

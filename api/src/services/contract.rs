@@ -17,7 +17,7 @@ use kaidan_shared::contract::{
 };
 use kaidan_shared::page::Page;
 use kaidan_shared::product::percent_of_bp;
-use kaidan_shared::quote::QuoteStatus;
+use kaidan_shared::quote::{LineTotals, QuoteStatus};
 use kaidan_shared::{Action, ErrorCode, FieldCode, FieldError, Resource, Scope};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -79,6 +79,18 @@ fn with_names() -> Select<contract::Entity> {
         .join(JoinType::LeftJoin, contract::Relation::Quote.def())
 }
 
+/// A contract line as the wire shows it: the quote line's shape, with the figures the contract
+/// keeps (what was agreed is not figured again).
+fn line_dto(l: contract_line::Model) -> kaidan_shared::quote::QuoteLine {
+    let figures = LineTotals {
+        gross: l.gross,
+        net: l.net,
+        tax: l.tax,
+        total: l.total,
+    };
+    quotes::line_dto(as_quote_line(l), figures)
+}
+
 fn as_quote_line(l: contract_line::Model) -> quote_line::Model {
     quote_line::Model {
         quote_id: l.contract_id,
@@ -94,14 +106,14 @@ fn as_quote_line(l: contract_line::Model) -> quote_line::Model {
         discount_bp: l.discount_bp,
         tax_rate_bp: l.tax_rate_bp,
         note: l.note,
-        gross: l.gross,
-        net: l.net,
-        tax: l.tax,
-        total: l.total,
     }
 }
 
-fn as_contract_line(contract_id: Uuid, l: quote_line::Model) -> contract_line::Model {
+fn as_contract_line(
+    contract_id: Uuid,
+    l: quote_line::Model,
+    f: &LineTotals,
+) -> contract_line::Model {
     contract_line::Model {
         contract_id,
         position: l.position,
@@ -116,10 +128,10 @@ fn as_contract_line(contract_id: Uuid, l: quote_line::Model) -> contract_line::M
         discount_bp: l.discount_bp,
         tax_rate_bp: l.tax_rate_bp,
         note: l.note,
-        gross: l.gross,
-        net: l.net,
-        tax: l.tax,
-        total: l.total,
+        gross: f.gross,
+        net: f.net,
+        tax: f.tax,
+        total: f.total,
     }
 }
 
@@ -156,10 +168,7 @@ fn to_dto(r: Row, lines: Vec<contract_line::Model>) -> Contract {
         signed_at: m.signed_at,
         ended_at: m.ended_at,
         end_reason: m.end_reason,
-        lines: lines
-            .into_iter()
-            .map(|l| quotes::line_dto(as_quote_line(l)))
-            .collect(),
+        lines: lines.into_iter().map(line_dto).collect(),
         custom: field::parse(m.custom.as_deref()),
         version: m.version,
         created_at: m.created_at,
@@ -168,11 +177,13 @@ fn to_dto(r: Row, lines: Vec<contract_line::Model>) -> Contract {
 }
 
 /// A contract as its history keeps it: every fact, and each line as entered, without figures.
-fn snapshot(c: &Contract) -> serde_json::Value {
-    let mut v = serde_json::to_value(c).unwrap_or_default();
+fn snapshot(c: &mut Contract) -> serde_json::Value {
+    // The lines are taken out while the rest is turned into JSON and put back after: the
+    // figures of 200 lines are not made into JSON only to be dropped.
+    let lines = std::mem::take(&mut c.lines);
+    let mut v = serde_json::to_value(&*c).unwrap_or_default();
     if let Some(o) = v.as_object_mut() {
-        let lines: Vec<serde_json::Value> = c
-            .lines
+        let entered: Vec<serde_json::Value> = lines
             .iter()
             .map(|l| {
                 serde_json::json!({
@@ -183,8 +194,9 @@ fn snapshot(c: &Contract) -> serde_json::Value {
                 })
             })
             .collect();
-        o.insert("lines".into(), lines.into());
+        o.insert("lines".into(), entered.into());
     }
+    c.lines = lines;
     v
 }
 
@@ -201,11 +213,7 @@ pub(crate) async fn line_dtos<C: ConnectionTrait>(
     db: &C,
     id: Uuid,
 ) -> AppResult<Vec<kaidan_shared::quote::QuoteLine>> {
-    Ok(lines_of(db, id)
-        .await?
-        .into_iter()
-        .map(|l| quotes::line_dto(as_quote_line(l)))
-        .collect())
+    Ok(lines_of(db, id).await?.into_iter().map(line_dto).collect())
 }
 
 async fn read_one<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Contract> {
@@ -355,7 +363,8 @@ async fn priced(
         lines: p
             .lines
             .into_iter()
-            .map(|l| as_contract_line(id, l))
+            .zip(&p.figures)
+            .map(|(l, f)| as_contract_line(id, l, f))
             .collect(),
         amount: p.total,
         subtotal: p.subtotal,
@@ -435,11 +444,16 @@ pub async fn create(
         match q {
             Some(q) if q.status == QuoteStatus::Accepted.as_str() => {
                 let lines = quotes::lines_of(db, q.id).await?;
+                let made = quotes::figures_of(&lines, q.overall_discount_bp).lines;
                 customer_id = Some(q.customer_id);
                 deal_id = Some(q.opportunity_id);
                 owner = q.owner_id;
                 figures = Some(Figures {
-                    lines: lines.into_iter().map(|l| as_contract_line(id, l)).collect(),
+                    lines: lines
+                        .into_iter()
+                        .zip(&made)
+                        .map(|(l, f)| as_contract_line(id, l, f))
+                        .collect(),
                     amount: q.total,
                     subtotal: q.subtotal,
                     discount: q.discount,
@@ -588,7 +602,7 @@ pub async fn create(
             "contract",
             id,
             id,
-            &snapshot(&dto),
+            &snapshot(&mut dto),
         ),
     )
     .await?;
@@ -737,7 +751,7 @@ pub async fn update(
     }
     next.version += 1;
     next.updated_at = now();
-    let before = read_one(db, id).await?;
+    let mut before = read_one(db, id).await?;
     let txn = begin_write(db).await?;
     save(&txn, next, expected).await?;
     if let Some(f) = &figures {
@@ -758,8 +772,8 @@ pub async fn update(
             "contract",
             id,
             id,
-            &snapshot(&before),
-            &snapshot(&after),
+            &snapshot(&mut before),
+            &snapshot(&mut after),
         ),
     )
     .await?;
@@ -778,22 +792,21 @@ async fn transition(
     reason: Option<String>,
 ) -> AppResult<Contract> {
     let id = current.id;
-    let before = read_one(db, id).await?;
+    let mut before = read_one(db, id).await?;
     let txn = begin_write(db).await?;
     save(&txn, next, current.version).await?;
-    let after = read_one(&txn, id).await?;
-    let mut shown = snapshot(&after);
+    let mut after = read_one(&txn, id).await?;
+    let mut shown = snapshot(&mut after);
     if let (Some(r), Some(o)) = (reason, shown.as_object_mut()) {
         o.insert("reason".into(), r.into());
     }
     audit::commit(
         txn,
         actor,
-        audit::Change::updated(action, "contract", id, id, &snapshot(&before), &shown),
+        audit::Change::updated(action, "contract", id, id, &snapshot(&mut before), &shown),
     )
     .await?;
     let view = field::View::load(db, kept, actor).await?;
-    let mut after = after;
     after.custom = view.show(Resource::Contract, &after.custom);
     Ok(after)
 }
@@ -818,7 +831,7 @@ pub async fn submit(
         .into_tuple()
         .one(db)
         .await?;
-    let before = read_one(db, id).await?;
+    let mut before = read_one(db, id).await?;
     let txn = begin_write(db).await?;
     let mut next = current.clone();
     next.status = ContractStatus::PendingApproval.as_str().into();
@@ -844,7 +857,7 @@ pub async fn submit(
     .await?;
     next.approval_id = opened.map(|a| a.id);
     save(&txn, next, current.version).await?;
-    let after = read_one(&txn, id).await?;
+    let mut after = read_one(&txn, id).await?;
     audit::commit(
         txn,
         actor,
@@ -853,13 +866,12 @@ pub async fn submit(
             "contract",
             id,
             id,
-            &snapshot(&before),
-            &snapshot(&after),
+            &snapshot(&mut before),
+            &snapshot(&mut after),
         ),
     )
     .await?;
     let view = field::View::load(db, kept, actor).await?;
-    let mut after = after;
     after.custom = view.show(Resource::Contract, &after.custom);
     Ok(after)
 }
@@ -881,7 +893,7 @@ pub(crate) async fn after_approval(
     {
         return Ok(());
     }
-    let before = read_one(txn, current.id).await?;
+    let mut before = read_one(txn, current.id).await?;
     let mut next = current.clone();
     let at = a.decided_at.unwrap_or_else(now);
     let action = match outcome {
@@ -898,14 +910,14 @@ pub(crate) async fn after_approval(
     next.version += 1;
     next.updated_at = at;
     save(txn, next, current.version).await?;
-    let after = read_one(txn, current.id).await?;
+    let mut after = read_one(txn, current.id).await?;
     trail.add(audit::Change::updated(
         action,
         "contract",
         current.id,
         current.id,
-        &snapshot(&before),
-        &snapshot(&after),
+        &snapshot(&mut before),
+        &snapshot(&mut after),
     ));
     Ok(())
 }

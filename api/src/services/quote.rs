@@ -38,7 +38,7 @@ use crate::services::clean;
 use crate::services::record::{self, KeyKind, Keyset};
 use crate::services::rules_cache::RulesCache;
 use crate::services::{
-    audit, begin_write, check_version, field, new_id, now, org, page_limit, sequence, stale,
+    audit, begin_write, check_version, field, new_id, now, org, page_limit, sequence, stale, Conns,
 };
 
 const QUANTITY_E4: i64 = 10_000;
@@ -86,7 +86,7 @@ fn with_names() -> Select<quote::Entity> {
         .join(JoinType::InnerJoin, quote::Relation::Opportunity.def())
 }
 
-pub(crate) fn line_dto(l: quote_line::Model) -> QuoteLine {
+pub(crate) fn line_dto(l: quote_line::Model, figures: LineTotals) -> QuoteLine {
     QuoteLine {
         product_id: l.product_id,
         product_code: l.product_code,
@@ -99,17 +99,34 @@ pub(crate) fn line_dto(l: quote_line::Model) -> QuoteLine {
         discount_percent: percent_of_bp(l.discount_bp).normalize(),
         tax_rate: percent_of_bp(l.tax_rate_bp).normalize(),
         note: l.note,
-        figures: LineTotals {
-            gross: l.gross,
-            net: l.net,
-            tax: l.tax,
-            total: l.total,
-        },
+        figures,
     }
+}
+
+/// What the pricing function takes from a stored line: exactly what was entered, so the figures
+/// made again are those made when the line was saved.
+fn line_input(l: &quote_line::Model) -> LineInput {
+    LineInput {
+        quantity: Decimal::new(l.quantity_e4, 4).normalize(),
+        unit_price: l.unit_price,
+        discount_percent: percent_of_bp(l.discount_bp).normalize(),
+        tax_rate_percent: percent_of_bp(l.tax_rate_bp),
+    }
+}
+
+/// A quote's figures from its stored lines and overall discount (in basis points): the lines'
+/// figures are never stored, every read makes them with the one function in `shared`.
+pub(crate) fn figures_of(
+    lines: &[quote_line::Model],
+    overall_bp: i32,
+) -> kaidan_shared::quote::Totals {
+    let inputs: Vec<LineInput> = lines.iter().map(line_input).collect();
+    totals(&inputs, percent_of_bp(overall_bp))
 }
 
 fn to_dto(r: Row, lines: Vec<quote_line::Model>) -> Quote {
     let m = r.quote;
+    let figures = figures_of(&lines, m.overall_discount_bp).lines;
     Quote {
         id: m.id,
         number: m.number,
@@ -136,7 +153,11 @@ fn to_dto(r: Row, lines: Vec<quote_line::Model>) -> Quote {
         sent_at: m.sent_at,
         decided_at: m.decided_at,
         decision_note: m.decision_note,
-        lines: lines.into_iter().map(line_dto).collect(),
+        lines: lines
+            .into_iter()
+            .zip(figures)
+            .map(|(l, f)| line_dto(l, f))
+            .collect(),
         custom: field::parse(m.custom.as_deref()),
         version: m.version,
         created_at: m.created_at,
@@ -147,11 +168,13 @@ fn to_dto(r: Row, lines: Vec<quote_line::Model>) -> Quote {
 /// A quote as its history keeps it: every fact, and each line as entered (product, quantity,
 /// price, discount) without its figures, which the quote's totals already say. A change of the
 /// overall discount then records the totals, not 200 lines twice.
-fn snapshot(q: &Quote) -> serde_json::Value {
-    let mut v = serde_json::to_value(q).unwrap_or_default();
+fn snapshot(q: &mut Quote) -> serde_json::Value {
+    // The lines are taken out while the rest is turned into JSON and put back after: the
+    // figures of 200 lines are not made into JSON only to be dropped.
+    let lines = std::mem::take(&mut q.lines);
+    let mut v = serde_json::to_value(&*q).unwrap_or_default();
     if let Some(o) = v.as_object_mut() {
-        let lines: Vec<serde_json::Value> = q
-            .lines
+        let entered: Vec<serde_json::Value> = lines
             .iter()
             .map(|l| {
                 serde_json::json!({
@@ -162,8 +185,9 @@ fn snapshot(q: &Quote) -> serde_json::Value {
                 })
             })
             .collect();
-        o.insert("lines".into(), lines.into());
+        o.insert("lines".into(), entered.into());
     }
+    q.lines = lines;
     v
 }
 
@@ -176,6 +200,27 @@ pub(crate) async fn lines_of<C: ConnectionTrait>(
         .order_by_asc(quote_line::Column::Position)
         .all(db)
         .await?)
+}
+
+/// A quote's lines as the wire shows them, figures and all (an approval's page shows them to
+/// its approvers); none when the quote is gone.
+pub(crate) async fn line_dtos<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Vec<QuoteLine>> {
+    let overall: Option<i32> = quote::Entity::find_by_id(id)
+        .select_only()
+        .column(quote::Column::OverallDiscountBp)
+        .into_tuple()
+        .one(db)
+        .await?;
+    let Some(overall) = overall else {
+        return Ok(Vec::new());
+    };
+    let lines = lines_of(db, id).await?;
+    let figures = figures_of(&lines, overall).lines;
+    Ok(lines
+        .into_iter()
+        .zip(figures)
+        .map(|(l, f)| line_dto(l, f))
+        .collect())
 }
 
 async fn read_one<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Quote> {
@@ -272,9 +317,10 @@ pub async fn history(
 
 // ---- pricing ----
 
-/// A quote's lines priced and figured, ready to store, and the quote's figures.
+/// A quote's lines priced, ready to store, each line's figures beside it, and the quote's figures.
 pub(crate) struct Priced {
     pub lines: Vec<quote_line::Model>,
+    pub figures: Vec<LineTotals>,
     pub subtotal: i64,
     pub discount: i64,
     pub tax: i64,
@@ -285,20 +331,39 @@ pub(crate) struct Priced {
 /// The largest discount a line gives against its product's list price, its own discount, a
 /// lower unit price and the overall discount together: 1 − net ÷ (quantity × list price), in
 /// percent, half-up to two places. What the approval of discounts compares.
-fn max_discount(lines: &[quote_line::Model], inputs: &[LineInput]) -> Decimal {
+fn max_discount(
+    lines: &[quote_line::Model],
+    inputs: &[LineInput],
+    figures: &[LineTotals],
+) -> Decimal {
     lines
         .iter()
         .zip(inputs)
-        .filter_map(|(l, i)| {
+        .zip(figures)
+        .filter_map(|((l, i), f)| {
             let listed = i.quantity * Decimal::from(l.list_price);
             (listed > Decimal::ZERO).then(|| {
-                ((listed - Decimal::from(l.net)) / listed * Decimal::ONE_HUNDRED)
+                ((listed - Decimal::from(f.net)) / listed * Decimal::ONE_HUNDRED)
                     .max(Decimal::ZERO)
                     .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
             })
         })
         .max()
         .unwrap_or(Decimal::ZERO)
+}
+
+/// What a quote line takes from its product: only these columns are read, as a 200-line quote
+/// reads 200 products on every save.
+#[derive(FromQueryResult)]
+struct Sold {
+    id: Uuid,
+    code: String,
+    name: String,
+    spec: Option<String>,
+    unit: Option<String>,
+    list_price: i64,
+    tax_rate_bp: i32,
+    active: bool,
 }
 
 /// Prices `input` on `day` from `list` (checked to apply) and the products' own prices, or the
@@ -313,11 +378,23 @@ pub(crate) async fn price<C: ConnectionTrait>(
     errors: &mut Vec<FieldError>,
 ) -> AppResult<Option<Priced>> {
     let ids: Vec<Uuid> = input.iter().map(|l| l.product_id).collect();
-    let products: HashMap<Uuid, product::Model> = if ids.is_empty() {
+    let products: HashMap<Uuid, Sold> = if ids.is_empty() {
         HashMap::new()
     } else {
         product::Entity::find()
+            .select_only()
+            .columns([
+                product::Column::Id,
+                product::Column::Code,
+                product::Column::Name,
+                product::Column::Spec,
+                product::Column::Unit,
+                product::Column::ListPrice,
+                product::Column::TaxRateBp,
+                product::Column::Active,
+            ])
             .filter(product::Column::Id.is_in(ids.clone()))
+            .into_model::<Sold>()
             .all(db)
             .await?
             .into_iter()
@@ -402,32 +479,28 @@ pub(crate) async fn price<C: ConnectionTrait>(
             discount_bp: bp_of(li.discount_percent),
             tax_rate_bp: p.tax_rate_bp,
             note: clean(l.note.clone()),
-            gross: 0,
-            net: 0,
-            tax: 0,
-            total: 0,
         });
         inputs.push(li);
     }
     if errors.len() > before {
         return Ok(None);
     }
-    let t = totals(&inputs, overall);
-    for (row, figures) in rows.iter_mut().zip(&t.lines) {
-        row.gross = figures.gross;
-        row.net = figures.net;
-        row.tax = figures.tax;
-        row.total = figures.total;
-    }
-    let max = max_discount(&rows, &inputs).max(overall);
-    Ok(Some(Priced {
+    Ok(Some(figured(rows, &inputs, overall)))
+}
+
+/// Lines ready to store with their figures and the quote's, by the one function in `shared`.
+fn figured(lines: Vec<quote_line::Model>, inputs: &[LineInput], overall: Decimal) -> Priced {
+    let t = totals(inputs, overall);
+    let max = max_discount(&lines, inputs, &t.lines).max(overall);
+    Priced {
         max_discount_bp: bp_of(max.min(Decimal::ONE_HUNDRED)),
-        lines: rows,
+        lines,
+        figures: t.lines,
         subtotal: t.subtotal,
         discount: t.discount,
         tax: t.tax,
         total: t.total,
-    }))
+    }
 }
 
 /// The price list a quote of `day` may use: existing, in force and valid that day, or an error
@@ -632,7 +705,13 @@ pub async fn create(
     audit::commit(
         txn,
         actor,
-        audit::Change::created(AuditAction::QuoteCreate, "quote", id, id, &snapshot(&dto)),
+        audit::Change::created(
+            AuditAction::QuoteCreate,
+            "quote",
+            id,
+            id,
+            &snapshot(&mut dto),
+        ),
     )
     .await?;
     dto.custom = rules.visible(actor.role, &dto.custom);
@@ -661,13 +740,16 @@ async fn for_change(
 
 /// Changes a draft: its facts, its lines (all of them, priced again), its custom fields.
 pub async fn update(
-    db: &DatabaseConnection,
-    kept: &RulesCache,
+    conns: Conns<'_>,
     actor: &Actor,
     id: Uuid,
     expected: i64,
     input: QuoteUpdate,
 ) -> AppResult<Quote> {
+    // Everything up to the transaction reads through the readers (on SQLite, beside the one
+    // writer every other write queues for): the quote, its 200 lines, the products and prices.
+    // The transaction's versioned save answers 412 if anything read here changed since.
+    let (db, kept) = (conns.read, conns.rules);
     let current = for_change(
         db,
         actor,
@@ -714,8 +796,12 @@ pub async fn update(
     let repriced =
         next.price_list_id != current.price_list_id || next.quote_date != current.quote_date;
     let stored = lines_of(db, id).await?;
+    // Lines neither given nor repriced stay as they are, and so do their products' facts as
+    // quoted: only their figures follow the quote's (overall discount), and none is written.
+    let kept_lines = input.lines.is_none() && !repriced;
     let lines: Vec<QuoteLineInput> = match &input.lines {
         Some(l) => l.clone(),
+        None if kept_lines => Vec::new(),
         None => stored
             .iter()
             .map(|l| QuoteLineInput {
@@ -727,7 +813,7 @@ pub async fn update(
             })
             .collect(),
     };
-    let list = if !errors.is_empty() {
+    let list = if !errors.is_empty() || kept_lines {
         None
     } else if repriced {
         list_for(db, next.price_list_id, next.quote_date, &mut errors).await?
@@ -736,7 +822,14 @@ pub async fn update(
         list_for(db, next.price_list_id, next.quote_date, &mut ignored).await?
     };
     let kept_products: Vec<Uuid> = stored.iter().map(|l| l.product_id).collect();
-    let priced = if errors.is_empty() {
+    let priced = if errors.is_empty() && kept_lines {
+        let inputs: Vec<LineInput> = stored.iter().map(line_input).collect();
+        Some(figured(
+            stored.clone(),
+            &inputs,
+            percent_of_bp(next.overall_discount_bp),
+        ))
+    } else if errors.is_empty() {
         price(
             db,
             id,
@@ -768,34 +861,39 @@ pub async fn update(
         .one(db)
         .await?
         .ok_or_else(stale)?;
-    let before = to_dto(named.clone(), stored);
-    let txn = begin_write(db).await?;
-    save(&txn, next.clone(), expected).await?;
-    write_lines(&txn, id, &priced.lines).await?;
+    // The history keeps lines as entered, not their figures: `before` is not figured.
+    let mut before = to_dto(named.clone(), Vec::new());
+    before.lines = stored
+        .into_iter()
+        .map(|l| line_dto(l, LineTotals::default()))
+        .collect();
+    // The answer and the audit entry are made before the write lock is taken: the transaction
+    // holds it only for its statements.
+    let mut after = to_dto(
+        Row {
+            quote: next.clone(),
+            ..named
+        },
+        priced.lines.clone(),
+    );
+    let change = audit::Change::updated_json(
+        AuditAction::QuoteUpdate,
+        "quote",
+        id,
+        id,
+        snapshot(&mut before),
+        snapshot(&mut after),
+    );
+    let txn = begin_write(conns.write).await?;
+    save(&txn, next, expected).await?;
+    if !kept_lines {
+        write_lines(&txn, id, &priced.lines).await?;
+    }
     if let Some(c) = &custom {
         rules.mark_used(&txn, c).await?;
         rules.index(&txn, Resource::Quote, id, &previous, c).await?;
     }
-    let mut after = to_dto(
-        Row {
-            quote: next,
-            ..named
-        },
-        priced.lines,
-    );
-    audit::commit(
-        txn,
-        actor,
-        audit::Change::updated(
-            AuditAction::QuoteUpdate,
-            "quote",
-            id,
-            id,
-            &snapshot(&before),
-            &snapshot(&after),
-        ),
-    )
-    .await?;
+    audit::commit(txn, actor, change).await?;
     after.custom = rules.visible(actor.role, &after.custom);
     Ok(after)
 }
@@ -814,7 +912,7 @@ async fn transition(
     at: chrono::DateTime<Utc>,
 ) -> AppResult<Quote> {
     let id = current.id;
-    let before = read_one(db, id).await?;
+    let mut before = read_one(db, id).await?;
     let txn = begin_write(db).await?;
     if action == AuditAction::QuoteSend {
         let level = customer_level(&txn, current.customer_id).await?;
@@ -845,7 +943,7 @@ async fn transition(
     save(&txn, next, current.version).await?;
     let trail = settle(&txn, &current, action).await?;
     trail.write(&txn, actor).await?;
-    let after = read_one(&txn, id).await?;
+    let mut after = read_one(&txn, id).await?;
     audit::commit(
         txn,
         actor,
@@ -854,13 +952,12 @@ async fn transition(
             "quote",
             id,
             id,
-            &snapshot(&before),
-            &snapshot(&after),
+            &snapshot(&mut before),
+            &snapshot(&mut after),
         ),
     )
     .await?;
     let view = field::View::load(db, kept, actor).await?;
-    let mut after = after;
     after.custom = view.show(Resource::Quote, &after.custom);
     Ok(after)
 }
@@ -926,20 +1023,20 @@ async fn settle(
             .all(txn)
             .await?;
         for e in earlier {
-            let was = read_one(txn, e.id).await?;
+            let mut was = read_one(txn, e.id).await?;
             let mut s = e.clone();
             s.status = QuoteStatus::Superseded.as_str().into();
             s.version += 1;
             s.updated_at = now();
             save(txn, s, e.version).await?;
-            let is = read_one(txn, e.id).await?;
+            let mut is = read_one(txn, e.id).await?;
             trail.add(audit::Change::updated(
                 AuditAction::QuoteSupersede,
                 "quote",
                 e.id,
                 e.id,
-                &snapshot(&was),
-                &snapshot(&is),
+                &snapshot(&mut was),
+                &snapshot(&mut is),
             ));
         }
     }
@@ -961,7 +1058,7 @@ pub(crate) async fn after_approval(
     if current.status != QuoteStatus::PendingApproval.as_str() {
         return Ok(());
     }
-    let before = read_one(txn, current.id).await?;
+    let mut before = read_one(txn, current.id).await?;
     let at = a.decided_at.unwrap_or_else(now);
     let mut next = current.clone();
     let action = match outcome {
@@ -983,14 +1080,14 @@ pub(crate) async fn after_approval(
             trail.add(c);
         }
     }
-    let after = read_one(txn, current.id).await?;
+    let mut after = read_one(txn, current.id).await?;
     trail.add(audit::Change::updated(
         action,
         "quote",
         current.id,
         current.id,
-        &snapshot(&before),
-        &snapshot(&after),
+        &snapshot(&mut before),
+        &snapshot(&mut after),
     ));
     Ok(())
 }
@@ -1182,7 +1279,13 @@ pub async fn revise(
     audit::commit(
         txn,
         actor,
-        audit::Change::created(AuditAction::QuoteRevise, "quote", new, new, &snapshot(&dto)),
+        audit::Change::created(
+            AuditAction::QuoteRevise,
+            "quote",
+            new,
+            new,
+            &snapshot(&mut dto),
+        ),
     )
     .await?;
     dto.custom = rules.visible(actor.role, &dto.custom);

@@ -54,6 +54,19 @@ async fn product(app: &TestApp, code: &str, price: i64, tax: &str) -> Uuid {
     .id
 }
 
+/// The admin changes a catalogue product (at its current version).
+async fn change_product(app: &TestApp, id: Uuid, update: kaidan_shared::product::ProductUpdate) {
+    let admin = app.sign_in("admin").await;
+    let p: kaidan_shared::product::Product = serde_json::from_value(
+        app.get(&admin.token, &format!("/api/v1/products/{id}"))
+            .await
+            .expect(200)
+            .body,
+    )
+    .unwrap();
+    app.product_update(&admin, &p, &update).await;
+}
+
 fn quote(r: kaidan_tests::Resp) -> Quote {
     serde_json::from_value(r.body).expect("a quote")
 }
@@ -147,17 +160,10 @@ async fn a_rep_quotes_a_deal_and_the_figures_are_the_shared_functions_to_the_fen
 
     // Bad lines: each named, nothing written.
     let retired = product(&app, "OLD", 100, "13").await;
-    let p: kaidan_shared::product::Product = serde_json::from_value(
-        app.get(&admin.token, &format!("/api/v1/products/{retired}"))
-            .await
-            .expect(200)
-            .body,
-    )
-    .unwrap();
-    app.product_update(
-        &admin,
-        &p,
-        &kaidan_shared::product::ProductUpdate {
+    change_product(
+        &app,
+        retired,
+        kaidan_shared::product::ProductUpdate {
             active: Some(false),
             ..Default::default()
         },
@@ -652,4 +658,119 @@ async fn a_new_price_list_prices_the_lines_again() {
         .expect(200),
     );
     assert_eq!(q.lines[0].unit_price, 70_000);
+}
+
+#[tokio::test]
+async fn an_overall_discount_figures_every_line_again_and_keeps_the_lines_as_quoted() {
+    let app = spawn_app().await;
+    let rep = app.sign_in("rep_east1").await;
+    let a = product(&app, "HW", 333_333, "13").await;
+    let b = product(&app, "SW", 99_999, "6").await;
+    let d1 = deal(&app, &rep, "整单折扣").await;
+    let q = quote(
+        app.post(
+            &rep.token,
+            "/api/v1/quotes",
+            json!({"opportunity_id": d1, "title": "整单折扣报价",
+                   "lines": [{"product_id": a, "quantity": "3.3333", "discount_percent": "7.5"},
+                             {"product_id": b, "quantity": "1", "note": "首年"}]}),
+        )
+        .await
+        .expect(201),
+    );
+    // The catalogue changes after the lines were quoted: a new tax rate and name.
+    change_product(
+        &app,
+        a,
+        kaidan_shared::product::ProductUpdate {
+            name: Some("新硬件名".into()),
+            tax_rate: Some(d("9")),
+            ..Default::default()
+        },
+    )
+    .await;
+
+    // Only the overall discount changes: every line's figures follow it, by the shared
+    // function, while each line keeps what it was quoted with (the tax rate, the name).
+    let q2 = quote(
+        app.patch(
+            &rep.token,
+            &format!("/api/v1/quotes/{}", q.id),
+            &format!("\"{}\"", q.version),
+            json!({"overall_discount_percent": "12.5"}),
+        )
+        .await
+        .expect(200),
+    );
+    let inputs = [
+        LineInput {
+            quantity: d("3.3333"),
+            unit_price: 333_333,
+            discount_percent: d("7.5"),
+            tax_rate_percent: d("13"),
+        },
+        LineInput {
+            quantity: d("1"),
+            unit_price: 99_999,
+            discount_percent: Decimal::ZERO,
+            tax_rate_percent: d("6"),
+        },
+    ];
+    let expected = totals(&inputs, d("12.5"));
+    assert_eq!(q2.lines[0].tax_rate, d("13"));
+    assert_eq!(q2.lines[0].product_name, "产品HW");
+    assert_eq!(q2.lines[1].note.as_deref(), Some("首年"));
+    assert_eq!(q2.lines[0].figures, expected.lines[0]);
+    assert_eq!(q2.lines[1].figures, expected.lines[1]);
+    assert_ne!(q2.lines[0].figures, q.lines[0].figures);
+    assert_eq!(
+        (q2.subtotal, q2.discount, q2.tax, q2.total),
+        (
+            expected.subtotal,
+            expected.discount,
+            expected.tax,
+            expected.total
+        )
+    );
+    // Read back (and from an approver's page alike) the figures are the same.
+    let read = quote(
+        app.get(&rep.token, &format!("/api/v1/quotes/{}", q.id))
+            .await
+            .expect(200),
+    );
+    assert_eq!(read, q2);
+    // The history names the discount and the totals, not 200 lines' figures.
+    let h = app
+        .get(&rep.token, &format!("/api/v1/quotes/{}/history", q.id))
+        .await
+        .expect(200);
+    assert_eq!(h.body["items"][0]["action"], "quote.update");
+    assert_eq!(
+        h.body["items"][0]["after"]["overall_discount_percent"],
+        "12.5"
+    );
+    assert!(h.body["items"][0]["after"].get("lines").is_none());
+
+    // Lines given again are priced again from the catalogue as it is now.
+    let q3 = quote(
+        app.patch(
+            &rep.token,
+            &format!("/api/v1/quotes/{}", q.id),
+            &format!("\"{}\"", q2.version),
+            json!({"lines": [{"product_id": a, "quantity": "3.3333", "discount_percent": "7.5"}]}),
+        )
+        .await
+        .expect(200),
+    );
+    assert_eq!(q3.lines[0].tax_rate, d("9"));
+    assert_eq!(q3.lines[0].product_name, "新硬件名");
+    let again = totals(
+        &[LineInput {
+            tax_rate_percent: d("9"),
+            ..inputs[0].clone()
+        }],
+        d("12.5"),
+    );
+    assert_eq!(q3.lines[0].figures, again.lines[0]);
+    assert_eq!(q3.total, again.total);
 }

@@ -44,7 +44,10 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        // The figures come back as zero; the next save of each draft writes them again.
+        // The columns come back, but as zero: the figures are not made again here (that takes
+        // the pricing function), and sent or accepted quotes are never saved again. A build from
+        // before this migration would show those zeros and copy them onto new contracts, so
+        // roll forward rather than back.
         for c in figures() {
             m.alter_table(
                 Table::alter()

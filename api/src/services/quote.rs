@@ -640,7 +640,8 @@ pub async fn create(
     }
     let list = list_for(db, input.price_list_id, day, &mut errors).await?;
     let id = new_id();
-    let overall = input.overall_discount_percent.unwrap_or_default();
+    // Priced from the discount as stored (basis points), as every later read figures it.
+    let overall = percent_of_bp(bp_of(input.overall_discount_percent.unwrap_or_default()));
     let priced = if errors.is_empty() {
         price(
             db,

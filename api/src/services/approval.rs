@@ -27,7 +27,7 @@ use kaidan_shared::notification::NotificationKind;
 use kaidan_shared::page::Page;
 use kaidan_shared::product::percent_of_bp;
 use kaidan_shared::{Action, ErrorCode, FieldCode, FieldError, Resource, Role};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect,
@@ -873,7 +873,16 @@ pub async fn list(
         ApprovalBox::Pending => {
             sel.filter(approval_task::Column::Status.eq(TaskStatus::Pending.as_str()))
         }
-        _ => sel.filter(approval_task::Column::DecidedAt.is_not_null()),
+        // Someone who decided two steps of one approval (named on both) sees it once, at their
+        // latest decision: a decision of theirs with a later one on the same approval is left
+        // out, so the approval is neither twice on a page nor again on a later page.
+        _ => sel
+            .filter(approval_task::Column::DecidedAt.is_not_null())
+            .filter(
+                Condition::all()
+                    .add(Expr::exists(later_decision(actor.user_id)))
+                    .not(),
+            ),
     };
     let page = keyset
         .page(
@@ -912,6 +921,39 @@ pub async fn list(
         items: to_dtos(db, actor, rows, page.items, false).await?,
         next_cursor: page.next_cursor,
     })
+}
+
+/// The caller's decisions on the same approval after the outer `approval_tasks` row's (by time,
+/// then id), correlated on `approval_id` (the `approval_step` index).
+fn later_decision(me: Uuid) -> sea_orm::sea_query::SelectStatement {
+    let later = sea_orm::sea_query::Alias::new("later");
+    let col = |c: approval_task::Column| Expr::col((later.clone(), c));
+    let outer = |c: approval_task::Column| Expr::col((approval_task::Entity, c));
+    sea_orm::sea_query::Query::select()
+        .expr(Expr::val(1))
+        .from_as(approval_task::Entity, later.clone())
+        .and_where(
+            col(approval_task::Column::ApprovalId)
+                .equals((approval_task::Entity, approval_task::Column::ApprovalId)),
+        )
+        .and_where(col(approval_task::Column::ApproverId).eq(me))
+        .and_where(col(approval_task::Column::DecidedAt).is_not_null())
+        .cond_where(
+            Condition::any()
+                .add(
+                    col(approval_task::Column::DecidedAt)
+                        .gt(outer(approval_task::Column::DecidedAt)),
+                )
+                .add(
+                    Condition::all()
+                        .add(
+                            col(approval_task::Column::DecidedAt)
+                                .equals((approval_task::Entity, approval_task::Column::DecidedAt)),
+                        )
+                        .add(col(approval_task::Column::Id).gt(outer(approval_task::Column::Id))),
+                ),
+        )
+        .to_owned()
 }
 
 async fn my_tasks(

@@ -886,3 +886,55 @@ async fn an_approver_added_by_escalation_settles_a_countersigned_step_and_the_ow
         "{notes}"
     );
 }
+
+#[tokio::test]
+async fn someone_named_on_two_steps_finds_the_approval_once_in_what_they_decided() {
+    let app = spawn_app().await;
+    let manager = app.user("manager_east");
+    // A flow naming the regional manager before and after the supervisor.
+    template(
+        &app,
+        json!({"subject": "contract", "name": "两次审批", "priority": 1,
+               "conditions": {"amount_up_to": 100},
+               "steps": [{"approvers": {"kind": "users", "ids": [manager]}, "mode": "any_one"},
+                         {"approvers": {"kind": "supervisor"}, "mode": "any_one"},
+                         {"approvers": {"kind": "users", "ids": [manager]}, "mode": "any_one"}],
+               "remind_after_hours": 24, "escalate_after_hours": 48}),
+    )
+    .await;
+    let rep = app.login("rep_east1").await;
+    let c = submit(&app, &rep, &draft(&app, &rep, "两次审批合同", 1).await).await;
+    let a = c.approval_id.unwrap();
+    let other = submit(&app, &rep, &draft(&app, &rep, "另一份合同", 1).await).await;
+    decide(&app, "manager_east", other.approval_id.unwrap(), true)
+        .await
+        .expect(200);
+    decide(&app, "manager_east", a, true).await.expect(200);
+    decide(&app, "sup_east1", a, true).await.expect(200);
+    let done = approval(decide(&app, "manager_east", a, true).await.expect(200));
+    assert_eq!(done.status, ApprovalStatus::Approved);
+
+    // Once, at the latest decision: first on the list, and not again on a later page.
+    let m = app.login("manager_east").await;
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let url = match &cursor {
+            Some(c) => format!("/api/v1/approvals?view=decided&limit=1&cursor={c}"),
+            None => "/api/v1/approvals?view=decided&limit=1".to_owned(),
+        };
+        let page = app.get(&m, &url).await.expect(200);
+        for item in page.body["items"].as_array().unwrap() {
+            seen.push(item["id"].as_str().unwrap().to_owned());
+        }
+        match page.body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(
+        seen,
+        [a.to_string(), other.approval_id.unwrap().to_string()],
+        "each approval once, the latest decision first"
+    );
+}

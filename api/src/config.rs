@@ -30,6 +30,12 @@ pub struct Settings {
     pub limits: LimitSettings,
     #[serde(default)]
     pub jobs: JobSettings,
+    /// Requests a minute per person, API client and address (`rate_limit`).
+    #[serde(default)]
+    pub rate_limit: crate::rate_limit::RateLimitSettings,
+    /// Shared state for several instances: the rate-limit counters.
+    #[serde(default)]
+    pub redis: crate::rate_limit::RedisSettings,
     /// Attachments: where they are kept, how large they may be.
     #[serde(default)]
     pub storage: crate::storage::StorageSettings,
@@ -268,6 +274,8 @@ impl Default for Settings {
                 board_walk_from: default_board_walk_from(),
             },
             jobs: JobSettings::default(),
+            rate_limit: Default::default(),
+            redis: Default::default(),
             storage: crate::storage::StorageSettings::default(),
         }
     }

@@ -163,5 +163,12 @@ pub fn problem_response(
     if status == StatusCode::UNAUTHORIZED {
         b.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"kaidan\""));
     }
+    // RFC 6750 §3.1: a client's token without the scope says so where clients look.
+    if problem.code == ErrorCode::InsufficientScope {
+        b.insert_header((
+            header::WWW_AUTHENTICATE,
+            "Bearer realm=\"kaidan\", error=\"insufficient_scope\"",
+        ));
+    }
     b.body(serde_json::to_string(problem).unwrap_or_else(|_| "{}".into()))
 }

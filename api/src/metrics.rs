@@ -20,6 +20,8 @@ pub struct Metrics {
     /// (method, route, status) → series. Routes are patterns (`/api/v1/customers/{id}`), so the
     /// label set stays small whatever ids are requested.
     series: Mutex<BTreeMap<(String, String, u16), Series>>,
+    /// Rate-limit counts that could not reach their store (Redis), so went unlimited.
+    pub rate_limit_store_errors: std::sync::atomic::AtomicU64,
 }
 
 /// The method label: the standard methods by name, anything else as `OTHER`, so no request can
@@ -73,6 +75,14 @@ impl Metrics {
                 s.count
             );
         }
+        out.push_str("# HELP kaidan_rate_limit_store_errors_total Requests let through unlimited because the rate-limit store (Redis) could not be reached.\n");
+        out.push_str("# TYPE kaidan_rate_limit_store_errors_total counter\n");
+        let _ = writeln!(
+            out,
+            "kaidan_rate_limit_store_errors_total {}",
+            self.rate_limit_store_errors
+                .load(std::sync::atomic::Ordering::Relaxed)
+        );
         out.push_str("# HELP kaidan_http_request_duration_seconds Request latency.\n");
         out.push_str("# TYPE kaidan_http_request_duration_seconds histogram\n");
         let mut per_route: BTreeMap<(String, String), Series> = BTreeMap::new();

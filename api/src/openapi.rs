@@ -2,9 +2,13 @@
 //! this adds the info block, the bearer scheme, and the error responses every operation shares.
 
 use actix_web::App;
+use kaidan_shared::api_client::{required, ApiScope, Need};
 use kaidan_shared::{ErrorCode, FieldError, Problem};
 use utoipa::openapi::path::Operation;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{
+    ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityRequirement,
+    SecurityScheme,
+};
 use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
@@ -15,7 +19,10 @@ use utoipa_actix_web::AppExt;
         title = "Kaidan API",
         description = "开单 Kaidan — sales management. Errors are RFC 9457 problem+json with a stable `code`. \
 Lists use keyset pagination (`limit`, `cursor` → `next_cursor`). Edits need `If-Match`; POSTs accept `Idempotency-Key`, except those whose answers carry tokens \
-(sign-in, refresh, logout, password change), which ignore it.",
+(sign-in, refresh, logout, password change), which ignore it. \
+People authenticate with `POST /api/v1/auth/login` (scheme `bearer`); systems with OAuth2 client credentials at `POST /oauth/token` (scheme `oauth2`), \
+and each operation lists the scope a client's token needs. Rate limits: fixed one-minute windows per person, per API client (its own rate) and per address without a token, \
+searches and reports lower; every answer carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (seconds), and 429 comes with `Retry-After`.",
         license(name = "AGPL-3.0-or-later")
     ),
     components(schemas(
@@ -24,13 +31,15 @@ Lists use keyset pagination (`limit`, `cursor` → `next_cursor`). Edits need `I
         FieldError,
         kaidan_shared::customer::CustomerSort,
         kaidan_shared::attachment::ContentSize,
-        kaidan_shared::approval::ApprovalBox
+        kaidan_shared::approval::ApprovalBox,
+        kaidan_shared::api_client::ApiScope
     )),
     modifiers(&SecurityAndErrors),
     tags(
         (name = "auth", description = "Sign-in, tokens, the signed-in user"),
         (name = "org", description = "Regions and teams"),
         (name = "users", description = "User accounts (admins manage them)"),
+        (name = "api-clients", description = "开放平台 API clients: systems that call the API with OAuth2 client credentials (`POST /oauth/token`), placed in the org like a user and limited to their scopes (admins register them)"),
         (name = "customers", description = "客户 customers"),
         (name = "pools", description = "公海 public pools: customers without an owner, masked until claimed; release, claim, quota, rules"),
         (name = "opportunities", description = "商机 deals: stages with probabilities, the stage history, the board"),
@@ -85,9 +94,75 @@ impl Modify for SecurityAndErrors {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
+                    .description(Some(
+                        "A person's access token from `POST /api/v1/auth/login`",
+                    ))
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "oauth2",
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [Flow::ClientCredentials(ClientCredentials::new(
+                    "/oauth/token",
+                    Scopes::from_iter(ApiScope::ALL.iter().map(|s| (s.as_str(), s.description()))),
+                ))],
+                "An API client's token (client credentials). Each operation lists the scope it \
+needs; operations without an `oauth2` requirement are for people only.",
+            )),
+        );
+        components.add_security_scheme(
+            "client_basic",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Basic)
+                    .description(Some(
+                        "The token endpoint's client authentication: `client_id:client_secret`",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Adds to every operation an API client may call the `oauth2` requirement with the scope it
+/// needs, from `api_client::required` — the table the server checks every request against — and
+/// says on its 403 that a client's token without it is refused (`insufficient_scope`).
+fn add_client_scopes(api: &mut utoipa::openapi::OpenApi) {
+    for (path, item) in api.paths.paths.iter_mut() {
+        let ops = [
+            ("GET", &mut item.get),
+            ("POST", &mut item.post),
+            ("PUT", &mut item.put),
+            ("PATCH", &mut item.patch),
+            ("DELETE", &mut item.delete),
+        ];
+        for (method, op) in ops {
+            let Some(op) = op else { continue };
+            let scopes: Vec<&str> = match required(method, path) {
+                Need::Scope(s) => vec![s.as_str()],
+                Need::AnyClient => Vec::new(),
+                Need::People => continue,
+            };
+            if op.security.as_ref().is_none_or(|s| s.is_empty()) {
+                continue;
+            }
+            let scope_text = scopes.first().copied().unwrap_or("any");
+            op.security
+                .get_or_insert_with(Vec::new)
+                .push(SecurityRequirement::new("oauth2", scopes.clone()));
+            let note = format!(
+                "; an API client's token without the scope `{scope_text}` (`insufficient_scope`)"
+            );
+            match op.responses.responses.get_mut("403") {
+                Some(utoipa::openapi::RefOr::T(r)) => r.description.push_str(&note),
+                _ => {
+                    op.responses
+                        .responses
+                        .insert("403".into(), problem(&format!("Not allowed{note}")).into());
+                }
+            }
+        }
     }
 }
 
@@ -97,7 +172,8 @@ impl Modify for SecurityAndErrors {
 /// name a record by `{id}`, 412 (and 428 when it is required) for ones taking `If-Match`, 409/422
 /// for ones taking an `Idempotency-Key`, 500 always. A route documents a status itself only when it has more to say.
 fn add_common_errors(api: &mut utoipa::openapi::OpenApi) {
-    for item in api.paths.paths.values_mut() {
+    for (path, item) in api.paths.paths.iter_mut() {
+        let limited = path.starts_with("/api/v1/") || path.starts_with("/oauth/");
         let ops = [
             &mut item.get,
             &mut item.post,
@@ -106,6 +182,19 @@ fn add_common_errors(api: &mut utoipa::openapi::OpenApi) {
             &mut item.delete,
         ];
         for op in ops.into_iter().flatten() {
+            // The token endpoint is OAuth2's, not ours: form in, RFC 6749 errors out.
+            let form = op
+                .request_body
+                .as_ref()
+                .is_some_and(|b| b.content.contains_key("application/x-www-form-urlencoded"));
+            if form {
+                add_if_missing(
+                    op,
+                    "500",
+                    "Internal error (`internal`); the X-Request-Id header finds it in the logs",
+                );
+                continue;
+            }
             let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
             let has_body = op.request_body.is_some();
             let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
@@ -182,6 +271,9 @@ fn add_common_errors(api: &mut utoipa::openapi::OpenApi) {
                     add_if_missing(op, "428", "If-Match missing (`precondition_required`)");
                 }
             }
+            if limited {
+                add_too_many(op);
+            }
             add_if_missing(
                 op,
                 "500",
@@ -189,6 +281,27 @@ fn add_common_errors(api: &mut utoipa::openapi::OpenApi) {
             );
         }
     }
+}
+
+/// 429 on every rate-limited operation, with `Retry-After`.
+fn add_too_many(op: &mut Operation) {
+    if op.responses.responses.contains_key("429") {
+        return;
+    }
+    let mut r = problem(
+        "Rate limit reached (`too_many_requests`): per person, per API client and per address \
+a minute, searches and reports lower; see the RateLimit-* headers",
+    );
+    r.headers.insert(
+        "Retry-After".into(),
+        utoipa::openapi::HeaderBuilder::new()
+            .schema(
+                utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::Type::Integer),
+            )
+            .description(Some("Seconds until the window resets"))
+            .build(),
+    );
+    op.responses.responses.insert("429".into(), r.into());
 }
 
 /// The complete spec, built from the same registrations the server uses.
@@ -200,6 +313,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
         .service(crate::routes::api_v1())
         .split_for_parts();
     add_common_errors(&mut api);
+    add_client_scopes(&mut api);
     api
 }
 

@@ -90,7 +90,14 @@ impl Application {
         }
         let storage = crate::storage::Storage::open(&settings.storage)?;
         let images = crate::images::ImagePool::new(settings.storage.image_workers);
+        let metrics = Arc::new(Metrics::default());
+        let limiter = Arc::new(crate::rate_limit::RateLimiter::new(
+            settings.rate_limit.clone(),
+            &settings.redis,
+            metrics.clone(),
+        )?);
         let state = web::Data::new(AppState {
+            limiter,
             db: db.clone(),
             read,
             storage,
@@ -98,7 +105,7 @@ impl Application {
             settings: Arc::new(settings),
             keys: Arc::new(keys),
             hasher,
-            metrics: Arc::new(Metrics::default()),
+            metrics,
             plans,
             clock: clock.clone(),
             rules: Arc::default(),
@@ -162,6 +169,7 @@ impl Application {
                         .to(spa::serve),
                 )
                 .default_service(web::to(unmatched))
+                .wrap(from_fn(crate::rate_limit::rate_limit))
                 .wrap(ErrorHandlers::new().default_handler(ensure_problem_body))
                 .wrap(Compress::default())
                 .wrap(from_fn(request_context))
@@ -253,7 +261,13 @@ fn ensure_problem_body<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHan
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
-    if is_problem || is_html {
+    // The token endpoint answers RFC 6749's JSON errors, which OAuth2 libraries read.
+    let is_oauth = res.request().path() == "/oauth/token"
+        && res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if is_problem || is_html || is_oauth {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();

@@ -29,6 +29,8 @@ pub struct AppState {
     pub storage: crate::storage::Storage,
     /// The bounded pool photos are decoded and resized on.
     pub images: crate::images::ImagePool,
+    /// Requests a minute per caller (`rate_limit`).
+    pub limiter: Arc<crate::rate_limit::RateLimiter>,
     /// The map tiles' origin the web app's page allows images from.
     pub tiles: Arc<crate::hosting::tiles::TileOrigin>,
 }

@@ -3,6 +3,7 @@
 //! through JSON with the same verdict (what the SPA sends back is judged the same way).
 #![no_main]
 
+use kaidan_shared::api_client::{ApiClientCreate, ApiClientRotate, ApiClientUpdate};
 use kaidan_shared::approval::{ApprovalDecision, ApprovalTemplateInput};
 use kaidan_shared::auth::{ChangePasswordRequest, LoginRequest, LogoutRequest, RefreshRequest};
 use kaidan_shared::company::CompanyProfileInput;
@@ -57,7 +58,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let day = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap_or_default();
-    match which % 31 {
+    match which % 35 {
         0 => check::<CustomerCreate>(body, |v| v.validate()),
         1 => check::<CustomerUpdate>(body, |v| v.validate(None, None)),
         2 => check::<CustomerUpdate>(body, |v| v.validate(Some(30.27), Some(120.15))),
@@ -89,6 +90,10 @@ fuzz_target!(|data: &[u8]| {
         28 => check::<ApprovalDecision>(body, |_| Ok(())),
         29 => check::<PaymentPlanCreate>(body, |v| v.validate()),
         30 => check::<PaymentCreate>(body, |v| v.validate()),
+        31 => check::<ApiClientCreate>(body, |v| v.validate()),
+        32 => check::<ApiClientUpdate>(body, |v| v.validate()),
+        33 => check::<ApiClientRotate>(body, |v| v.validate()),
+        // 34: the small bodies of token operations.
         _ => {
             check::<ResetPasswordRequest>(body, |_| Ok(()));
             check::<RefreshRequest>(body, |_| Ok(()));

@@ -46,6 +46,7 @@ mod m20261129_000036_create_company_profile;
 mod m20261130_000037_create_contracts_and_approvals;
 mod m20261130_000038_create_payments;
 mod m20261130_000039_drop_quote_line_figures;
+mod m20261201_000040_create_api_clients;
 
 pub struct Migrator;
 
@@ -92,6 +93,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000037_create_contracts_and_approvals::Migration),
             Box::new(m20261130_000038_create_payments::Migration),
             Box::new(m20261130_000039_drop_quote_line_figures::Migration),
+            Box::new(m20261201_000040_create_api_clients::Migration),
         ]
     }
 }

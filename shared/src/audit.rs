@@ -53,6 +53,12 @@ pub enum AuditAction {
     UserSignInLocked,
     #[serde(rename = "user.sign_in_locks_clear")]
     UserSignInLocksClear,
+    #[serde(rename = "api_client.create")]
+    ApiClientCreate,
+    #[serde(rename = "api_client.update")]
+    ApiClientUpdate,
+    #[serde(rename = "api_client.rotate_secret")]
+    ApiClientRotateSecret,
     #[serde(rename = "option_list.create")]
     OptionListCreate,
     #[serde(rename = "option_list.update")]
@@ -228,7 +234,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 99] = [
+    pub const ALL: [AuditAction; 102] = [
         AuditAction::CustomerCreate,
         AuditAction::CustomerUpdate,
         AuditAction::CustomerTransfer,
@@ -328,6 +334,9 @@ impl AuditAction {
         AuditAction::PaymentPlanCreate,
         AuditAction::PaymentPlanDelete,
         AuditAction::PaymentRecord,
+        AuditAction::ApiClientCreate,
+        AuditAction::ApiClientUpdate,
+        AuditAction::ApiClientRotateSecret,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -346,6 +355,9 @@ impl AuditAction {
             RegionUpdate => "region.update",
             TeamCreate => "team.create",
             TeamUpdate => "team.update",
+            ApiClientCreate => "api_client.create",
+            ApiClientUpdate => "api_client.update",
+            ApiClientRotateSecret => "api_client.rotate_secret",
             UserCreate => "user.create",
             UserUpdate => "user.update",
             UserActivate => "user.activate",

@@ -28,6 +28,9 @@ pub enum ErrorCode {
     RefreshTokenReused,
     /// The role may not perform this action at all.
     Forbidden,
+    /// An API client's token lacks the scope the operation needs (see the operation's
+    /// `security`), or the operation is for people only.
+    InsufficientScope,
     /// A cookie-authenticated request lacked the `X-CSRF-Token` header matching its CSRF cookie.
     CsrfFailed,
     /// The role may perform the action, but not on this field or value (e.g. setting `owner_id`).
@@ -93,7 +96,7 @@ impl ErrorCode {
             BadRequest | InvalidCursor => 400,
             Unauthenticated | TokenExpired | InvalidCredentials | InvalidRefreshToken
             | RefreshTokenReused => 401,
-            Forbidden | FieldForbidden | WrongPassword | CsrfFailed => 403,
+            Forbidden | InsufficientScope | FieldForbidden | WrongPassword | CsrfFailed => 403,
             NotFound => 404,
             MethodNotAllowed => 405,
             DuplicateSuspected
@@ -130,6 +133,7 @@ impl ErrorCode {
             InvalidRefreshToken => "Session is no longer valid",
             RefreshTokenReused => "Session revoked",
             Forbidden => "Not allowed",
+            InsufficientScope => "The token's scopes do not allow this",
             CsrfFailed => "Cross-site request refused",
             FieldForbidden => "Not allowed to change this field",
             NotFound => "Not found",

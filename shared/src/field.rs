@@ -248,11 +248,13 @@ impl FieldDef {
             &self.label_zh
         }
     }
+    /// Whether `role` sees the field. An API client's identity sees what admins see: it works
+    /// on the company's behalf, within the scopes and the place it was given.
     pub fn visible_to_role(&self, role: Role) -> bool {
-        self.active && self.visible_to.contains(&role)
+        self.active && self.visible_to.contains(&for_fields(role))
     }
     pub fn editable_by_role(&self, role: Role) -> bool {
-        self.visible_to_role(role) && self.editable_by.contains(&role)
+        self.visible_to_role(role) && self.editable_by.contains(&for_fields(role))
     }
 }
 
@@ -1056,6 +1058,14 @@ pub fn schema(defs: &[FieldDef], lists: &[OptionList], role: Role) -> Value {
 pub struct FieldQuery {
     /// The record type: `customer` or `contact`.
     pub resource: Resource,
+}
+
+/// The role whose field rules `role` follows (`Integration` follows `Admin`).
+fn for_fields(role: Role) -> Role {
+    match role {
+        Role::Integration => Role::Admin,
+        r => r,
+    }
 }
 
 #[cfg(test)]

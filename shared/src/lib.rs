@@ -4,6 +4,7 @@
 //! This crate never sees a database, an HTTP framework or a token library, so that it compiles
 //! for `wasm32-unknown-unknown`. The `openapi` feature adds utoipa derives for the api crate.
 
+pub mod api_client;
 pub mod approval;
 pub mod attachment;
 pub mod audit;

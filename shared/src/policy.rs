@@ -17,9 +17,15 @@ pub enum Role {
     Supervisor,
     SalesRep,
     CustomerService,
+    /// The service identity of an API client (开放平台): placed in a team, a region or the whole
+    /// company, it reaches that place's records, and its token's scopes say what for. Nobody
+    /// signs in as one, and it is never chosen for a person (not in [`Role::ALL`]).
+    Integration,
 }
 
 impl Role {
+    /// The roles people hold (what admins choose from); the service identity of API clients
+    /// is [`Role::Integration`].
     pub const ALL: [Role; 5] = [
         Role::Admin,
         Role::RegionalManager,
@@ -35,17 +41,22 @@ impl Role {
             Role::Supervisor => "supervisor",
             Role::SalesRep => "sales_rep",
             Role::CustomerService => "customer_service",
+            Role::Integration => "integration",
         }
     }
 
+    /// Any stored role, the service identity's included.
     pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
+        Role::ALL
+            .into_iter()
+            .chain([Role::Integration])
+            .find(|r| r.as_str() == s)
     }
 
     /// Whether a user of this role may own customers (be the responsible salesperson).
     /// Customer service answers customers but never owns them.
     pub fn can_own_customers(self) -> bool {
-        !matches!(self, Role::CustomerService)
+        !matches!(self, Role::CustomerService | Role::Integration)
     }
 
     /// Whether users of this role belong to a team (managers own a region; admins stand above).
@@ -207,6 +218,11 @@ pub fn scope_for(role: Role, resource: Resource, action: Action) -> Option<Scope
     use Resource::*;
     use Role::*;
     use Scope as S;
+    // A client's identity has its own table; the arms below name `Integration` beside
+    // `CustomerService` only to be exhaustive and are never reached for it.
+    if role == Integration {
+        return integration_scope(resource, action);
+    }
     match (resource, action) {
         (Customer | Contact | Opportunity | Quote | Contract, Read) => Some(match role {
             Admin => S::All,
@@ -214,7 +230,7 @@ pub fn scope_for(role: Role, resource: Resource, action: Action) -> Option<Scope
             Supervisor => S::Team,
             SalesRep => S::Own,
             // 客服 answers calls for the whole region, so it reads every customer there.
-            CustomerService => S::Region,
+            CustomerService | Integration => S::Region,
         }),
         (Customer | Contact | Opportunity | Quote | Contract, Create | Update | Archive) => {
             match role {
@@ -222,7 +238,7 @@ pub fn scope_for(role: Role, resource: Resource, action: Action) -> Option<Scope
                 RegionalManager => Some(S::Region),
                 Supervisor => Some(S::Team),
                 SalesRep => Some(S::Own),
-                CustomerService => None,
+                CustomerService | Integration => None,
             }
         }
         // Only supervisors and above may hand a customer to someone else.
@@ -230,13 +246,13 @@ pub fn scope_for(role: Role, resource: Resource, action: Action) -> Option<Scope
             Admin => Some(S::All),
             RegionalManager => Some(S::Region),
             Supervisor => Some(S::Team),
-            SalesRep | CustomerService => None,
+            SalesRep | CustomerService | Integration => None,
         },
         (User, Read) => Some(match role {
             Admin => S::All,
             RegionalManager => S::Region,
             Supervisor => S::Team,
-            SalesRep | CustomerService => S::Own,
+            SalesRep | CustomerService | Integration => S::Own,
         }),
         // Every signed-in user may read the org chart's names (regions and teams).
         (Team | Region, Read) => Some(S::All),
@@ -254,7 +270,7 @@ pub fn scope_for(role: Role, resource: Resource, action: Action) -> Option<Scope
         }),
         (Pool, Claim) => match role {
             Admin => Some(S::All),
-            CustomerService => None,
+            CustomerService | Integration => None,
             _ => Some(S::Region),
         },
         // Reopening a won or lost deal is a supervisor's decision.
@@ -262,7 +278,7 @@ pub fn scope_for(role: Role, resource: Resource, action: Action) -> Option<Scope
             Admin => Some(S::All),
             RegionalManager => Some(S::Region),
             Supervisor => Some(S::Team),
-            SalesRep | CustomerService => None,
+            SalesRep | CustomerService | Integration => None,
         },
         // A lead is read and worked like a customer; 客服 takes them from calls (the rules
         // assign them) and reads the region's, but works none.
@@ -271,21 +287,21 @@ pub fn scope_for(role: Role, resource: Resource, action: Action) -> Option<Scope
             RegionalManager => S::Region,
             Supervisor => S::Team,
             SalesRep => S::Own,
-            CustomerService => S::Region,
+            CustomerService | Integration => S::Region,
         }),
         (Lead, Update) => match role {
             Admin => Some(S::All),
             RegionalManager => Some(S::Region),
             Supervisor => Some(S::Team),
             SalesRep => Some(S::Own),
-            CustomerService => None,
+            CustomerService | Integration => None,
         },
         // Handing a lead to a rep (from a queue or from another rep).
         (Lead, Transfer) => match role {
             Admin => Some(S::All),
             RegionalManager => Some(S::Region),
             Supervisor => Some(S::Team),
-            SalesRep | CustomerService => None,
+            SalesRep | CustomerService | Integration => None,
         },
         // The assignment rules: admins for the company, regional managers for their region.
         (Lead, Manage) => match role {
@@ -300,21 +316,21 @@ pub fn scope_for(role: Role, resource: Resource, action: Action) -> Option<Scope
             RegionalManager => S::Region,
             Supervisor => S::Team,
             SalesRep => S::Own,
-            CustomerService => S::Region,
+            CustomerService | Integration => S::Region,
         }),
         (Visit, Create | Update | Archive) => match role {
             Admin => Some(S::All),
             RegionalManager => Some(S::Region),
             Supervisor => Some(S::Team),
             SalesRep => Some(S::Own),
-            CustomerService => None,
+            CustomerService | Integration => None,
         },
         // Planning a visit for someone else.
         (Visit, Transfer) => match role {
             Admin => Some(S::All),
             RegionalManager => Some(S::Region),
             Supervisor => Some(S::Team),
-            SalesRep | CustomerService => None,
+            SalesRep | CustomerService | Integration => None,
         },
         // The check-in radius and the map's tiles.
         (Visit, Manage) => match role {
@@ -328,21 +344,21 @@ pub fn scope_for(role: Role, resource: Resource, action: Action) -> Option<Scope
             RegionalManager => S::Region,
             Supervisor => S::Team,
             SalesRep => S::Own,
-            CustomerService => S::Region,
+            CustomerService | Integration => S::Region,
         }),
         (FollowUp, Create | Update) => match role {
             Admin => Some(S::All),
             RegionalManager => Some(S::Region),
             Supervisor => Some(S::Team),
             SalesRep => Some(S::Own),
-            CustomerService => None,
+            CustomerService | Integration => None,
         },
         // Giving a task to someone else.
         (FollowUp, Transfer) => match role {
             Admin => Some(S::All),
             RegionalManager => Some(S::Region),
             Supervisor => Some(S::Team),
-            SalesRep | CustomerService => None,
+            SalesRep | CustomerService | Integration => None,
         },
         // Everyone quotes from the catalogue; admins keep it (and whoever holds the
         // product-manager grant: `scope_with`).
@@ -371,6 +387,31 @@ pub fn scope_for(role: Role, resource: Resource, action: Action) -> Option<Scope
             Admin => Some(S::All),
             _ => None,
         },
+        _ => None,
+    }
+}
+
+/// What an API client's service identity may do: `All` here, narrowed to the client's team or
+/// region where it is placed (`auth::policy` in the api crate), and to its token's scopes (the
+/// `api_client::required` table) before any of this is asked. Never more than reading and
+/// working the records that flow between systems: no org, settings or pool management, no
+/// approvals to decide.
+fn integration_scope(resource: Resource, action: Action) -> Option<Scope> {
+    use Action::*;
+    use Resource::*;
+    match (resource, action) {
+        (
+            Customer | Contact | Opportunity | Lead | Visit | FollowUp | Quote | Contract | Product
+            | User | Team | Region | Field | OptionList,
+            Read,
+        ) => Some(Scope::All),
+        (Customer | Contact | Opportunity | Lead | FollowUp, Create | Update | Archive) => {
+            Some(Scope::All)
+        }
+        (Customer | Opportunity | Lead | FollowUp, Transfer) => Some(Scope::All),
+        // Reporting payments against a contract (`payments:write`).
+        (Contract, Update) => Some(Scope::All),
+        (Approval | Notification, Read) => Some(Scope::Own),
         _ => None,
     }
 }

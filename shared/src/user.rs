@@ -74,6 +74,13 @@ fn org_placement_errors(
     team_id: Option<Uuid>,
     region_id: Option<Uuid>,
 ) {
+    if role == Role::Integration {
+        e.add(
+            "role",
+            FieldCode::NotAllowed,
+            "API clients are registered as clients, not as users",
+        );
+    }
     if role.needs_team() && team_id.is_none() {
         e.add(
             "team_id",

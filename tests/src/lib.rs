@@ -348,6 +348,12 @@ pub fn test_settings(dir: &std::path::Path, database_url: &str) -> Settings {
     s.auth.argon2_iterations = 1;
     s.web.dist_dir = Some(dir.join("no-dist"));
     s.storage.dir = dir.join("files");
+    // The suites call far faster than people do: limits out of their way, the headers still on.
+    // Tests of the limits set their own.
+    s.rate_limit.per_user = 1_000_000;
+    s.rate_limit.per_client = 1_000_000;
+    s.rate_limit.anonymous_per_ip = 1_000_000;
+    s.rate_limit.expensive = 1_000_000;
     s
 }
 
@@ -482,6 +488,51 @@ impl TestApp {
             headers,
             body,
         }
+    }
+
+    /// `POST /oauth/token` with `form` (form-encoded), and HTTP Basic `(id, secret)` when given.
+    pub async fn oauth_token(&self, form: &[(&str, &str)], basic: Option<(&str, &str)>) -> Resp {
+        let mut rb = self
+            .client
+            .post(format!("{}/oauth/token", self.address))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(serde_urlencoded::to_string(form).expect("form"));
+        if let Some((id, secret)) = basic {
+            rb = rb.basic_auth(id, Some(secret));
+        }
+        let res = rb.send().await.expect("request sent");
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let body = res.json().await.unwrap_or(Value::Null);
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// Registers an API client as `admin` (`body` as `POST /api/v1/api-clients` takes it);
+    /// answers its id and its secret.
+    pub async fn register_client(&self, admin: &str, body: Value) -> (String, String) {
+        let r = self
+            .post(admin, "/api/v1/api-clients", body)
+            .await
+            .expect(201);
+        (
+            r.body["client"]["id"].as_str().unwrap().to_owned(),
+            r.body["client_secret"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// An access token of the client for `scope` (all of its scopes when `None`).
+    pub async fn client_token(&self, id: &str, secret: &str, scope: Option<&str>) -> String {
+        let mut form = vec![("grant_type", "client_credentials")];
+        if let Some(s) = scope {
+            form.push(("scope", s));
+        }
+        let r = self.oauth_token(&form, Some((id, secret))).await;
+        assert_eq!(r.status, 200, "token: {}", r.body);
+        r.body["access_token"].as_str().unwrap().to_owned()
     }
 
     pub async fn get(&self, token: &str, path: &str) -> Resp {

@@ -1,3 +1,4 @@
+use kaidan_shared::api_client::ApiScope;
 use kaidan_shared::policy::Grant;
 use kaidan_shared::Role;
 use uuid::Uuid;
@@ -16,8 +17,19 @@ pub struct Actor {
     pub region_id: Option<Uuid>,
     pub request_id: Option<String>,
     pub ip: Option<String>,
-    /// The sign-in session the request's token belongs to (`None` for the system).
+    /// The sign-in session the request's token belongs to (`None` for the system and for API
+    /// clients).
     pub session_id: Option<Uuid>,
+    /// Set when an API client calls: what its token allows.
+    pub client: Option<ClientCall>,
+}
+
+/// An API client's call: the client and its token's scopes (checked in `extractor` against
+/// `api_client::required` before any handler runs).
+#[derive(Debug, Clone)]
+pub struct ClientCall {
+    pub client_id: Uuid,
+    pub scopes: Vec<ApiScope>,
 }
 
 impl Actor {
@@ -33,6 +45,7 @@ impl Actor {
             request_id: None,
             ip: None,
             session_id: None,
+            client: None,
         }
     }
 

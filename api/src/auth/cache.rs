@@ -36,6 +36,43 @@ pub struct SessionUser {
     pub region_id: Option<Uuid>,
     pub active: bool,
     pub tokens_valid_after: Option<DateTime<Utc>>,
+    /// For an API client's service user: what its client row says now.
+    pub client: Option<ClientGate>,
+}
+
+/// What authentication needs of an API client's row: whether it may still call, from where,
+/// and which secrets' tokens still count.
+#[derive(Debug, Clone)]
+pub struct ClientGate {
+    pub disabled: bool,
+    pub scopes: Vec<kaidan_shared::api_client::ApiScope>,
+    pub allowed_ips: Vec<ipnet::IpNet>,
+    pub secret_version: i64,
+    pub previous_valid_until: Option<DateTime<Utc>>,
+    /// Its own requests a minute, if set.
+    pub rate_per_minute: Option<i64>,
+}
+
+impl ClientGate {
+    /// Whether a token issued under secret rotation `sv` still counts at `now`.
+    pub fn accepts_secret(&self, sv: i64, now: DateTime<Utc>) -> bool {
+        sv == self.secret_version
+            || (sv == self.secret_version - 1 && self.previous_valid_until.is_some_and(|t| now < t))
+    }
+
+    /// Whether `ip` may call (no list: anywhere; a list: inside one of its networks).
+    pub fn allows_address(&self, ip: Option<std::net::IpAddr>) -> bool {
+        self.allowed_ips.is_empty()
+            || ip.is_some_and(|ip| {
+                let ip = match ip {
+                    std::net::IpAddr::V6(v6) => {
+                        v6.to_ipv4_mapped().map(std::net::IpAddr::V4).unwrap_or(ip)
+                    }
+                    v4 => v4,
+                };
+                self.allowed_ips.iter().any(|n| n.contains(&ip))
+            })
+    }
 }
 
 struct Entry {
@@ -53,7 +90,7 @@ static ENTRIES: LazyLock<Mutex<HashMap<(Uuid, Uuid), Entry>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// The remembered user of session `sid`, if remembered less than `ttl` ago and since the last
-/// [`forget_all`].
+/// [`forget_all`]. An API client's token has no session: `sid` is then the client's id.
 pub fn get(user_id: Uuid, sid: Uuid, ttl: Duration) -> Option<SessionUser> {
     if ttl.is_zero() {
         return None;
@@ -112,6 +149,7 @@ mod tests {
             region_id: None,
             active: true,
             tokens_valid_after: None,
+            client: None,
         }
     }
 

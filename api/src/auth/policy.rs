@@ -5,7 +5,7 @@
 //! when its owner is one of `users_in_scope`. Records outside answer 404, not 403 (no existence
 //! leak); actions the role may not do at all answer 403.
 
-use kaidan_shared::{policy, Action, Resource, Scope};
+use kaidan_shared::{policy, Action, Resource, Role, Scope};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition};
 
@@ -15,7 +15,25 @@ use crate::error::{AppError, AppResult};
 
 /// The scope the actor has for `action` on `resource`, or 403 when the role may not do it at all.
 pub fn require(actor: &Actor, resource: Resource, action: Action) -> AppResult<Scope> {
-    policy::scope_with(actor.role, &actor.grants, resource, action).ok_or_else(AppError::forbidden)
+    scope_of(actor, resource, action).ok_or_else(AppError::forbidden)
+}
+
+/// The scope the actor has for `action` on `resource` (`None`: not at all): the permission
+/// table's, and for an API client's service identity no wider than its place in the org — its
+/// team, else its region, else the company. Everything that asks for a scope asks here.
+pub fn scope_of(actor: &Actor, resource: Resource, action: Action) -> Option<Scope> {
+    let scope = policy::scope_with(actor.role, &actor.grants, resource, action)?;
+    if actor.role != Role::Integration {
+        return Some(scope);
+    }
+    let place = if actor.team_id.is_some() {
+        Scope::Team
+    } else if actor.region_id.is_some() {
+        Scope::Region
+    } else {
+        Scope::All
+    };
+    Some(scope.min(place))
 }
 
 /// The users (rows of `users`) inside `scope` as seen by `actor`.
@@ -102,9 +120,9 @@ where
     F: Fn(Scope) -> Fut,
     Fut: std::future::Future<Output = AppResult<Option<T>>>,
 {
-    match policy::scope_with(actor.role, &actor.grants, resource, action) {
+    match scope_of(actor, resource, action) {
         Some(scope) => find(scope).await?.ok_or_else(AppError::not_found),
-        None => match policy::scope_with(actor.role, &actor.grants, resource, Action::Read) {
+        None => match scope_of(actor, resource, Action::Read) {
             Some(read) if find(read).await?.is_some() => Err(AppError::forbidden()),
             _ => Err(AppError::not_found()),
         },
@@ -149,10 +167,14 @@ impl Scoped for crate::entities::contact::Entity {
     }
 }
 
+/// People only: an API client's service identity is managed as a client (`api_clients`), never
+/// read, listed or changed as a user.
 impl Scoped for user::Entity {
     const RESOURCE: Resource = Resource::User;
     fn in_scope(actor: &Actor, scope: Scope) -> Condition {
-        users_in_scope(actor, scope)
+        Condition::all()
+            .add(users_in_scope(actor, scope))
+            .add(user::Column::Role.ne(Role::Integration.as_str()))
     }
 }
 

@@ -27,8 +27,19 @@ pub struct Claims {
     pub iat_ms: i64,
     pub nbf: i64,
     pub jti: String,
-    /// The session (refresh-token family) this token belongs to.
+    /// The session (refresh-token family) this token belongs to; empty for an API client's.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub sid: String,
+    /// An API client's token: the client (`sub` is its service user).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// An API client's token: the scopes granted, space-separated (RFC 8693 `scope`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// An API client's token: the rotation of the secret it was issued under, so a rotation
+    /// stops the old secret's tokens when its grace ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sv: Option<i64>,
 }
 
 /// Issues an access token for `user_id` in session `family_id`; returns it with its lifetime.
@@ -38,9 +49,40 @@ pub fn issue_access(
     user_id: Uuid,
     family_id: Uuid,
 ) -> Result<(String, i64), AppError> {
+    sign(keys, s, user_id, |c| c.sid = family_id.to_string())
+}
+
+/// What an API client's token says beside its service user.
+pub struct ClientGrant<'a> {
+    pub client_id: Uuid,
+    /// Space-separated scopes.
+    pub scope: &'a str,
+    pub secret_version: i64,
+}
+
+/// Issues an API client's access token (no session: a client asks again when it runs out).
+pub fn issue_client(
+    keys: &Keys,
+    s: &AuthSettings,
+    user_id: Uuid,
+    grant: ClientGrant<'_>,
+) -> Result<(String, i64), AppError> {
+    sign(keys, s, user_id, |c| {
+        c.client_id = Some(grant.client_id.to_string());
+        c.scope = Some(grant.scope.to_owned());
+        c.sv = Some(grant.secret_version);
+    })
+}
+
+fn sign(
+    keys: &Keys,
+    s: &AuthSettings,
+    user_id: Uuid,
+    fill: impl FnOnce(&mut Claims),
+) -> Result<(String, i64), AppError> {
     let issued = Utc::now();
     let now = issued.timestamp();
-    let claims = Claims {
+    let mut claims = Claims {
         iss: s.issuer.clone(),
         aud: s.audience.clone(),
         sub: user_id.to_string(),
@@ -49,8 +91,12 @@ pub fn issue_access(
         iat_ms: issued.timestamp_millis(),
         nbf: now,
         jti: Uuid::now_v7().to_string(),
-        sid: family_id.to_string(),
+        sid: String::new(),
+        client_id: None,
+        scope: None,
+        sv: None,
     };
+    fill(&mut claims);
     let mut header = Header::new(Algorithm::EdDSA);
     header.kid = Some(keys.kid.clone());
     header.typ = Some(ACCESS_TOKEN_TYP.into());

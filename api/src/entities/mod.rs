@@ -1,5 +1,6 @@
 //! sea-orm entities. They never leave the api crate: services map them to `kaidan_shared` DTOs.
 
+pub mod api_client;
 pub mod approval;
 pub mod approval_task;
 pub mod approval_template;

@@ -120,6 +120,8 @@ impl DailyDigest {
             .select_only()
             .column(user::Column::Id)
             .filter(user::Column::Active.eq(true))
+            // API clients' identities read no digest.
+            .filter(user::Column::Role.ne(kaidan_shared::Role::Integration.as_str()))
             .order_by_asc(user::Column::Id)
             .limit(BATCH);
         if let Some(a) = after.and_then(|a| Uuid::parse_str(a).ok()) {

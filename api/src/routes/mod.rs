@@ -1,6 +1,7 @@
 //! HTTP handlers of the API, one file per module (named as the module is everywhere): extract → call a service (which applies the policy) →
 //! map to the response. Registered with `.service()` so utoipa-actix-web puts them in the spec.
 
+pub mod api_client;
 pub mod approval;
 pub mod attachment;
 pub mod audit;
@@ -13,6 +14,7 @@ pub mod follow_up;
 pub mod layout;
 pub mod lead;
 pub mod notification;
+pub mod oauth;
 pub mod opportunity;
 pub mod option_list;
 pub mod org;
@@ -43,6 +45,7 @@ pub fn api_v1() -> utoipa_actix_web::scope::Scope<
         .configure(auth::configure)
         .configure(org::configure)
         .configure(user::configure)
+        .configure(api_client::configure)
         .configure(customer::configure)
         .configure(pool::configure)
         .configure(opportunity::configure)
@@ -68,5 +71,6 @@ pub fn root(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
         .service(health::metrics)
-        .service(auth::jwks);
+        .service(auth::jwks)
+        .service(oauth::oauth_token);
 }

@@ -1040,6 +1040,8 @@ async fn check_template(db: &DatabaseConnection, input: &ApprovalTemplateInput) 
         let found: Vec<Uuid> = user::Entity::find()
             .filter(user::Column::Id.is_in(named.clone()))
             .filter(user::Column::Active.eq(true))
+            // An API client's identity decides nothing.
+            .filter(user::Column::Role.ne(kaidan_shared::Role::Integration.as_str()))
             .select_only()
             .column(user::Column::Id)
             .into_tuple()

@@ -174,9 +174,6 @@ pub(crate) async fn user_reaches<C: ConnectionTrait>(
     let Some(role) = Role::parse(&u.role) else {
         return Ok(false);
     };
-    let Some(scope) = table::scope_for(role, Resource::Customer, Action::Read) else {
-        return Ok(false);
-    };
     let as_user = Actor {
         user_id: u.id,
         username: u.username,
@@ -184,6 +181,9 @@ pub(crate) async fn user_reaches<C: ConnectionTrait>(
         team_id: u.team_id,
         region_id: u.region_id,
         ..Actor::system()
+    };
+    let Some(scope) = policy::scope_of(&as_user, Resource::Customer, Action::Read) else {
+        return Ok(false);
     };
     Ok(customer::Entity::find_by_id(cust.id)
         .filter(<customer::Entity as policy::Scoped>::in_scope(
@@ -209,13 +209,24 @@ pub(crate) async fn owner_for<C: ConnectionTrait>(
 ) -> AppResult<Uuid> {
     match requested {
         Some(o) if o != actor.user_id => {
-            let scope = table::scope_for(actor.role, resource, Action::Transfer)
+            let scope = policy::scope_of(actor, resource, Action::Transfer)
                 .ok_or_else(|| AppError::field_forbidden("owner_id", refusal))?;
             assignable_owner(db, actor, scope, o).await?;
             Ok(o)
         }
+        // An API client's identity owns nothing: it names whose the record is.
+        _ if !actor.role.can_own_customers() => Err(owner_required()),
         _ => Ok(actor.user_id),
     }
+}
+
+/// 422 on `owner_id`: the caller (an API client) cannot own the record and named nobody.
+pub(crate) fn owner_required() -> AppError {
+    AppError::field(
+        "owner_id",
+        FieldCode::Required,
+        "name the salesperson who owns it (an API client owns nothing)",
+    )
 }
 
 /// The user who may become owner (of a customer, a deal, a lead): active, able to own customers,
@@ -431,22 +442,21 @@ pub(crate) async fn duplicates_of(
     }
     // Which of them may the caller open? Same policy as every read.
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let visible: BTreeSet<Uuid> =
-        match table::scope_for(actor.role, Resource::Customer, Action::Read) {
-            Some(scope) => customer::Entity::find()
-                .filter(customer::Column::Id.is_in(ids))
-                .filter(policy::owned_in_scope(
-                    actor,
-                    scope,
-                    customer::Column::OwnerId,
-                ))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|r| r.id)
-                .collect(),
-            None => BTreeSet::new(),
-        };
+    let visible: BTreeSet<Uuid> = match policy::scope_of(actor, Resource::Customer, Action::Read) {
+        Some(scope) => customer::Entity::find()
+            .filter(customer::Column::Id.is_in(ids))
+            .filter(policy::owned_in_scope(
+                actor,
+                scope,
+                customer::Column::OwnerId,
+            ))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| r.id)
+            .collect(),
+        None => BTreeSet::new(),
+    };
     let owners = owner_names(db, rows.iter().filter_map(|r| r.owner_id)).await?;
     Ok(rows
         .into_iter()
@@ -784,14 +794,13 @@ pub async fn update(
         return Err(AppError::validation(errors));
     }
     if let Some(owner) = input.owner_id.filter(|o| Some(*o) != current.owner_id) {
-        let scope = table::scope_for(actor.role, Resource::Customer, Action::Transfer).ok_or_else(
-            || {
+        let scope =
+            policy::scope_of(actor, Resource::Customer, Action::Transfer).ok_or_else(|| {
                 AppError::field_forbidden(
                     "owner_id",
                     "only supervisors and above may change the owner",
                 )
-            },
-        )?;
+            })?;
         // The customer itself must be inside the transfer scope too.
         find_in_scope(db, actor, id, Action::Transfer).await?;
         assignable_owner(db, actor, scope, owner).await?;

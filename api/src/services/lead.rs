@@ -24,9 +24,7 @@ use kaidan_shared::notification::NotificationKind;
 use kaidan_shared::opportunity::{OpportunityCreate, Outcome};
 use kaidan_shared::option_list::{builtin, check_choice};
 use kaidan_shared::page::Page;
-use kaidan_shared::{
-    policy as table, Action, ErrorCode, FieldCode, FieldError, Resource, Role, Scope,
-};
+use kaidan_shared::{Action, ErrorCode, FieldCode, FieldError, Resource, Role, Scope};
 use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
@@ -312,7 +310,7 @@ async fn lead_duplicates(
         return Ok(Vec::new());
     }
     let ids: Vec<Uuid> = rows.iter().map(|r| r.lead.id).collect();
-    let visible: BTreeSet<Uuid> = match table::scope_for(actor.role, Resource::Lead, Action::Read) {
+    let visible: BTreeSet<Uuid> = match policy::scope_of(actor, Resource::Lead, Action::Read) {
         Some(scope) => lead::Entity::find()
             .filter(lead::Column::Id.is_in(ids))
             .filter(lead::Entity::in_scope(actor, scope))
@@ -695,7 +693,7 @@ pub async fn create(
             let scope = if o == actor.user_id {
                 Scope::Own
             } else {
-                table::scope_for(actor.role, Resource::Lead, Action::Transfer).ok_or_else(|| {
+                policy::scope_of(actor, Resource::Lead, Action::Transfer).ok_or_else(|| {
                     AppError::field_forbidden(
                         "owner_id",
                         "only supervisors and above may choose the owner",

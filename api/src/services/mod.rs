@@ -1,6 +1,7 @@
 //! Domain services: all database work and the business rules that need the database.
 //! They take a connection and an `Actor`, never HTTP types, and return shared DTOs.
 
+pub mod api_client;
 pub mod approval;
 pub mod attachment;
 pub mod audit;

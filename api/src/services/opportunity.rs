@@ -17,7 +17,7 @@ use kaidan_shared::opportunity::{
 };
 use kaidan_shared::option_list::{builtin, check_choice};
 use kaidan_shared::page::Page;
-use kaidan_shared::{policy as table, Action, ErrorCode, FieldCode, Resource, Scope};
+use kaidan_shared::{Action, ErrorCode, FieldCode, Resource, Scope};
 use sea_orm::sea_query::{
     Alias, Asterisk, Expr, ExprTrait, Func, Query, SelectStatement, UnionType,
 };
@@ -578,7 +578,7 @@ pub(crate) async fn check_deal_of<C: ConnectionTrait>(
     deal_id: Uuid,
     errors: &mut Vec<kaidan_shared::FieldError>,
 ) -> AppResult<()> {
-    let found = match table::scope_for(actor.role, Resource::Opportunity, Action::Read) {
+    let found = match policy::scope_of(actor, Resource::Opportunity, Action::Read) {
         Some(scope) => opportunity::Entity::find_by_id(deal_id)
             .filter(opportunity::Entity::in_scope(actor, scope))
             .filter(opportunity::Column::CustomerId.eq(customer_id))
@@ -715,7 +715,7 @@ pub async fn create(
     };
     let owner = match input.owner_id {
         Some(o) if o != actor.user_id && Some(o) != cust.owner_id => {
-            let scope = table::scope_for(actor.role, Resource::Opportunity, Action::Transfer)
+            let scope = policy::scope_of(actor, Resource::Opportunity, Action::Transfer)
                 .ok_or_else(|| {
                     AppError::field_forbidden(
                         "owner_id",
@@ -728,6 +728,10 @@ pub async fn create(
         Some(o) => o,
         None => cust.owner_id.unwrap_or(actor.user_id),
     };
+    // Somebody owns every deal: an API client's identity never does.
+    if owner == actor.user_id && !actor.role.can_own_customers() {
+        return Err(crate::services::customer::owner_required());
+    }
     let txn = begin_write(db).await?;
     let deal = NewDeal {
         customer_id: cust.id,
@@ -893,8 +897,8 @@ pub async fn update(
     check_version(Some(expected), current.version)?;
     let mut action = AuditAction::OpportunityUpdate;
     if let Some(o) = input.owner_id.filter(|o| Some(*o) != current.owner_id) {
-        let scope = table::scope_for(actor.role, Resource::Opportunity, Action::Transfer)
-            .ok_or_else(|| {
+        let scope =
+            policy::scope_of(actor, Resource::Opportunity, Action::Transfer).ok_or_else(|| {
                 AppError::field_forbidden(
                     "owner_id",
                     "only supervisors and above may change the owner",

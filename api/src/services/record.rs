@@ -110,6 +110,7 @@ macro_rules! versioned {
     )*};
 }
 versioned!(
+    api_client,
     customer,
     contact,
     user,

@@ -115,6 +115,28 @@ pub async fn reserve(
     username: &str,
     ip: &str,
 ) -> AppResult<Reserved> {
+    reserve_with(db, s, username, ip, true).await
+}
+
+/// [`reserve`] for an API client's secret: the per-address limits only. The account-wide
+/// slow-down protects guessable passwords; a client's 256-bit secret needs none, and anyone who
+/// knows a `client_id` could otherwise hold the real client's token requests up.
+pub async fn reserve_for_client(
+    db: &DatabaseConnection,
+    s: &AuthSettings,
+    client: &str,
+    ip: &str,
+) -> AppResult<Reserved> {
+    reserve_with(db, s, client, ip, false).await
+}
+
+async fn reserve_with(
+    db: &DatabaseConnection,
+    s: &AuthSettings,
+    username: &str,
+    ip: &str,
+    slow_account: bool,
+) -> AppResult<Reserved> {
     let window = s.failure_window_secs;
     let addr = address_key(ip);
     let by_ip = Key::new(PER_IP, "", &addr);
@@ -138,7 +160,11 @@ pub async fn reserve(
     }
     let account = Key::new(ACCOUNT_FAILURES, username, "");
     let failures = counters::current(db, &account, window).await?;
-    let delay = slowdown(s, failures);
+    let delay = if slow_account {
+        slowdown(s, failures)
+    } else {
+        StdDuration::ZERO
+    };
     if !delay.is_zero() && !known_address(db, username, ip).await? {
         if let Err(wait) = counters::claim_slot(db, &account, delay).await? {
             counters::give_back(db, &by_account_ip).await?;

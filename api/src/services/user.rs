@@ -80,7 +80,8 @@ pub async fn list(
 ) -> AppResult<Page<User>> {
     let scope = policy::require(actor, Resource::User, Action::Read)?;
     let limit = page_limit(q.limit)?;
-    let mut sel = user::Entity::find().filter(policy::users_in_scope(actor, scope));
+    let mut sel =
+        user::Entity::find().filter(<user::Entity as policy::Scoped>::in_scope(actor, scope));
     if let Some(t) = q.team_id {
         sel = sel.filter(user::Column::TeamId.eq(t));
     }

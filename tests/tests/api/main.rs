@@ -1,6 +1,7 @@
 //! End-to-end API stories. Each test starts its own server and database.
 #![recursion_limit = "256"]
 
+mod api_client;
 mod approval;
 mod auth;
 mod authz;
@@ -26,6 +27,7 @@ mod photo;
 mod pool;
 mod product;
 mod quote;
+mod rate_limit;
 mod security;
 mod surface;
 mod visit;

@@ -82,6 +82,9 @@ enum Target {
     ApprovalTemplate,
     /// An instalment of a draft contract (position = the contract's owner's).
     PaymentPlan,
+    /// An API client (no place in the org a person reaches: a fresh one per cell, made by the
+    /// admin; admins alone manage clients).
+    ApiClient,
 }
 
 /// What an operation does, in the permission table's terms.
@@ -135,7 +138,8 @@ fn classify(operation_id: &str) -> Option<Kind> {
 /// Sign-in, tokens, health: no module's records.
 fn core_operations(op: &str) -> Option<Kind> {
     Some(match op {
-        "jwks" | "healthz" | "readyz" | "metrics" | "login" | "refresh" | "logout" => Kind::Public,
+        "jwks" | "healthz" | "readyz" | "metrics" | "login" | "refresh" | "logout"
+        | "oauth_token" => Kind::Public,
         "me" | "change_password" => Kind::SelfService,
         _ => return None,
     })
@@ -159,6 +163,12 @@ fn org_operations(op: &str) -> Option<Kind> {
 fn user_operations(op: &str) -> Option<Kind> {
     use Kind::*;
     Some(match op {
+        // API clients are service users: admins manage them as they manage users.
+        "list_api_clients" => Setting(Resource::User, Action::Manage),
+        "create_api_client" => CreateOrg(Resource::User),
+        "get_api_client" | "update_api_client" | "rotate_api_client_secret" => {
+            Record(Resource::User, Action::Manage, Target::ApiClient)
+        }
         "list_users" => List(Resource::User),
         "create_user" => CreateOrg(Resource::User),
         "get_user" => Record(Resource::User, Action::Read, Target::User),
@@ -1018,6 +1028,24 @@ impl Matrix<'_> {
                     version,
                 })
             }
+            Target::ApiClient => {
+                let r = self
+                    .app
+                    .post(
+                        &self.admin,
+                        "/api/v1/api-clients",
+                        json!({"name": self.unique("矩阵应用"), "scopes": ["customers:read"]}),
+                    )
+                    .await
+                    .expect(201);
+                let id = r.body["client"]["id"].as_str().unwrap().to_owned();
+                Some(Fixture {
+                    read_back: Some(format!("/api/v1/api-clients/{id}")),
+                    id: Some(id),
+                    subject: Some(self.org.person(caller).clone()),
+                    version: 1,
+                })
+            }
             Target::ApprovalTemplate => {
                 let r = self
                     .app
@@ -1415,6 +1443,8 @@ impl Matrix<'_> {
     /// The request body an operation needs to succeed when allowed.
     fn body(&self, op: &str, caller: &str, pos: Position) -> Option<Value> {
         Some(match op {
+            "update_api_client" => json!({"name": "矩阵改名"}),
+            "rotate_api_client_secret" => json!({"grace_hours": 1}),
             "update_customer" => json!({"notes": "矩阵"}),
             "transfer_customer" | "assign_lead" => {
                 // To someone the caller may assign: the caller, or a rep of 华东一组 when the
@@ -2113,6 +2143,8 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
                             "name": format!("流程-{caller}"), "priority": 9000, "active": false,
                             "steps": [{"approvers": {"kind": "supervisor"}, "mode": "any_one"}],
                             "remind_after_hours": 24, "escalate_after_hours": 48}),
+                        Resource::User if op.id == "create_api_client" => json!({
+                            "name": format!("应用-{caller}"), "scopes": ["customers:read"]}),
                         Resource::Field => json!({"resource": "customer",
                             "key": format!("m_{caller}"), "label_zh": "矩阵",
                             "label_en": "Matrix", "kind": "text"}),

@@ -58,7 +58,16 @@ async fn the_spec_is_served_current_and_documented() {
                     "{method} {path} documents 401"
                 );
             }
-            if op.get("requestBody").is_some() {
+            // OAuth2's token endpoint takes a form and answers RFC 6749's errors: a body it
+            // cannot take is 400 `invalid_request`, never 415 or 422.
+            let form = op
+                .pointer("/requestBody/content/application~1x-www-form-urlencoded")
+                .is_some();
+            if form {
+                for s in ["400", "401", "413"] {
+                    assert!(responses.contains_key(s), "{method} {path} documents {s}");
+                }
+            } else if op.get("requestBody").is_some() {
                 for s in ["400", "413", "415", "422"] {
                     assert!(responses.contains_key(s), "{method} {path} documents {s}");
                 }
@@ -83,6 +92,15 @@ async fn the_spec_is_served_current_and_documented() {
     assert_eq!(docs.status().as_u16(), 200);
     let html = docs.text().await.unwrap();
     assert!(html.contains("/api/openapi.json"));
+    // How to authenticate both ways, the limits and the errors, beside the operations.
+    for guide in [
+        "grant_type=client_credentials",
+        "RateLimit-Remaining",
+        "Retry-After",
+        "problem+json",
+    ] {
+        assert!(html.contains(guide), "the docs page explains {guide}");
+    }
     assert!(
         !html.contains("https://"),
         "the docs page loads nothing from the internet"

@@ -26,10 +26,12 @@ pub fn role_label(role: Role, lang: Lang) -> &'static str {
         (Role::Supervisor, Lang::Zh) => "主管",
         (Role::SalesRep, Lang::Zh) => "销售代表",
         (Role::CustomerService, Lang::Zh) => "客服",
+        (Role::Integration, Lang::Zh) => "开放平台应用",
         (Role::Admin, Lang::En) => "Admin",
         (Role::RegionalManager, Lang::En) => "Regional manager",
         (Role::Supervisor, Lang::En) => "Supervisor",
         (Role::SalesRep, Lang::En) => "Sales rep",
         (Role::CustomerService, Lang::En) => "Customer service",
+        (Role::Integration, Lang::En) => "API client",
     }
 }

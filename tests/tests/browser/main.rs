@@ -1139,6 +1139,73 @@ async fn desktop_admin_creates_a_user() {
     app.login_full("rep_east2", PASSWORD).await.expect(200);
 }
 
+/// An admin on a phone registers an ERP as an API client placed in one team, copies its secret
+/// (shown once), and later disables it; the secret works until then and not after.
+#[tokio::test]
+async fn phone_admin_registers_an_api_client_and_disables_it() {
+    let app = spawn().await;
+    let mut b = open(&app, "api-client", PHONE).await;
+    b.login("admin", PASSWORD).await;
+    b.wait("[data-testid=customer-list]").await;
+    b.click("a[href='/admin']").await;
+    b.wait_text("main", "rep_east1").await;
+    b.click_text("[role=tab]", "开放平台").await;
+    // Nothing chosen: the server says what is missing, next to it.
+    b.fill("#client-name", "金蝶云星空").await;
+    b.click("[data-testid=new-client] button[type=submit]")
+        .await;
+    b.wait_text("[data-testid=new-client] fieldset .field-error", "必填")
+        .await;
+    b.click("[data-testid=new-client] input[data-scope='customers:read']")
+        .await;
+    b.click("[data-testid=new-client] input[data-scope='payments:write']")
+        .await;
+    let east1 = app.team_id("华东一组").await;
+    b.select("#new-client-place", &format!("t:{east1}")).await;
+    b.fill("#new-client-ips", "127.0.0.1").await;
+    b.shot("new-client-form").await;
+    b.click("[data-testid=new-client] button[type=submit]")
+        .await;
+    let id = b
+        .wait("[data-testid=client-id]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let secret = b
+        .wait("[data-testid=secret-value]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(secret.starts_with("kds_"), "{secret}");
+    b.wait_text(
+        "li[data-client='金蝶云星空']",
+        "customers:read payments:write",
+    )
+    .await;
+    b.wait_text("li[data-client='金蝶云星空']", "华东一组")
+        .await;
+    b.shot("client-secret").await;
+
+    // The secret works for what was chosen, in the team chosen.
+    let token = app.client_token(id.trim(), secret.trim(), None).await;
+    app.get(&token, "/api/v1/customers").await.expect(200);
+    let r = app.get(&token, "/api/v1/leads").await.expect(403);
+    assert_eq!(r.code(), "insufficient_scope");
+
+    // Saved; then disabled from the phone: its token stops at once.
+    b.click_text("[data-testid=client-secret] button", "我已保存")
+        .await;
+    b.wait_gone("[data-testid=client-secret]").await;
+    b.click("li[data-client='金蝶云星空'] [data-testid=toggle]")
+        .await;
+    b.wait_text("li[data-client='金蝶云星空']", "已停用").await;
+    b.shot("client-disabled").await;
+    b.close().await;
+    app.get(&token, "/api/v1/customers").await.expect(401);
+}
+
 /// The built app is served with an index fallback for client routes, pre-compressed bodies for
 /// clients that accept them, and long caching only for content-hashed files.
 #[tokio::test]

@@ -9,6 +9,7 @@
 //! logout echo the readable `kaidan_csrf` cookie in `X-CSRF-Token`. A reload signs in again
 //! silently through the cookie (`restore`).
 
+pub mod api_client;
 pub mod approval;
 pub mod audit;
 pub mod auth;

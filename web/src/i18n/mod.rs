@@ -2,6 +2,7 @@
 //! the words every screen shares (sign-in, errors, buttons), and one enum per module in the
 //! module's own file (`customer::CustomerText`, …), so a module brings its words with it.
 
+pub mod api_client;
 pub mod contact;
 pub mod contract;
 pub mod customer;

@@ -1,6 +1,7 @@
 //! The screens, one folder per module (`list`, `detail`, `form`), plus sign-in and the user's own
 //! page.
 
+pub mod api_client;
 pub mod approval;
 pub mod contract;
 pub mod customer;

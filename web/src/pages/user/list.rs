@@ -32,6 +32,7 @@ enum Tab {
     Pools,
     Flows,
     Company,
+    ApiClients,
 }
 
 #[component]
@@ -74,6 +75,7 @@ pub fn AdminPage() -> impl IntoView {
                 {tab_button(Tab::Pools, PoolText::Pools.into())}
                 {tab_button(Tab::Flows, crate::i18n::contract::ContractText::Flows.into())}
                 {tab_button(Tab::Company, OrgText::Company.into())}
+                {tab_button(Tab::ApiClients, crate::i18n::api_client::ApiClientText::ApiClients.into())}
             </div>
             <Transition fallback=|| view! { <Loading/> }>
                 {move || {
@@ -89,6 +91,7 @@ pub fn AdminPage() -> impl IntoView {
                             Tab::Pools => view! { <PoolsTab regions=r/> }.into_any(),
                             Tab::Flows => view! { <crate::pages::approval::flows::FlowsTab users=u/> }.into_any(),
                             Tab::Company => view! { <crate::pages::org::company::CompanyTab/> }.into_any(),
+                            Tab::ApiClients => view! { <crate::pages::api_client::list::ApiClientsTab teams=t regions=r/> }.into_any(),
                         },
                         (Some(Err(e)), _, _) | (_, Some(Err(e)), _) | (_, _, Some(Err(e))) => {
                             view! { <ErrorState error=e on_retry=move |_| reload.run(())/> }.into_any()

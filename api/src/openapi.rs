@@ -23,8 +23,10 @@ Lists use keyset pagination (`limit`, `cursor` → `next_cursor`). Edits need `I
 People authenticate with `POST /api/v1/auth/login` (scheme `bearer`); systems with OAuth2 client credentials at `POST /oauth/token` (scheme `oauth2`), \
 and each operation lists the scope a client's token needs. Rate limits: fixed one-minute windows per person, per API client (its own rate) and per address without a token, \
 searches and reports lower; every answer carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (seconds), and 429 comes with `Retry-After`.",
-        license(name = "AGPL-3.0-or-later")
+        license(name = "AGPL-3.0-or-later"),
+        contact(name = "Kaidan", url = "https://kaidan.dev")
     ),
+    servers((url = "/", description = "This Kaidan server")),
     components(schemas(
         Problem,
         ErrorCode,
@@ -125,6 +127,37 @@ needs; operations without an `oauth2` requirement are for people only.",
     }
 }
 
+/// Ends every operation's description with who may call it — people within their data scope,
+/// API clients with which scope, or nobody signed in at all — from the same table the server
+/// checks, so an operation without prose of its own still says what matters to a caller.
+fn describe_access(op: &mut Operation, method: &str, path: &str) {
+    let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+    let access = if path.starts_with("/oauth/") {
+        "Access: API clients, with their client credentials.".to_owned()
+    } else if !secured {
+        "Access: no sign-in needed.".to_owned()
+    } else {
+        match required(method, path) {
+            Need::Scope(s) => format!(
+                "Access: people signed in, within their data scope; API clients with the scope `{}`, within their place in the org.",
+                s.as_str()
+            ),
+            Need::AnyClient => {
+                "Access: people signed in; any API client.".to_owned()
+            }
+            Need::People => {
+                "Access: people signed in, as their role allows; not API clients (`insufficient_scope`).".to_owned()
+            }
+        }
+    };
+    op.description = Some(
+        match op.description.take().filter(|d| !d.trim().is_empty()) {
+            Some(d) => format!("{d}\n\n{access}"),
+            None => access,
+        },
+    );
+}
+
 /// Adds to every operation an API client may call the `oauth2` requirement with the scope it
 /// needs, from `api_client::required` — the table the server checks every request against — and
 /// says on its 403 that a client's token without it is refused (`insufficient_scope`).
@@ -139,6 +172,7 @@ fn add_client_scopes(api: &mut utoipa::openapi::OpenApi) {
         ];
         for (method, op) in ops {
             let Some(op) = op else { continue };
+            describe_access(op, method, path);
             let scopes: Vec<&str> = match required(method, path) {
                 Need::Scope(s) => vec![s.as_str()],
                 Need::AnyClient => Vec::new(),
@@ -304,6 +338,32 @@ a minute, searches and reports lower; see the RateLimit-* headers",
     op.responses.responses.insert("429".into(), r.into());
 }
 
+/// Makes every `Page_X`'s `items` an array of `$ref X` rather than a copy of `X` (utoipa inlines
+/// a generic's parameter), so generated clients get one named type per record and a page of it.
+fn name_page_items(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ArrayBuilder, RefOr, Schema};
+    let Some(components) = api.components.as_mut() else {
+        return;
+    };
+    let names: Vec<String> = components.schemas.keys().cloned().collect();
+    for name in names {
+        let Some(item) = name.strip_prefix("Page_") else {
+            continue;
+        };
+        if !components.schemas.contains_key(item) {
+            continue;
+        }
+        if let Some(RefOr::T(Schema::Object(page))) = components.schemas.get_mut(&name) {
+            let rows = ArrayBuilder::new()
+                .items(Ref::from_schema_name(item))
+                .description(Some("The rows of this page"))
+                .build();
+            page.properties
+                .insert("items".into(), RefOr::T(Schema::Array(rows)));
+        }
+    }
+}
+
 /// The complete spec, built from the same registrations the server uses.
 pub fn spec() -> utoipa::openapi::OpenApi {
     let (_, mut api) = App::new()
@@ -314,6 +374,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     add_common_errors(&mut api);
     add_client_scopes(&mut api);
+    name_page_items(&mut api);
     api
 }
 

@@ -11,7 +11,7 @@ use kaidan_shared::contact::{ContactInput, ContactUpdate};
 use kaidan_shared::contract::{ContractCreate, ContractReason, ContractSign, ContractUpdate};
 use kaidan_shared::customer::{CustomerCreate, CustomerUpdate, TransferRequest};
 use kaidan_shared::layout::{ColumnsInput, LayoutInput};
-use kaidan_shared::payment::{PaymentCreate, PaymentPlanCreate};
+use kaidan_shared::payment::{FinancePayment, PaymentCreate, PaymentPlanCreate};
 use kaidan_shared::org::{RegionInput, TeamCreate, TeamUpdate};
 use kaidan_shared::product::{PriceListCreate, PriceListUpdate, ProductCreate, ProductUpdate};
 use kaidan_shared::quote::{QuoteCreate, QuoteDecision, QuoteUpdate};
@@ -58,7 +58,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let day = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap_or_default();
-    match which % 35 {
+    match which % 36 {
         0 => check::<CustomerCreate>(body, |v| v.validate()),
         1 => check::<CustomerUpdate>(body, |v| v.validate(None, None)),
         2 => check::<CustomerUpdate>(body, |v| v.validate(Some(30.27), Some(120.15))),
@@ -93,7 +93,8 @@ fuzz_target!(|data: &[u8]| {
         31 => check::<ApiClientCreate>(body, |v| v.validate()),
         32 => check::<ApiClientUpdate>(body, |v| v.validate()),
         33 => check::<ApiClientRotate>(body, |v| v.validate()),
-        // 34: the small bodies of token operations.
+        34 => check::<FinancePayment>(body, |v| v.validate()),
+        // 35: the small bodies of token operations.
         _ => {
             check::<ResetPasswordRequest>(body, |_| Ok(()));
             check::<RefreshRequest>(body, |_| Ok(()));

@@ -11,6 +11,7 @@ pub const MAX_LIMIT: u64 = 200;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page<T> {
+    /// The rows (the spec names their schema: `openapi::name_page_items`).
     pub items: Vec<T>,
     /// Opaque; pass it back as `cursor` to get the next page.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -169,6 +169,84 @@ impl PaymentCreate {
     }
 }
 
+/// A payment a finance system (金蝶, an ERP) reports: named by the contract's number and by the
+/// finance system's own reference, which makes it idempotent — the same report again answers
+/// the payment recorded the first time.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct FinancePayment {
+    /// The contract's number as Kaidan gave it.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 32,
+            pattern = r"\S",
+            example = "HT-2026-000042"
+        )
+    )]
+    pub contract_number: String,
+    /// The finance system's own reference for the receipt (voucher or bank transaction number);
+    /// once per contract.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 64,
+            pattern = r"\S",
+            example = "KD-SK-2026-11-0042"
+        )
+    )]
+    pub reference: String,
+    /// 分; at most what is outstanding on the contract.
+    #[serde(deserialize_with = "crate::de::int")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 1, maximum = 1000000000000_i64, example = 5000000)
+    )]
+    pub amount: i64,
+    pub received_on: NaiveDate,
+    /// An option key of `payment_method` (`bank_transfer`, …).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
+    pub method: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
+    pub note: Option<String>,
+}
+
+impl FinancePayment {
+    /// As a payment of the contract `contract_id` (the checks are the same).
+    pub fn for_contract(&self, contract_id: Uuid) -> PaymentCreate {
+        PaymentCreate {
+            contract_id,
+            plan_id: None,
+            amount: self.amount,
+            received_on: self.received_on,
+            method: self.method.clone(),
+            reference: self.reference.clone(),
+            note: self.note.clone(),
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut errors = self
+            .for_contract(Uuid::nil())
+            .validate()
+            .err()
+            .unwrap_or_default();
+        let mut e = Errors::new();
+        e.required_text("contract_number", &self.contract_number, 32);
+        errors.extend(e.0);
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
 /// An instalment not yet received in full, with its contract, customer and owner.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

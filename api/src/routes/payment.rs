@@ -2,8 +2,8 @@ use actix_web::http::header;
 use actix_web::{delete, get, post, web, HttpResponse};
 use kaidan_shared::page::Page;
 use kaidan_shared::payment::{
-    Payment, PaymentCreate, PaymentListQuery, PaymentPlan, PaymentPlanCreate, Receivable,
-    ReceivableListQuery,
+    FinancePayment, Payment, PaymentCreate, PaymentListQuery, PaymentPlan, PaymentPlanCreate,
+    Receivable, ReceivableListQuery,
 };
 use kaidan_shared::Problem;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -20,6 +20,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(remove_payment_plan)
         .service(list_payments)
         .service(record_payment)
+        .service(report_finance_payment)
         .service(list_receivables);
 }
 
@@ -122,6 +123,43 @@ pub async fn record_payment(
             format!("/api/v1/payments?contract_id={}", p.contract_id),
         ))
         .json(p))
+}
+
+/// Report a payment received, from a finance system (金蝶, an ERP; scope `payments:write`).
+///
+/// The contract is named by its number, the receipt by the finance system's own reference,
+/// which makes the report idempotent: sending the same report again (a retry after a timeout,
+/// several at once) answers the payment recorded the first time with 200, and records nothing
+/// more. The same reference with another amount or day is a conflict. A contract number outside
+/// the caller's scope is unknown (422 on `contract_number`); more than is outstanding is refused
+/// (422 on `amount`) and nothing is written.
+#[utoipa::path(
+    tag = "payments", security(("bearer" = [])), request_body = FinancePayment,
+    responses(
+        (status = 201, description = "Recorded", body = Payment, headers(("Location" = String))),
+        (status = 200, description = "Reported before with this reference, amount and day: the payment recorded then", body = Payment),
+        (status = 403, description = "May not record payments", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The reference is recorded with another amount or day (`conflict`), or the contract is not signed (`invalid_state`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/finance/payments")]
+pub async fn report_finance_payment(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: web::Json<FinancePayment>,
+) -> AppResult<HttpResponse> {
+    let (p, new) =
+        service::report_payment(&state.db, &state.rules, &user.0, body.into_inner()).await?;
+    let mut r = if new {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
+    Ok(r.insert_header((
+        header::LOCATION,
+        format!("/api/v1/payments?contract_id={}", p.contract_id),
+    ))
+    .json(p))
 }
 
 /// Receivables (应收): instalments not received in full in your scope, earliest due first;

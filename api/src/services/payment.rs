@@ -12,8 +12,8 @@ use kaidan_shared::contract::ContractStatus;
 use kaidan_shared::option_list::{builtin, check_choice};
 use kaidan_shared::page::Page;
 use kaidan_shared::payment::{
-    plan_status, reference_key, Payment, PaymentCreate, PaymentListQuery, PaymentPlan,
-    PaymentPlanCreate, PlanStatus, Receivable, ReceivableListQuery,
+    plan_status, reference_key, FinancePayment, Payment, PaymentCreate, PaymentListQuery,
+    PaymentPlan, PaymentPlanCreate, PlanStatus, Receivable, ReceivableListQuery,
 };
 use kaidan_shared::{Action, ErrorCode, FieldCode, FieldError, Resource, Scope};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -348,6 +348,74 @@ pub async fn record_payment(
     )
     .await?;
     Ok(dto)
+}
+
+/// A payment reported by a finance system (`payments:write`): the contract named by its number
+/// inside the caller's scope, recorded as [`record_payment`] records any payment — so more than is
+/// outstanding is refused and nothing is written — and idempotent by the finance system's
+/// reference: a report whose reference is already recorded for the contract with the same
+/// amount and day answers that payment (`false`: nothing new), also when retries race; with
+/// another amount or day it is a conflict (409).
+pub async fn report_payment(
+    db: &DatabaseConnection,
+    kept: &RulesCache,
+    actor: &Actor,
+    input: FinancePayment,
+) -> AppResult<(Payment, bool)> {
+    input.validate().map_err(AppError::validation)?;
+    let scope = policy::require(actor, Resource::Contract, Action::Update)?;
+    let number = input.contract_number.trim();
+    let found = contract::Entity::find()
+        .filter(contract::Column::Number.eq(number))
+        .filter(<contract::Entity as Scoped>::in_scope(actor, scope))
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            AppError::field(
+                "contract_number",
+                FieldCode::UnknownReference,
+                "no contract with this number that you may report payments for",
+            )
+        })?;
+    let key = reference_key(input.reference.trim());
+    if let Some(first) = reported(db, found.id, &key).await? {
+        return replay(db, first, &input).await;
+    }
+    match record_payment(db, kept, actor, input.for_contract(found.id)).await {
+        Ok(p) => Ok((p, true)),
+        // A retry that raced the first report: the first may have taken the reference (409)
+        // or the outstanding amount (422) by the time this one held the contract's lock.
+        Err(e) => match reported(db, found.id, &key).await? {
+            Some(first) => replay(db, first, &input).await,
+            None => Err(e),
+        },
+    }
+}
+
+async fn reported(
+    db: &DatabaseConnection,
+    contract_id: Uuid,
+    key: &str,
+) -> AppResult<Option<payment::Model>> {
+    Ok(payment::Entity::find()
+        .filter(payment::Column::ContractId.eq(contract_id))
+        .filter(payment::Column::ReferenceKey.eq(key))
+        .one(db)
+        .await?)
+}
+
+/// The payment first recorded under a reference, when the report says the same again.
+async fn replay(
+    db: &DatabaseConnection,
+    first: payment::Model,
+    input: &FinancePayment,
+) -> AppResult<(Payment, bool)> {
+    if first.amount != input.amount || first.received_on != input.received_on {
+        return Err(AppError::new(ErrorCode::Conflict).with_detail(
+            "this reference is already recorded for the contract with another amount or day",
+        ));
+    }
+    Ok((to_dtos(db, vec![first]).await?.remove(0), false))
 }
 
 async fn to_dtos<C: ConnectionTrait>(db: &C, rows: Vec<payment::Model>) -> AppResult<Vec<Payment>> {

@@ -317,3 +317,115 @@ async fn receivables_show_what_is_due_and_an_overdue_instalment_reminds_its_owne
         1
     );
 }
+
+/// A finance system (金蝶) reports receipts by contract number and its own reference: retries
+/// racing each other record one payment and all answer it; the same reference with another
+/// amount is a conflict; an unknown contract, one outside the client's place, and more than is
+/// outstanding are refused with nothing written.
+#[tokio::test]
+async fn a_finance_system_reports_a_payment_once_however_often_it_retries() {
+    let app = spawn_app().await;
+    let id = signed(&app, 1_000_000).await;
+    let admin = app.login("admin").await;
+    let number = app
+        .get(&admin, &format!("/api/v1/contracts/{id}"))
+        .await
+        .expect(200)
+        .body["number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (cid, secret) = app
+        .register_client(
+            &admin,
+            json!({"name": "金蝶云星空", "scopes": ["payments:write"]}),
+        )
+        .await;
+    let token = app.client_token(&cid, &secret, None).await;
+    let report = json!({"contract_number": number, "reference": "KD-SK-2026-0042",
+                        "amount": 400_000, "received_on": today(), "note": "银行回单"});
+
+    let answers = futures_util::future::join_all(
+        (0..5).map(|_| app.post(&token, "/api/v1/finance/payments", report.clone())),
+    )
+    .await;
+    let mut statuses: Vec<u16> = answers.iter().map(|r| r.status).collect();
+    statuses.sort();
+    assert_eq!(statuses, [200, 200, 200, 200, 201], "{answers:?}");
+    let first = answers[0].id();
+    assert!(answers.iter().all(|r| r.id() == first), "{answers:?}");
+    assert_eq!(answers[0].body["contract_id"], id);
+    let c = app
+        .get(&admin, &format!("/api/v1/contracts/{id}"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(c["received"], 400_000);
+    let listed = app
+        .get(&admin, &format!("/api/v1/payments?contract_id={id}"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1, "{listed}");
+    // Later, the same report again: the same answer.
+    let again = app
+        .post(&token, "/api/v1/finance/payments", report.clone())
+        .await
+        .expect(200);
+    assert_eq!(again.id(), first);
+
+    // The same reference with another amount: a conflict, nothing written.
+    let mut other = report.clone();
+    other["amount"] = json!(1);
+    let r = app
+        .post(&token, "/api/v1/finance/payments", other)
+        .await
+        .expect(409);
+    assert_eq!(r.code(), "conflict");
+    // No such contract.
+    let mut unknown = report.clone();
+    unknown["contract_number"] = json!("HT-1999-999999");
+    let r = app
+        .post(&token, "/api/v1/finance/payments", unknown)
+        .await
+        .expect(422);
+    assert_eq!(r.error_fields(), ["contract_number"]);
+    // More than is outstanding (600,000 left).
+    let mut over = report.clone();
+    over["reference"] = json!("KD-SK-2026-0043");
+    over["amount"] = json!(600_001);
+    let r = app
+        .post(&token, "/api/v1/finance/payments", over)
+        .await
+        .expect(422);
+    assert_eq!(r.error_fields(), ["amount"]);
+    // A client placed in 华南 does not know an east contract.
+    let south = app.region_id("华南").await;
+    let (sid, ssecret) = app
+        .register_client(
+            &admin,
+            json!({"name": "华南财务", "scopes": ["payments:write"], "region_id": south}),
+        )
+        .await;
+    let south_token = app.client_token(&sid, &ssecret, None).await;
+    let mut east = report.clone();
+    east["reference"] = json!("KD-SK-2026-0044");
+    east["amount"] = json!(1);
+    let r = app
+        .post(&south_token, "/api/v1/finance/payments", east)
+        .await
+        .expect(422);
+    assert_eq!(r.error_fields(), ["contract_number"]);
+    let c = app
+        .get(&admin, &format!("/api/v1/contracts/{id}"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(c["received"], 400_000, "nothing more was written");
+    let listed = app
+        .get(&admin, &format!("/api/v1/payments?contract_id={id}"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+}

@@ -49,6 +49,14 @@ pub fn ApiClientsTab(teams: Vec<Team>, regions: Vec<Region>) -> impl IntoView {
 fn SecretOnce(secret: RwSignal<Option<ApiClientSecret>>) -> impl IntoView {
     let i18n = use_i18n();
     let copied = RwSignal::new(false);
+    // The form is at the foot of a long tab on a phone: bring the secret into view when it
+    // arrives, or it would be missed.
+    let card = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let (Some(_), Some(el)) = (secret.get(), card.get()) {
+            el.scroll_into_view();
+        }
+    });
     move || {
         secret.get().map(|s| {
             let value = s.client_secret.clone();
@@ -57,9 +65,9 @@ fn SecretOnce(secret: RwSignal<Option<ApiClientSecret>>) -> impl IntoView {
                 copied.set(true);
             };
             view! {
-                <div class="card notice" role="alert" data-testid="client-secret">
+                <div class="card notice" role="alert" data-testid="client-secret" node_ref=card>
                     <p><b>{s.client.name.clone()}</b>" · "{move || i18n.t(A::SecretOnce)}</p>
-                    <p>{move || i18n.t(A::ClientId)}": "<code data-testid="client-id">{s.client.id.to_string()}</code></p>
+                    <p>{move || i18n.t(A::ClientId)}": "<code class="id" data-testid="client-id">{s.client.id.to_string()}</code></p>
                     <p><code class="secret" data-testid="secret-value">{s.client_secret.clone()}</code></p>
                     <div class="actions">
                         <button class="btn primary" type="button" on:click=copy>
@@ -335,7 +343,7 @@ fn ClientRow(
                 <span class="row-title">{client.name.clone()}
                     {disabled.then(|| view! { " " <span class="badge muted">{move || i18n.t(A::Disabled)}</span> })}</span>
                 <span class="row-sub">{place_name}" · "<code>{scope_names}</code></span>
-                <span class="row-sub muted">{move || i18n.t(A::ClientId)}" "<code>{id.to_string()}</code>" · "
+                <span class="row-sub muted">{move || i18n.t(A::ClientId)}" "<code class="id">{id.to_string()}</code>" · "
                     {move || i18n.t(A::LastUsed)}" "{used.clone().unwrap_or_else(|| i18n.t(A::Never).to_owned())}
                     {old_until.clone().map(|t| view! { " · " {move || i18n.t(A::OldSecretUntil)} " " {t} })}</span>
             </div>

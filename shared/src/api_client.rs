@@ -286,7 +286,11 @@ pub struct ApiClientUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(max_items = 32))]
     pub allowed_ips: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Patch::is_absent")]
+    #[serde(
+        default,
+        skip_serializing_if = "Patch::is_absent",
+        deserialize_with = "crate::de::patch_int"
+    )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>, minimum = 1, maximum = 100000))]
     pub rate_per_minute: Patch<i64>,
     /// `true` stops the client at once: no new tokens, and its tokens stop working.

@@ -30,6 +30,17 @@ pub fn opt<'de, D: Deserializer<'de>, T: TryFrom<i64>>(d: D) -> Result<Option<T>
     }
 }
 
+/// [`int`] for a [`crate::Patch`] field (with `default`): absent keeps, `null` clears, a whole
+/// number sets.
+pub fn patch_int<'de, D: Deserializer<'de>, T: TryFrom<i64>>(
+    d: D,
+) -> Result<crate::Patch<T>, D::Error> {
+    match Option::<serde_json::Number>::deserialize(d)? {
+        Some(n) => to(n).map(crate::Patch::Value),
+        None => Ok(crate::Patch::Null),
+    }
+}
+
 /// A struct that must come as a JSON object (not as an array of its fields).
 pub fn object<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(
     d: D,

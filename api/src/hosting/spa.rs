@@ -228,8 +228,8 @@ pub async fn serve(
         return actix_web::ResponseError::error_response(&AppError::not_found());
     };
     // API paths are not the app's: a GET here means no GET endpoint has this path (404), or the
-    // path exists for other methods (405).
-    if segs.first() == Some(&"api") {
+    // path exists for other methods (405) — `/oauth/token` as much as `/api/…`.
+    if matches!(segs.first(), Some(&"api" | &"oauth")) || allowed.for_path(req.path()).is_some() {
         return allowed.refuse(req.path());
     }
     if segs.is_empty() || segs == ["index.html"] {

@@ -373,6 +373,15 @@ async fn the_token_endpoint_answers_rfc_6749_errors() {
             );
         }
     }
+    // The token endpoint takes POST only.
+    let r = app
+        .client
+        .get(format!("{}/oauth/token", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 405);
+    assert_eq!(r.headers()["allow"], "POST");
     // JSON is not the token endpoint's format.
     let r = app
         .client
@@ -445,6 +454,11 @@ async fn disabling_rotating_and_narrowing_a_client_take_effect_at_once() {
     let token3 = app.client_token(&id, &third, None).await;
     app.get(&token3, "/api/v1/customers").await.expect(200);
 
+    // A rate written as a float that is a whole number is a whole number.
+    let r = change(&app, &admin, &path, json!({"rate_per_minute": 130.0})).await;
+    assert_eq!(r.body["rate_per_minute"], 130);
+    let r = change(&app, &admin, &path, json!({"rate_per_minute": null})).await;
+    assert!(r.body["rate_per_minute"].is_null());
     // A scope taken away stops counting in tokens already issued.
     change(&app, &admin, &path, json!({"scopes": ["org:read"]})).await;
     let r = app.get(&token3, "/api/v1/customers").await.expect(403);

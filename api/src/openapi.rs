@@ -134,6 +134,8 @@ fn describe_access(op: &mut Operation, method: &str, path: &str) {
     let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
     let access = if path.starts_with("/oauth/") {
         "Access: API clients, with their client credentials.".to_owned()
+    } else if path == "/metrics" {
+        "Access: open, or with the `metrics.bearer_token` when one is set.".to_owned()
     } else if !secured {
         "Access: no sign-in needed.".to_owned()
     } else {

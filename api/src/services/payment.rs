@@ -205,6 +205,18 @@ pub async fn record_payment(
     actor: &Actor,
     input: PaymentCreate,
 ) -> AppResult<Payment> {
+    record(db, kept, actor, input, false).await
+}
+
+/// [`record_payment`]; with `spread`, a payment that names no instalment pays the contract's
+/// open instalments, earliest due first (a finance system knows the contract, not our plan).
+async fn record(
+    db: &DatabaseConnection,
+    kept: &RulesCache,
+    actor: &Actor,
+    input: PaymentCreate,
+    spread: bool,
+) -> AppResult<Payment> {
     let mut errors = input.validate().err().unwrap_or_default();
     let settings = kept.get(db).await?;
     check_choice(
@@ -276,19 +288,22 @@ pub async fn record_payment(
                     ),
                 )]))
             }
-            Some(_) => {
-                payment_plan::Entity::update_many()
-                    .col_expr(
-                        payment_plan::Column::Received,
-                        Expr::col(payment_plan::Column::Received).add(input.amount),
-                    )
-                    .col_expr(
-                        payment_plan::Column::Version,
-                        Expr::col(payment_plan::Column::Version).add(1),
-                    )
-                    .filter(payment_plan::Column::Id.eq(pid))
-                    .exec(&txn)
-                    .await?;
+            Some(_) => receive(&txn, pid, input.amount).await?,
+        }
+    } else if spread {
+        // Under the contract's lock, like the instalment above: earliest due first.
+        let open = payment_plan::Entity::find()
+            .filter(payment_plan::Column::ContractId.eq(c.id))
+            .order_by_asc(payment_plan::Column::DueDate)
+            .order_by_asc(payment_plan::Column::Id)
+            .all(&txn)
+            .await?;
+        let mut left = input.amount;
+        for p in open {
+            let take = (p.amount - p.received).clamp(0, left);
+            if take > 0 {
+                receive(&txn, p.id, take).await?;
+                left -= take;
             }
         }
     }
@@ -352,10 +367,11 @@ pub async fn record_payment(
 
 /// A payment reported by a finance system (`payments:write`): the contract named by its number
 /// inside the caller's scope, recorded as [`record_payment`] records any payment — so more than is
-/// outstanding is refused and nothing is written — and idempotent by the finance system's
-/// reference: a report whose reference is already recorded for the contract with the same
-/// amount and day answers that payment (`false`: nothing new), also when retries race; with
-/// another amount or day it is a conflict (409).
+/// outstanding is refused and nothing is written — paying the open instalments earliest due
+/// first, and idempotent by the finance system's reference: the caller's own report whose
+/// reference is already recorded for the contract with the same amount and day answers that
+/// payment (`false`: nothing new), also when retries race; anything else under a taken
+/// reference is a conflict (409).
 pub async fn report_payment(
     db: &DatabaseConnection,
     kept: &RulesCache,
@@ -379,17 +395,34 @@ pub async fn report_payment(
         })?;
     let key = reference_key(input.reference.trim());
     if let Some(first) = reported(db, found.id, &key).await? {
-        return replay(db, first, &input).await;
+        return replay(db, actor, first, &input).await;
     }
-    match record_payment(db, kept, actor, input.for_contract(found.id)).await {
+    match record(db, kept, actor, input.for_contract(found.id), true).await {
         Ok(p) => Ok((p, true)),
         // A retry that raced the first report: the first may have taken the reference (409)
         // or the outstanding amount (422) by the time this one held the contract's lock.
         Err(e) => match reported(db, found.id, &key).await? {
-            Some(first) => replay(db, first, &input).await,
+            Some(first) => replay(db, actor, first, &input).await,
             None => Err(e),
         },
     }
+}
+
+/// Adds `amount` to what instalment `id` has received.
+async fn receive(txn: &DatabaseTransaction, id: Uuid, amount: i64) -> AppResult<()> {
+    payment_plan::Entity::update_many()
+        .col_expr(
+            payment_plan::Column::Received,
+            Expr::col(payment_plan::Column::Received).add(amount),
+        )
+        .col_expr(
+            payment_plan::Column::Version,
+            Expr::col(payment_plan::Column::Version).add(1),
+        )
+        .filter(payment_plan::Column::Id.eq(id))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 async fn reported(
@@ -407,10 +440,16 @@ async fn reported(
 /// The payment first recorded under a reference, when the report says the same again.
 async fn replay(
     db: &DatabaseConnection,
+    actor: &Actor,
     first: payment::Model,
     input: &FinancePayment,
 ) -> AppResult<(Payment, bool)> {
-    if first.amount != input.amount || first.received_on != input.received_on {
+    // Only the reporter's own report is answered again: anyone else learns no more than that
+    // the reference is taken.
+    if first.created_by != Some(actor.user_id)
+        || first.amount != input.amount
+        || first.received_on != input.received_on
+    {
         return Err(AppError::new(ErrorCode::Conflict).with_detail(
             "this reference is already recorded for the contract with another amount or day",
         ));

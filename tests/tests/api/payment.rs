@@ -342,6 +342,15 @@ async fn a_finance_system_reports_a_payment_once_however_often_it_retries() {
         )
         .await;
     let token = app.client_token(&cid, &secret, None).await;
+    // Two instalments: the report pays them earliest due first.
+    let rep = app.login("rep_east1").await;
+    let plans = format!("/api/v1/contracts/{id}/payment-plans");
+    for (days, fen) in [(60, 700_000), (30, 300_000)] {
+        let due = (today() + Duration::days(days)).to_string();
+        app.post(&rep, &plans, json!({"due_date": due, "amount": fen}))
+            .await
+            .expect(201);
+    }
     let report = json!({"contract_number": number, "reference": "KD-SK-2026-0042",
                         "amount": 400_000, "received_on": today(), "note": "银行回单"});
 
@@ -367,6 +376,14 @@ async fn a_finance_system_reports_a_payment_once_however_often_it_retries() {
         .expect(200)
         .body;
     assert_eq!(listed["items"].as_array().unwrap().len(), 1, "{listed}");
+    let instalments = app.get(&rep, &plans).await.expect(200).body;
+    let received: Vec<i64> = instalments
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["received"].as_i64().unwrap())
+        .collect();
+    assert_eq!(received, [300_000, 100_000], "{instalments}");
     // Later, the same report again: the same answer.
     let again = app
         .post(&token, "/api/v1/finance/payments", report.clone())
@@ -416,6 +433,20 @@ async fn a_finance_system_reports_a_payment_once_however_often_it_retries() {
         .await
         .expect(422);
     assert_eq!(r.error_fields(), ["contract_number"]);
+    // Another system sending the first report word for word learns only that the reference
+    // is taken, not the payment.
+    let (oid, osecret) = app
+        .register_client(
+            &admin,
+            json!({"name": "另一系统", "scopes": ["payments:write"]}),
+        )
+        .await;
+    let other_token = app.client_token(&oid, &osecret, None).await;
+    let r = app
+        .post(&other_token, "/api/v1/finance/payments", report.clone())
+        .await
+        .expect(409);
+    assert!(r.body.get("id").is_none(), "{}", r.body);
     let c = app
         .get(&admin, &format!("/api/v1/contracts/{id}"))
         .await

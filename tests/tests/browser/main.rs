@@ -1198,6 +1198,11 @@ async fn phone_admin_registers_an_api_client_and_disables_it() {
     b.click_text("[data-testid=client-secret] button", "我已保存")
         .await;
     b.wait_gone("[data-testid=client-secret]").await;
+    // Disabling asks first; the admin says yes.
+    b.client
+        .execute("window.confirm = () => true;", vec![])
+        .await
+        .unwrap();
     b.click("li[data-client='金蝶云星空'] [data-testid=toggle]")
         .await;
     b.wait_text("li[data-client='金蝶云星空']", "已停用").await;

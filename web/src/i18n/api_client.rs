@@ -23,6 +23,7 @@ texts! {
     Rotate => "更换密钥", "Rotate secret";
     RotateConfirm => "更换密钥？旧密钥在 24 小时内仍可用。", "Rotate the secret? The old one keeps working for 24 hours.";
     Disable => "停用", "Disable";
+    DisableConfirm => "停用这个应用？它的令牌会立即失效。", "Disable this client? Its tokens stop working at once.";
     Enable => "启用", "Enable";
     Disabled => "已停用", "Disabled";
     LastUsed => "最近取令牌", "Last token";

@@ -48,7 +48,6 @@ pub fn ApiClientsTab(teams: Vec<Team>, regions: Vec<Region>) -> impl IntoView {
 #[component]
 fn SecretOnce(secret: RwSignal<Option<ApiClientSecret>>) -> impl IntoView {
     let i18n = use_i18n();
-    let copied = RwSignal::new(false);
     // The form is at the foot of a long tab on a phone: bring the secret into view when it
     // arrives, or it would be missed.
     let card = NodeRef::<leptos::html::Div>::new();
@@ -59,21 +58,30 @@ fn SecretOnce(secret: RwSignal<Option<ApiClientSecret>>) -> impl IntoView {
     });
     move || {
         secret.get().map(|s| {
+            // Per secret: a new one has not been copied yet.
+            let copied = RwSignal::new(false);
             let value = s.client_secret.clone();
             let copy = move |_| {
-                let _ = window().navigator().clipboard().write_text(&value);
-                copied.set(true);
+                // Only secure pages (https, localhost) have a clipboard; elsewhere the secret is
+                // selected by hand from the box.
+                let nav = window().navigator();
+                let has = js_sys::Reflect::get(&nav, &"clipboard".into())
+                    .is_ok_and(|c| !c.is_undefined());
+                if has {
+                    let _ = nav.clipboard().write_text(&value);
+                    copied.set(true);
+                }
             };
             view! {
-                <div class="card notice" role="alert" data-testid="client-secret" node_ref=card>
-                    <p><b>{s.client.name.clone()}</b>" · "{move || i18n.t(A::SecretOnce)}</p>
+                <div class="card notice" data-testid="client-secret" node_ref=card>
+                    <p role="status"><b>{s.client.name.clone()}</b>" · "{move || i18n.t(A::SecretOnce)}</p>
                     <p>{move || i18n.t(A::ClientId)}": "<code class="id" data-testid="client-id">{s.client.id.to_string()}</code></p>
                     <p><code class="secret" data-testid="secret-value">{s.client_secret.clone()}</code></p>
                     <div class="actions">
                         <button class="btn primary" type="button" on:click=copy>
                             {move || if copied.get() { i18n.t(A::Copied) } else { i18n.t(A::Copy) }}
                         </button>
-                        <button class="btn" type="button" on:click=move |_| { copied.set(false); secret.set(None); }>
+                        <button class="btn" type="button" on:click=move |_| secret.set(None)>
                             {move || i18n.t(A::Saved)}
                         </button>
                     </div>
@@ -159,12 +167,12 @@ fn ClientFields(
                 {regions.get_value().into_iter().map(|r| {
                     let v = format!("r:{}", r.id);
                     let sel = v == place.get_untracked();
-                    view! { <option value=v selected=sel>{format!("{} · {}", i18n.t(T::Region), r.name)}</option> }
+                    view! { <option value=v selected=sel>{move || format!("{} · {}", i18n.t(T::Region), r.name)}</option> }
                 }).collect_view()}
                 {teams.get_value().into_iter().map(|t| {
                     let v = format!("t:{}", t.id);
                     let sel = v == place.get_untracked();
-                    view! { <option value=v selected=sel>{format!("{} · {}", i18n.t(T::Team), t.name)}</option> }
+                    view! { <option value=v selected=sel>{move || format!("{} · {}", i18n.t(T::Team), t.name)}</option> }
                 }).collect_view()}
             </select>
         </div>
@@ -310,12 +318,19 @@ fn ClientRow(
         message.set(None);
         reload.run(());
     });
-    let place_name = match (client.team_id, client.region_id) {
-        (Some(t), _) => teams.with_value(|ts| name_of(ts, Some(t), |x| (x.id, x.name.clone()))),
-        (None, Some(r)) => {
-            regions.with_value(|rs| name_of(rs, Some(r), |x| (x.id, x.name.clone())))
+    let placed = match (client.team_id, client.region_id) {
+        (Some(t), _) => {
+            Some(teams.with_value(|ts| name_of(ts, Some(t), |x| (x.id, x.name.clone()))))
         }
-        _ => i18n.t(A::WholeCompany).to_owned(),
+        (None, Some(r)) => {
+            Some(regions.with_value(|rs| name_of(rs, Some(r), |x| (x.id, x.name.clone()))))
+        }
+        _ => None,
+    };
+    let place_name = move || {
+        placed
+            .clone()
+            .unwrap_or_else(|| i18n.t(A::WholeCompany).to_owned())
     };
     let disabled = client.disabled;
     let used = client.last_used_at.map(crate::components::local_time);
@@ -344,7 +359,7 @@ fn ClientRow(
                     {disabled.then(|| view! { " " <span class="badge muted">{move || i18n.t(A::Disabled)}</span> })}</span>
                 <span class="row-sub">{place_name}" · "<code>{scope_names}</code></span>
                 <span class="row-sub muted">{move || i18n.t(A::ClientId)}" "<code class="id">{id.to_string()}</code>" · "
-                    {move || i18n.t(A::LastUsed)}" "{used.clone().unwrap_or_else(|| i18n.t(A::Never).to_owned())}
+                    {move || i18n.t(A::LastUsed)}" "{move || used.clone().unwrap_or_else(|| i18n.t(A::Never).to_owned())}
                     {old_until.clone().map(|t| view! { " · " {move || i18n.t(A::OldSecretUntil)} " " {t} })}</span>
             </div>
             <div class="actions">
@@ -352,7 +367,12 @@ fn ClientRow(
                     on:click=move |_| editing.update(|e| *e = !*e)>{move || i18n.t(T::Edit)}</button>
                 <button class="btn" data-testid="rotate" prop:disabled=move || act.pending().get() on:click=rotate>{move || i18n.t(A::Rotate)}</button>
                 <button class="btn" data-testid="toggle" prop:disabled=move || act.pending().get()
-                    on:click=move |_| { act.dispatch(Op::Disabled(!disabled)); }>
+                    on:click=move |_| {
+                        // Disabling stops a live integration at once: asked first.
+                        if disabled || window().confirm_with_message(i18n.t(A::DisableConfirm)).unwrap_or(false) {
+                            act.dispatch(Op::Disabled(!disabled));
+                        }
+                    }>
                     {move || if disabled { i18n.t(A::Enable) } else { i18n.t(A::Disable) }}
                 </button>
             </div>

@@ -654,7 +654,13 @@ pub async fn update(
     expected: i64,
     input: ContractUpdate,
 ) -> AppResult<Contract> {
-    let current = for_change(db, actor, id, Some(expected)).await?;
+    let current = for_change(db, actor, id, None).await?;
+    // A body that breaks the rules is refused as such (422) whatever version it names; only a
+    // good one is held to its If-Match.
+    input
+        .validate(current.start_date, current.end_date)
+        .map_err(AppError::validation)?;
+    check_version(Some(expected), current.version)?;
     match status_of(&current) {
         ContractStatus::Draft => {}
         ContractStatus::PendingApproval => {

@@ -39,6 +39,12 @@ pub struct Settings {
     /// Attachments: where they are kept, how large they may be.
     #[serde(default)]
     pub storage: crate::storage::StorageSettings,
+    /// How often webhook deliveries are looked for, and how many go at once.
+    #[serde(default)]
+    pub webhooks: crate::jobs::webhook_delivery::WebhookSettings,
+    /// Calls to addresses users typed in (webhook targets): timeouts and how much is read.
+    #[serde(default)]
+    pub outbound: crate::outbound::OutboundSettings,
 }
 
 fn default_database_url() -> SecretString {
@@ -276,6 +282,8 @@ impl Default for Settings {
             jobs: JobSettings::default(),
             rate_limit: Default::default(),
             redis: Default::default(),
+            webhooks: Default::default(),
+            outbound: Default::default(),
             storage: crate::storage::StorageSettings::default(),
         }
     }

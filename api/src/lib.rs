@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
+pub mod outbound;
 pub mod rate_limit;
 pub mod routes;
 pub mod seed;

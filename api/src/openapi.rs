@@ -42,6 +42,7 @@ searches and reports lower; every answer carries `RateLimit-Limit`, `RateLimit-R
         (name = "org", description = "Regions and teams"),
         (name = "users", description = "User accounts (admins manage them)"),
         (name = "api-clients", description = "开放平台 API clients: systems that call the API with OAuth2 client credentials (`POST /oauth/token`), placed in the org like a user and limited to their scopes (admins register them)"),
+        (name = "webhooks", description = "开放平台 webhooks: events (a customer created, a deal won, a contract approved, a payment received) POSTed to a client's URL, signed the Standard Webhooks way, retried for a day, with a delivery log (admins subscribe clients)"),
         (name = "customers", description = "客户 customers"),
         (name = "pools", description = "公海 public pools: customers without an owner, masked until claimed; release, claim, quota, rules"),
         (name = "opportunities", description = "商机 deals: stages with probabilities, the stage history, the board"),

@@ -82,6 +82,12 @@ impl Application {
             chrono::Duration::seconds(settings.jobs.lease_secs as i64),
         ));
         if settings.jobs.enabled {
+            Arc::new(crate::jobs::webhook_delivery::Deliverer::new(
+                jobs.clone(),
+                crate::outbound::Outbound::new(&settings.outbound)?,
+                settings.webhooks.clone(),
+            ))
+            .spawn();
             crate::jobs::spawn(
                 jobs.clone(),
                 crate::jobs::all(&settings.jobs),

@@ -4,6 +4,7 @@
 #![no_main]
 
 use kaidan_shared::api_client::{ApiClientCreate, ApiClientRotate, ApiClientUpdate};
+use kaidan_shared::webhook::{WebhookCreate, WebhookUpdate};
 use kaidan_shared::approval::{ApprovalDecision, ApprovalTemplateInput};
 use kaidan_shared::auth::{ChangePasswordRequest, LoginRequest, LogoutRequest, RefreshRequest};
 use kaidan_shared::company::CompanyProfileInput;
@@ -58,7 +59,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let day = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap_or_default();
-    match which % 36 {
+    match which % 38 {
         0 => check::<CustomerCreate>(body, |v| v.validate()),
         1 => check::<CustomerUpdate>(body, |v| v.validate(None, None)),
         2 => check::<CustomerUpdate>(body, |v| v.validate(Some(30.27), Some(120.15))),
@@ -94,7 +95,9 @@ fuzz_target!(|data: &[u8]| {
         32 => check::<ApiClientUpdate>(body, |v| v.validate()),
         33 => check::<ApiClientRotate>(body, |v| v.validate()),
         34 => check::<FinancePayment>(body, |v| v.validate()),
-        // 35: the small bodies of token operations.
+        35 => check::<WebhookCreate>(body, |v| v.validate()),
+        36 => check::<WebhookUpdate>(body, |v| v.validate(which % 2 == 0)),
+        // 37: the small bodies of token operations.
         _ => {
             check::<ResetPasswordRequest>(body, |_| Ok(()));
             check::<RefreshRequest>(body, |_| Ok(()));

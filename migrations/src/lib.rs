@@ -47,6 +47,7 @@ mod m20261130_000037_create_contracts_and_approvals;
 mod m20261130_000038_create_payments;
 mod m20261130_000039_drop_quote_line_figures;
 mod m20261201_000040_create_api_clients;
+mod m20261202_000041_create_webhooks;
 
 pub struct Migrator;
 
@@ -94,6 +95,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000038_create_payments::Migration),
             Box::new(m20261130_000039_drop_quote_line_figures::Migration),
             Box::new(m20261201_000040_create_api_clients::Migration),
+            Box::new(m20261202_000041_create_webhooks::Migration),
         ]
     }
 }

@@ -59,6 +59,17 @@ pub enum AuditAction {
     ApiClientUpdate,
     #[serde(rename = "api_client.rotate_secret")]
     ApiClientRotateSecret,
+    #[serde(rename = "webhook.create")]
+    WebhookCreate,
+    #[serde(rename = "webhook.update")]
+    WebhookUpdate,
+    #[serde(rename = "webhook.rotate_secret")]
+    WebhookRotateSecret,
+    #[serde(rename = "webhook.redeliver")]
+    WebhookRedeliver,
+    /// The delivery job stopped a subscription (a day of failures, or 410 Gone).
+    #[serde(rename = "webhook.disable")]
+    WebhookDisable,
     #[serde(rename = "option_list.create")]
     OptionListCreate,
     #[serde(rename = "option_list.update")]
@@ -234,7 +245,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 102] = [
+    pub const ALL: [AuditAction; 107] = [
         AuditAction::CustomerCreate,
         AuditAction::CustomerUpdate,
         AuditAction::CustomerTransfer,
@@ -337,6 +348,11 @@ impl AuditAction {
         AuditAction::ApiClientCreate,
         AuditAction::ApiClientUpdate,
         AuditAction::ApiClientRotateSecret,
+        AuditAction::WebhookCreate,
+        AuditAction::WebhookUpdate,
+        AuditAction::WebhookRotateSecret,
+        AuditAction::WebhookRedeliver,
+        AuditAction::WebhookDisable,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -358,6 +374,11 @@ impl AuditAction {
             ApiClientCreate => "api_client.create",
             ApiClientUpdate => "api_client.update",
             ApiClientRotateSecret => "api_client.rotate_secret",
+            WebhookCreate => "webhook.create",
+            WebhookUpdate => "webhook.update",
+            WebhookRotateSecret => "webhook.rotate_secret",
+            WebhookRedeliver => "webhook.redeliver",
+            WebhookDisable => "webhook.disable",
             UserCreate => "user.create",
             UserUpdate => "user.update",
             UserActivate => "user.activate",

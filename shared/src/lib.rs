@@ -38,6 +38,7 @@ pub mod quote;
 pub mod user;
 pub mod validate;
 pub mod visit;
+pub mod webhook;
 
 pub use error::{ErrorCode, FieldCode, FieldError, Problem};
 pub use patch::Patch;

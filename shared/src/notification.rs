@@ -39,13 +39,16 @@ pub enum NotificationKind {
     /// An instalment of your contract is past due (`data`: `number`, `title`, `due_date`,
     /// `outstanding`).
     PaymentOverdue,
+    /// A webhook was stopped after its deliveries kept failing (`data`: `url`, `client`,
+    /// `reason`). To admins.
+    WebhookDisabled,
     /// A kind this build does not know (from a newer server).
     #[serde(other)]
     Other,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 12] = [
+    pub const ALL: [NotificationKind; 13] = [
         NotificationKind::LeadAssigned,
         NotificationKind::PoolWarning,
         NotificationKind::PoolReclaimed,
@@ -58,6 +61,7 @@ impl NotificationKind {
         NotificationKind::ApprovalApproved,
         NotificationKind::ApprovalRejected,
         NotificationKind::PaymentOverdue,
+        NotificationKind::WebhookDisabled,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -74,6 +78,7 @@ impl NotificationKind {
             NotificationKind::ApprovalApproved => "approval_approved",
             NotificationKind::ApprovalRejected => "approval_rejected",
             NotificationKind::PaymentOverdue => "payment_overdue",
+            NotificationKind::WebhookDisabled => "webhook_disabled",
             NotificationKind::Other => "other",
         }
     }

@@ -16,6 +16,7 @@ use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::Value;
 use uuid::Uuid;
 
+pub mod receiver;
 pub mod records;
 pub mod s3;
 
@@ -509,6 +510,51 @@ impl TestApp {
             headers,
             body,
         }
+    }
+
+    /// A signed contract of `fen` of rep_east1's for a new customer, approved by sup_east1.
+    pub async fn signed_contract(&self, fen: i64) -> String {
+        let rep = self.login("rep_east1").await;
+        let c = self
+            .create_customer(&rep, serde_json::json!({"name": "回款测试客户"}))
+            .await;
+        let id = self
+            .post(
+                &rep,
+                "/api/v1/contracts",
+                serde_json::json!({"customer_id": c["id"], "title": "回款合同", "amount": fen}),
+            )
+            .await
+            .expect(201)
+            .id();
+        let a = self
+            .post(
+                &rep,
+                &format!("/api/v1/contracts/{id}/submit"),
+                serde_json::json!({}),
+            )
+            .await
+            .expect(200)
+            .body["approval_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let sup = self.login("sup_east1").await;
+        self.post(
+            &sup,
+            &format!("/api/v1/approvals/{a}/approve"),
+            serde_json::json!({}),
+        )
+        .await
+        .expect(200);
+        self.post(
+            &rep,
+            &format!("/api/v1/contracts/{id}/sign"),
+            serde_json::json!({}),
+        )
+        .await
+        .expect(200);
+        id
     }
 
     /// Registers an API client as `admin` (`body` as `POST /api/v1/api-clients` takes it);

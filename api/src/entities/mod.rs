@@ -48,3 +48,7 @@ pub mod user;
 pub mod user_column;
 pub mod visit;
 pub mod visit_settings;
+pub mod webhook;
+pub mod webhook_attempt;
+pub mod webhook_delivery;
+pub mod webhook_event;

@@ -1,5 +1,6 @@
 //! The periodic clean-up: remembered idempotent answers past their expiry, throttling counters
-//! whose window ended long ago, refresh tokens that expired, and notifications past 90 days.
+//! whose window ended long ago, refresh tokens that expired, notifications past 90 days, and
+//! settled webhook deliveries (with their attempts) past 30 days.
 //!
 //! Every step is an idempotent `DELETE … WHERE <expired>`, so several instances running it at
 //! once do no harm and need no lease (DESIGN §6 leases jobs that must run once; this one may run
@@ -26,6 +27,7 @@ pub struct Removed {
     pub counters: u64,
     pub refresh_tokens: u64,
     pub notifications: u64,
+    pub webhook_deliveries: u64,
 }
 
 /// One clean-up run.
@@ -38,11 +40,13 @@ pub async fn run_once(db: &DatabaseConnection) -> AppResult<Removed> {
         .await?
         .rows_affected;
     let notifications = notification::purge(db).await?;
+    let webhook_deliveries = crate::services::webhook::purge(db).await?;
     Ok(Removed {
         idempotency_keys,
         counters,
         refresh_tokens,
         notifications,
+        webhook_deliveries,
     })
 }
 

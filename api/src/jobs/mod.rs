@@ -13,6 +13,7 @@ pub mod follow_up_remind;
 pub mod lease;
 pub mod payment_overdue;
 pub mod pool_reclaim;
+pub mod webhook_delivery;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::auth::AuthUser;
 use crate::error::AppResult;
 use crate::extract::if_match::IfMatchHeader;
-use crate::routes::{json_with_etag, IfMatch};
+use crate::routes::{json_with_etag, no_store, IfMatch};
 use crate::services::api_client as service;
 use crate::state::AppState;
 
@@ -60,7 +60,7 @@ pub async fn create_api_client(
 ) -> AppResult<HttpResponse> {
     let c = service::create(&state, &user.0, body.into_inner()).await?;
     let version = c.client.version;
-    Ok(json_with_etag(StatusCode::CREATED, &c, version).customize_no_store())
+    Ok(no_store(json_with_etag(StatusCode::CREATED, &c, version)))
 }
 
 /// One API client (admin).
@@ -123,20 +123,5 @@ pub async fn rotate_api_client_secret(
 ) -> AppResult<HttpResponse> {
     let c = service::rotate(&state, &user.0, *id, if_match.0, body.into_inner()).await?;
     let version = c.client.version;
-    Ok(json_with_etag(StatusCode::OK, &c, version).customize_no_store())
-}
-
-/// Answers that carry a secret are never stored by a cache.
-trait NoStore {
-    fn customize_no_store(self) -> HttpResponse;
-}
-
-impl NoStore for HttpResponse {
-    fn customize_no_store(mut self) -> HttpResponse {
-        self.headers_mut().insert(
-            actix_web::http::header::CACHE_CONTROL,
-            actix_web::http::header::HeaderValue::from_static("no-store"),
-        );
-        self
-    }
+    Ok(no_store(json_with_etag(StatusCode::OK, &c, version)))
 }

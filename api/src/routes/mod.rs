@@ -24,12 +24,22 @@ pub mod product;
 pub mod quote;
 pub mod user;
 pub mod visit;
+pub mod webhook;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::hosting::health;
 
 pub use crate::extract::if_match::{etag, json_with_etag, IfMatch, OptionalIfMatch};
+
+/// An answer that carries a secret (an API client's, a webhook's): no cache may keep it.
+pub fn no_store(mut resp: actix_web::HttpResponse) -> actix_web::HttpResponse {
+    resp.headers_mut().insert(
+        actix_web::http::header::CACHE_CONTROL,
+        actix_web::http::header::HeaderValue::from_static("no-store"),
+    );
+    resp
+}
 
 /// All `/api/v1` routes.
 pub fn api_v1() -> utoipa_actix_web::scope::Scope<
@@ -46,6 +56,7 @@ pub fn api_v1() -> utoipa_actix_web::scope::Scope<
         .configure(org::configure)
         .configure(user::configure)
         .configure(api_client::configure)
+        .configure(webhook::configure)
         .configure(customer::configure)
         .configure(pool::configure)
         .configure(opportunity::configure)

@@ -122,6 +122,8 @@ pub async fn record_all<C: ConnectionTrait>(
     if changes.is_empty() {
         return Ok(());
     }
+    // The webhook outbox, in the same transaction: an audited change is an announced one.
+    crate::services::webhook::enqueue(conn, &changes).await?;
     let at = now();
     let rows = changes.into_iter().map(|change| audit_log::ActiveModel {
         id: Set(new_id()),

@@ -35,6 +35,7 @@ pub mod sessions;
 pub mod throttle;
 pub mod user;
 pub mod visit;
+pub mod webhook;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use kaidan_shared::page::checked_limit;

@@ -129,7 +129,8 @@ versioned!(
     quote,
     contract,
     approval,
-    approval_template
+    approval_template,
+    webhook
 );
 
 /// Runs `update` on the one row `id` only if its version is still `expected`; 412 when another

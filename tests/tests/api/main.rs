@@ -31,3 +31,4 @@ mod rate_limit;
 mod security;
 mod surface;
 mod visit;
+mod webhook;

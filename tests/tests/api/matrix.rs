@@ -85,6 +85,10 @@ enum Target {
     /// An API client (no place in the org a person reaches: a fresh one per cell, made by the
     /// admin; admins alone manage clients).
     ApiClient,
+    /// A webhook subscription of a fresh API client (likewise).
+    Webhook,
+    /// A delivery of such a subscription (written straight into the log).
+    WebhookDelivery,
 }
 
 /// What an operation does, in the permission table's terms.
@@ -169,6 +173,13 @@ fn user_operations(op: &str) -> Option<Kind> {
         "get_api_client" | "update_api_client" | "rotate_api_client_secret" => {
             Record(Resource::User, Action::Manage, Target::ApiClient)
         }
+        // Webhooks belong to API clients: the same admins manage them.
+        "list_webhooks" => Setting(Resource::User, Action::Manage),
+        "create_webhook" => CreateOrg(Resource::User),
+        "get_webhook" | "update_webhook" | "rotate_webhook_secret" | "list_webhook_deliveries" => {
+            Record(Resource::User, Action::Manage, Target::Webhook)
+        }
+        "redeliver_webhook" => Record(Resource::User, Action::Manage, Target::WebhookDelivery),
         "list_users" => List(Resource::User),
         "create_user" => CreateOrg(Resource::User),
         "get_user" => Record(Resource::User, Action::Read, Target::User),
@@ -1055,6 +1066,61 @@ impl Matrix<'_> {
                     version: 1,
                 })
             }
+            Target::Webhook | Target::WebhookDelivery => {
+                let (client, _) = self
+                    .app
+                    .register_client(
+                        &self.admin,
+                        json!({"name": self.unique("矩阵推送"), "scopes": ["customers:read"]}),
+                    )
+                    .await;
+                let r = self
+                    .app
+                    .post(
+                        &self.admin,
+                        "/api/v1/webhooks",
+                        json!({"api_client_id": client, "url": "https://erp.example.com/hook",
+                               "events": ["customer.created"]}),
+                    )
+                    .await
+                    .expect(201);
+                let id = r.body["webhook"]["id"].as_str().unwrap().to_owned();
+                if target == Target::WebhookDelivery {
+                    use kaidan_api::entities::webhook_delivery;
+                    use sea_orm::EntityTrait;
+                    let delivery = Uuid::now_v7();
+                    let now = chrono::Utc::now();
+                    webhook_delivery::Entity::insert(webhook_delivery::ActiveModel::from(
+                        webhook_delivery::Model {
+                            id: delivery,
+                            webhook_id: id.parse().unwrap(),
+                            event_id: format!("msg_{}", delivery.simple()),
+                            event_type: "customer.created".into(),
+                            body: "{}".into(),
+                            status: "failed".into(),
+                            attempts: 10,
+                            first_attempt_at: Some(now),
+                            next_attempt_at: None,
+                            created_at: now,
+                        },
+                    ))
+                    .exec_without_returning(&self.app.db)
+                    .await
+                    .unwrap();
+                    return Some(Fixture {
+                        read_back: Some(format!("/api/v1/webhooks/{id}/deliveries")),
+                        id: Some(delivery.to_string()),
+                        subject: Some(self.org.person(caller).clone()),
+                        version: 1,
+                    });
+                }
+                Some(Fixture {
+                    read_back: Some(format!("/api/v1/webhooks/{id}")),
+                    id: Some(id),
+                    subject: Some(self.org.person(caller).clone()),
+                    version: 1,
+                })
+            }
             Target::ApprovalTemplate => {
                 let r = self
                     .app
@@ -1454,6 +1520,7 @@ impl Matrix<'_> {
         Some(match op {
             "update_api_client" => json!({"name": "矩阵改名"}),
             "rotate_api_client_secret" => json!({"grace_hours": 1}),
+            "update_webhook" => json!({"description": "矩阵"}),
             "update_customer" => json!({"notes": "矩阵"}),
             "transfer_customer" | "assign_lead" => {
                 // To someone the caller may assign: the caller, or a rep of 华东一组 when the
@@ -2171,6 +2238,17 @@ async fn lists_show_only_rows_in_scope_and_owners_follow_the_field_rule() {
                             "name": format!("流程-{caller}"), "priority": 9000, "active": false,
                             "steps": [{"approvers": {"kind": "supervisor"}, "mode": "any_one"}],
                             "remind_after_hours": 24, "escalate_after_hours": 48}),
+                        Resource::User if op.id == "create_webhook" => {
+                            let (client, _) = app
+                                .register_client(
+                                    &app.login("admin").await,
+                                    json!({"name": format!("推送-{caller}"),
+                                           "scopes": ["customers:read"]}),
+                                )
+                                .await;
+                            json!({"api_client_id": client, "url": "https://erp.example.com/h",
+                                   "events": ["customer.created"]})
+                        }
                         Resource::User if op.id == "create_api_client" => json!({
                             "name": format!("应用-{caller}"), "scopes": ["customers:read"]}),
                         Resource::Field => json!({"resource": "customer",

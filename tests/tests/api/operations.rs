@@ -92,12 +92,15 @@ async fn the_spec_is_served_current_and_documented() {
     assert_eq!(docs.status().as_u16(), 200);
     let html = docs.text().await.unwrap();
     assert!(html.contains("/api/openapi.json"));
-    // How to authenticate both ways, the limits and the errors, beside the operations.
+    // How to authenticate both ways, the limits, webhook signatures and the errors, beside the
+    // operations.
     for guide in [
         "grant_type=client_credentials",
         "RateLimit-Remaining",
         "Retry-After",
         "problem+json",
+        "webhook-signature",
+        "hmac.compare_digest",
     ] {
         assert!(html.contains(guide), "the docs page explains {guide}");
     }

@@ -7,37 +7,8 @@ use kaidan_api::jobs::payment_overdue::PaymentOverdue;
 use kaidan_tests::{spawn_app, TestApp};
 use serde_json::{json, Value};
 
-/// A signed contract of `fen` of rep_east1's, approved by sup_east1.
 async fn signed(app: &TestApp, fen: i64) -> String {
-    let rep = app.login("rep_east1").await;
-    let c = app
-        .create_customer(&rep, json!({"name": "回款测试客户"}))
-        .await;
-    let id = app
-        .post(
-            &rep,
-            "/api/v1/contracts",
-            json!({"customer_id": c["id"], "title": "回款合同", "amount": fen}),
-        )
-        .await
-        .expect(201)
-        .id();
-    let a = app
-        .post(&rep, &format!("/api/v1/contracts/{id}/submit"), json!({}))
-        .await
-        .expect(200)
-        .body["approval_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let sup = app.login("sup_east1").await;
-    app.post(&sup, &format!("/api/v1/approvals/{a}/approve"), json!({}))
-        .await
-        .expect(200);
-    app.post(&rep, &format!("/api/v1/contracts/{id}/sign"), json!({}))
-        .await
-        .expect(200);
-    id
+    app.signed_contract(fen).await
 }
 
 fn today() -> chrono::NaiveDate {

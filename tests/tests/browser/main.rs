@@ -1211,6 +1211,99 @@ async fn phone_admin_registers_an_api_client_and_disables_it() {
     app.get(&token, "/api/v1/customers").await.expect(401);
 }
 
+/// An admin on a phone subscribes an ERP client to new customers at its URL, sees the signing
+/// secret once, and after a rep's new customer reads the delivery in the log and sends it again.
+#[tokio::test]
+async fn phone_admin_subscribes_a_client_to_events_and_reads_the_delivery_log() {
+    use kaidan_api::jobs::webhook_delivery::{Deliverer, WebhookSettings};
+    use kaidan_api::outbound::{Outbound, OutboundSettings};
+    let app = spawn().await;
+    let rx = kaidan_tests::receiver::Receiver::start().await;
+    let admin = app.login("admin").await;
+    let team = app.team_id("华东一组").await;
+    app.register_client(
+        &admin,
+        json!({"name": "用友 ERP", "scopes": ["customers:read"], "team_id": team}),
+    )
+    .await;
+    let mut b = open(&app, "webhook", PHONE).await;
+    b.login("admin", PASSWORD).await;
+    b.wait("[data-testid=customer-list]").await;
+    b.click("a[href='/admin']").await;
+    b.wait_text("main", "rep_east1").await;
+    b.click_text("[role=tab]", "事件推送").await;
+    b.wait("[data-testid=new-webhook]").await;
+    // Plain http on the machine itself is refused next to the address …
+    b.fill("#webhook-url", &rx.url).await;
+    b.click("[data-testid=new-webhook] input[data-event='customer.created']")
+        .await;
+    b.click("[data-testid=new-webhook] button[type=submit]")
+        .await;
+    b.wait_text("[data-testid=new-webhook]", "格式不正确").await;
+    // … unless allowed as an on-premise target.
+    b.click_text("[data-testid=new-webhook] label.check", "允许内网地址")
+        .await;
+    // An event the client's scopes do not cover is refused next to the events.
+    b.click("[data-testid=new-webhook] input[data-event='contract.approved']")
+        .await;
+    b.click("[data-testid=new-webhook] button[type=submit]")
+        .await;
+    b.wait_text("[data-testid=new-webhook] fieldset .field-error", "不允许")
+        .await;
+    b.click("[data-testid=new-webhook] input[data-event='contract.approved']")
+        .await;
+    b.fill("#webhook-description", "新客户同步").await;
+    b.shot("new-webhook-form").await;
+    b.click("[data-testid=new-webhook] button[type=submit]")
+        .await;
+    let secret = b
+        .wait("[data-testid=webhook-secret-value]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(secret.starts_with("whsec_"), "{secret}");
+    let row = format!("li[data-webhook='{}']", rx.url);
+    b.wait_text(&row, "customer.created").await;
+    b.shot("webhook-secret").await;
+
+    // A rep's new customer in 华东一组 is delivered, signed with that secret.
+    let rep = app.login("rep_east1").await;
+    app.create_customer(&rep, json!({"name": "常州武进电机有限公司"}))
+        .await;
+    let deliverer = Deliverer::new(
+        app.jobs.clone(),
+        Outbound::new(&OutboundSettings::default()).unwrap(),
+        WebhookSettings::default(),
+    );
+    deliverer.run().await.unwrap();
+    let got = rx.got();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].json()["data"]["name"], "常州武进电机有限公司");
+    let ts: i64 = got[0].header("webhook-timestamp").unwrap().parse().unwrap();
+    let sig = kaidan_api::services::webhook::sign(
+        secret.trim(),
+        got[0].header("webhook-id").unwrap(),
+        ts,
+        &got[0].body,
+    )
+    .unwrap();
+    assert_eq!(got[0].header("webhook-signature"), Some(sig.as_str()));
+
+    // The log on the phone: delivered, with the target's answer; sent again on request.
+    b.click_text(&format!("{row} button"), "推送记录").await;
+    b.wait_text("[data-testid=delivery-log]", "已送达").await;
+    b.wait_text("[data-testid=delivery-log]", "HTTP 200").await;
+    b.shot("webhook-log").await;
+    b.click("[data-testid=delivery-log] [data-testid=redeliver]")
+        .await;
+    b.wait_text("[data-testid=delivery-log]", "等待重试").await;
+    deliverer.run().await.unwrap();
+    assert_eq!(rx.got().len(), 2);
+    assert_eq!(rx.got()[1].body, got[0].body);
+    b.close().await;
+}
+
 /// The built app is served with an index fallback for client routes, pre-compressed bodies for
 /// clients that accept them, and long caching only for content-hashed files.
 #[tokio::test]

@@ -30,6 +30,7 @@ pub mod product;
 pub mod quote;
 pub mod user;
 pub mod visit;
+pub mod webhook;
 
 use std::cell::{Cell, RefCell};
 

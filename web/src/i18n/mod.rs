@@ -16,6 +16,7 @@ pub mod product;
 pub mod quote;
 pub mod user;
 pub mod visit;
+pub mod webhook;
 
 pub use user::role_label;
 
@@ -287,6 +288,11 @@ pub fn action_label(action: AuditAction, lang: Lang) -> &'static str {
         ApiClientCreate => ("登记了开放平台应用", "registered the API client"),
         ApiClientUpdate => ("修改了开放平台应用", "edited the API client"),
         ApiClientRotateSecret => ("更换了应用密钥", "rotated the API client's secret"),
+        WebhookCreate => ("添加了事件推送", "added the webhook"),
+        WebhookUpdate => ("修改了事件推送", "changed the webhook"),
+        WebhookRotateSecret => ("更换了推送签名密钥", "rotated the webhook's signing secret"),
+        WebhookRedeliver => ("重新推送了事件", "redelivered an event"),
+        WebhookDisable => ("停用了失败的事件推送", "disabled the failing webhook"),
         UserCreate => ("创建了用户", "created the user"),
         UserUpdate => ("修改了用户", "edited the user"),
         UserActivate => ("启用了用户", "activated the user"),

@@ -130,6 +130,18 @@ pub fn sentence(n: &Notification, lang: Lang) -> String {
             text("due_date"),
             yuan(num("outstanding"))
         ),
+        (NotificationKind::WebhookDisabled, Lang::Zh) => format!(
+            "「{}」的事件推送 {} 已停用：{}",
+            text("client"),
+            text("url"),
+            text("reason")
+        ),
+        (NotificationKind::WebhookDisabled, Lang::En) => format!(
+            "{}'s webhook {} was disabled: {}",
+            text("client"),
+            text("url"),
+            text("reason")
+        ),
         (NotificationKind::Other, Lang::Zh) => "新通知".into(),
         (NotificationKind::Other, Lang::En) => "New notification".into(),
     }
@@ -153,6 +165,7 @@ pub fn link(n: &Notification) -> Option<String> {
         (Some("approval"), Some(id)) => Some(format!("/approvals/{id}")),
         (Some("contract"), Some(id)) => Some(format!("/contracts/{id}")),
         (None, None) if n.kind == NotificationKind::DailyDigest => Some("/visits".into()),
+        (None, _) if n.kind == NotificationKind::WebhookDisabled => Some("/admin".into()),
         _ => None,
     }
 }

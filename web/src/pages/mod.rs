@@ -19,6 +19,7 @@ pub mod product;
 pub mod quote;
 pub mod user;
 pub mod visit;
+pub mod webhook;
 
 crate::lazy_page!(
     /// The user's own page, loaded when first opened.

@@ -33,6 +33,7 @@ enum Tab {
     Flows,
     Company,
     ApiClients,
+    Webhooks,
 }
 
 #[component]
@@ -76,6 +77,7 @@ pub fn AdminPage() -> impl IntoView {
                 {tab_button(Tab::Flows, crate::i18n::contract::ContractText::Flows.into())}
                 {tab_button(Tab::Company, OrgText::Company.into())}
                 {tab_button(Tab::ApiClients, crate::i18n::api_client::ApiClientText::ApiClients.into())}
+                {tab_button(Tab::Webhooks, crate::i18n::webhook::WebhookText::Webhooks.into())}
             </div>
             <Transition fallback=|| view! { <Loading/> }>
                 {move || {
@@ -92,6 +94,7 @@ pub fn AdminPage() -> impl IntoView {
                             Tab::Flows => view! { <crate::pages::approval::flows::FlowsTab users=u/> }.into_any(),
                             Tab::Company => view! { <crate::pages::org::company::CompanyTab/> }.into_any(),
                             Tab::ApiClients => view! { <crate::pages::api_client::list::ApiClientsTab teams=t regions=r/> }.into_any(),
+                            Tab::Webhooks => view! { <crate::pages::webhook::list::WebhooksTab/> }.into_any(),
                         },
                         (Some(Err(e)), _, _) | (_, Some(Err(e)), _) | (_, _, Some(Err(e))) => {
                             view! { <ErrorState error=e on_retry=move |_| reload.run(())/> }.into_any()

@@ -70,6 +70,11 @@ fn v4_problem(ip: Ipv4Addr) -> Option<&'static str> {
         Some("a benchmarking address")
     } else if o[0] == 192 && o[1] == 0 && o[2] == 0 {
         Some("an IETF protocol address")
+    } else if (o[0] == 192 && o[1] == 0 && o[2] == 2)
+        || (o[0] == 198 && o[1] == 51 && o[2] == 100)
+        || (o[0] == 203 && o[1] == 0 && o[2] == 113)
+    {
+        Some("a documentation address")
     } else {
         None
     }
@@ -81,7 +86,7 @@ fn v6_problem(ip: Ipv6Addr) -> Option<&'static str> {
     if let Some(v4) = ip.to_ipv4_mapped() {
         return v4_problem(v4);
     }
-    if s[0] == 0x0064 && s[1] == 0xff9b {
+    if s[0] == 0x0064 && s[1] == 0xff9b && s[2..6] == [0, 0, 0, 0] {
         // NAT64 (64:ff9b::/96).
         return v4_problem(Ipv4Addr::new(
             (s[6] >> 8) as u8,
@@ -89,6 +94,14 @@ fn v6_problem(ip: Ipv6Addr) -> Option<&'static str> {
             (s[7] >> 8) as u8,
             s[7] as u8,
         ));
+    }
+    if s[0] == 0x0064 && s[1] == 0xff9b && s[2] == 1 {
+        // Local-use NAT64 (64:ff9b:1::/48): translated inside someone's network.
+        return Some("a local NAT64 address");
+    }
+    if s[0] == 0x2001 && s[1] == 0 {
+        // Teredo (2001::/32) carries an obfuscated IPv4 address: refused as a whole.
+        return Some("a Teredo address");
     }
     if s[0] == 0x2002 {
         // 6to4 (2002::/16) embeds the IPv4 address after the prefix.
@@ -347,6 +360,10 @@ mod tests {
             "::127.0.0.1",
             "64:ff9b::a00:1",
             "2002:c0a8:0101::1",
+            "64:ff9b:1::a00:1",
+            "2001:0:4136:e378::1",
+            "192.0.2.1",
+            "203.0.113.9",
         ] {
             assert!(not_public(ip(s)).is_some(), "{s} should be refused");
         }

@@ -80,6 +80,19 @@ enum ApiClients {
     Id,
 }
 
+/// The signed body: a contract with hundreds of lines renders past MySQL's `TEXT` (64 KB), which
+/// strict mode would refuse — and a refused insert would stop every delivery behind it.
+fn body_column(m: &SchemaManager) -> ColumnDef {
+    let mut c = ColumnDef::new(WebhookDeliveries::Body);
+    if m.get_database_backend() == sea_orm_migration::sea_orm::DatabaseBackend::MySql {
+        c.custom(Alias::new("MEDIUMTEXT"));
+    } else {
+        c.text();
+    }
+    c.not_null();
+    c
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
@@ -138,7 +151,7 @@ impl MigrationTrait for Migration {
                 .col(uuid_col(WebhookDeliveries::WebhookId))
                 .col(string(WebhookDeliveries::EventId, 40))
                 .col(string(WebhookDeliveries::EventType, 40))
-                .col(ColumnDef::new(WebhookDeliveries::Body).text().not_null())
+                .col(body_column(m))
                 .col(string(WebhookDeliveries::Status, 16))
                 .col(
                     ColumnDef::new(WebhookDeliveries::Attempts)

@@ -250,7 +250,7 @@ pub struct Webhook {
     /// on-premise ERP); only admins set it.
     pub allow_private: bool,
     pub disabled: bool,
-    /// Why it was disabled: by an admin, after a week of failures, or a 410 from the target.
+    /// Why it was disabled: by an admin, after a day of failures, or a 410 from the target.
     pub disabled_reason: Option<String>,
     /// Until when the secret before the last rotation signs too (a second signature).
     pub previous_secret_valid_until: Option<DateTime<Utc>>,
@@ -393,25 +393,21 @@ pub const RETRY_AFTER_FIRST_SECS: [i64; 9] = [
     24 * 3600,
 ];
 
-/// When attempt number `done + 1` is due, `done` attempts in (the first was at `first`), with
-/// `jitter` in [-1, 1] spreading it by up to ±20 %; `None` when no retry is left.
-pub fn next_attempt(
-    first: DateTime<Utc>,
-    done: usize,
-    jitter: f64,
-    now: DateTime<Utc>,
-) -> Option<DateTime<Utc>> {
+/// When attempt number `done + 1` is due, `done` attempts in (the last at `last`), with `jitter`
+/// in [-1, 1] spreading the wait by up to ±20 %; `None` when no retry is left. Each wait is the
+/// schedule's gap since the slot before, counted from the last attempt — so retries after a
+/// backlog (an outage of the runner, a webhook enabled again) keep their spacing instead of all
+/// falling due at once.
+pub fn next_attempt(done: usize, jitter: f64, last: DateTime<Utc>) -> Option<DateTime<Utc>> {
     let base = *RETRY_AFTER_FIRST_SECS.get(done.checked_sub(1)?)?;
     let prev = if done >= 2 {
         RETRY_AFTER_FIRST_SECS[done - 2]
     } else {
         0
     };
-    // The jitter spreads the gap since the previous slot, so retries stay in order.
     let gap = (base - prev) as f64;
-    let spread = (gap * 0.2 * jitter.clamp(-1.0, 1.0)) as i64;
-    let at = first + chrono::Duration::seconds(base + spread);
-    Some(at.max(now))
+    let wait = gap * (1.0 + 0.2 * jitter.clamp(-1.0, 1.0));
+    Some(last + chrono::Duration::seconds(wait as i64))
 }
 
 /// The most subscriptions the whole company may have.
@@ -536,22 +532,28 @@ mod tests {
 
     #[test]
     fn retries_follow_the_schedule_within_a_fifth_and_end_after_a_day() {
-        let first = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
-        assert_eq!(next_attempt(first, 0, 0.0, first), None);
+        let t = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+        assert_eq!(next_attempt(0, 0.0, t), None);
         assert_eq!(
-            next_attempt(first, 1, 0.0, first),
-            Some(first + chrono::Duration::seconds(5))
+            next_attempt(1, 0.0, t),
+            Some(t + chrono::Duration::seconds(5))
         );
-        // The fourth retry is 2 h after the first attempt, ±20 % of the 1.5 h since the third.
-        let late = next_attempt(first, 4, 1.0, first).unwrap();
-        assert_eq!(late, first + chrono::Duration::seconds(7200 + 1080));
-        let early = next_attempt(first, 4, -1.0, first).unwrap();
-        assert_eq!(early, first + chrono::Duration::seconds(7200 - 1080));
-        assert!(next_attempt(first, 9, 0.0, first).is_some());
-        assert_eq!(next_attempt(first, 10, 0.0, first), None);
-        // A retry is never due before now.
-        let now = first + chrono::Duration::hours(30);
-        assert_eq!(next_attempt(first, 9, 0.0, now), Some(now));
+        // The fourth retry comes 1.5 h (2 h − 30 min) after the third, ±20 %.
+        assert_eq!(
+            next_attempt(4, 1.0, t),
+            Some(t + chrono::Duration::seconds(5400 + 1080))
+        );
+        assert_eq!(
+            next_attempt(4, -1.0, t),
+            Some(t + chrono::Duration::seconds(5400 - 1080))
+        );
+        // On time, the last retry lands a day after the first attempt.
+        let mut at = t;
+        for done in 1..=9 {
+            at = next_attempt(done, 0.0, at).unwrap();
+        }
+        assert_eq!(at, t + chrono::Duration::hours(24));
+        assert_eq!(next_attempt(10, 0.0, at), None);
     }
 
     #[test]

@@ -72,6 +72,8 @@ impl Default for WebhookSettings {
 
 /// The most of an answer the log keeps.
 const LOG_BYTES: usize = 2048;
+/// How long a claimed delivery is kept from other runs: longer than any call may take.
+const CLAIM_SECS: i64 = 120;
 /// A target's `Retry-After` is honoured up to this.
 const MAX_RETRY_AFTER_SECS: i64 = 24 * 3600;
 
@@ -174,6 +176,11 @@ impl Deliverer {
             return Ok(());
         }
         let subscribers = subscribers(db).await?;
+        // Every client reads custom fields as its role (`integration`) does: one view for all.
+        let view = match subscribers.first() {
+            Some(s) => Some(crate::services::field::View::load(db, &self.rules, &s.actor).await?),
+            None => None,
+        };
         let mut rendered: HashMap<(Uuid, Uuid), Option<serde_json::Value>> = HashMap::new();
         let mut rows = Vec::new();
         let created = now();
@@ -201,11 +208,19 @@ impl Deliverer {
                     timestamp: ev.occurred_at,
                     object: ty.subject().as_str().into(),
                     data,
-                    changes: ev
-                        .changes
-                        .as_deref()
-                        .and_then(|c| serde_json::from_str(c).ok())
-                        .unwrap_or_else(|| serde_json::json!({})),
+                    changes: {
+                        let mut c = ev
+                            .changes
+                            .as_deref()
+                            .and_then(|c| serde_json::from_str(c).ok())
+                            .unwrap_or_else(|| serde_json::json!({}));
+                        // Custom fields the client's role may not see leave the diff, as they
+                        // leave the record's history for such a reader.
+                        if let Some(v) = &view {
+                            v.redact_changes(&ev.entity, &mut c);
+                        }
+                        c
+                    },
                 };
                 let body = serde_json::to_string(&payload).map_err(AppError::internal)?;
                 rows.push(webhook_delivery::ActiveModel {
@@ -262,29 +277,72 @@ impl Deliverer {
         }
     }
 
-    /// Sends the due deliveries of enabled subscriptions, a few at once.
+    /// Sends the due deliveries of enabled subscriptions, a few at once. The rows are claimed
+    /// first (their next attempt moved past the longest a call may take), so an instance that
+    /// takes the lease over while these calls run does not send them again.
     async fn send_due(&self, counts: &mut Counts) -> AppResult<()> {
         let db = &self.ctx.db;
         let due_by = self.ctx.clock.now();
-        let rows = due(due_by)
+        let ids: Vec<Uuid> = due(due_by)
+            .select_only()
+            .column(webhook_delivery::Column::Id)
             .order_by_asc(webhook_delivery::Column::NextAttemptAt)
             .order_by_asc(webhook_delivery::Column::Id)
             .limit(self.settings.batch)
+            .into_tuple()
             .all(db)
             .await?;
-        if rows.is_empty() {
+        if ids.is_empty() {
             return Ok(());
         }
-        let hooks: HashMap<Uuid, webhook::Model> = webhook::Entity::find()
+        let claim = due_by + Duration::seconds(CLAIM_SECS);
+        let txn = begin_write(db).await?;
+        webhook_delivery::Entity::update_many()
+            .col_expr(webhook_delivery::Column::NextAttemptAt, Expr::value(claim))
+            .filter(webhook_delivery::Column::Id.is_in(ids.clone()))
+            .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending.as_str()))
+            .filter(webhook_delivery::Column::NextAttemptAt.lte(due_by))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        let rows = webhook_delivery::Entity::find()
+            .filter(webhook_delivery::Column::Id.is_in(ids))
+            .filter(webhook_delivery::Column::NextAttemptAt.eq(claim))
+            .all(db)
+            .await?;
+        let hooks: HashMap<Uuid, (webhook::Model, Vec<ApiScope>)> = webhook::Entity::find()
             .filter(webhook::Column::Id.is_in(rows.iter().map(|d| d.webhook_id)))
+            .find_also_related(api_client::Entity)
             .all(db)
             .await?
             .into_iter()
-            .map(|w| (w.id, w))
+            .filter_map(|(w, c)| {
+                let scopes = ApiScope::split(&c?.scopes).unwrap_or_default();
+                Some((w.id, (w, scopes)))
+            })
             .collect();
-        let sends = rows.into_iter().filter_map(|d| {
-            let hook = hooks.get(&d.webhook_id)?.clone();
-            Some(async move {
+        let mut sends = Vec::new();
+        for d in rows {
+            let Some((hook, scopes)) = hooks.get(&d.webhook_id).cloned() else {
+                continue;
+            };
+            // A scope taken from the client since the event: the delivery ends unsent.
+            let missing = EventType::parse(&d.event_type)
+                .and_then(|t| t.scopes().iter().find(|x| !scopes.contains(x)).copied());
+            if let Some(missing) = missing {
+                let failure = Failure {
+                    refused: true,
+                    message: format!(
+                        "the client no longer holds the scope `{}`",
+                        missing.as_str()
+                    ),
+                    duration: std::time::Duration::ZERO,
+                };
+                let outcome = self.settle(&d, &hook, Err(failure), true).await?;
+                *counts.entry(outcome.into()).or_default() += 1;
+                continue;
+            }
+            sends.push(async move {
                 let sent_at = now();
                 let ts = sent_at.timestamp();
                 let headers = [
@@ -300,14 +358,14 @@ impl Deliverer {
                     .post_json(&hook.url, hook.allow_private, &headers, d.body.clone())
                     .await;
                 (d, hook, result)
-            })
-        });
+            });
+        }
         let results: Vec<_> = futures_util::stream::iter(sends)
             .buffer_unordered(self.settings.concurrency.max(1))
             .collect()
             .await;
         for (d, hook, result) in results {
-            let outcome = self.settle(&d, &hook, result).await?;
+            let outcome = self.settle(&d, &hook, result, false).await?;
             *counts.entry(outcome.into()).or_default() += 1;
         }
         Ok(())
@@ -320,6 +378,7 @@ impl Deliverer {
         d: &webhook_delivery::Model,
         hook: &webhook::Model,
         result: Result<Answer, Failure>,
+        last: bool,
     ) -> AppResult<&'static str> {
         let at = self.ctx.clock.now();
         let attempts = d.attempts + 1;
@@ -342,11 +401,11 @@ impl Deliverer {
         };
         let delivered = matches!(&result, Ok(a) if (200..300).contains(&a.status));
         let gone = matches!(&result, Ok(a) if a.status == 410);
-        let next = if delivered || gone {
+        let next = if delivered || gone || last {
             None
         } else {
             let jitter = rand::random::<f64>() * 2.0 - 1.0;
-            next_attempt(first, attempts as usize, jitter, at).map(|n| match retry_after {
+            next_attempt(attempts as usize, jitter, at).map(|n| match retry_after {
                 Some(s) => n.max(at + Duration::seconds(s.min(MAX_RETRY_AFTER_SECS))),
                 None => n,
             })
@@ -356,9 +415,11 @@ impl Deliverer {
             (false, Some(_)) => (DeliveryStatus::Pending, "retrying"),
             (false, None) => (DeliveryStatus::Failed, "failed"),
         };
-        let stop = match (gone, status) {
-            (true, _) => Some("the target answered 410 Gone"),
-            (false, DeliveryStatus::Failed) => {
+        let stop = match (gone, last, status) {
+            (true, _, _) => Some("the target answered 410 Gone"),
+            // A scope taken away ends this delivery, not the subscription.
+            (false, true, _) => None,
+            (false, false, DeliveryStatus::Failed) => {
                 Some("every attempt to deliver an event failed for a day")
             }
             _ => None,
@@ -376,7 +437,9 @@ impl Deliverer {
         })
         .exec_without_returning(&txn)
         .await?;
-        webhook_delivery::Entity::update_many()
+        // Only if nobody changed it meanwhile (an admin's redelivery resets it): the attempt
+        // stays in the log either way.
+        let moved = webhook_delivery::Entity::update_many()
             .col_expr(
                 webhook_delivery::Column::Status,
                 Expr::value(status.as_str()),
@@ -385,9 +448,13 @@ impl Deliverer {
             .col_expr(webhook_delivery::Column::FirstAttemptAt, Expr::value(first))
             .col_expr(webhook_delivery::Column::NextAttemptAt, Expr::value(next))
             .filter(webhook_delivery::Column::Id.eq(d.id))
+            .filter(webhook_delivery::Column::Attempts.eq(d.attempts))
+            .filter(webhook_delivery::Column::NextAttemptAt.eq(d.next_attempt_at))
             .exec(&txn)
-            .await?;
-        if let Some(reason) = stop {
+            .await?
+            .rows_affected
+            > 0;
+        if let Some(reason) = stop.filter(|_| moved) {
             stop_subscription(&txn, hook, reason).await?;
         }
         txn.commit().await?;
@@ -411,6 +478,16 @@ fn due(now: DateTime<Utc>) -> sea_orm::Select<webhook_delivery::Entity> {
                         .column(webhook::Column::Id)
                         .from(webhook::Entity)
                         .and_where(webhook::Column::DisabledAt.is_null())
+                        // A disabled client is sent nothing, whatever was queued for it.
+                        .and_where(
+                            webhook::Column::ApiClientId.in_subquery(
+                                Query::select()
+                                    .column(api_client::Column::Id)
+                                    .from(api_client::Entity)
+                                    .and_where(api_client::Column::DisabledAt.is_null())
+                                    .to_owned(),
+                            ),
+                        )
                         .to_owned(),
                 ),
             ),

@@ -701,13 +701,28 @@ impl View {
     /// may not see (the entry's `entity` names the record type).
     pub fn redact(&self, entry: &mut kaidan_shared::audit::AuditEntry) {
         let resource = Resource::parse(&entry.entity).unwrap_or(Resource::Customer);
-        for side in [&mut entry.before, &mut entry.after] {
-            if let Some(serde_json::Value::Object(map)) = side {
-                map.retain(|k, _| match k.strip_prefix("custom.") {
-                    Some(key) => self.sees(resource, key),
-                    None => true,
-                });
+        for side in [&mut entry.before, &mut entry.after].into_iter().flatten() {
+            self.redact_side(resource, side);
+        }
+    }
+
+    /// The same for a webhook's `changes` (`{"before": …, "after": …}` of an audit row of
+    /// `entity`), before it is sent to a client.
+    pub fn redact_changes(&self, entity: &str, changes: &mut serde_json::Value) {
+        let resource = Resource::parse(entity).unwrap_or(Resource::Customer);
+        if let serde_json::Value::Object(sides) = changes {
+            for v in sides.values_mut() {
+                self.redact_side(resource, v);
             }
+        }
+    }
+
+    fn redact_side(&self, resource: Resource, side: &mut serde_json::Value) {
+        if let serde_json::Value::Object(map) = side {
+            map.retain(|k, _| match k.strip_prefix("custom.") {
+                Some(key) => self.sees(resource, key),
+                None => true,
+            });
         }
     }
 }

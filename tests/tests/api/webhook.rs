@@ -297,15 +297,17 @@ async fn failures_retry_on_the_schedule_and_a_day_of_them_stops_the_webhook_and_
     assert_eq!(d.run().await.unwrap(), None);
     assert_eq!(rx.got().len(), 1);
     app.clock.advance(Duration::seconds(7));
+    let second = app.clock.now();
     d.run().await.unwrap();
     assert_eq!(rx.got().len(), 2);
     let item = latest_delivery(&app, &admin, &hook).await;
     let next: chrono::DateTime<chrono::Utc> =
         item["next_attempt_at"].as_str().unwrap().parse().unwrap();
-    // The second retry: 5 min after the first attempt, ±20 % of the gap since the first retry.
+    // The second retry waits the schedule's next gap (5 min − 5 s) after the last attempt, ±20 %.
     assert!(
-        next >= first + Duration::seconds(300 - 60) && next <= first + Duration::seconds(300 + 60),
-        "{next} vs {first}"
+        next >= second + Duration::seconds(295 - 60)
+            && next <= second + Duration::seconds(295 + 61),
+        "{next} vs {second}"
     );
 
     // A target that asks for more time with Retry-After gets it when that is later.
@@ -318,10 +320,10 @@ async fn failures_retry_on_the_schedule_and_a_day_of_them_stops_the_webhook_and_
         item["next_attempt_at"].as_str().unwrap().parse().unwrap();
     assert!(next >= asked + Duration::seconds(3599), "{next} vs {asked}");
 
-    // A day and more later every remaining attempt is due; the last one's failure ends it.
+    // Each remaining attempt in turn, the schedule's gaps apart; the last one's failure ends it.
     rx.answer(500, "");
-    app.clock.advance(Duration::hours(30));
     for _ in 0..10 {
+        app.clock.advance(Duration::hours(8));
         d.run().await.unwrap();
     }
     assert_eq!(rx.got().len(), 10, "ten attempts in all");
@@ -629,4 +631,80 @@ async fn a_contracts_approval_signing_and_payment_reach_a_finance_system_in_orde
     assert_eq!(paid["changes"]["after"]["reference"], "HD-0001");
     assert!(paid["changes"]["after"]["id"].is_string());
     assert_eq!(paid["data"]["received"], 250_000);
+}
+
+#[tokio::test]
+async fn a_disabled_client_is_sent_nothing_and_a_scope_taken_away_ends_its_deliveries() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let rx = Receiver::start().await;
+    let team_id = app.team_id("华东一组").await;
+    let (client, _) = app
+        .register_client(
+            &admin,
+            json!({"name": "会停用的应用", "scopes": ["customers:read"], "team_id": team_id}),
+        )
+        .await;
+    let r = app
+        .post(
+            &admin,
+            "/api/v1/webhooks",
+            json!({"api_client_id": client, "url": rx.url, "events": ["customer.created"],
+                   "allow_private": true}),
+        )
+        .await
+        .expect(201);
+    let hook = r.body["webhook"]["id"].as_str().unwrap().to_owned();
+    let rep1 = app.login("rep_east1").await;
+    app.create_customer(&rep1, json!({"name": "丽水莲都茶叶有限公司"}))
+        .await;
+    let d = deliverer(&app);
+    // A first attempt fails; then the client is disabled: the retry waits, unsent.
+    rx.answer(503, "");
+    d.run().await.unwrap();
+    assert_eq!(rx.got().len(), 1);
+    rx.answer(200, "");
+    let c = app
+        .get(&admin, &format!("/api/v1/api-clients/{client}"))
+        .await
+        .expect(200);
+    let c = app
+        .patch(
+            &admin,
+            &format!("/api/v1/api-clients/{client}"),
+            &c.etag(),
+            json!({"disabled": true}),
+        )
+        .await
+        .expect(200);
+    app.clock.advance(Duration::seconds(10));
+    d.run().await.unwrap();
+    assert_eq!(rx.got().len(), 1);
+    assert_eq!(
+        latest_delivery(&app, &admin, &hook).await["status"],
+        "pending"
+    );
+    // Enabled again, but without the scope the event needs: the delivery ends unsent, and the
+    // webhook itself stays on.
+    app.patch(
+        &admin,
+        &format!("/api/v1/api-clients/{client}"),
+        &c.etag(),
+        json!({"disabled": false, "scopes": ["leads:read"]}),
+    )
+    .await
+    .expect(200);
+    d.run().await.unwrap();
+    assert_eq!(rx.got().len(), 1);
+    let item = latest_delivery(&app, &admin, &hook).await;
+    assert_eq!(item["status"], "failed");
+    assert!(item["log"][0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("customers:read"));
+    let w = app
+        .get(&admin, &format!("/api/v1/webhooks/{hook}"))
+        .await
+        .expect(200);
+    assert_eq!(w.body["disabled"], false);
 }

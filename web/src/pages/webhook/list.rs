@@ -192,6 +192,7 @@ fn WebhookRow(
     let url = RwSignal::new(hook.url.clone());
     let description = RwSignal::new(hook.description.clone());
     let events = RwSignal::new(hook.events.clone());
+    let allow_private = RwSignal::new(hook.allow_private);
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let message = RwSignal::new(None::<String>);
     #[derive(Clone)]
@@ -211,6 +212,7 @@ fn WebhookRow(
                             url: Some(url.get_untracked()),
                             events: Some(events.get_untracked()),
                             description: Some(description.get_untracked()),
+                            allow_private: Some(allow_private.get_untracked()),
                             ..Default::default()
                         };
                         api::webhook::update(id, &etag, &body).await.map(|_| None)
@@ -292,6 +294,11 @@ fn WebhookRow(
                     <TextField label=W::Url field="url" id=format!("url-{id}") value=url errors=errs required=true maxlength=2000 input_type="url"/>
                     <EventChoices events=events errors=errs/>
                     <TextField label=W::Description field="description" id=format!("desc-{id}") value=description errors=errs maxlength=200/>
+                    <label class="check">
+                        <input type="checkbox" prop:checked=move || allow_private.get()
+                            on:change=move |ev| allow_private.set(event_target_checked(&ev))/>
+                        {move || i18n.t(W::AllowPrivate)}
+                    </label>
                     <button class="btn primary" type="submit" prop:disabled=move || act.pending().get()>{move || i18n.t(T::Save)}</button>
                 </form>
             </Show>
@@ -361,11 +368,15 @@ fn DeliveryRow(delivery: WebhookDelivery, on_sent: Callback<()>) -> impl IntoVie
     let when = local_time(delivery.created_at);
     let next = delivery.next_attempt_at.map(local_time);
     let attempts = delivery.attempts;
-    let answer = last.map(|a| match (a.status_code, a.error) {
+    // The last answer: its status and time, or why none came, and the start of its body.
+    let answer = last.as_ref().map(|a| match (a.status_code, &a.error) {
         (Some(code), _) => format!("HTTP {code} · {} ms", a.duration_ms),
-        (None, Some(e)) => e,
+        (None, Some(e)) => e.clone(),
         (None, None) => String::new(),
     });
+    let response = last
+        .map(|a| a.response.chars().take(200).collect::<String>())
+        .filter(|r| !r.trim().is_empty());
     view! {
         <li class="row delivery" data-status=status.as_str()>
             <div class="row-main">
@@ -373,7 +384,8 @@ fn DeliveryRow(delivery: WebhookDelivery, on_sent: Callback<()>) -> impl IntoVie
                     <span class="badge" class:muted={status != DeliveryStatus::Delivered}>{move || status_label(status, i18n.lang())}</span></span>
                 <span class="row-sub muted">{when}" · "{attempts}" "{move || i18n.t(W::Attempts)}
                     {next.clone().map(|n| view! { " · " {move || i18n.t(W::NextAttempt)} " " {n} })}</span>
-                {answer.map(|a| view! { <span class="row-sub"><code>{a}</code></span> })}
+                {answer.map(|a| view! { <span class="row-sub"><code class="id">{a}</code></span> })}
+                {response.map(|r| view! { <span class="row-sub muted"><code class="id">{r}</code></span> })}
             </div>
             <div class="actions">
                 <button class="btn" data-testid="redeliver" prop:disabled=move || again.pending().get()

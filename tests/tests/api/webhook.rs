@@ -21,6 +21,17 @@ fn deliverer(app: &TestApp) -> Deliverer {
 
 /// A client in `team` with `scopes`, and its subscription to `events` at `url`; answers the
 /// subscription's id and secret.
+/// A client placed in `team` with `scopes`; answers its id.
+async fn client_in(app: &TestApp, admin: &str, team: &str, scopes: Value) -> String {
+    let team_id = app.team_id(team).await;
+    app.register_client(
+        admin,
+        json!({"name": format!("ERP {team} {scopes}"), "scopes": scopes, "team_id": team_id}),
+    )
+    .await
+    .0
+}
+
 async fn subscribe(
     app: &TestApp,
     admin: &str,
@@ -29,13 +40,19 @@ async fn subscribe(
     events: Value,
     url: &str,
 ) -> (String, String) {
-    let team_id = app.team_id(team).await;
-    let (client, _) = app
-        .register_client(
-            admin,
-            json!({"name": format!("ERP {team}"), "scopes": scopes, "team_id": team_id}),
-        )
-        .await;
+    let client = client_in(app, admin, team, scopes).await;
+    subscribe_client(app, admin, &client, events, url).await
+}
+
+/// Subscribes `client` to `events` at `url` (a local receiver: private targets allowed);
+/// answers the subscription's id and secret.
+async fn subscribe_client(
+    app: &TestApp,
+    admin: &str,
+    client: &str,
+    events: Value,
+    url: &str,
+) -> (String, String) {
     let r = app
         .post(
             admin,
@@ -171,13 +188,7 @@ async fn a_change_is_delivered_once_signed_and_only_to_a_client_whose_place_hold
 async fn an_event_needs_the_scope_that_reads_its_record_and_the_audit_writes_the_outbox() {
     let app = spawn_app().await;
     let admin = app.login("admin").await;
-    let team_id = app.team_id("华东一组").await;
-    let (client, _) = app
-        .register_client(
-            &admin,
-            json!({"name": "只读客户", "scopes": ["customers:read"], "team_id": team_id}),
-        )
-        .await;
+    let client = client_in(&app, &admin, "华东一组", json!(["customers:read"])).await;
     let r = app
         .post(
             &admin,
@@ -559,13 +570,7 @@ async fn a_contracts_approval_signing_and_payment_reach_a_finance_system_in_orde
     let admin = app.login("admin").await;
     let rx = Receiver::start().await;
     // Payments come with their contract: the client needs both scopes.
-    let team_id = app.team_id("华东一组").await;
-    let (only_payments, _) = app
-        .register_client(
-            &admin,
-            json!({"name": "只读回款", "scopes": ["payments:read"], "team_id": team_id}),
-        )
-        .await;
+    let only_payments = client_in(&app, &admin, "华东一组", json!(["payments:read"])).await;
     let r = app
         .post(
             &admin,
@@ -638,23 +643,9 @@ async fn a_disabled_client_is_sent_nothing_and_a_scope_taken_away_ends_its_deliv
     let app = spawn_app().await;
     let admin = app.login("admin").await;
     let rx = Receiver::start().await;
-    let team_id = app.team_id("华东一组").await;
-    let (client, _) = app
-        .register_client(
-            &admin,
-            json!({"name": "会停用的应用", "scopes": ["customers:read"], "team_id": team_id}),
-        )
-        .await;
-    let r = app
-        .post(
-            &admin,
-            "/api/v1/webhooks",
-            json!({"api_client_id": client, "url": rx.url, "events": ["customer.created"],
-                   "allow_private": true}),
-        )
-        .await
-        .expect(201);
-    let hook = r.body["webhook"]["id"].as_str().unwrap().to_owned();
+    let client = client_in(&app, &admin, "华东一组", json!(["customers:read"])).await;
+    let (hook, _) =
+        subscribe_client(&app, &admin, &client, json!(["customer.created"]), &rx.url).await;
     let rep1 = app.login("rep_east1").await;
     app.create_customer(&rep1, json!({"name": "丽水莲都茶叶有限公司"}))
         .await;
